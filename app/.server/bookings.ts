@@ -1,0 +1,41 @@
+import { data } from "react-router";
+import { db } from "./db";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Bookings the viewer is part of, as client, tutor or assigned student: one query. */
+export function participantFilter(viewerId: string) {
+  return { OR: [{ clientId: viewerId }, { tutorId: viewerId }, { studentId: viewerId }] };
+}
+
+const bookingInclude = {
+  client: { select: { id: true, fullName: true } },
+  tutor: { select: { id: true, fullName: true } },
+  student: { select: { id: true, fullName: true } },
+} as const;
+
+export async function listBookingsForViewer(viewerId: string) {
+  return db.booking.findMany({
+    where: participantFilter(viewerId),
+    include: bookingInclude,
+    orderBy: { sessionStartTime: "asc" },
+  });
+}
+
+/**
+ * The one way to load a booking by id for a viewer: someone else's booking, a missing one and a
+ * malformed id are all the same 404, so ids cannot be probed.
+ */
+export async function requireBookingForViewer(bookingId: string | undefined, viewerId: string) {
+  if (!bookingId || !UUID.test(bookingId)) throw notFound();
+  const booking = await db.booking.findFirst({
+    where: { id: bookingId, ...participantFilter(viewerId) },
+    include: bookingInclude,
+  });
+  if (!booking) throw notFound();
+  return booking;
+}
+
+export function notFound() {
+  return data("Not found", { status: 404 });
+}

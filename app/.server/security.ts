@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { createContext, type MiddlewareFunction } from "react-router";
+import { fetchSite } from "remix-utils/sec-fetch";
+import { env } from "./env";
+
+/** Per-request nonce for React Router's inline hydration scripts, allowed by the CSP. */
+export const nonceContext = createContext<string>("");
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// Lessonspace posts here from its own servers; the route verifies signatures instead.
+const CSRF_EXEMPT_PATHS = ["/api/webhooks/"];
+
+/**
+ * Refuses cross-site mutations. Stricter than remix-utils' default, which trusts any same-site
+ * origin: only our own origin may post. Browsers too old to send Sec-Fetch-Site still send
+ * Origin (or Referer) on form posts, which must then be ours.
+ */
+export function isCrossSiteMutation(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return false;
+  const url = new URL(request.url);
+  if (CSRF_EXEMPT_PATHS.some((path) => url.pathname.startsWith(path))) return false;
+  const ours = new Set([url.origin, new URL(env().APP_URL).origin]);
+  const site = fetchSite(request);
+  if (site === "same-origin") return false;
+  const claimed = request.headers.get("Origin") ?? request.headers.get("Referer");
+  if (site === "same-site" || site === "cross-site" || site === "none") {
+    return !claimed || !ours.has(safeOrigin(claimed));
+  }
+  // No Sec-Fetch-Site: an old browser or a non-browser client. Judge by Origin/Referer if sent.
+  if (!claimed) return false;
+  return !ours.has(safeOrigin(claimed));
+}
+
+function safeOrigin(value: string): string {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return "invalid";
+  }
+}
+
+export function contentSecurityPolicy(nonce: string): string {
+  const frames = env().LESSONSPACE_FRAME_ORIGINS;
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    `frame-src ${frames}`,
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+/** Root middleware: CSRF refusal before any action runs, then security headers on every response. */
+export const securityMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
+  if (isCrossSiteMutation(request)) {
+    return new Response(
+      "This form was sent from another site, so we did not accept it. Go back to Tutorwise and try again.",
+      { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+    );
+  }
+  const nonce = randomBytes(16).toString("base64");
+  context.set(nonceContext, nonce);
+  const response = await next();
+  const headers = response.headers;
+  if ((headers.get("Content-Type") ?? "").includes("text/html")) {
+    headers.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+    headers.set("X-Frame-Options", "DENY");
+    // Pages show one person's lessons: never cache them in shared caches or index them.
+    headers.set("Cache-Control", "private, no-store");
+    headers.set("X-Robots-Tag", "noindex");
+  }
+  headers.set("X-Content-Type-Options", "nosniff");
+  headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  return response;
+};

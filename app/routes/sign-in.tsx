@@ -1,0 +1,99 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, Form, redirect } from "react-router";
+import { z } from "zod";
+import { getViewer, signInWithPassword } from "~/.server/auth";
+import { safeReturnPath } from "~/domain/return-path";
+import type { Route } from "./+types/sign-in";
+
+const signInSchema = z.object({
+  email: z.email("Enter the email address you signed up with."),
+  password: z.string("Enter your password.").min(1, "Enter your password."),
+  redirectTo: z.string().optional(),
+});
+
+export const meta: Route.MetaFunction = () => [{ title: "Sign in · Tutorwise Classroom" }];
+
+export async function loader({ request }: Route.LoaderArgs) {
+  const { viewer, headers } = await getViewer(request);
+  const url = new URL(request.url);
+  const redirectTo = safeReturnPath(url.searchParams.get("redirectTo"));
+  if (viewer) throw redirect(redirectTo, { headers });
+  const notice = url.searchParams.get("notice");
+  return data(
+    { redirectTo, authUnavailable: notice === "auth-unavailable", signedOut: notice === "signed-out" },
+    { headers },
+  );
+}
+
+export async function action({ request }: Route.ActionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: signInSchema });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const outcome = await signInWithPassword(request, { email, password });
+  if (!outcome.ok) {
+    const message =
+      outcome.reason === "unavailable"
+        ? "We could not reach the sign-in service. Please try again in a minute."
+        : "That email and password do not match an account.";
+    return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
+      status: outcome.reason === "unavailable" ? 503 : 401,
+    });
+  }
+  throw redirect(safeReturnPath(redirectTo), { headers: outcome.headers });
+}
+
+export default function SignIn({ loaderData, actionData }: Route.ComponentProps) {
+  const [form, fields] = useForm<z.input<typeof signInSchema>>({ lastResult: actionData, shouldValidate: "onSubmit" });
+  return (
+    <main className="page narrow">
+      <h1>Sign in to Tutorwise Classroom</h1>
+      {loaderData.authUnavailable ? (
+        <p className="notice" role="status">
+          We could not confirm your session because the sign-in service is unreachable. Please sign in again.
+        </p>
+      ) : null}
+      {loaderData.signedOut ? (
+        <p className="success" role="status">
+          You have signed out.
+        </p>
+      ) : null}
+      <Form method="post" className="card stack" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={loaderData.redirectTo} />
+        {form.errors ? (
+          <p className="error" id={form.errorId} role="alert">
+            {form.errors.join(" ")}
+          </p>
+        ) : null}
+        <div>
+          <label htmlFor={fields.email.id}>Email</label>
+          <input
+            {...getInputProps(fields.email, { type: "email" })}
+            autoComplete="email"
+            required
+            autoFocus
+          />
+          {fields.email.errors ? (
+            <p className="error" id={fields.email.errorId}>
+              {fields.email.errors.join(" ")}
+            </p>
+          ) : null}
+        </div>
+        <div>
+          <label htmlFor={fields.password.id}>Password</label>
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" required />
+          {fields.password.errors ? (
+            <p className="error" id={fields.password.errorId}>
+              {fields.password.errors.join(" ")}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="primary">
+          Sign in
+        </button>
+      </Form>
+    </main>
+  );
+}

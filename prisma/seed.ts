@@ -1,0 +1,106 @@
+import { createClient } from "@supabase/supabase-js";
+import WebSocket from "ws";
+import type { PrismaClient } from "../app/generated/prisma/client";
+
+/**
+ * Demo data for the embedded default. Safe to re-run: fixed ids, upserts, and every demo
+ * booking moved back around "now" so each card state exists whenever you start the app.
+ */
+export const DEMO_PASSWORD = "lesson-demo-2026";
+
+export const demoProfiles = {
+  tutor: { id: "11111111-1111-4111-8111-111111111111", fullName: "Tara Singh", email: "tutor@example.com", roles: ["tutor"] },
+  parent: { id: "22222222-2222-4222-8222-222222222222", fullName: "Paula Brown", email: "parent@example.com", roles: ["client"] },
+  child: { id: "33333333-3333-4333-8333-333333333333", fullName: "Charlie Brown", email: "student@example.com", roles: ["student"] },
+  adult: { id: "44444444-4444-4444-8444-444444444444", fullName: "Adam Okafor", email: "adult@example.com", roles: ["client"] },
+  otherTutor: { id: "55555555-5555-4555-8555-555555555555", fullName: "Tom Novak", email: "tutor2@example.com", roles: ["tutor"] },
+  otherParent: { id: "66666666-6666-4666-8666-666666666666", fullName: "Fiona Reyes", email: "parent2@example.com", roles: ["client"] },
+  otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: "student2@example.com", roles: ["student"] },
+} as const;
+
+export const demoBookingIds = {
+  upcoming: "b0000000-0000-4000-8000-000000000001",
+  ready: "b0000000-0000-4000-8000-000000000002",
+  inProgress: "b0000000-0000-4000-8000-000000000003",
+  completedWithRecording: "b0000000-0000-4000-8000-000000000004",
+  completed: "b0000000-0000-4000-8000-000000000005",
+  cancelled: "b0000000-0000-4000-8000-000000000006",
+  adultReady: "b0000000-0000-4000-8000-000000000007",
+  otherFamily: "b0000000-0000-4000-8000-000000000008",
+} as const;
+
+type SeedOptions = {
+  db: PrismaClient;
+  now?: Date;
+  /** Creates (or updates) the Auth user with this id; omitted when auth users exist already. */
+  supabase?: { url: string; serviceRoleKey: string };
+  /** Playback reference for the completed booking's recording, if the caller has one. */
+  recordingUrl?: string;
+};
+
+export async function seedDemo({ db, now = new Date(), supabase, recordingUrl }: SeedOptions) {
+  if (supabase) await ensureAuthUsers(supabase);
+  for (const profile of Object.values(demoProfiles)) {
+    await db.profile.upsert({
+      where: { id: profile.id },
+      create: { ...profile, roles: [...profile.roles] },
+      update: { fullName: profile.fullName, email: profile.email, roles: [...profile.roles] },
+    });
+  }
+  const guardianEdges = [
+    [demoProfiles.parent.id, demoProfiles.child.id],
+    [demoProfiles.otherParent.id, demoProfiles.otherChild.id],
+  ] as const;
+  for (const [source, target] of guardianEdges) {
+    await db.profileGraph.upsert({
+      where: {
+        sourceProfileId_targetProfileId_relationshipType: {
+          sourceProfileId: source,
+          targetProfileId: target,
+          relationshipType: "GUARDIAN",
+        },
+      },
+      create: { sourceProfileId: source, targetProfileId: target, relationshipType: "GUARDIAN", status: "ACTIVE" },
+      update: { status: "ACTIVE" },
+    });
+  }
+
+  const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
+  const { tutor, parent, child, adult, otherTutor, otherParent, otherChild } = demoProfiles;
+  const bookings = [
+    { id: demoBookingIds.upcoming, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(3 * 60), sessionDuration: 60, status: "Confirmed" },
+    { id: demoBookingIds.ready, clientId: parent.id, tutorId: tutor.id, studentId: null, serviceName: "KS3 Science", sessionStartTime: minutes(10), sessionDuration: 45, status: "Confirmed" },
+    { id: demoBookingIds.inProgress, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-20), sessionDuration: 60, status: "Confirmed" },
+    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-26 * 60), sessionDuration: 60, status: "Completed", recordingUrl: recordingUrl ?? null, durationActual: 58 * 60 + 36 },
+    { id: demoBookingIds.completed, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "English Literature", sessionStartTime: minutes(-3 * 24 * 60), sessionDuration: 60, status: "Completed" },
+    { id: demoBookingIds.cancelled, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(24 * 60), sessionDuration: 60, status: "Cancelled" },
+    { id: demoBookingIds.adultReady, clientId: adult.id, tutorId: tutor.id, studentId: null, serviceName: "Spanish Conversation", sessionStartTime: minutes(-5), sessionDuration: 30, status: "Confirmed" },
+    { id: demoBookingIds.otherFamily, clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, serviceName: "A-level Physics", sessionStartTime: minutes(-10), sessionDuration: 60, status: "Confirmed" },
+  ] as const;
+  for (const booking of bookings) {
+    const row = { ...booking, recordingUrl: "recordingUrl" in booking ? booking.recordingUrl : null, durationActual: "durationActual" in booking ? booking.durationActual : null };
+    await db.booking.upsert({ where: { id: booking.id }, create: row, update: row });
+  }
+  return { profiles: demoProfiles, bookings: demoBookingIds };
+}
+
+async function ensureAuthUsers({ url, serviceRoleKey }: { url: string; serviceRoleKey: string }) {
+  const admin = createClient(url, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  }).auth.admin;
+  for (const profile of Object.values(demoProfiles)) {
+    const { error } = await admin.createUser({
+      id: profile.id,
+      email: profile.email,
+      password: DEMO_PASSWORD,
+      email_confirm: true,
+      user_metadata: { full_name: profile.fullName },
+    });
+    if (error && error.status !== 422) throw new Error(`Could not create demo user ${profile.email}: ${error.message}`);
+    if (error) {
+      const { error: updateError } = await admin.updateUserById(profile.id, { password: DEMO_PASSWORD });
+      if (updateError) throw new Error(`Could not reset demo user ${profile.email}: ${updateError.message}`);
+    }
+  }
+}

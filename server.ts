@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestListener } from "@react-router/node";
+import compression from "compression";
+import type { ServerBuild } from "react-router";
+import sirv from "sirv";
+
+/**
+ * The production HTTP server: node:http, gzip, immutable static assets, the React Router build,
+ * and one structured log line per request (no query strings: they can carry tokens).
+ */
+export async function createAppServer(options: { buildDir?: string; log?: (line: string) => void } = {}) {
+  const buildDir = options.buildDir ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "build");
+  const build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
+  // Validate the configuration before accepting traffic, naming every missing variable.
+  const { env } = await import("./app/.server/env.ts");
+  env();
+  const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
+  const gzip = compression();
+  const assets = sirv(path.join(buildDir, "client"), {
+    gzip: false,
+    etag: true,
+    setHeaders(res, pathname) {
+      if (pathname.startsWith("/assets/")) res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+    },
+  });
+  const handle = createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" });
+
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const id = randomUUID();
+    res.setHeader("X-Request-Id", id);
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = (req.url ?? "/").split("?")[0];
+      log(JSON.stringify({ at: new Date().toISOString(), id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
+    });
+    gzip(req as never, res as never, () => {
+      assets(req, res, () => {
+        void handle(req, res);
+      });
+    });
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const port = Number(process.env.PORT ?? 3000);
+  const server = await createAppServer().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+  server.listen(port, () => console.log(`Tutorwise Classroom listening on http://localhost:${port}`));
+}
