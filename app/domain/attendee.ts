@@ -1,0 +1,16 @@
+/**
+ * Who enters the Lessonspace room when this viewer presses Join (spec 4.1, v5.0): the tutor as
+ * themself and leader; anyone else as the assigned student, or as the client (adult learner)
+ * when no student is assigned.
+ */
+export type Person = { id: string; fullName: string; email: string };
+
+export type AttendeeBooking = { tutor: Person; client: Person; student: Person | null };
+
+export type Attendee = Person & { leader: boolean };
+
+export function resolveAttendee(booking: AttendeeBooking, viewerId: string): Attendee {
+  if (booking.tutor.id === viewerId) return { ...booking.tutor, leader: true };
+  const learner = booking.student ?? booking.client;
+  return { ...learner, leader: false };
+}
