@@ -41,12 +41,14 @@ function safeOrigin(value: string): string {
 
 export function contentSecurityPolicy(nonce: string): string {
   const frames = env().LESSONSPACE_FRAME_ORIGINS;
+  // Vite's dev server injects styles and talks over a websocket; production needs neither.
+  const dev = env().NODE_ENV === "development";
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
-    "style-src 'self'",
+    dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data: blob:",
-    "connect-src 'self'",
+    dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
     `frame-src ${frames}`,
     "frame-ancestors 'none'",
     "form-action 'self'",

@@ -1,0 +1,163 @@
+import { z } from "zod";
+import { env } from "./env";
+
+/**
+ * LessonspaceService: everything we send to Lessonspace, in one place (DESIGN.md section 6).
+ * Services return outcomes; routes choose pages. The API key never leaves this module.
+ */
+
+export type LaunchRequest = {
+  /** Ours and deterministic, so every launch for a booking converges on one space. */
+  launchId: string;
+  spaceName: string;
+  user: { id: string; name: string; email?: string; leader: boolean };
+  notBefore: Date;
+  notAfter: Date;
+  webhookUrl: string;
+};
+
+export type LaunchSuccess = {
+  ok: true;
+  created: boolean;
+  clientUrl: string;
+  roomId: string;
+  secret: string;
+  sessionId: string | null;
+};
+
+export type LessonspaceFailure = {
+  ok: false;
+  /** unavailable: 5xx, timeout or network; rate-limited: 429; misconfigured: 401/403; rejected: other 4xx or a body we cannot read. */
+  kind: "unavailable" | "timeout" | "rate-limited" | "misconfigured" | "rejected";
+  retryAfterSeconds?: number;
+  detail: string;
+};
+
+const launchResponseSchema = z.object({
+  client_url: z.url(),
+  room_id: z.string().min(1),
+  secret: z.string().min(1),
+  session_id: z.string().nullish(),
+  user_id: z.union([z.string(), z.number()]).nullish(),
+});
+
+export function launchIdFor(bookingId: string): string {
+  return `booking-${bookingId}`;
+}
+
+export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess | LessonspaceFailure> {
+  const body = {
+    id: request.launchId,
+    name: request.spaceName,
+    user: { id: request.user.id, name: request.user.name, email: request.user.email, leader: request.user.leader },
+    timeouts: { not_before: request.notBefore.toISOString(), not_after: request.notAfter.toISOString() },
+    record_av: true,
+    record_content: true,
+    allow_guests: false,
+    webhooks: {
+      session: { start: request.webhookUrl, end: request.webhookUrl },
+      user: { join: request.webhookUrl, leave: request.webhookUrl },
+    },
+  };
+  const result = await call("POST", "/v2/spaces/launch/", body);
+  if (!result.ok) return result;
+  const parsed = launchResponseSchema.safeParse(result.json);
+  if (!parsed.success) return { ok: false, kind: "rejected", detail: "Lessonspace answered with an unexpected launch response." };
+  return {
+    ok: true,
+    created: result.status === 201,
+    clientUrl: parsed.data.client_url,
+    roomId: parsed.data.room_id,
+    secret: parsed.data.secret,
+    sessionId: parsed.data.session_id ?? null,
+  };
+}
+
+const sessionSchema = z.object({
+  uuid: z.string().optional(),
+  start_time: z.string().nullish(),
+  end_time: z.string().nullish(),
+  recording_available: z.boolean().nullish(),
+});
+export type LessonspaceSessionInfo = { startTime: Date | null; endTime: Date | null; recordingAvailable: boolean };
+
+/** One session's timing, for webhook payloads that arrive without it. */
+export async function getSession(sessionId: string): Promise<LessonspaceSessionInfo | LessonspaceFailure> {
+  const result = await call("GET", `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/`);
+  if (!result.ok) return result;
+  const parsed = sessionSchema.safeParse(result.json);
+  if (!parsed.success) return { ok: false, kind: "rejected", detail: "Unexpected session response." };
+  return {
+    startTime: parseDate(parsed.data.start_time),
+    endTime: parseDate(parsed.data.end_time),
+    recordingAvailable: parsed.data.recording_available ?? false,
+  };
+}
+
+/** The stable reference we store in bookings.recording_url: the session's playback endpoint. */
+export function playbackReference(sessionId: string): string {
+  return `${env().LESSONSPACE_API_URL}${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/playback/`;
+}
+
+export type PlaybackOutcome = { ok: true; url: string } | { ok: false; kind: "not-ready" } | LessonspaceFailure;
+
+/** A fresh, short-lived recording link for a stored playback reference. */
+export async function freshRecordingUrl(reference: string): Promise<PlaybackOutcome> {
+  const base = `${env().LESSONSPACE_API_URL}${organisationPath()}/sessions/`;
+  // Only follow references we made ourselves: the key must never be sent elsewhere.
+  if (!reference.startsWith(base)) return { ok: false, kind: "rejected", detail: "Unknown recording reference." };
+  const result = await call("GET", reference.slice(env().LESSONSPACE_API_URL.length));
+  if (!result.ok) return result.status === 404 ? { ok: false, kind: "not-ready" } : result;
+  const parsed = z.object({ recording_url: z.url().nullish() }).safeParse(result.json);
+  if (!parsed.success || !parsed.data.recording_url) return { ok: false, kind: "not-ready" };
+  return { ok: true, url: parsed.data.recording_url };
+}
+
+function organisationPath() {
+  return `/v2/organisations/${encodeURIComponent(env().LESSONSPACE_ORGANISATION_ID)}`;
+}
+
+function parseDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+type CallResult = { ok: true; status: number; json: unknown } | (LessonspaceFailure & { status?: number });
+
+async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<CallResult> {
+  const config = env();
+  let response: Response;
+  try {
+    response = await fetch(`${config.LESSONSPACE_API_URL}${path}`, {
+      method,
+      headers: {
+        Authorization: `Organisation ${config.LESSONSPACE_API_KEY}`,
+        Accept: "application/json",
+        ...(body ? { "Content-Type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(config.LESSONSPACE_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+    return timedOut
+      ? { ok: false, kind: "timeout", detail: "Lessonspace did not answer in time." }
+      : { ok: false, kind: "unavailable", detail: "Lessonspace could not be reached." };
+  }
+  const text = await response.text().catch(() => "");
+  if (response.status === 429) {
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    return { ok: false, status: 429, kind: "rate-limited", retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 30, detail: "Lessonspace is busy." };
+  }
+  if (response.status === 401 || response.status === 403) {
+    return { ok: false, status: response.status, kind: "misconfigured", detail: "Lessonspace refused our credentials." };
+  }
+  if (response.status >= 500) return { ok: false, status: response.status, kind: "unavailable", detail: `Lessonspace answered ${response.status}.` };
+  if (!response.ok) return { ok: false, status: response.status, kind: "rejected", detail: `Lessonspace answered ${response.status}.` };
+  try {
+    return { ok: true, status: response.status, json: JSON.parse(text) };
+  } catch {
+    return { ok: false, status: response.status, kind: "rejected", detail: "Lessonspace answered with something that is not JSON." };
+  }
+}

@@ -1,0 +1,56 @@
+// `npm run dev`: the whole app on the embedded default, with demo data, on one machine.
+import { spawn } from "node:child_process";
+import { DEMO_PASSWORD, demoProfiles } from "../prisma/seed.ts";
+import { startLocalStack } from "./lib/local-stack.ts";
+
+const port = Number(process.env.PORT ?? 5173);
+const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
+const started = performance.now();
+
+const stack = await startLocalStack({
+  dataDir: process.env.TUTORWISE_DATA_DIR ?? ".data",
+  appUrl,
+  // DATABASE_URL switches to any other PostgreSQL, with no code change.
+  databaseUrl: process.env.DATABASE_URL,
+  ports: { supabase: 54321, lessonspace: 54330 },
+  seed: true,
+});
+
+const app = spawn("npx", ["react-router", "dev", "--port", String(port), "--strictPort"], {
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...process.env, ...stack.env, NODE_ENV: "development" },
+});
+
+let announced = false;
+app.stdout.on("data", (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  if (!announced && /Local:/.test(chunk.toString())) {
+    announced = true;
+    announce();
+  }
+});
+
+function announce() {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const lines = [
+    "",
+    `Tutorwise Classroom is running at ${appUrl} (ready in ${seconds} s)`,
+    `  PostgreSQL: ${stack.postgres ? "embedded" : "from DATABASE_URL"}; Supabase stand-in ${stack.supabase.url}; Lessonspace stand-in ${stack.lessonspace.url}`,
+    `  Demo logins (password "${DEMO_PASSWORD}"):`,
+    ...Object.entries(demoProfiles).map(([role, p]) => `    ${p.email.padEnd(22)} ${p.fullName} (${role})`),
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  app.kill("SIGTERM");
+  await stack.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+app.on("exit", (code) => void shutdown(code ?? 0));

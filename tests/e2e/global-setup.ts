@@ -1,0 +1,21 @@
+// Starts the whole embedded stack and the production build once for the Playwright run.
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs";
+import { startLocalStack } from "../../scripts/lib/local-stack.ts";
+
+export default async function globalSetup() {
+  const port = Number(process.env.E2E_PORT ?? 4317);
+  const appUrl = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tutorwise-e2e-"));
+  const stack = await startLocalStack({ dataDir, appUrl, seed: true, ephemeral: true, log: () => {} });
+  Object.assign(process.env, stack.env, { NODE_ENV: "production" });
+  const { createAppServer } = await import("../../server.ts");
+  const server = await createAppServer({ log: () => {} });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await stack.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}

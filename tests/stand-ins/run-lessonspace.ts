@@ -1,0 +1,62 @@
+// Runs the Lessonspace stand-in on its own: `npx tsx tests/stand-ins/run-lessonspace.ts [--port 4010] [--api-key KEY]`.
+// Prints the URL to use as LESSONSPACE_API_URL, and stops cleanly on Ctrl-C.
+import { parseArgs } from "node:util";
+import { startLessonspaceStandIn } from "./lessonspace";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.LESSONSPACE_STANDIN_PORT ?? "0" },
+    host: { type: "string", default: "127.0.0.1" },
+    "api-key": { type: "string", default: process.env.LESSONSPACE_API_KEY ?? "dev-lessonspace-key" },
+    org: { type: "string", default: "1" },
+    "rate-limit": { type: "string", default: "5" },
+    "session-end-delay-ms": { type: "string", default: "0" },
+    "recording-delay-ms": { type: "string", default: "0" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: tsx tests/stand-ins/run-lessonspace.ts [options]
+  --port N                  port to listen on (default: any free port; env LESSONSPACE_STANDIN_PORT)
+  --host H                  address to bind (default 127.0.0.1)
+  --api-key KEY             key expected in "Authorization: Organisation KEY" (env LESSONSPACE_API_KEY)
+  --org ID                  organisation id in the sessions API paths (default 1)
+  --rate-limit N            launches per second per key before 429; 0 disables (default 5)
+  --session-end-delay-ms N  wait before session.end after the last person leaves (default 0)
+  --recording-delay-ms N    playback answers 404 until this long after a session ends (default 0)`);
+  process.exit(0);
+}
+
+function int(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a whole number, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const standIn = await startLessonspaceStandIn({
+  port: int("port", values.port),
+  hostname: values.host,
+  apiKey: values["api-key"],
+  organisationId: values.org,
+  rateLimitPerSecond: int("rate-limit", values["rate-limit"]),
+  sessionEndDelayMs: int("session-end-delay-ms", values["session-end-delay-ms"]),
+  recordingAvailableAfterMs: int("recording-delay-ms", values["recording-delay-ms"]),
+});
+
+console.log(`Lessonspace stand-in listening on ${standIn.url}`);
+console.log(`  LESSONSPACE_API_URL=${standIn.url}`);
+console.log(`  LESSONSPACE_API_KEY=${values["api-key"]}`);
+console.log(`  organisation id: ${standIn.organisationId}`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void standIn.stop().then(() => process.exit(0));
+  });
+}

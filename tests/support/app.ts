@@ -1,0 +1,137 @@
+// Drive route modules the way React Router does: real Requests in, real Responses out.
+// Thrown responses (redirects, 404s) are caught and returned, so tests assert on one shape.
+import { randomUUID } from "node:crypto";
+import { RouterContextProvider } from "react-router";
+import { db } from "~/.server/db";
+import { testStandIns } from "./stand-ins.ts";
+
+export const APP_URL = "http://app.test";
+export const TEST_PASSWORD = "correct horse battery staple";
+
+export type RouteResult = { status: number; headers: Headers; data: unknown; response: Response | null };
+
+type RouteModule = {
+  loader?: (args: never) => unknown;
+  action?: (args: never) => unknown;
+};
+
+type CallOptions = {
+  params?: Record<string, string>;
+  cookie?: string;
+  method?: string;
+  form?: Record<string, string | Blob> | FormData;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+};
+
+export function makeRequest(path: string, options: CallOptions = {}): Request {
+  const headers = new Headers(options.headers);
+  if (options.cookie) headers.set("Cookie", options.cookie);
+  let body: BodyInit | undefined = options.body;
+  if (options.form) {
+    if (options.form instanceof FormData) body = options.form;
+    else {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(options.form)) form.append(key, value);
+      body = form;
+    }
+  }
+  const method = options.method ?? (body ? "POST" : "GET");
+  if (method !== "GET" && !headers.has("Origin")) headers.set("Origin", APP_URL);
+  return new Request(new URL(path, APP_URL), { method, headers, body });
+}
+
+type DataWithInit = { type: "DataWithResponseInit"; data: unknown; init: ResponseInit | null };
+
+// What `data()` returns; React Router does not export the class at run time.
+function isDataWithResponseInit(value: unknown): value is DataWithInit {
+  return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "DataWithResponseInit";
+}
+
+async function normalise(value: unknown): Promise<RouteResult> {
+  if (value instanceof Response) {
+    const type = value.headers.get("Content-Type") ?? "";
+    const data = type.includes("json") ? await value.clone().json() : await value.clone().text();
+    return { status: value.status, headers: value.headers, data, response: value };
+  }
+  if (isDataWithResponseInit(value)) {
+    const init = value.init ?? {};
+    return { status: init.status ?? 200, headers: new Headers(init.headers), data: value.data, response: null };
+  }
+  return { status: 200, headers: new Headers(), data: value, response: null };
+}
+
+async function invoke(fn: ((args: never) => unknown) | undefined, request: Request, params: Record<string, string>) {
+  if (!fn) throw new Error("The route module has no such function");
+  const context = new RouterContextProvider();
+  try {
+    return await normalise(await fn({ request, params, context } as never));
+  } catch (thrown) {
+    if (thrown instanceof Response || isDataWithResponseInit(thrown)) return normalise(thrown);
+    throw thrown;
+  }
+}
+
+export function callLoader(module: RouteModule, path: string, options: CallOptions = {}) {
+  return invoke(module.loader, makeRequest(path, { ...options, method: "GET" }), options.params ?? {});
+}
+
+export function callAction(module: RouteModule, path: string, options: CallOptions = {}) {
+  return invoke(module.action, makeRequest(path, { method: "POST", ...options }), options.params ?? {});
+}
+
+export type TestProfile = { id: string; fullName: string; email: string; timeZone: string };
+
+/** A profile with a matching Auth user in this file's Supabase stand-in. */
+export async function createProfile(overrides: Partial<TestProfile> & { roles?: string[] } = {}): Promise<TestProfile> {
+  const email = overrides.email ?? `${randomUUID()}@example.test`;
+  const { id } = await testStandIns.supabase.createUser({ id: overrides.id, email, password: TEST_PASSWORD });
+  return db.profile.create({
+    data: {
+      id,
+      email,
+      fullName: overrides.fullName ?? "Test Person",
+      roles: overrides.roles ?? [],
+      timeZone: overrides.timeZone ?? "Europe/London",
+    },
+    select: { id: true, fullName: true, email: true, timeZone: true },
+  });
+}
+
+/** Signs in through our own sign-in action and returns the Cookie header a browser would send. */
+export async function signIn(profile: { email: string }): Promise<string> {
+  const signInRoute = await import("~/routes/sign-in");
+  const result = await callAction(signInRoute, "/sign-in", { form: { email: profile.email, password: TEST_PASSWORD, redirectTo: "/" } });
+  if (result.status !== 302) throw new Error(`Sign-in failed with ${result.status}`);
+  const cookies = result.headers.getSetCookie().map((line) => line.split(";")[0]!);
+  return cookies.join("; ");
+}
+
+export type BookingOverrides = Partial<{
+  clientId: string;
+  tutorId: string;
+  studentId: string | null;
+  serviceName: string;
+  sessionStartTime: Date;
+  sessionDuration: number;
+  status: "Pending" | "Confirmed" | "Completed" | "Cancelled" | "Declined";
+}>;
+
+export async function createBooking(parties: { clientId: string; tutorId: string } & BookingOverrides) {
+  return db.booking.create({
+    data: {
+      serviceName: "GCSE Maths",
+      sessionStartTime: new Date(),
+      sessionDuration: 60,
+      status: "Confirmed",
+      ...parties,
+    },
+  });
+}
+
+export async function addGuardian(guardianId: string, studentId: string, status: "ACTIVE" | "PENDING" = "ACTIVE") {
+  return db.profileGraph.create({
+    data: { sourceProfileId: guardianId, targetProfileId: studentId, relationshipType: "GUARDIAN", status },
+  });
+}
+

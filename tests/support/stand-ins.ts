@@ -1,0 +1,5 @@
+import type { LessonspaceStandIn } from "../stand-ins/lessonspace.ts";
+import type { SupabaseStandIn } from "../stand-ins/supabase.ts";
+
+/** The current test file's stand-ins, started by per-file-stand-ins.ts. */
+export const testStandIns = {} as { supabase: SupabaseStandIn; lessonspace: LessonspaceStandIn };
