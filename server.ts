@@ -12,7 +12,7 @@ import sirv from "sirv";
  * and one structured log line per request (no query strings: they can carry tokens).
  */
 export async function createAppServer(options: { buildDir?: string; log?: (line: string) => void } = {}) {
-  const buildDir = options.buildDir ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "build");
+  const buildDir = options.buildDir ?? process.env.BUILD_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "build");
   const build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
   // Validate the configuration before accepting traffic, naming every missing variable.
   const { env } = await import("./app/.server/env.ts");

@@ -22,14 +22,31 @@ export async function listBookingsForViewer(viewerId: string) {
   });
 }
 
+/** Also visible to active guardians of the assigned student (recording and snapshot only). */
+function guardianFilter(viewerId: string) {
+  return {
+    student: {
+      incomingEdges: { some: { sourceProfileId: viewerId, relationshipType: "GUARDIAN" as const, status: "ACTIVE" as const } },
+    },
+  };
+}
+
 /**
  * The one way to load a booking by id for a viewer: someone else's booking, a missing one and a
- * malformed id are all the same 404, so ids cannot be probed.
+ * malformed id are all the same 404, so ids cannot be probed. `includeGuardians` also lets in
+ * active guardians of the assigned student (DESIGN.md section 4: recording and snapshot).
  */
-export async function requireBookingForViewer(bookingId: string | undefined, viewerId: string) {
+export async function requireBookingForViewer(
+  bookingId: string | undefined,
+  viewerId: string,
+  options: { includeGuardians?: boolean } = {},
+) {
   if (!bookingId || !UUID.test(bookingId)) throw notFound();
+  const visibility = options.includeGuardians
+    ? { OR: [...participantFilter(viewerId).OR, guardianFilter(viewerId)] }
+    : participantFilter(viewerId);
   const booking = await db.booking.findFirst({
-    where: { id: bookingId, ...participantFilter(viewerId) },
+    where: { id: bookingId, ...visibility },
     include: bookingInclude,
   });
   if (!booking) throw notFound();
