@@ -35,10 +35,29 @@ export function createAuthClient(request: Request) {
       path: "/",
     },
     auth: { flowType: "pkce" },
+    // A hung Auth server must not hang our pages: every call to it gets a deadline.
+    global: { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(AUTH_CALL_TIMEOUT_MS) }) },
     // supabase-js wants a WebSocket for realtime even when unused; Node 20 has none built in.
     realtime: { transport: WebSocket as never },
   });
   return { supabase, headers };
+}
+
+const AUTH_CALL_TIMEOUT_MS = 4_000;
+// auth-js retries a failing token refresh with backoff for up to 30 s; a page gives up sooner
+// and shows sign-in with a notice (the session cookies are kept, since nothing was refused).
+const CLAIMS_DEADLINE_MS = 5_000;
+
+class AuthDeadlineError extends Error {
+  override name = "AuthRetryableFetchError";
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AuthDeadlineError("Auth did not answer in time")), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 export type Viewer = {
@@ -60,7 +79,7 @@ export async function getViewer(request: Request): Promise<AuthResult> {
   let subject: string | undefined;
   let authUnavailable = false;
   try {
-    const { data, error } = await supabase.auth.getClaims();
+    const { data, error } = await withDeadline(supabase.auth.getClaims(), CLAIMS_DEADLINE_MS);
     if (error) authUnavailable = isUnavailable(error);
     subject = error ? undefined : data?.claims.sub;
   } catch (error) {
