@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { isDatabaseUnavailable } from "./db-errors";
+
+describe("isDatabaseUnavailable", () => {
+  it("recognises Prisma's unreachable-database errors", () => {
+    expect(isDatabaseUnavailable({ code: "P1001" })).toBe(true);
+    expect(isDatabaseUnavailable({ code: "P2010", meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } } })).toBe(true);
+    expect(isDatabaseUnavailable(new Error("terminating connection due to administrator command"))).toBe(true);
+  });
+  it("does not mistake a bad query for an outage", () => {
+    expect(isDatabaseUnavailable({ code: "P2002" })).toBe(false);
+    expect(isDatabaseUnavailable(new Error("column does not exist"))).toBe(false);
+  });
+});
