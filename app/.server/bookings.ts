@@ -22,6 +22,50 @@ export async function listBookingsForViewer(viewerId: string) {
   });
 }
 
+/**
+ * The dashboard's bookings with what their cards need (names, and Lessonspace session times for
+ * "Recording being prepared"): a fixed number of queries however many bookings there are.
+ */
+export async function listDashboardBookings(viewerId: string) {
+  return db.booking.findMany({
+    where: participantFilter(viewerId),
+    include: { ...bookingInclude, sessions: { select: { startedAt: true, endedAt: true } } },
+    orderBy: { sessionStartTime: "asc" },
+  });
+}
+
+/** What the details page shows beyond the booking row: sessions with attendance, and reviews. */
+export async function loadBookingRecord(bookingId: string) {
+  const [sessions, reviews] = await Promise.all([
+    db.lessonspaceSession.findMany({
+      where: { bookingId },
+      select: {
+        startedAt: true,
+        endedAt: true,
+        attendance: { select: { profileId: true, secondsPresent: true, profile: { select: { fullName: true } } } },
+      },
+      orderBy: { startedAt: "asc" },
+    }),
+    db.review.findMany({
+      where: { bookingId },
+      select: { reviewerId: true, rating: true, comment: true, reviewer: { select: { fullName: true } } },
+      orderBy: { createdAt: "asc" },
+    }),
+  ]);
+  return {
+    sessions: sessions.map(({ startedAt, endedAt }) => ({ startedAt, endedAt })),
+    attendance: sessions.flatMap((session) =>
+      session.attendance.map((row) => ({ profileId: row.profileId, fullName: row.profile.fullName, secondsPresent: row.secondsPresent })),
+    ),
+    reviews: reviews.map((review) => ({
+      reviewerId: review.reviewerId,
+      reviewerName: review.reviewer.fullName,
+      rating: review.rating,
+      comment: review.comment,
+    })),
+  };
+}
+
 /** Also visible to active guardians of the assigned student (recording and snapshot only). */
 function guardianFilter(viewerId: string) {
   return {

@@ -1,13 +1,26 @@
+import { useLocation } from "react-router";
 import type { Viewer } from "~/.server/auth";
 
+/** Brand, the signed-in person, their time zone (every time on the page is in it) and sign-out. */
 export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "timeZone"> }) {
+  const location = useLocation();
+  // On the settings page itself, keep its own way back rather than nesting one in another.
+  const here = location.pathname === "/settings/time-zone" ? (new URLSearchParams(location.search).get("returnTo") ?? "/") : location.pathname + location.search;
+  const returnTo = encodeURIComponent(here);
   return (
     <header className="site-header">
       <a className="brand" href="/">
         Tutorwise Classroom
       </a>
-      <form method="post" action="/sign-out">
-        <span className="muted">{viewer.fullName} · </span>
+      <form method="post" action="/sign-out" className="site-header-user">
+        <span className="muted">{viewer.fullName}</span>
+        <span className="muted" aria-hidden="true">
+          ·
+        </span>
+        <a href={`/settings/time-zone?returnTo=${returnTo}`}>Time zone: {viewer.timeZone}</a>
+        <span className="muted" aria-hidden="true">
+          ·
+        </span>
         <button type="submit" className="link">
           Sign out
         </button>

@@ -1,5 +1,91 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
-export default function Placeholder() {
-  return null;
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect } from "react-router";
+import { z } from "zod";
+import { activeWardsOf, assignStudent } from "~/.server/assignment";
+import { requireViewer } from "~/.server/auth";
+import { requireBookingForViewer } from "~/.server/bookings";
+import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
+import { SiteHeader } from "~/components/SiteHeader";
+import { presentBookingCard } from "~/domain/booking-card";
+import { canAssignStudent } from "~/domain/permissions";
+import { safeReturnPath } from "~/domain/return-path";
+import { usableTimeZone } from "~/domain/time-zone";
+import type { Route } from "./+types/bookings.$id.student";
+
+// Empty means "no student": the client attends as an adult learner (Conform turns "" into undefined).
+const assignmentSchema = z.object({
+  studentId: z.uuid("Choose a student from the list.").optional(),
+  returnTo: z.string().optional(),
+});
+
+export const meta: Route.MetaFunction = () => [{ title: "Who attends · Tutorwise Classroom" }];
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id);
+  const now = new Date();
+  const permission = canAssignStudent(booking, viewer.id, null, new Set(), now);
+  const wards = permission.ok ? await activeWardsOf(viewer.id) : [];
+  const card = presentBookingCard({ ...booking, sessions: [] }, viewer.id, now, usableTimeZone(viewer.timeZone));
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      booking: { id: card.id, serviceName: card.serviceName, when: card.when, clientName: card.clientName, attendee: card.attendee },
+      student: booking.student,
+      refusal: permission.ok ? null : permission.reason,
+      wards,
+      returnTo: safeReturnPath(new URL(request.url).searchParams.get("returnTo"), `/bookings/${booking.id}`),
+    },
+    { headers },
+  );
+}
+
+/** Assign or clear the student: strangers get a 404; every refusal is shown on the form, the booking unchanged. */
+export async function action({ request, params }: Route.ActionArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id);
+  const submission = parseWithZod(await request.formData(), { schema: assignmentSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  const outcome = await assignStudent(booking, viewer.id, submission.value.studentId ?? null, new Date());
+  if (!outcome.ok) {
+    const status = outcome.kind === "forbidden" ? 403 : outcome.kind === "changed" ? 409 : 400;
+    return data(submission.reply({ formErrors: [outcome.reason] }), { status, headers });
+  }
+  throw redirect(safeReturnPath(submission.value.returnTo, `/bookings/${booking.id}`), { headers });
+}
+
+export default function AssignStudent({ loaderData, actionData }: Route.ComponentProps) {
+  const { viewer, booking, student, refusal, wards, returnTo } = loaderData;
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page narrow">
+        <p>
+          <a href={`/bookings/${booking.id}`}>← {booking.serviceName}</a>
+        </p>
+        <h1>Who attends {booking.serviceName}</h1>
+        <p className="muted">{booking.when}</p>
+        <p>
+          Attending now: {booking.attendee.name}
+          {booking.attendee.asAdultLearner ? " (adult learner)" : null}
+        </p>
+        {refusal ? (
+          <p className="notice" role="status">
+            {refusal}
+          </p>
+        ) : (
+          <div className="card">
+            <AssignStudentForm
+              bookingId={booking.id}
+              clientName={booking.clientName}
+              current={student}
+              wards={wards}
+              returnTo={returnTo}
+              lastResult={actionData}
+            />
+          </div>
+        )}
+      </main>
+    </>
+  );
 }

@@ -1,5 +1,164 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
-export default function Placeholder() {
-  return null;
+import { data } from "react-router";
+import { activeWardsOf } from "~/.server/assignment";
+import { requireViewer } from "~/.server/auth";
+import { loadBookingRecord, requireBookingForViewer } from "~/.server/bookings";
+import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
+import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
+import { BookingFacts } from "~/components/bookings/BookingCard";
+import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
+import { SiteHeader } from "~/components/SiteHeader";
+import { refreshPlan } from "~/domain/booking-card";
+import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
+import { timeZoneLabel } from "~/domain/format";
+import { usableTimeZone } from "~/domain/time-zone";
+import type { Route } from "./+types/bookings.$id";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `${loaderData.booking.serviceName} · Tutorwise Classroom` : "Lesson · Tutorwise Classroom" },
+];
+
+/** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id);
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const record = await loadBookingRecord(booking.id);
+  const details = presentBookingDetails(
+    { ...booking, sessions: record.sessions, attendance: record.attendance, reviews: record.reviews },
+    viewer.id,
+    now,
+    timeZone,
+  );
+  const wards = details.canAssignStudent ? await activeWardsOf(viewer.id) : [];
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      timeZone: timeZoneLabel(timeZone, now),
+      booking: details,
+      student: booking.student,
+      wards,
+      refresh: refreshPlan([booking], now),
+    },
+    { headers },
+  );
 }
+
+export default function BookingDetails({ loaderData }: Route.ComponentProps) {
+  const { viewer, timeZone, booking, student, wards, refresh } = loaderData;
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <RefreshAtNextChange plan={refresh} />
+      <main className="page">
+        <p>
+          <a href="/">← Your lessons</a>
+        </p>
+        <div className="booking-card-head">
+          <h1>{booking.serviceName}</h1>
+          <span className={`badge badge-${booking.state}`}>{stateLabel(booking)}</span>
+        </div>
+        <p className="muted">
+          {booking.when} · times in {timeZone}
+        </p>
+        <section className="card" aria-label="Join">
+          <BookingAction booking={booking} />
+        </section>
+        <BookingFacts booking={booking} bookedBy />
+
+        {booking.canAssignStudent ? (
+          <section aria-labelledby="who-attends">
+            <h2 id="who-attends">Change who attends</h2>
+            <AssignStudentForm
+              bookingId={booking.id}
+              clientName={booking.clientName}
+              current={student}
+              wards={wards}
+              returnTo={`/bookings/${booking.id}`}
+            />
+          </section>
+        ) : null}
+
+        <Attendance booking={booking} />
+        <Snapshot booking={booking} />
+        <Reviews booking={booking} />
+      </main>
+    </>
+  );
+}
+
+function Attendance({ booking }: { booking: BookingDetailsView }) {
+  const { attendance } = booking;
+  if (!attendance) return null;
+  return (
+    <section aria-labelledby="attendance">
+      <h2 id="attendance">Attendance</h2>
+      {attendance.people.length === 0 ? (
+        <p>Nobody joined the classroom for this lesson.</p>
+      ) : (
+        <ul className="attendance">
+          {attendance.people.map((person) => (
+            <li key={person.profileId}>
+              {person.name} {person.time}
+              {person.isTutor ? <span className="muted"> (tutor)</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {attendance.onlyTutorAttended ? (
+        <p className="notice">Only the tutor attended: {booking.attendee.name} did not join the classroom.</p>
+      ) : null}
+    </section>
+  );
+}
+
+function Snapshot({ booking }: { booking: BookingDetailsView }) {
+  if (!booking.snapshotUrl && !booking.canUploadSnapshot) return null;
+  return (
+    <section aria-labelledby="snapshot">
+      <h2 id="snapshot">Whiteboard snapshot</h2>
+      {booking.snapshotUrl ? (
+        <a href={booking.snapshotUrl} className="snapshot-link">
+          <img className="snapshot-thumb" src={booking.snapshotUrl} alt={`Whiteboard from ${booking.serviceName}, ${booking.when}`} loading="lazy" />
+          <span>Open the full image</span>
+        </a>
+      ) : (
+        <p className="muted">No snapshot yet.</p>
+      )}
+      {booking.canUploadSnapshot ? (
+        <p>
+          <a href={`/bookings/${booking.id}/snapshot/upload`}>Upload whiteboard snapshot</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function Reviews({ booking }: { booking: BookingDetailsView }) {
+  if (booking.reviews.length === 0 && !booking.canReview) return null;
+  return (
+    <section aria-labelledby="reviews">
+      <h2 id="reviews">Reviews</h2>
+      {booking.reviews.length === 0 ? <p className="muted">No reviews yet.</p> : null}
+      {booking.reviews.map((review, index) => (
+        <figure key={index} className="review">
+          <figcaption>
+            <strong>{review.reviewerName}</strong>{" "}
+            <span className="rating" role="img" aria-label={`${review.rating} out of 5`}>
+              {"★".repeat(stars(review.rating))}
+              {"☆".repeat(5 - stars(review.rating))}
+            </span>
+          </figcaption>
+          {review.comment ? <blockquote>{review.comment}</blockquote> : null}
+        </figure>
+      ))}
+      {booking.canReview ? (
+        <p>
+          <a href={`/bookings/${booking.id}/review`}>Leave a review</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+const stars = (rating: number) => Math.max(0, Math.min(5, Math.round(rating)));

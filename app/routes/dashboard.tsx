@@ -1,49 +1,63 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { listBookingsForViewer } from "~/.server/bookings";
+import { listDashboardBookings } from "~/.server/bookings";
+import { BookingCard } from "~/components/bookings/BookingCard";
+import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { SiteHeader } from "~/components/SiteHeader";
+import { presentDashboard, type BookingCardView } from "~/domain/booking-card";
+import { timeZoneLabel } from "~/domain/format";
+import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/dashboard";
 
 export const meta: Route.MetaFunction = () => [{ title: "Your lessons · Tutorwise Classroom" }];
 
 export async function loader({ request }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request);
-  const bookings = await listBookingsForViewer(viewer.id);
-  const format = new Intl.DateTimeFormat("en-GB", {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: viewer.timeZone,
-  });
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const bookings = await listDashboardBookings(viewer.id);
+  const dashboard = presentDashboard(bookings, viewer.id, now, timeZone);
   return data(
     {
-      viewer,
-      bookings: bookings.map((booking) => ({
-        id: booking.id,
-        serviceName: booking.serviceName,
-        tutorName: booking.tutor.fullName,
-        startsAt: format.format(booking.sessionStartTime),
-      })),
+      viewer: { id: viewer.id, fullName: viewer.fullName, timeZone: viewer.timeZone, roles: viewer.roles },
+      timeZone: timeZoneLabel(timeZone, now),
+      ...dashboard,
     },
     { headers },
   );
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, bookings } = loaderData;
+  const { viewer, timeZone, ready, upcoming, recent, refresh } = loaderData;
+  const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
       <SiteHeader viewer={viewer} />
+      <RefreshAtNextChange plan={refresh} />
       <main className="page">
         <h1>Your lessons</h1>
-        {bookings.length === 0 ? <p>You have no lessons yet.</p> : null}
-        <ul>
-          {bookings.map((booking) => (
-            <li key={booking.id}>
-              {booking.serviceName} with {booking.tutorName}, {booking.startsAt}
-            </li>
-          ))}
-        </ul>
+        <p className="muted">
+          Times are in {timeZone}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a>
+        </p>
+        {/* Tutor "Recent Sessions" widget (spec 5.2) goes here; the lead wires the component in. */}
+        {empty ? <p>You have no lessons yet.</p> : null}
+        <BookingSection title="Ready to join" bookings={ready} />
+        <BookingSection title="Upcoming" bookings={upcoming} />
+        <BookingSection title="Recent" bookings={recent} />
       </main>
     </>
+  );
+}
+
+function BookingSection({ title, bookings }: { title: string; bookings: BookingCardView[] }) {
+  if (bookings.length === 0) return null;
+  const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>{title}</h2>
+      {bookings.map((booking) => (
+        <BookingCard key={booking.id} booking={booking} />
+      ))}
+    </section>
   );
 }

@@ -1,5 +1,92 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
-export default function Placeholder() {
-  return null;
+import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, Form, redirect } from "react-router";
+import { z } from "zod";
+import { requireViewer } from "~/.server/auth";
+import { saveTimeZone } from "~/.server/time-zone";
+import { SiteHeader } from "~/components/SiteHeader";
+import { formatDateTime, timeZoneLabel } from "~/domain/format";
+import { safeReturnPath } from "~/domain/return-path";
+import { isTimeZone, timeZoneChoices, usableTimeZone } from "~/domain/time-zone";
+import type { Route } from "./+types/settings.time-zone";
+
+const timeZoneSchema = z.object({
+  timeZone: z.string("Choose a time zone.").refine(isTimeZone, "Choose a time zone from the list."),
+  returnTo: z.string().optional(),
+});
+
+export const meta: Route.MetaFunction = () => [{ title: "Time zone · Tutorwise Classroom" }];
+
+export async function loader({ request }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      current: timeZoneLabel(timeZone, now),
+      currentTime: formatDateTime(now, timeZone, now),
+      choices: timeZoneChoices(viewer.timeZone),
+      returnTo: safeReturnPath(new URL(request.url).searchParams.get("returnTo")),
+    },
+    { headers },
+  );
+}
+
+export async function action({ request }: Route.ActionArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const submission = parseWithZod(await request.formData(), { schema: timeZoneSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  const outcome = await saveTimeZone(viewer.id, submission.value.timeZone);
+  if (!outcome.ok) return data(submission.reply({ fieldErrors: { timeZone: [outcome.reason] } }), { status: 400, headers });
+  throw redirect(safeReturnPath(submission.value.returnTo), { headers });
+}
+
+export default function TimeZoneSettings({ loaderData, actionData }: Route.ComponentProps) {
+  const { viewer, current, currentTime, choices, returnTo } = loaderData;
+  const [form, fields] = useForm<z.input<typeof timeZoneSchema>>({
+    lastResult: actionData,
+    defaultValue: { timeZone: viewer.timeZone },
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page narrow">
+        <h1>Your time zone</h1>
+        <p>
+          Lesson times are shown in {current}; it is {currentTime} there now.
+        </p>
+        <Form method="post" className="card stack" {...getFormProps(form)}>
+          <input type="hidden" name="returnTo" value={returnTo} />
+          {form.errors ? (
+            <p className="error" id={form.errorId} role="alert">
+              {form.errors.join(" ")}
+            </p>
+          ) : null}
+          <div>
+            <label htmlFor={fields.timeZone.id}>Time zone</label>
+            <select {...getSelectProps(fields.timeZone)} required>
+              {choices.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone.replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+            {fields.timeZone.errors ? (
+              <p className="error" id={fields.timeZone.errorId} role="alert">
+                {fields.timeZone.errors.join(" ")}
+              </p>
+            ) : null}
+          </div>
+          <button type="submit" className="primary">
+            Save time zone
+          </button>
+        </Form>
+        <p>
+          <a href={returnTo}>Back without changing</a>
+        </p>
+      </main>
+    </>
+  );
 }

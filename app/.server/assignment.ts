@@ -1,0 +1,57 @@
+import { canAssignStudent, rolesOn, type BookingParties } from "~/domain/permissions";
+import { db } from "./db";
+
+/**
+ * v5.0 assignment: who attends a booking. The rule lives in domain/permissions (canAssignStudent);
+ * this module loads the viewer's guardian edges (v4.6) and writes the booking.
+ */
+
+export type Ward = { id: string; fullName: string };
+
+/** Students the viewer holds an ACTIVE GUARDIAN edge to: the only ones they may assign. */
+export async function activeWardsOf(viewerId: string): Promise<Ward[]> {
+  const edges = await db.profileGraph.findMany({
+    where: { sourceProfileId: viewerId, relationshipType: "GUARDIAN", status: "ACTIVE" },
+    select: { target: { select: { id: true, fullName: true } } },
+    orderBy: { target: { fullName: "asc" } },
+  });
+  return edges.map((edge) => edge.target);
+}
+
+export type AssignmentOutcome =
+  | { ok: true }
+  /** forbidden: the viewer is not the client or tutor; refused: anything else the rule says no to. */
+  | { ok: false; kind: "forbidden" | "refused" | "changed"; reason: string };
+
+/**
+ * Assigns `studentId` (or clears it with null), after checking the edge again on the server.
+ * The write only lands if the booking's status and time are still the ones the rule was checked
+ * against, so a lesson completed or moved meanwhile is not changed behind the rule's back.
+ */
+export async function assignStudent(
+  booking: BookingParties & { id: string },
+  viewerId: string,
+  studentId: string | null,
+  now: Date,
+): Promise<AssignmentOutcome> {
+  const wards = await activeWardsOf(viewerId);
+  const permission = canAssignStudent(booking, viewerId, studentId, new Set(wards.map((ward) => ward.id)), now);
+  if (!permission.ok) {
+    const roles = rolesOn(booking, viewerId);
+    const forbidden = !roles.includes("client") && !roles.includes("tutor");
+    return { ok: false, kind: forbidden ? "forbidden" : "refused", reason: permission.reason };
+  }
+  const { count } = await db.booking.updateMany({
+    where: {
+      id: booking.id,
+      status: booking.status,
+      sessionStartTime: booking.sessionStartTime,
+      sessionDuration: booking.sessionDuration,
+    },
+    data: { studentId },
+  });
+  if (count === 0) {
+    return { ok: false, kind: "changed", reason: "This lesson changed while you were choosing. Please look at it again and retry." };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import {
+  presentBookingCard,
+  presentDashboard,
+  recordingStatus,
+  refreshPlan,
+  REFRESH_HORIZON_MS,
+  type CardBooking,
+} from "./booking-card";
+
+const tutor = { id: "tutor", fullName: "Tara Singh" };
+const client = { id: "client", fullName: "Paula Brown" };
+const child = { id: "child", fullName: "Charlie Brown" };
+const start = new Date("2026-11-25T15:00:00Z");
+const at = (iso: string) => new Date(iso);
+
+function booking(overrides: Partial<CardBooking> = {}): CardBooking {
+  return {
+    id: "b1",
+    serviceName: "GCSE Maths",
+    clientId: client.id,
+    tutorId: tutor.id,
+    studentId: child.id,
+    client,
+    tutor,
+    student: child,
+    status: "Confirmed",
+    sessionStartTime: start,
+    sessionDuration: 60,
+    recordingUrl: null,
+    durationActual: null,
+    sessions: [],
+    ...overrides,
+  };
+}
+
+describe("presentBookingCard", () => {
+  it("an upcoming card says when it is scheduled and when the room opens, in the viewer's zone", () => {
+    const card = presentBookingCard(booking(), client.id, at("2026-11-25T14:44:59Z"), "America/New_York");
+    expect(card).toMatchObject({
+      state: "upcoming",
+      startsAt: "Wed 25 Nov, 10:00",
+      opensAt: "09:45",
+      when: "Wed 25 Nov, 10:00–11:00",
+      plannedDuration: "1 h",
+      actualDuration: null,
+    });
+  });
+
+  it("is ready from fifteen minutes before the start, and says when it is in progress", () => {
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T14:45:00Z"), "UTC")).toMatchObject({ state: "ready", inProgress: false });
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:00:00Z"), "UTC")).toMatchObject({ state: "ready", inProgress: true });
+  });
+
+  it("names the assigned student as the attendee", () => {
+    expect(presentBookingCard(booking(), client.id, start, "UTC").attendee).toEqual({ name: "Charlie Brown", asAdultLearner: false });
+  });
+
+  it("names the client as an adult learner when no student is assigned", () => {
+    const card = presentBookingCard(booking({ studentId: null, student: null }), client.id, start, "UTC");
+    expect(card.attendee).toEqual({ name: "Paula Brown", asAdultLearner: true });
+  });
+
+  it("shows the actual duration once Lessonspace measured it", () => {
+    const card = presentBookingCard(booking({ status: "Completed", durationActual: 55 * 60 + 10 }), client.id, at("2026-11-25T17:00:00Z"), "UTC");
+    expect(card).toMatchObject({ state: "completed", plannedDuration: "1 h", actualDuration: "55 min" });
+  });
+
+  it("a pending booking is upcoming and awaits confirmation", () => {
+    expect(presentBookingCard(booking({ status: "Pending" }), client.id, start, "UTC")).toMatchObject({
+      state: "upcoming",
+      awaitingConfirmation: true,
+    });
+  });
+
+  it("a declined booking is cancelled and says it was declined", () => {
+    expect(presentBookingCard(booking({ status: "Declined" }), client.id, start, "UTC")).toMatchObject({ state: "cancelled", declined: true });
+  });
+
+  it("offers assignment to the client and the tutor before the end, not to the student or after the end", () => {
+    const during = at("2026-11-25T15:30:00Z");
+    expect(presentBookingCard(booking(), client.id, during, "UTC").canAssignStudent).toBe(true);
+    expect(presentBookingCard(booking(), tutor.id, during, "UTC").canAssignStudent).toBe(true);
+    expect(presentBookingCard(booking(), child.id, during, "UTC").canAssignStudent).toBe(false);
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T16:00:00Z"), "UTC").canAssignStudent).toBe(false);
+  });
+});
+
+describe("recordingStatus", () => {
+  const now = at("2026-11-26T12:00:00Z");
+  it("is available when the booking has a recording", () => {
+    expect(recordingStatus({ recordingUrl: "https://ls.example/playback/", sessions: [] }, now)).toBe("available");
+  });
+  it("is none when nobody ever opened the classroom", () => {
+    expect(recordingStatus({ recordingUrl: null, sessions: [] }, now)).toBe("none");
+  });
+  it("is being prepared while a session is still open", () => {
+    expect(recordingStatus({ recordingUrl: null, sessions: [{ startedAt: at("2026-11-26T11:00:00Z"), endedAt: null }] }, now)).toBe("preparing");
+  });
+  it("is being prepared for a day after the last session ended, then none", () => {
+    const sessions = [
+      { startedAt: at("2026-11-25T10:00:00Z"), endedAt: at("2026-11-25T10:30:00Z") },
+      { startedAt: at("2026-11-25T15:00:00Z"), endedAt: at("2026-11-25T16:00:00Z") },
+    ];
+    expect(recordingStatus({ recordingUrl: null, sessions }, at("2026-11-26T15:59:59Z"))).toBe("preparing");
+    expect(recordingStatus({ recordingUrl: null, sessions }, at("2026-11-26T16:00:00Z"))).toBe("none");
+  });
+});
+
+describe("refreshPlan", () => {
+  it("points at the earliest edge among the bookings, rounded up to whole seconds for the meta refresh", () => {
+    const later = booking({ sessionStartTime: at("2026-11-25T18:00:00Z") });
+    const plan = refreshPlan([later, booking()], at("2026-11-25T14:44:58.500Z"));
+    expect(plan).toEqual({ afterMs: 1500, afterSeconds: 2 });
+  });
+  it("never asks for a refresh sooner than a second", () => {
+    expect(refreshPlan([booking()], at("2026-11-25T14:44:59.999Z"))).toEqual({ afterMs: 1, afterSeconds: 1 });
+  });
+  it("asks for none when the next edge is beyond the horizon", () => {
+    const opens = at("2026-11-25T14:45:00Z").getTime();
+    expect(refreshPlan([booking()], new Date(opens - REFRESH_HORIZON_MS))).not.toBeNull();
+    expect(refreshPlan([booking()], new Date(opens - REFRESH_HORIZON_MS - 1))).toBeNull();
+  });
+  it("asks for none when no booking will change by the clock", () => {
+    expect(refreshPlan([booking({ status: "Cancelled" }), booking({ status: "Pending" })], start)).toBeNull();
+    expect(refreshPlan([], start)).toBeNull();
+  });
+});
+
+describe("presentDashboard", () => {
+  it("orders ready first, then upcoming soonest first, then recent newest first", () => {
+    const now = at("2026-11-25T15:10:00Z");
+    const bookings = [
+      booking({ id: "completed-old", status: "Completed", sessionStartTime: at("2026-11-20T15:00:00Z") }),
+      booking({ id: "upcoming-later", sessionStartTime: at("2026-11-27T15:00:00Z") }),
+      booking({ id: "ready-started", sessionStartTime: at("2026-11-25T14:30:00Z") }),
+      booking({ id: "cancelled-tomorrow", status: "Cancelled", sessionStartTime: at("2026-11-26T15:00:00Z") }),
+      booking({ id: "upcoming-soon", sessionStartTime: at("2026-11-26T09:00:00Z") }),
+      booking({ id: "ready-soon", sessionStartTime: at("2026-11-25T15:20:00Z") }),
+      booking({ id: "completed-recent", sessionStartTime: at("2026-11-24T15:00:00Z") }),
+    ];
+    const dashboard = presentDashboard(bookings, client.id, now, "Europe/London");
+    expect(dashboard.ready.map((card) => card.id)).toEqual(["ready-started", "ready-soon"]);
+    expect(dashboard.upcoming.map((card) => card.id)).toEqual(["upcoming-soon", "upcoming-later"]);
+    expect(dashboard.recent.map((card) => card.id)).toEqual(["cancelled-tomorrow", "completed-recent", "completed-old"]);
+    // The next edge: "ready-soon" starts at 15:20.
+    expect(dashboard.refresh).toEqual({ afterMs: 10 * 60_000, afterSeconds: 600 });
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * What a booking card says for one viewer at one moment, and the dashboard's order. Pure: the
+ * loader passes the bookings, the viewer, `now` and the viewer's time zone; the component only
+ * renders the text it gets, so nothing about the join window is decided in the browser.
+ */
+import { formatDateTime, formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
+import { cardState, nextStateChange, type CardState, type JoinWindowInput } from "./join-window";
+import { canAssignStudent, type BookingParties } from "./permissions";
+
+type Named = { id: string; fullName: string };
+
+export type LessonspaceSessionTimes = { startedAt: Date | null; endedAt: Date | null };
+
+export type CardBooking = BookingParties & {
+  id: string;
+  serviceName: string;
+  recordingUrl: string | null;
+  /** Seconds spent in Lessonspace, summed over the booking's sessions (webhook). */
+  durationActual: number | null;
+  client: Named;
+  tutor: Named;
+  student: Named | null;
+  sessions: LessonspaceSessionTimes[];
+};
+
+export type RecordingStatus = "available" | "preparing" | "none";
+
+export type BookingCardView = {
+  id: string;
+  serviceName: string;
+  tutorName: string;
+  clientName: string;
+  /** Who attends: the assigned student, else the client as an adult learner (spec 2.0). */
+  attendee: { name: string; asAdultLearner: boolean };
+  state: CardState["kind"];
+  awaitingConfirmation: boolean;
+  inProgress: boolean;
+  declined: boolean;
+  /** "Wed 25 Nov, 15:00–16:00" in the viewer's zone. */
+  when: string;
+  startsAt: string;
+  /** When the Join button opens: a time, or a date and time when it is another day. */
+  opensAt: string;
+  endsAt: string;
+  plannedDuration: string;
+  actualDuration: string | null;
+  recording: RecordingStatus;
+  canAssignStudent: boolean;
+};
+
+/** Lessonspace prepares recordings within hours; after a day without one we say there is none. */
+export const RECORDING_PREPARATION_MS = 24 * 60 * 60_000;
+
+/**
+ * "View Recording" when there is one; "being prepared" while a Lessonspace session is open or
+ * ended less than a day ago; otherwise honestly none.
+ */
+export function recordingStatus(
+  booking: Pick<CardBooking, "recordingUrl" | "sessions">,
+  now: Date,
+): RecordingStatus {
+  if (booking.recordingUrl) return "available";
+  if (booking.sessions.length === 0) return "none";
+  let lastActivity = -Infinity;
+  for (const session of booking.sessions) {
+    if (!session.endedAt) return "preparing";
+    lastActivity = Math.max(lastActivity, session.endedAt.getTime());
+  }
+  return now.getTime() - lastActivity < RECORDING_PREPARATION_MS ? "preparing" : "none";
+}
+
+export function presentBookingCard(booking: CardBooking, viewerId: string, now: Date, timeZone: string): BookingCardView {
+  const state = cardState(booking, now);
+  const { window } = state;
+  return {
+    id: booking.id,
+    serviceName: booking.serviceName,
+    tutorName: booking.tutor.fullName,
+    clientName: booking.client.fullName,
+    attendee: booking.student
+      ? { name: booking.student.fullName, asAdultLearner: false }
+      : { name: booking.client.fullName, asAdultLearner: true },
+    state: state.kind,
+    awaitingConfirmation: state.kind === "upcoming" && state.awaitingConfirmation,
+    inProgress: state.kind === "ready" && state.inProgress,
+    declined: state.kind === "cancelled" && state.declined,
+    when: formatTimeRange(window.startsAt, window.endsAt, timeZone, now),
+    startsAt: formatDateTime(window.startsAt, timeZone, now),
+    opensAt: formatTimeNear(window.opensAt, window.startsAt, timeZone, now),
+    endsAt: formatTimeNear(window.endsAt, window.startsAt, timeZone, now),
+    plannedDuration: formatMinutes(booking.sessionDuration),
+    actualDuration: booking.durationActual === null ? null : formatSeconds(booking.durationActual),
+    recording: state.kind === "completed" ? recordingStatus(booking, now) : "none",
+    // Whether this viewer may choose who attends at all; the chosen student is checked on submit.
+    canAssignStudent: canAssignStudent(booking, viewerId, null, new Set(), now).ok,
+  };
+}
+
+/** Pages refresh themselves at the next window edge, if one comes within this horizon. */
+export const REFRESH_HORIZON_MS = 6 * 60 * 60_000;
+
+export type RefreshPlan = {
+  /** For the JavaScript timer: exact milliseconds until the edge. */
+  afterMs: number;
+  /** For `<meta http-equiv="refresh">`: whole seconds, rounded up so the reload lands on or after the edge. */
+  afterSeconds: number;
+};
+
+export function refreshPlan(bookings: readonly JoinWindowInput[], now: Date): RefreshPlan | null {
+  let earliest: number | null = null;
+  for (const booking of bookings) {
+    const edge = nextStateChange(booking, now)?.getTime();
+    if (edge !== undefined && (earliest === null || edge < earliest)) earliest = edge;
+  }
+  if (earliest === null) return null;
+  const afterMs = Math.max(0, earliest - now.getTime());
+  if (afterMs > REFRESH_HORIZON_MS) return null;
+  return { afterMs, afterSeconds: Math.max(1, Math.ceil(afterMs / 1000)) };
+}
+
+export type Dashboard = {
+  ready: BookingCardView[];
+  upcoming: BookingCardView[];
+  recent: BookingCardView[];
+  refresh: RefreshPlan | null;
+};
+
+/** Ready first (earliest start first), then upcoming (soonest first), then recent (newest first). */
+export function presentDashboard(bookings: readonly CardBooking[], viewerId: string, now: Date, timeZone: string): Dashboard {
+  const byStart = (a: CardBooking, b: CardBooking) =>
+    a.sessionStartTime.getTime() - b.sessionStartTime.getTime() || a.id.localeCompare(b.id);
+  const groups: Record<"ready" | "upcoming" | "recent", CardBooking[]> = { ready: [], upcoming: [], recent: [] };
+  for (const booking of bookings) {
+    const kind = cardState(booking, now).kind;
+    groups[kind === "ready" || kind === "upcoming" ? kind : "recent"].push(booking);
+  }
+  groups.ready.sort(byStart);
+  groups.upcoming.sort(byStart);
+  groups.recent.sort((a, b) => byStart(b, a));
+  const present = (booking: CardBooking) => presentBookingCard(booking, viewerId, now, timeZone);
+  return {
+    ready: groups.ready.map(present),
+    upcoming: groups.upcoming.map(present),
+    recent: groups.recent.map(present),
+    refresh: refreshPlan(bookings, now),
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { hasWhiteboardSnapshot, presentBookingDetails, summariseAttendance, type BookingDetailsInput } from "./booking-details";
+
+const tutor = { id: "tutor", fullName: "Tara Singh" };
+const client = { id: "client", fullName: "Paula Brown" };
+const child = { id: "child", fullName: "Charlie Brown" };
+const start = new Date("2026-11-25T15:00:00Z");
+const after = new Date("2026-11-25T17:00:00Z");
+
+function details(overrides: Partial<BookingDetailsInput> = {}): BookingDetailsInput {
+  return {
+    id: "b1",
+    serviceName: "GCSE Maths",
+    clientId: client.id,
+    tutorId: tutor.id,
+    studentId: child.id,
+    client,
+    tutor,
+    student: child,
+    status: "Confirmed",
+    sessionStartTime: start,
+    sessionDuration: 60,
+    recordingUrl: null,
+    durationActual: null,
+    sessions: [],
+    sessionArtifacts: {},
+    attendance: [],
+    reviews: [],
+    ...overrides,
+  };
+}
+
+describe("summariseAttendance", () => {
+  it("sums each person's time over the booking's sessions, the tutor first", () => {
+    const summary = summariseAttendance(
+      [
+        { profileId: "child", fullName: "Charlie Brown", secondsPresent: 40 * 60 },
+        { profileId: "tutor", fullName: "Tara Singh", secondsPresent: 45 * 60 },
+        { profileId: "child", fullName: "Charlie Brown", secondsPresent: 15 * 60 },
+        { profileId: "tutor", fullName: "Tara Singh", secondsPresent: 13 * 60 },
+      ],
+      "tutor",
+    );
+    expect(summary.people.map(({ name, time }) => `${name} ${time}`)).toEqual(["Tara Singh 58 min", "Charlie Brown 55 min"]);
+    expect(summary.onlyTutorAttended).toBe(false);
+  });
+
+  it("says when only the tutor attended", () => {
+    const summary = summariseAttendance([{ profileId: "tutor", fullName: "Tara Singh", secondsPresent: 3000 }], "tutor");
+    expect(summary.onlyTutorAttended).toBe(true);
+  });
+
+  it("nobody attending is not 'only the tutor'", () => {
+    expect(summariseAttendance([], "tutor")).toEqual({ people: [], onlyTutorAttended: false });
+  });
+});
+
+describe("hasWhiteboardSnapshot", () => {
+  it.each([
+    [{ whiteboard_snapshot_url: "/bookings/b1/snapshot" }, true],
+    [{ whiteboard_snapshot_url: "" }, false],
+    [{ whiteboard_snapshot_url: 7 }, false],
+    [{}, false],
+    [null, false],
+    ["whiteboard_snapshot_url", false],
+  ])("%j → %s", (artifacts, expected) => {
+    expect(hasWhiteboardSnapshot(artifacts)).toBe(expected);
+  });
+});
+
+describe("presentBookingDetails", () => {
+  it("links the snapshot through our own route, whatever URL was stored", () => {
+    const view = presentBookingDetails(details({ sessionArtifacts: { whiteboard_snapshot_url: "javascript:alert(1)" } }), client.id, after, "UTC");
+    expect(view.snapshotUrl).toBe("/bookings/b1/snapshot");
+  });
+
+  it("has nothing to say about attendance before a lesson that nobody has opened", () => {
+    expect(presentBookingDetails(details(), client.id, new Date("2026-11-25T14:00:00Z"), "UTC").attendance).toBeNull();
+  });
+
+  it("reports empty attendance once the lesson is over", () => {
+    expect(presentBookingDetails(details(), client.id, after, "UTC").attendance).toEqual({ people: [], onlyTutorAttended: false });
+  });
+
+  it("offers a review to the tutor and the client once completed, until they have left one", () => {
+    const reviewed = details({ reviews: [{ reviewerId: client.id, reviewerName: "Paula Brown", rating: 5, comment: "Great" }] });
+    expect(presentBookingDetails(details(), client.id, after, "UTC").canReview).toBe(true);
+    expect(presentBookingDetails(details(), tutor.id, after, "UTC").canReview).toBe(true);
+    expect(presentBookingDetails(details(), child.id, after, "UTC").canReview).toBe(false);
+    expect(presentBookingDetails(details(), client.id, start, "UTC").canReview).toBe(false);
+    expect(presentBookingDetails(reviewed, client.id, after, "UTC").canReview).toBe(false);
+    expect(presentBookingDetails(reviewed, client.id, after, "UTC").reviews).toEqual([{ reviewerName: "Paula Brown", rating: 5, comment: "Great" }]);
+  });
+
+  it("offers the snapshot upload to the tutor once the lesson has started", () => {
+    expect(presentBookingDetails(details(), tutor.id, start, "UTC").canUploadSnapshot).toBe(true);
+    expect(presentBookingDetails(details(), tutor.id, new Date(start.getTime() - 1000), "UTC").canUploadSnapshot).toBe(false);
+    expect(presentBookingDetails(details(), client.id, start, "UTC").canUploadSnapshot).toBe(false);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * How times and durations read on our pages. Pure: the server formats in the viewer's profile
+ * time zone (IANA) and the browser only shows the text, so no date library ships to it.
+ */
+const LOCALE = "en-GB";
+
+// Building an Intl.DateTimeFormat costs far more than using one; a dashboard formats hundreds.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${timeZone}|${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(LOCALE, { ...options, timeZone });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
+const TIME: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const DAY_WITH_YEAR: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric" };
+
+/** "15:00" on the wall clock of `timeZone`. */
+export function formatTime(date: Date, timeZone: string): string {
+  return formatter(timeZone, TIME).format(date);
+}
+
+/** The calendar day of `date` in `timeZone`, as "2026-11-25". */
+export function calendarDay(date: Date, timeZone: string): string {
+  const parts = formatter(timeZone, { year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** "Wed 25 Nov", with the year only when it is not the year of `now` in that zone. */
+export function formatDay(date: Date, timeZone: string, now: Date): string {
+  // Assembled from parts: ICU punctuates the same pattern differently with and without a year.
+  const parts = formatter(timeZone, DAY_WITH_YEAR).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const sameYear = part("year") === calendarDay(now, timeZone).slice(0, 4);
+  return [part("weekday"), part("day"), part("month"), sameYear ? "" : part("year")].filter(Boolean).join(" ");
+}
+
+/** "Wed 25 Nov, 15:00". */
+export function formatDateTime(date: Date, timeZone: string, now: Date): string {
+  return `${formatDay(date, timeZone, now)}, ${formatTime(date, timeZone)}`;
+}
+
+/** "15:00" when `date` falls on the same day as `reference` in that zone, else the full date and time. */
+export function formatTimeNear(date: Date, reference: Date, timeZone: string, now: Date): string {
+  return calendarDay(date, timeZone) === calendarDay(reference, timeZone)
+    ? formatTime(date, timeZone)
+    : formatDateTime(date, timeZone, now);
+}
+
+/** "Wed 25 Nov, 15:00–16:00", or both full dates when the lesson crosses midnight. */
+export function formatTimeRange(start: Date, end: Date, timeZone: string, now: Date): string {
+  return `${formatDateTime(start, timeZone, now)}–${formatTimeNear(end, start, timeZone, now)}`;
+}
+
+/** "45 min", "1 h", "1 h 30 min". */
+export function formatMinutes(totalMinutes: number): string {
+  const minutes = Math.max(0, Math.round(totalMinutes));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) return `${rest} min`;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/** A measured duration in seconds, to the nearest minute ("under a minute" below 30 s). */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 30) return "under a minute";
+  return formatMinutes(seconds / 60);
+}
+
+/** "Europe/London (GMT)": the zone's IANA name and its short name at `at` (BST in summer). */
+export function timeZoneLabel(timeZone: string, at: Date): string {
+  const short = formatter(timeZone, { timeZoneName: "short" })
+    .formatToParts(at)
+    .find((part) => part.type === "timeZoneName")?.value;
+  return short && short !== timeZone ? `${timeZone} (${short})` : timeZone;
+}

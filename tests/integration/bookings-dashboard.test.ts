@@ -1,0 +1,169 @@
+// The dashboard: who sees which bookings, in which order, with which state and times.
+import pg from "pg";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { db } from "~/.server/db";
+import type { BookingCardView } from "~/domain/booking-card";
+import * as dashboard from "~/routes/dashboard";
+import { addGuardian, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
+
+type DashboardData = {
+  viewer: { fullName: string; timeZone: string };
+  timeZone: string;
+  ready: BookingCardView[];
+  upcoming: BookingCardView[];
+  recent: BookingCardView[];
+  refresh: { afterMs: number; afterSeconds: number } | null;
+};
+
+const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+
+async function dashboardFor(person: TestProfile) {
+  const result = await callLoader(dashboard, "/", { cookie: await signIn(person) });
+  expect(result.status).toBe(200);
+  const data = result.data as DashboardData;
+  const all = [...data.ready, ...data.upcoming, ...data.recent];
+  return { data, all, ids: new Set(all.map((card) => card.id)) };
+}
+
+let tutor: TestProfile, parent: TestProfile, child: TestProfile, adult: TestProfile;
+let otherTutor: TestProfile, otherParent: TestProfile, otherChild: TestProfile;
+const booking = {} as Record<
+  "childUpcoming" | "parentReady" | "childInProgress" | "childCompleted" | "childCancelled" | "childOld" | "adultReady" | "otherFamily",
+  string
+>;
+
+beforeAll(async () => {
+  [tutor, parent, child, adult, otherTutor, otherParent, otherChild] = await Promise.all([
+    createProfile({ fullName: "Tara Singh", roles: ["tutor"] }),
+    createProfile({ fullName: "Paula Brown", roles: ["client"] }),
+    createProfile({ fullName: "Charlie Brown", roles: ["student"] }),
+    createProfile({ fullName: "Adam Okafor", roles: ["client"] }),
+    createProfile({ fullName: "Tom Novak", roles: ["tutor"] }),
+    createProfile({ fullName: "Fiona Reyes", roles: ["client"] }),
+    createProfile({ fullName: "Sam Reyes", roles: ["student"] }),
+  ]);
+  await addGuardian(parent.id, child.id);
+  await addGuardian(otherParent.id, otherChild.id);
+  const family = { clientId: parent.id, tutorId: tutor.id };
+  booking.childUpcoming = (await createBooking({ ...family, studentId: child.id, serviceName: "Child upcoming", sessionStartTime: minutes(3 * 60) })).id;
+  booking.parentReady = (await createBooking({ ...family, studentId: null, serviceName: "Parent ready", sessionStartTime: minutes(10) })).id;
+  booking.childInProgress = (await createBooking({ ...family, studentId: child.id, serviceName: "Child in progress", sessionStartTime: minutes(-20) })).id;
+  booking.childCompleted = (await createBooking({ ...family, studentId: child.id, serviceName: "Child completed", sessionStartTime: minutes(-26 * 60), status: "Completed" })).id;
+  booking.childCancelled = (await createBooking({ ...family, studentId: child.id, serviceName: "Child cancelled", sessionStartTime: minutes(24 * 60), status: "Cancelled" })).id;
+  booking.childOld = (await createBooking({ ...family, studentId: child.id, serviceName: "Child old", sessionStartTime: minutes(-7 * 24 * 60) })).id;
+  booking.adultReady = (await createBooking({ clientId: adult.id, tutorId: tutor.id, serviceName: "Adult ready", sessionStartTime: minutes(-5), sessionDuration: 30 })).id;
+  booking.otherFamily = (await createBooking({ clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, serviceName: "Other family", sessionStartTime: minutes(-10) })).id;
+});
+
+describe("who sees which bookings", () => {
+  it("a client sees the bookings they pay for, their child's included, and nobody else's", async () => {
+    const { ids } = await dashboardFor(parent);
+    expect(ids).toEqual(
+      new Set([booking.childUpcoming, booking.parentReady, booking.childInProgress, booking.childCompleted, booking.childCancelled, booking.childOld]),
+    );
+  });
+
+  it("a tutor sees the bookings they teach, across families, and not another tutor's", async () => {
+    const { ids } = await dashboardFor(tutor);
+    expect(ids.has(booking.adultReady)).toBe(true);
+    expect(ids.has(booking.childUpcoming)).toBe(true);
+    expect(ids.has(booking.otherFamily)).toBe(false);
+    expect(ids.size).toBe(7);
+  });
+
+  it("a student sees only the bookings assigned to them", async () => {
+    const { ids } = await dashboardFor(child);
+    expect(ids).toEqual(new Set([booking.childUpcoming, booking.childInProgress, booking.childCompleted, booking.childCancelled, booking.childOld]));
+  });
+
+  it("an adult learner sees their own booking, attending it themself", async () => {
+    const { all } = await dashboardFor(adult);
+    expect(all.map((card) => card.id)).toEqual([booking.adultReady]);
+    expect(all[0]!.attendee).toEqual({ name: "Adam Okafor", asAdultLearner: true });
+  });
+
+  it("the second family sees only its own booking, and the first family's never", async () => {
+    for (const person of [otherParent, otherChild, otherTutor]) {
+      const { all } = await dashboardFor(person);
+      expect(all.map((card) => card.id)).toEqual([booking.otherFamily]);
+    }
+  });
+
+  it("someone in no booking sees an empty dashboard", async () => {
+    const { all } = await dashboardFor(await createProfile());
+    expect(all).toEqual([]);
+  });
+});
+
+describe("order and state", () => {
+  it("ready first, then upcoming soonest first, then recent newest first", async () => {
+    const { data } = await dashboardFor(parent);
+    expect(data.ready.map((card) => card.serviceName)).toEqual(["Child in progress", "Parent ready"]);
+    expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming"]);
+    expect(data.recent.map((card) => card.serviceName)).toEqual(["Child cancelled", "Child completed", "Child old"]);
+  });
+
+  it("each card carries the state the server computed and names tutor, attendee and durations", async () => {
+    const { all } = await dashboardFor(parent);
+    const card = (name: string) => all.find((c) => c.serviceName === name)!;
+    expect(card("Child in progress")).toMatchObject({ state: "ready", inProgress: true, tutorName: "Tara Singh", attendee: { name: "Charlie Brown", asAdultLearner: false } });
+    expect(card("Parent ready")).toMatchObject({ state: "ready", inProgress: false, attendee: { name: "Paula Brown", asAdultLearner: true } });
+    expect(card("Child upcoming")).toMatchObject({ state: "upcoming", plannedDuration: "1 h" });
+    expect(card("Child completed")).toMatchObject({ state: "completed", recording: "none" });
+    expect(card("Child cancelled")).toMatchObject({ state: "cancelled", declined: false });
+  });
+
+  it("times are in the viewer's time zone, which the page names", async () => {
+    const traveller = await createProfile({ fullName: "Tokyo Parent", timeZone: "Asia/Tokyo" });
+    await createBooking({ clientId: traveller.id, tutorId: tutor.id, serviceName: "Tokyo lesson", sessionStartTime: new Date("2031-03-04T15:00:00Z") });
+    const { data, all } = await dashboardFor(traveller);
+    expect(data.timeZone).toBe("Asia/Tokyo (GMT+9)");
+    expect(all[0]!.startsAt).toBe("Wed 5 Mar 2031, 00:00");
+  });
+
+  it("asks the page to refresh at the next window edge", async () => {
+    const { data } = await dashboardFor(parent);
+    // "Parent ready" starts in about ten minutes: the next edge on this dashboard.
+    expect(data.refresh!.afterSeconds).toBeGreaterThan(9 * 60);
+    expect(data.refresh!.afterSeconds).toBeLessThanOrEqual(10 * 60);
+  });
+
+  it("a completed lesson with a recording offers it, and one whose session just ended says it is being prepared", async () => {
+    const withRecording = await createBooking({ clientId: parent.id, tutorId: tutor.id, serviceName: "Recorded", sessionStartTime: minutes(-3 * 60), status: "Completed" });
+    await db.booking.update({ where: { id: withRecording.id }, data: { recordingUrl: "https://lessonspace.example/playback/", durationActual: 3480 } });
+    const justEnded = await createBooking({ clientId: parent.id, tutorId: tutor.id, serviceName: "Just ended", sessionStartTime: minutes(-2 * 60), status: "Completed" });
+    await db.lessonspaceSession.create({ data: { sessionId: `s-${justEnded.id}`, bookingId: justEnded.id, startedAt: minutes(-120), endedAt: minutes(-62) } });
+    const { all } = await dashboardFor(parent);
+    expect(all.find((c) => c.id === withRecording.id)).toMatchObject({ recording: "available", actualDuration: "58 min" });
+    expect(all.find((c) => c.id === justEnded.id)).toMatchObject({ recording: "preparing" });
+  });
+});
+
+describe("cost", () => {
+  it("the dashboard makes the same number of queries for 2 bookings as for 60", async () => {
+    const queries = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const countFor = async (bookings: number) => {
+        const client = await createProfile();
+        const student = await createProfile();
+        for (let i = 0; i < bookings; i++) {
+          const b = await createBooking({ clientId: client.id, tutorId: tutor.id, studentId: i % 2 ? student.id : null, sessionStartTime: minutes(i * 90 - 30 * 60), status: i % 5 === 0 ? "Completed" : "Confirmed" });
+          if (i % 3 === 0) await db.lessonspaceSession.create({ data: { sessionId: `cost-${b.id}`, bookingId: b.id, startedAt: minutes(-60), endedAt: minutes(-10) } });
+        }
+        const cookie = await signIn(client);
+        queries.mockClear();
+        const result = await callLoader(dashboard, "/", { cookie });
+        expect(result.status).toBe(200);
+        return queries.mock.calls.length;
+      };
+      const few = await countFor(2);
+      const many = await countFor(60);
+      expect(many).toBe(few);
+      // The viewer's profile, the bookings, one batched query per related table (client, tutor,
+      // student, sessions): Prisma loads includes with IN lists, never one query per booking.
+      expect(many).toBeLessThanOrEqual(6);
+    } finally {
+      queries.mockRestore();
+    }
+  });
+});
