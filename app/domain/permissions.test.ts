@@ -58,6 +58,12 @@ describe("reviewTarget", () => {
     expect(reviewTarget(booking, "tutor", after)).toMatchObject({ ok: true, revieweeId: "client" });
     expect(reviewTarget(booking, "client", after)).toMatchObject({ ok: true, revieweeId: "tutor", as: "client" });
   });
+  it("refuses a booking that was never confirmed, even long after its slot", () => {
+    expect(reviewTarget({ ...booking, status: "Pending" }, "client", after).ok).toBe(false);
+  });
+  it("refuses a cancelled booking", () => {
+    expect(reviewTarget({ ...booking, status: "Cancelled" }, "client", after).ok).toBe(false);
+  });
   it("refuses before completion and refuses the student", () => {
     expect(reviewTarget(booking, "client", during).ok).toBe(false);
     expect(reviewTarget({ ...booking, studentId: "child" }, "child", after).ok).toBe(false);

@@ -69,7 +69,8 @@ export function reviewTarget(
   now: Date,
 ): { ok: true; revieweeId: string; as: "tutor" | "client" } | Refusal {
   const roles = rolesOn(booking, viewerId);
-  if (cardState(booking, now).kind !== "completed" || booking.status === "Cancelled" || booking.status === "Declined") {
+  // A Pending booking was never confirmed, so it never took place, however long ago its slot was.
+  if (cardState(booking, now).kind !== "completed" || booking.status === "Pending") {
     return refuse("You can leave a review once the lesson is completed.");
   }
   if (roles.includes("tutor")) return { ok: true, revieweeId: booking.studentId ?? booking.clientId, as: "tutor" };

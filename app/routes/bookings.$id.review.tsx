@@ -1,5 +1,147 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
-export default function Placeholder() {
-  return null;
+import { parseWithZod } from "@conform-to/zod/v4";
+import {
+  FormDataParseError,
+  MaxFilesExceededError,
+  MaxHeaderSizeExceededError,
+  MaxPartsExceededError,
+  MaxTotalSizeExceededError,
+  MultipartParseError,
+  parseFormData,
+} from "@remix-run/form-data-parser";
+import { data, redirect } from "react-router";
+import { z } from "zod";
+import { requireViewer } from "~/.server/auth";
+import { requireBookingForViewer } from "~/.server/bookings";
+import { attendeeNameOf, lessonTime } from "~/.server/recent-sessions";
+import { findReview, saveReview } from "~/.server/reviews";
+import { RATING_LABELS, REVIEW_COMMENT_MAX, ReviewForm, type ReviewFormErrors } from "~/components/bookings/ReviewForm";
+import { SiteHeader } from "~/components/SiteHeader";
+import { reviewTarget } from "~/domain/permissions";
+import { safeReturnPath } from "~/domain/return-path";
+import type { Route } from "./+types/bookings.$id.review";
+
+// v4.5 review of a completed lesson: the tutor reviews the session (about the student, or the
+// adult learner), the client reviews the tutor. One review per reviewer per booking, editable.
+
+const RATING_MESSAGE = `Choose a rating from 1 to ${RATING_LABELS.length}.`;
+const reviewSchema = z.object({
+  rating: z
+    .number(RATING_MESSAGE)
+    .int(RATING_MESSAGE)
+    .min(1, RATING_MESSAGE)
+    .max(RATING_LABELS.length, RATING_MESSAGE),
+  // Browsers count a line break as one character against maxlength but send it as CRLF.
+  comment: z
+    .string()
+    .transform((text) => text.replace(/\r\n?/g, "\n").trim())
+    .pipe(z.string().max(REVIEW_COMMENT_MAX, `Keep your comment to ${REVIEW_COMMENT_MAX.toLocaleString("en-GB")} characters or fewer.`))
+    .default(""),
+});
+
+// A review is a few kilobytes at most; anything bigger is refused before it is read whole.
+const MAX_REVIEW_BODY_BYTES = 64 * 1024;
+
+export const meta: Route.MetaFunction = () => [{ title: "Review your lesson · Tutorwise Classroom" }];
+
+async function authorize(request: Request, bookingId: string | undefined) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(bookingId, viewer.id);
+  const target = reviewTarget(booking, viewer.id, new Date());
+  const url = new URL(request.url);
+  const lesson = {
+    id: booking.id,
+    serviceName: booking.serviceName,
+    when: lessonTime(booking.sessionStartTime, viewer.timeZone, new Date()),
+    revieweeName: target.ok && target.as === "client" ? booking.tutor.fullName : attendeeNameOf(booking),
+    as: target.ok ? target.as : null,
+  };
+  const returnTo = url.searchParams.get("returnTo");
+  return { viewer, headers, booking, target, lesson, returnTo: returnTo ? safeReturnPath(returnTo) : null };
+}
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers, booking, target, lesson, returnTo } = await authorize(request, params.id);
+  const page = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, lesson, returnTo };
+  if (!target.ok) return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403, headers });
+  const review = await findReview(booking.id, viewer.id);
+  const saved = new URL(request.url).searchParams.get("saved") === "1";
+  return data(
+    { ...page, refusal: null, review: review ? { rating: review.rating, comment: review.comment } : null, saved },
+    { headers },
+  );
+}
+
+export async function action({ request, params }: Route.ActionArgs) {
+  const { viewer, headers, booking, target, returnTo } = await authorize(request, params.id);
+  if (!target.ok) return data({ status: "error" as const, error: { "": [target.reason] } }, { status: 403, headers });
+
+  let formData: FormData;
+  try {
+    formData = await parseFormData(request, { maxFiles: 0, maxParts: 10, maxTotalSize: MAX_REVIEW_BODY_BYTES });
+  } catch (error) {
+    const unreadable = [FormDataParseError, MultipartParseError, MaxFilesExceededError, MaxPartsExceededError, MaxHeaderSizeExceededError, MaxTotalSizeExceededError];
+    if (!unreadable.some((kind) => error instanceof kind)) throw error;
+    return data({ status: "error" as const, error: { "": ["We could not read that form. Please try again."] } }, { status: 400, headers });
+  }
+  const submission = parseWithZod(formData, { schema: reviewSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+
+  await saveReview({
+    bookingId: booking.id,
+    reviewerId: viewer.id,
+    revieweeId: target.revieweeId,
+    rating: submission.value.rating,
+    comment: submission.value.comment,
+  });
+  throw redirect(returnTo ?? `/bookings/${booking.id}/review?saved=1`, { status: 303, headers });
+}
+
+type ActionResult = { status?: string; error?: Record<string, string[] | null> | null; initialValue?: Record<string, unknown> | null };
+
+function errorsOf(result: ActionResult | undefined): ReviewFormErrors {
+  const error = result?.error ?? {};
+  return { form: error[""] ?? undefined, rating: error.rating ?? undefined, comment: error.comment ?? undefined };
+}
+
+export default function ReviewRoute({ loaderData, actionData }: Route.ComponentProps) {
+  const { viewer, lesson, refusal, review, saved, returnTo } = loaderData;
+  const result = actionData as ActionResult | undefined;
+  const submitted = result?.initialValue ?? null;
+  const heading =
+    lesson.as === "client" ? `How was your lesson with ${lesson.revieweeName}?` : `How was your session with ${lesson.revieweeName}?`;
+  const action = `/bookings/${lesson.id}/review${returnTo ? `?${new URLSearchParams({ returnTo })}` : ""}`;
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page narrow">
+        <h1>{refusal ? "Review your lesson" : heading}</h1>
+        <p className="muted">
+          {lesson.serviceName}, {lesson.when}
+        </p>
+        {saved ? (
+          <p className="success" role="status">
+            Thank you: your review is saved. You can change it here at any time.
+          </p>
+        ) : null}
+        {refusal ? (
+          <p className="error" role="alert">
+            {refusal}
+          </p>
+        ) : (
+          <div className="card">
+            <ReviewForm
+              action={action}
+              defaultRating={Number(submitted?.rating) || review?.rating}
+              defaultComment={typeof submitted?.comment === "string" ? submitted.comment : review?.comment}
+              errors={errorsOf(result)}
+              submitLabel={review ? "Update review" : "Save review"}
+            />
+          </div>
+        )}
+        <p>
+          <a href={`/bookings/${lesson.id}`}>Back to the lesson</a> · <a href={returnTo ?? "/"}>Back to your lessons</a>
+        </p>
+      </main>
+    </>
+  );
 }

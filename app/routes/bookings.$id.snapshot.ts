@@ -1,2 +1,44 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
+import { requireViewer } from "~/.server/auth";
+import { notFound, requireBookingForViewer } from "~/.server/bookings";
+import { openSnapshot } from "~/.server/snapshots";
+import type { Route } from "./+types/bookings.$id.snapshot";
+
+// The whiteboard snapshot, served by us from private storage (DESIGN.md sections 4 and 7):
+// participants and active guardians of the assigned student only; everyone else gets the same 404
+// as for a booking without a snapshot. The stable URL in session_artifacts points here.
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
+  const snapshot = await openSnapshot(booking);
+  if (!snapshot) throw notFound();
+
+  const extension = snapshot.objectPath.split(".").pop();
+  headers.set("Content-Type", snapshot.contentType);
+  headers.set("X-Content-Type-Options", "nosniff");
+  // Our own name, never the uploader's: nothing in the header comes from input.
+  headers.set("Content-Disposition", `inline; filename="snapshot.${extension}"`);
+  // One family's picture: no shared caches; browsers revalidate so a replaced snapshot shows at once.
+  headers.set("Cache-Control", "private, no-cache");
+  headers.set("ETag", snapshot.etag);
+  // Opened on its own, the image gets no script, plugin or form powers.
+  headers.set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+  headers.set("Vary", "Cookie");
+
+  if (ifNoneMatch(request, snapshot.etag)) {
+    await snapshot.body.cancel();
+    return new Response(null, { status: 304, headers });
+  }
+  if (snapshot.size !== null) headers.set("Content-Length", String(snapshot.size));
+  if (request.method === "HEAD") {
+    await snapshot.body.cancel();
+    return new Response(null, { status: 200, headers });
+  }
+  return new Response(snapshot.body, { status: 200, headers });
+}
+
+function ifNoneMatch(request: Request, etag: string): boolean {
+  const header = request.headers.get("If-None-Match");
+  if (!header) return false;
+  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === etag || candidate.trim() === "*");
+}

@@ -1,5 +1,132 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
-export default function Placeholder() {
-  return null;
+import { data, redirect } from "react-router";
+import { requireViewer } from "~/.server/auth";
+import { notFound, requireBookingForViewer } from "~/.server/bookings";
+import { attendeeNameOf, lessonTime } from "~/.server/recent-sessions";
+import { discardRest, snapshotPathOf, uploadSnapshot, type SnapshotFailure } from "~/.server/snapshots";
+import { SnapshotUploadForm } from "~/components/bookings/SnapshotUploadForm";
+import { SiteHeader } from "~/components/SiteHeader";
+import { canUploadSnapshot } from "~/domain/permissions";
+import { safeReturnPath } from "~/domain/return-path";
+import type { Route } from "./+types/bookings.$id.snapshot.upload";
+
+// Whiteboard snapshot upload (spec 5.2, DESIGN.md section 7). GET shows the form; POST authorizes
+// from the URL and cookies alone, before a byte of the body is read, then hands the stream over.
+
+const FAILURES: Record<Exclude<SnapshotFailure, "booking-gone">, { status: number; message: string }> = {
+  "too-large": { status: 413, message: "That file is larger than 10 MB. Please choose a smaller photo or screenshot of the whiteboard." },
+  "no-file": { status: 400, message: "Choose a photo or screenshot of the whiteboard to upload." },
+  empty: { status: 400, message: "That file is empty. Please choose the photo or screenshot again." },
+  "too-many-files": { status: 400, message: "Upload one image at a time." },
+  "unsupported-type": {
+    status: 415,
+    message: "That file is not a PNG, JPEG or WebP image. Please upload a photo or screenshot of the whiteboard in one of those formats.",
+  },
+  truncated: {
+    status: 400,
+    message: "That image is incomplete (it may not have finished saving or downloading). Please choose a complete copy.",
+  },
+  "unreadable-form": { status: 400, message: "We could not read that upload. Please choose the image again and resend the form." },
+  "storage-unavailable": { status: 503, message: "We could not store the snapshot just now. Nothing was changed; please try again in a minute." },
+  "not-saved": { status: 503, message: "We could not save the snapshot just now. Nothing was changed; please try again in a minute." },
+};
+
+export const meta: Route.MetaFunction = () => [{ title: "Upload whiteboard snapshot · Tutorwise Classroom" }];
+
+async function authorize(request: Request, bookingId: string | undefined) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(bookingId, viewer.id);
+  const permission = canUploadSnapshot(booking, viewer.id, new Date());
+  const returnTo = new URL(request.url).searchParams.get("returnTo");
+  return { viewer, headers, booking, permission, returnTo: returnTo ? safeReturnPath(returnTo) : null };
+}
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers, booking, permission, returnTo } = await authorize(request, params.id);
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      lesson: {
+        id: booking.id,
+        serviceName: booking.serviceName,
+        attendeeName: attendeeNameOf(booking),
+        when: lessonTime(booking.sessionStartTime, viewer.timeZone, new Date()),
+        hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
+      },
+      refusal: permission.ok ? null : permission.reason,
+      uploaded: new URL(request.url).searchParams.get("uploaded") === "1",
+      returnTo,
+    },
+    { status: permission.ok ? 200 : 403, headers },
+  );
+}
+
+export async function action({ request, params }: Route.ActionArgs) {
+  let authorized;
+  try {
+    authorized = await authorize(request, params.id);
+  } catch (refusal) {
+    // Signed out or not their booking: answer at once and let the body drain unread.
+    discardRest(request);
+    throw refusal;
+  }
+  const { headers, booking, permission, returnTo } = authorized;
+  if (!permission.ok) {
+    discardRest(request);
+    return data({ error: permission.reason }, { status: 403, headers });
+  }
+  const outcome = await uploadSnapshot(booking.id, request);
+  if (outcome.ok) {
+    throw redirect(returnTo ?? `/bookings/${booking.id}/snapshot/upload?uploaded=1`, { status: 303, headers });
+  }
+  if (outcome.reason === "booking-gone") throw notFound();
+  const failure = FAILURES[outcome.reason];
+  return data({ error: failure.message }, { status: failure.status, headers });
+}
+
+export default function SnapshotUpload({ loaderData, actionData }: Route.ComponentProps) {
+  const { viewer, lesson, refusal, uploaded, returnTo } = loaderData;
+  const error = actionData?.error ?? refusal;
+  const action = `/bookings/${lesson.id}/snapshot/upload${returnTo ? `?${new URLSearchParams({ returnTo })}` : ""}`;
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page narrow">
+        <h1>How was your session with {lesson.attendeeName}?</h1>
+        <p className="muted">
+          {lesson.serviceName}, {lesson.when}
+        </p>
+        {uploaded && !actionData ? (
+          <p className="success" role="status">
+            Snapshot uploaded. {lesson.attendeeName}’s family can now see it with the lesson.
+          </p>
+        ) : null}
+        {lesson.hasSnapshot && !refusal ? (
+          <figure className="card">
+            <a href={`/bookings/${lesson.id}/snapshot`}>
+              <img
+                src={`/bookings/${lesson.id}/snapshot`}
+                alt={`Whiteboard snapshot of ${lesson.serviceName}`}
+                width={320}
+                loading="lazy"
+              />
+            </a>
+            <figcaption className="muted">The current snapshot. Uploading another one replaces it.</figcaption>
+          </figure>
+        ) : null}
+        {error ? (
+          <p className="error" role="alert" id="snapshot-error">
+            {error}
+          </p>
+        ) : null}
+        {refusal ? null : (
+          <div className="card">
+            <SnapshotUploadForm action={action} errorId={error ? "snapshot-error" : undefined} />
+          </div>
+        )}
+        <p>
+          <a href={`/bookings/${lesson.id}`}>Back to the lesson</a> · <a href={returnTo ?? "/"}>Back to your lessons</a>
+        </p>
+      </main>
+    </>
+  );
 }

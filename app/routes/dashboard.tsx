@@ -1,7 +1,9 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { listDashboardBookings } from "~/.server/bookings";
+import { recentSessionsForTutor } from "~/.server/recent-sessions";
 import { BookingCard } from "~/components/bookings/BookingCard";
+import { RecentSessions } from "~/components/bookings/RecentSessions";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { SiteHeader } from "~/components/SiteHeader";
 import { presentDashboard, type BookingCardView } from "~/domain/booking-card";
@@ -15,20 +17,24 @@ export async function loader({ request }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const bookings = await listDashboardBookings(viewer.id);
+  const [bookings, recentSessions] = await Promise.all([
+    listDashboardBookings(viewer.id),
+    recentSessionsForTutor(viewer.id, now),
+  ]);
   const dashboard = presentDashboard(bookings, viewer.id, now, timeZone);
   return data(
     {
       viewer: { id: viewer.id, fullName: viewer.fullName, timeZone: viewer.timeZone, roles: viewer.roles },
       timeZone: timeZoneLabel(timeZone, now),
       ...dashboard,
+      recentSessions,
     },
     { headers },
   );
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, ready, upcoming, recent, refresh } = loaderData;
+  const { viewer, timeZone, ready, upcoming, recent, refresh, recentSessions } = loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
@@ -39,7 +45,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <p className="muted">
           Times are in {timeZone}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a>
         </p>
-        {/* Tutor "Recent Sessions" widget (spec 5.2) goes here; the lead wires the component in. */}
+        <RecentSessions sessions={recentSessions} />
         {empty ? <p>You have no lessons yet.</p> : null}
         <BookingSection title="Ready to join" bookings={ready} />
         <BookingSection title="Upcoming" bookings={upcoming} />

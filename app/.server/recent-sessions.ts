@@ -1,0 +1,84 @@
+/**
+ * The tutor's "Recent Sessions" prompt (spec 5.2): completed lessons of the last 14 days that
+ * still lack a whiteboard snapshot or the tutor's review. One query whatever the tutor's history.
+ */
+import { formatDateTime } from "~/domain/format";
+import { cardState } from "~/domain/join-window";
+import { usableTimeZone } from "~/domain/time-zone";
+import { db } from "./db";
+import { snapshotPathOf } from "./snapshots";
+
+export const RECENT_SESSION_DAYS = 14;
+
+export type RecentSession = {
+  bookingId: string;
+  serviceName: string;
+  /** Who the lesson was for: the assigned student, or the adult learner who booked it. */
+  attendeeName: string;
+  /** When it was, in the tutor's time zone ("Wed 25 Nov, 15:00"). */
+  when: string;
+  hasSnapshot: boolean;
+  hasReview: boolean;
+  uploadPath: string;
+  reviewPath: string;
+};
+
+type LessonForHeading = {
+  sessionStartTime: Date;
+  studentId: string | null;
+  student: { fullName: string } | null;
+  client: { fullName: string };
+};
+
+/** Who the lesson was with, seen from the tutor: the student, or the adult learner. */
+export function attendeeNameOf(booking: LessonForHeading): string {
+  return booking.student?.fullName ?? booking.client.fullName;
+}
+
+/** "Wed 25 Nov, 15:00" in the viewer's time zone (a broken stored zone falls back safely). */
+export function lessonTime(date: Date, timeZone: string, now: Date): string {
+  return formatDateTime(date, usableTimeZone(timeZone), now);
+}
+
+/**
+ * Cards for the tutor's Recent Sessions widget, newest first. `returnTo` is where the card's
+ * forms send the tutor back to once done (the dashboard by default).
+ */
+export async function recentSessionsForTutor(tutorId: string, now: Date, returnTo = "/"): Promise<RecentSession[]> {
+  const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
+  const bookings = await db.booking.findMany({
+    where: {
+      tutorId,
+      status: { in: ["Confirmed", "Completed"] },
+      sessionStartTime: { gte: since, lte: now },
+    },
+    select: {
+      id: true,
+      serviceName: true,
+      sessionStartTime: true,
+      sessionDuration: true,
+      status: true,
+      studentId: true,
+      sessionArtifacts: true,
+      student: { select: { fullName: true } },
+      client: { select: { fullName: true } },
+      tutor: { select: { timeZone: true } },
+      reviews: { where: { reviewerId: tutorId }, select: { id: true } },
+    },
+    orderBy: { sessionStartTime: "desc" },
+  });
+  const query = `?${new URLSearchParams({ returnTo })}`;
+  return bookings
+    .filter((booking) => cardState(booking, now).kind === "completed")
+    .map((booking) => ({
+      bookingId: booking.id,
+      serviceName: booking.serviceName,
+      attendeeName: attendeeNameOf(booking),
+      when: lessonTime(booking.sessionStartTime, booking.tutor.timeZone, now),
+      hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
+      hasReview: booking.reviews.length > 0,
+      uploadPath: `/bookings/${booking.id}/snapshot/upload${query}`,
+      reviewPath: `/bookings/${booking.id}/review${query}`,
+    }))
+    .filter((session) => !session.hasSnapshot || !session.hasReview);
+}
