@@ -128,7 +128,9 @@ type CallResult = { ok: true; status: number; json: unknown } | (LessonspaceFail
 async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<CallResult> {
   const config = env();
   let response: Response;
+  let text: string;
   try {
+    // One deadline for the headers and the body: a server that stalls mid-answer is a timeout too.
     response = await fetch(`${config.LESSONSPACE_API_URL}${path}`, {
       method,
       headers: {
@@ -139,16 +141,15 @@ async function call(method: "GET" | "POST", path: string, body?: unknown): Promi
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(config.LESSONSPACE_TIMEOUT_MS),
     });
+    text = await response.text();
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";
     return timedOut
       ? { ok: false, kind: "timeout", detail: "Lessonspace did not answer in time." }
       : { ok: false, kind: "unavailable", detail: "Lessonspace could not be reached." };
   }
-  const text = await response.text().catch(() => "");
   if (response.status === 429) {
-    const retryAfter = Number(response.headers.get("Retry-After"));
-    return { ok: false, status: 429, kind: "rate-limited", retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 30, detail: "Lessonspace is busy." };
+    return { ok: false, status: 429, kind: "rate-limited", retryAfterSeconds: retryAfterSeconds(response.headers.get("Retry-After")), detail: "Lessonspace is busy." };
   }
   if (response.status === 401 || response.status === 403) {
     return { ok: false, status: response.status, kind: "misconfigured", detail: "Lessonspace refused our credentials." };
@@ -160,4 +161,14 @@ async function call(method: "GET" | "POST", path: string, body?: unknown): Promi
   } catch {
     return { ok: false, status: response.status, kind: "rejected", detail: "Lessonspace answered with something that is not JSON." };
   }
+}
+
+/** Retry-After in seconds or as an HTTP date; a missing or odd value means "about half a minute". */
+function retryAfterSeconds(header: string | null): number {
+  if (!header) return 30;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds > 0) return Math.ceil(seconds);
+  const date = Date.parse(header);
+  if (Number.isFinite(date)) return Math.max(1, Math.ceil((date - Date.now()) / 1000));
+  return 30;
 }

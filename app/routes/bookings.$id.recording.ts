@@ -1,2 +1,38 @@
-// Placeholder until its issue lands: answers 404 like any unknown page.
-export { action, loader } from "./not-found";
+import { createElement } from "react";
+import { data, redirect } from "react-router";
+import { requireViewer } from "~/.server/auth";
+import { requireBookingForViewer } from "~/.server/bookings";
+import { openRecording } from "~/.server/recordings";
+import { RecordingNotice } from "~/components/bookings/RecordingNotice";
+import type { Route } from "./+types/bookings.$id.recording";
+
+// View Recording (DESIGN.md sections 4 and 6): participants and active guardians of the student;
+// a fresh link from Lessonspace on every visit, since the links it hands out expire.
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: `${loaderData?.state === "not-ready" ? "Recording being prepared" : "Recording"} · Tutorwise Classroom` },
+];
+
+const STATUS = { none: 404, "not-ready": 202, unavailable: 503, failed: 502 } as const;
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
+  const outcome = await openRecording(booking.recordingUrl);
+  // The link is personal and short-lived: never cached anywhere.
+  headers.set("Cache-Control", "private, no-store");
+  if (outcome.ok) throw redirect(outcome.url, { headers });
+  if (outcome.kind === "not-ready") headers.set("Retry-After", "30");
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      booking: { id: booking.id, serviceName: booking.serviceName },
+      state: outcome.kind,
+    },
+    { status: STATUS[outcome.kind], headers },
+  );
+}
+
+export default function RecordingRoute({ loaderData }: Route.ComponentProps) {
+  return createElement(RecordingNotice, loaderData);
+}

@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, redirect } from "react-router";
 import { z } from "zod";
 import { getViewer, signInWithPassword } from "~/.server/auth";
+import { forgetFailedSignIns, recordFailedSignIn, signInAllowed, signInKey } from "~/.server/rate-limit";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/sign-in";
 
@@ -32,7 +33,20 @@ export async function action({ request }: Route.ActionArgs) {
     return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
+  // Failed attempts per IP and email are limited; the Auth server is not asked once over it.
+  const limitKey = signInKey(request, email);
+  const allowed = await signInAllowed(limitKey);
+  if (!allowed.ok) {
+    const wait = allowed.retryAfterSeconds;
+    const message = `Too many sign-in attempts for this email. Please wait ${wait === 1 ? "1 second" : `${wait} seconds`} and try again.`;
+    return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
+      status: 429,
+      headers: { "Retry-After": String(wait) },
+    });
+  }
   const outcome = await signInWithPassword(request, { email, password });
+  if (outcome.ok) await forgetFailedSignIns(limitKey);
+  else if (outcome.reason === "invalid-credentials") await recordFailedSignIn(limitKey);
   if (!outcome.ok) {
     const message =
       outcome.reason === "unavailable"
@@ -43,6 +57,12 @@ export async function action({ request }: Route.ActionArgs) {
     });
   }
   throw redirect(safeReturnPath(redirectTo), { headers: outcome.headers });
+}
+
+// Action headers reach the page only through here: a 429 must carry its Retry-After.
+export function headers({ actionHeaders }: Route.HeadersArgs) {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : {};
 }
 
 export default function SignIn({ loaderData, actionData }: Route.ComponentProps) {

@@ -1,0 +1,136 @@
+import { isIP } from "node:net";
+import pg from "pg";
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { env } from "./env";
+
+/**
+ * Rate limits for launch and sign-in (DESIGN.md section 8). App servers are stateless, so the
+ * counters live in PostgreSQL (table `rate_limits`, created by rate-limiter-flexible on first
+ * use) and every server behind the load balancer sees the same counts.
+ */
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+const TABLE = "rate_limits";
+const WINDOW_SECONDS = 60;
+
+type Limiters = { launch: RateLimiterPostgres; signIn: RateLimiterPostgres };
+
+// One pool and one pair of limiters per database URL and process (per test file in tests).
+const registry = ((globalThis as { __rateLimiters?: Map<string, Promise<Limiters>> }).__rateLimiters ??= new Map());
+
+function limiters(): Promise<Limiters> {
+  const config = env();
+  let ready = registry.get(config.DATABASE_URL);
+  if (!ready) {
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on("error", (error) => console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })));
+    ready = (async () => {
+      const launch = await createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE);
+      const signIn = await createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE);
+      return { launch, signIn };
+    })();
+    // A failed start (database down) is retried by the next request instead of being remembered.
+    ready.catch(() => registry.delete(config.DATABASE_URL));
+    registry.set(config.DATABASE_URL, ready);
+  }
+  return ready;
+}
+
+function createLimiter(pool: pg.Pool, keyPrefix: string, points: number): Promise<RateLimiterPostgres> {
+  return new Promise((resolve, reject) => {
+    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
+      { storeClient: pool, storeType: "pool", tableName: TABLE, keyPrefix, points, duration: WINDOW_SECONDS },
+      (error) => (error ? reject(error) : resolve(limiter)),
+    );
+  });
+}
+
+function retryAfter(res: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+/**
+ * A limiter that cannot reach its table lets the request through: the limit guards our
+ * Lessonspace quota and sign-in, and a database outage fails the request elsewhere anyway.
+ */
+function failOpen(scope: string, error: unknown): RateDecision {
+  console.error(JSON.stringify({ event: "rate-limit.unavailable", scope, message: error instanceof Error ? error.message : String(error) }));
+  return { ok: true };
+}
+
+/** Counts one launch (one call to Lessonspace) for this person; refused over the per-minute limit. */
+export async function takeLaunchAllowance(viewerId: string): Promise<RateDecision> {
+  try {
+    const { launch } = await limiters();
+    await launch.consume(viewerId);
+    return { ok: true };
+  } catch (thrown) {
+    if (thrown instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: retryAfter(thrown) };
+    return failOpen("launch", thrown);
+  }
+}
+
+/**
+ * Sign-in counts failed attempts per client IP and email: guessing passwords for one account
+ * meets the limit, while a family signing in and out on one shared connection never does.
+ * Behind no proxy the IP is unknown, and the key falls back to the email alone.
+ */
+export function signInKey(request: Request, email: string): string {
+  const ip = clientIpAddress(request) ?? "unknown-ip";
+  return `${ip}:${email.trim().toLowerCase()}`;
+}
+
+// The proxy headers remix-utils' getClientIPAddress reads, in its order of preference. Its module
+// needs the optional peer package `is-ip`, which is not installed, so node:net's isIP stands in.
+const IP_HEADERS = ["X-Azure-ClientIP", "X-Client-IP", "X-Forwarded-For", "HTTP-X-Forwarded-For", "Fly-Client-IP", "CF-Connecting-IP", "Fastly-Client-Ip", "True-Client-Ip", "X-Real-IP", "X-Cluster-Client-IP", "X-Forwarded", "Forwarded-For", "Forwarded", "DO-Connecting-IP"];
+
+export function clientIpAddress(request: Request): string | null {
+  for (const name of IP_HEADERS) {
+    const value = request.headers.get(name);
+    if (!value) continue;
+    const candidates = name === "Forwarded" ? forwardedFor(value) : value.split(",").map((part) => part.trim());
+    const ip = candidates.find((candidate) => isIP(candidate) !== 0);
+    if (ip) return ip;
+  }
+  return null;
+}
+
+function forwardedFor(value: string): string[] {
+  return value
+    .split(/[;,]/)
+    .map((part) => part.trim())
+    .filter((part) => part.toLowerCase().startsWith("for="))
+    .map((part) => part.slice(4).replace(/^"|"$/g, "").replace(/^\[|\]$/g, ""));
+}
+
+export async function signInAllowed(key: string): Promise<RateDecision> {
+  try {
+    const { signIn } = await limiters();
+    const res = await signIn.get(key);
+    if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE) return { ok: false, retryAfterSeconds: retryAfter(res) };
+    return { ok: true };
+  } catch (error) {
+    return failOpen("sign-in", error);
+  }
+}
+
+export async function recordFailedSignIn(key: string): Promise<void> {
+  try {
+    const { signIn } = await limiters();
+    await signIn.penalty(key, 1);
+  } catch (error) {
+    failOpen("sign-in", error);
+  }
+}
+
+/** A successful sign-in forgets earlier typos. */
+export async function forgetFailedSignIns(key: string): Promise<void> {
+  try {
+    const { signIn } = await limiters();
+    await signIn.delete(key);
+  } catch (error) {
+    failOpen("sign-in", error);
+  }
+}
