@@ -12,7 +12,9 @@ import sirv from "sirv";
  * and one structured log line per request (no query strings: they can carry tokens).
  */
 export async function createAppServer(options: { buildDir?: string; log?: (line: string) => void } = {}) {
-  const buildDir = options.buildDir ?? process.env.BUILD_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "build");
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  // BUILD_DIR (relative to the project, like react-router.config.ts reads it) lets runs share a checkout.
+  const buildDir = options.buildDir ?? path.resolve(root, process.env.BUILD_DIR ?? "build");
   const build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
   // Validate the configuration before accepting traffic, naming every missing variable.
   const { env } = await import("./app/.server/env.ts");

@@ -1,6 +1,6 @@
-import { isIP } from "node:net";
 import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { getClientIPAddress } from "remix-utils/get-client-ip-address";
 import { env } from "./env";
 
 /**
@@ -78,31 +78,8 @@ export async function takeLaunchAllowance(viewerId: string): Promise<RateDecisio
  * Behind no proxy the IP is unknown, and the key falls back to the email alone.
  */
 export function signInKey(request: Request, email: string): string {
-  const ip = clientIpAddress(request) ?? "unknown-ip";
+  const ip = getClientIPAddress(request) ?? "unknown-ip";
   return `${ip}:${email.trim().toLowerCase()}`;
-}
-
-// The proxy headers remix-utils' getClientIPAddress reads, in its order of preference. Its module
-// needs the optional peer package `is-ip`, which is not installed, so node:net's isIP stands in.
-const IP_HEADERS = ["X-Azure-ClientIP", "X-Client-IP", "X-Forwarded-For", "HTTP-X-Forwarded-For", "Fly-Client-IP", "CF-Connecting-IP", "Fastly-Client-Ip", "True-Client-Ip", "X-Real-IP", "X-Cluster-Client-IP", "X-Forwarded", "Forwarded-For", "Forwarded", "DO-Connecting-IP"];
-
-export function clientIpAddress(request: Request): string | null {
-  for (const name of IP_HEADERS) {
-    const value = request.headers.get(name);
-    if (!value) continue;
-    const candidates = name === "Forwarded" ? forwardedFor(value) : value.split(",").map((part) => part.trim());
-    const ip = candidates.find((candidate) => isIP(candidate) !== 0);
-    if (ip) return ip;
-  }
-  return null;
-}
-
-function forwardedFor(value: string): string[] {
-  return value
-    .split(/[;,]/)
-    .map((part) => part.trim())
-    .filter((part) => part.toLowerCase().startsWith("for="))
-    .map((part) => part.slice(4).replace(/^"|"$/g, "").replace(/^\[|\]$/g, ""));
 }
 
 export async function signInAllowed(key: string): Promise<RateDecision> {
