@@ -9,6 +9,7 @@ import { formatDateTime, timeZoneLabel } from "~/domain/format";
 import { safeReturnPath } from "~/domain/return-path";
 import { isTimeZone, timeZoneChoices, usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/settings.time-zone";
+import { Errors } from "~/components/Errors";
 
 const timeZoneSchema = z.object({
   timeZone: z.string("Choose a time zone.").refine(isTimeZone, "Choose a time zone from the list."),
@@ -59,11 +60,7 @@ export default function TimeZoneSettings({ loaderData, actionData }: Route.Compo
         </p>
         <Form method="post" className="card stack" {...getFormProps(form)}>
           <input type="hidden" name="returnTo" value={returnTo} />
-          {form.errors ? (
-            <p className="error" id={form.errorId} role="alert">
-              {form.errors.join(" ")}
-            </p>
-          ) : null}
+          <Errors id={form.errorId} errors={form.errors} alert />
           <div>
             <label htmlFor={fields.timeZone.id}>Time zone</label>
             <select {...getSelectProps(fields.timeZone)} required>
@@ -73,11 +70,7 @@ export default function TimeZoneSettings({ loaderData, actionData }: Route.Compo
                 </option>
               ))}
             </select>
-            {fields.timeZone.errors ? (
-              <p className="error" id={fields.timeZone.errorId} role="alert">
-                {fields.timeZone.errors.join(" ")}
-              </p>
-            ) : null}
+            <Errors id={fields.timeZone.errorId} errors={fields.timeZone.errors} alert />
           </div>
           <button type="submit" className="primary">
             Save time zone

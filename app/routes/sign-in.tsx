@@ -6,6 +6,7 @@ import { getViewer, signInWithPassword } from "~/.server/auth";
 import { forgetFailedSignIns, recordFailedSignIn, signInAllowed, signInKey } from "~/.server/rate-limit";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/sign-in";
+import { Errors } from "~/components/Errors";
 
 const signInSchema = z.object({
   email: z.email("Enter the email address you signed up with."),
@@ -82,11 +83,7 @@ export default function SignIn({ loaderData, actionData }: Route.ComponentProps)
       ) : null}
       <Form method="post" className="card stack" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={loaderData.redirectTo} />
-        {form.errors ? (
-          <p className="error" id={form.errorId} role="alert">
-            {form.errors.join(" ")}
-          </p>
-        ) : null}
+        <Errors id={form.errorId} errors={form.errors} alert />
         <div>
           <label htmlFor={fields.email.id}>Email</label>
           <input
@@ -95,20 +92,12 @@ export default function SignIn({ loaderData, actionData }: Route.ComponentProps)
             required
             autoFocus
           />
-          {fields.email.errors ? (
-            <p className="error" id={fields.email.errorId}>
-              {fields.email.errors.join(" ")}
-            </p>
-          ) : null}
+          <Errors id={fields.email.errorId} errors={fields.email.errors} />
         </div>
         <div>
           <label htmlFor={fields.password.id}>Password</label>
           <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" required />
-          {fields.password.errors ? (
-            <p className="error" id={fields.password.errorId}>
-              {fields.password.errors.join(" ")}
-            </p>
-          ) : null}
+          <Errors id={fields.password.errorId} errors={fields.password.errors} />
         </div>
         <button type="submit" className="primary">
           Sign in

@@ -1,5 +1,6 @@
 import { getFormProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { Form } from "react-router";
+import { Errors } from "~/components/Errors";
 
 export type AssignStudentFormProps = {
   bookingId: string;
@@ -27,11 +28,7 @@ export function AssignStudentForm({ bookingId, clientName, current, wards, retur
   return (
     <Form method="post" action={`/bookings/${bookingId}/student`} className="stack" {...getFormProps(form)}>
       <input type="hidden" name="returnTo" value={returnTo} />
-      {form.errors ? (
-        <p className="error" id={form.errorId} role="alert">
-          {form.errors.join(" ")}
-        </p>
-      ) : null}
+      <Errors id={form.errorId} errors={form.errors} alert />
       <div>
         <label htmlFor={fields.studentId.id}>Who attends</label>
         <select {...getSelectProps(fields.studentId)}>
@@ -43,11 +40,7 @@ export function AssignStudentForm({ bookingId, clientName, current, wards, retur
             </option>
           ))}
         </select>
-        {fields.studentId.errors ? (
-          <p className="error" id={fields.studentId.errorId}>
-            {fields.studentId.errors.join(" ")}
-          </p>
-        ) : null}
+        <Errors id={fields.studentId.errorId} errors={fields.studentId.errors} />
         {wards.length === 0 ? (
           <p className="muted">You can assign a student once you are their active guardian.</p>
         ) : null}

@@ -3,6 +3,8 @@
  * works without JavaScript; the same markup sits on the review page and in the Recent Sessions
  * dialog. Constraints are HTML attributes; the server checks them again (bookings.$id.review).
  */
+import { Errors } from "~/components/Errors";
+
 export const RATING_LABELS = ["Poor", "Fair", "Good", "Very good", "Excellent"] as const;
 export const REVIEW_COMMENT_MAX = 2000;
 
@@ -30,11 +32,7 @@ export function ReviewForm({
   const commentErrorId = `${idPrefix}-comment-error`;
   return (
     <form method="post" action={action} className="stack">
-      {errors.form?.length ? (
-        <p className="error" role="alert">
-          {errors.form.join(" ")}
-        </p>
-      ) : null}
+      <Errors id={`${idPrefix}-form-error`} errors={errors.form} alert />
       <div>
         <label htmlFor={`${idPrefix}-rating`}>Rating</label>
         <select
@@ -54,11 +52,7 @@ export function ReviewForm({
             </option>
           ))}
         </select>
-        {errors.rating?.length ? (
-          <p className="error" id={ratingErrorId}>
-            {errors.rating.join(" ")}
-          </p>
-        ) : null}
+        <Errors id={ratingErrorId} errors={errors.rating} />
       </div>
       <div>
         <label htmlFor={`${idPrefix}-comment`}>Comment (optional)</label>
