@@ -5,8 +5,8 @@ import { env } from "./env";
 
 /**
  * Rate limits for launch and sign-in (DESIGN.md section 8). App servers are stateless, so the
- * counters live in PostgreSQL (table `rate_limits`, created by rate-limiter-flexible on first
- * use) and every server behind the load balancer sees the same counts.
+ * counters live in PostgreSQL (table `rate_limits`, migration 069) and every server behind the
+ * load balancer sees the same counts.
  */
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -17,33 +17,34 @@ const WINDOW_SECONDS = 60;
 type Limiters = { launch: RateLimiterPostgres; signIn: RateLimiterPostgres };
 
 // One pool and one pair of limiters per database URL and process (per test file in tests).
-const registry = ((globalThis as { __rateLimiters?: Map<string, Promise<Limiters>> }).__rateLimiters ??= new Map());
+const registry = ((globalThis as { __rateLimiters?: Map<string, Limiters> }).__rateLimiters ??= new Map());
 
-function limiters(): Promise<Limiters> {
+function limiters(): Limiters {
   const config = env();
-  let ready = registry.get(config.DATABASE_URL);
-  if (!ready) {
+  let found = registry.get(config.DATABASE_URL);
+  if (!found) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on("error", (error) => console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })));
-    ready = (async () => {
-      const launch = await createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE);
-      const signIn = await createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE);
-      return { launch, signIn };
-    })();
-    // A failed start (database down) is retried by the next request instead of being remembered.
-    ready.catch(() => registry.delete(config.DATABASE_URL));
-    registry.set(config.DATABASE_URL, ready);
+    found = {
+      launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
+      signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
+    };
+    registry.set(config.DATABASE_URL, found);
   }
-  return ready;
+  return found;
 }
 
-function createLimiter(pool: pg.Pool, keyPrefix: string, points: number): Promise<RateLimiterPostgres> {
-  return new Promise((resolve, reject) => {
-    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
-      { storeClient: pool, storeType: "pool", tableName: TABLE, keyPrefix, points, duration: WINDOW_SECONDS },
-      (error) => (error ? reject(error) : resolve(limiter)),
-    );
+// The table comes from migration 069_rate_limits, so the limiter never issues CREATE TABLE.
+function createLimiter(pool: pg.Pool, keyPrefix: string, points: number): RateLimiterPostgres {
+  return new RateLimiterPostgres({
+    storeClient: pool,
+    storeType: "pool",
+    tableName: TABLE,
+    tableCreated: true,
+    keyPrefix,
+    points,
+    duration: WINDOW_SECONDS,
   });
 }
 
@@ -63,7 +64,7 @@ function failOpen(scope: string, error: unknown): RateDecision {
 /** Counts one launch (one call to Lessonspace) for this person; refused over the per-minute limit. */
 export async function takeLaunchAllowance(viewerId: string): Promise<RateDecision> {
   try {
-    const { launch } = await limiters();
+    const { launch } = limiters();
     await launch.consume(viewerId);
     return { ok: true };
   } catch (thrown) {
@@ -84,7 +85,7 @@ export function signInKey(request: Request, email: string): string {
 
 export async function signInAllowed(key: string): Promise<RateDecision> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     const res = await signIn.get(key);
     if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE) return { ok: false, retryAfterSeconds: retryAfter(res) };
     return { ok: true };
@@ -95,7 +96,7 @@ export async function signInAllowed(key: string): Promise<RateDecision> {
 
 export async function recordFailedSignIn(key: string): Promise<void> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     await signIn.penalty(key, 1);
   } catch (error) {
     failOpen("sign-in", error);
@@ -105,7 +106,7 @@ export async function recordFailedSignIn(key: string): Promise<void> {
 /** A successful sign-in forgets earlier typos. */
 export async function forgetFailedSignIns(key: string): Promise<void> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     await signIn.delete(key);
   } catch (error) {
     failOpen("sign-in", error);

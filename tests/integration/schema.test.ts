@@ -126,6 +126,27 @@ describe("the migrations", () => {
   });
 });
 
+describe("rules the database holds for other epics' writers", () => {
+  it("refuses a review rated outside 1 to 5", async () => {
+    const databaseUrl = process.env.DATABASE_URL!;
+    const [person] = await query<{ id: string }>(
+      databaseUrl,
+      "INSERT INTO profiles (id, full_name, email) VALUES (gen_random_uuid(), 'R', $1) RETURNING id",
+      [`${randomUUID()}@example.test`],
+    );
+    const [booking] = await query<{ id: string }>(
+      databaseUrl,
+      "INSERT INTO bookings (client_id, tutor_id, service_name, session_start_time, session_duration) VALUES ($1, $1, 'x', now(), 60) RETURNING id",
+      [person!.id],
+    );
+    const insert = (rating: number) =>
+      query(databaseUrl, "INSERT INTO reviews (booking_id, reviewer_id, reviewee_id, rating) VALUES ($1, $2, $2, $3)", [booking!.id, person!.id, rating]);
+    await expect(insert(6)).rejects.toThrow(/reviews_rating_between_1_and_5/);
+    await expect(insert(0)).rejects.toThrow(/reviews_rating_between_1_and_5/);
+    await expect(insert(5)).resolves.toBeDefined();
+  });
+});
+
 describe("the migration runner", () => {
   it("applies nothing the second time", async () => {
     const databaseUrl = await freshDatabase();
@@ -138,7 +159,7 @@ describe("the migration runner", () => {
     const databaseUrl = await freshDatabase();
     const dir = migrationsCopy();
     fs.appendFileSync(path.join(dir, "066_add_duration_actual_to_bookings", "migration.sql"), "\n-- edited afterwards\n");
-    addMigration(dir, "069_new_table", "CREATE TABLE new_table (id INTEGER);");
+    addMigration(dir, "900_new_table", "CREATE TABLE new_table (id INTEGER);");
 
     await expect(applyMigrations(databaseUrl, { migrationsDir: dir })).rejects.toThrow(
       /changed after they were applied[\s\S]*066_add_duration_actual_to_bookings/,
@@ -159,18 +180,18 @@ describe("the migration runner", () => {
   it("applies new migrations in order, each in its own transaction, so a failing one leaves no trace", async () => {
     const databaseUrl = await freshDatabase();
     const dir = migrationsCopy();
-    addMigration(dir, "069_first", "CREATE TABLE first_table (id INTEGER);");
-    addMigration(dir, "070_broken", "CREATE TABLE second_table (id INTEGER);\nSELECT * FROM no_such_table;");
+    addMigration(dir, "900_first", "CREATE TABLE first_table (id INTEGER);");
+    addMigration(dir, "901_broken", "CREATE TABLE second_table (id INTEGER);\nSELECT * FROM no_such_table;");
 
     await expect(applyMigrations(databaseUrl, { migrationsDir: dir })).rejects.toThrow(
-      /070_broken failed and was rolled back: relation "no_such_table" does not exist \(migration\.sql line 2\)/,
+      /901_broken failed and was rolled back: relation "no_such_table" does not exist \(migration\.sql line 2\)/,
     );
     expect(await tableExists(databaseUrl, "first_table")).toBe(true);
     expect(await tableExists(databaseUrl, "second_table")).toBe(false);
-    expect(await historyNames(databaseUrl)).toEqual([...MIGRATIONS, "069_first"]);
+    expect(await historyNames(databaseUrl)).toEqual([...MIGRATIONS, "900_first"]);
 
-    fs.writeFileSync(path.join(dir, "070_broken", "migration.sql"), "CREATE TABLE second_table (id INTEGER);");
-    expect(await applyMigrations(databaseUrl, { migrationsDir: dir })).toEqual({ applied: ["070_broken"] });
+    fs.writeFileSync(path.join(dir, "901_broken", "migration.sql"), "CREATE TABLE second_table (id INTEGER);");
+    expect(await applyMigrations(databaseUrl, { migrationsDir: dir })).toEqual({ applied: ["901_broken"] });
   });
 
   it("applies each migration once when two runs start together on a new database", async () => {
@@ -186,10 +207,10 @@ describe("the migration runner", () => {
     const databaseUrl = await freshDatabase();
     await query(
       databaseUrl,
-      "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ($1, 'x', '069_half_done', 'boom')",
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ($1, 'x', '900_half_done', 'boom')",
       [randomUUID()],
     );
 
-    await expect(applyMigrations(databaseUrl)).rejects.toThrow(/Failed migrations[\s\S]*069_half_done[\s\S]*boom/);
+    await expect(applyMigrations(databaseUrl)).rejects.toThrow(/Failed migrations[\s\S]*900_half_done[\s\S]*boom/);
   });
 });
