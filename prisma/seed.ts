@@ -34,11 +34,20 @@ type SeedOptions = {
   now?: Date;
   /** Creates (or updates) the Auth user with this id; omitted when auth users exist already. */
   supabase?: { url: string; serviceRoleKey: string };
-  /** Playback reference for the completed booking's recording, if the caller has one. */
-  recordingUrl?: string;
+  /**
+   * The local Lessonspace stand-in, to give the completed lesson a real recorded session (room,
+   * session, attendance and a playable recording). Without it the lesson has no recording.
+   */
+  lessonspace?: {
+    apiUrl: string;
+    organisationId: string;
+    recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): { roomId: string; secret: string };
+  };
 };
 
-export async function seedDemo({ db, now = new Date(), supabase, recordingUrl }: SeedOptions) {
+const DEMO_SESSION_ID = "5e55e55e-0000-4000-8000-000000000004";
+
+export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: SeedOptions) {
   if (supabase) await ensureAuthUsers(supabase);
   for (const profile of Object.values(demoProfiles)) {
     await db.profile.upsert({
@@ -67,21 +76,63 @@ export async function seedDemo({ db, now = new Date(), supabase, recordingUrl }:
 
   const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
   const { tutor, parent, child, adult, otherTutor, otherParent, otherChild } = demoProfiles;
+  const recordedStart = minutes(-26 * 60);
+  const recordedLesson = lessonspace
+    ? {
+        ...lessonspace.recordPastSession({
+          launchId: `booking-${demoBookingIds.completedWithRecording}`,
+          name: "GCSE Maths",
+          sessionId: DEMO_SESSION_ID,
+          startTime: new Date(recordedStart.getTime() + 4_000),
+          endTime: new Date(recordedStart.getTime() + (58 * 60 + 40) * 1000),
+        }),
+        recordingUrl: `${lessonspace.apiUrl}/v2/organisations/${lessonspace.organisationId}/sessions/${DEMO_SESSION_ID}/playback/`,
+      }
+    : null;
   const bookings = [
     { id: demoBookingIds.upcoming, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(3 * 60), sessionDuration: 60, status: "Confirmed" },
     { id: demoBookingIds.ready, clientId: parent.id, tutorId: tutor.id, studentId: null, serviceName: "KS3 Science", sessionStartTime: minutes(10), sessionDuration: 45, status: "Confirmed" },
     { id: demoBookingIds.inProgress, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-20), sessionDuration: 60, status: "Confirmed" },
-    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-26 * 60), sessionDuration: 60, status: "Completed", recordingUrl: recordingUrl ?? null, durationActual: 58 * 60 + 36 },
+    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null },
     { id: demoBookingIds.completed, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "English Literature", sessionStartTime: minutes(-3 * 24 * 60), sessionDuration: 60, status: "Completed" },
     { id: demoBookingIds.cancelled, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(24 * 60), sessionDuration: 60, status: "Cancelled" },
     { id: demoBookingIds.adultReady, clientId: adult.id, tutorId: tutor.id, studentId: null, serviceName: "Spanish Conversation", sessionStartTime: minutes(-5), sessionDuration: 30, status: "Confirmed" },
     { id: demoBookingIds.otherFamily, clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, serviceName: "A-level Physics", sessionStartTime: minutes(-10), sessionDuration: 60, status: "Confirmed" },
   ] as const;
   for (const booking of bookings) {
-    const row = { ...booking, recordingUrl: "recordingUrl" in booking ? booking.recordingUrl : null, durationActual: "durationActual" in booking ? booking.durationActual : null };
+    const row = {
+      ...booking,
+      recordingUrl: "recordingUrl" in booking ? booking.recordingUrl : null,
+      durationActual: "durationActual" in booking ? booking.durationActual : null,
+      meetingProviderId: "meetingProviderId" in booking ? booking.meetingProviderId : null,
+    };
     await db.booking.upsert({ where: { id: booking.id }, create: row, update: row });
   }
+  if (recordedLesson) await seedRecordedLesson(db, recordedLesson, recordedStart);
   return { profiles: demoProfiles, bookings: demoBookingIds };
+}
+
+/** The completed lesson's room, session and attendance, as the webhooks would have left them. */
+async function seedRecordedLesson(db: PrismaClient, lesson: { roomId: string; secret: string }, start: Date) {
+  const bookingId = demoBookingIds.completedWithRecording;
+  const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+  // The stand-in makes a new room each time it starts, so replace the booking's old one.
+  await db.lessonspaceSpace.deleteMany({ where: { bookingId } });
+  await db.lessonspaceSpace.create({ data: { roomId: lesson.roomId, bookingId, launchId: `booking-${bookingId}`, secret: lesson.secret } });
+  const session = { bookingId, startedAt: at(4), endedAt: at(58 * 60 + 40), durationSeconds: 58 * 60 + 36, recordingAvailable: true };
+  await db.lessonspaceSession.upsert({ where: { sessionId: DEMO_SESSION_ID }, create: { sessionId: DEMO_SESSION_ID, ...session }, update: session });
+  const attendance = [
+    { profileId: demoProfiles.tutor.id, joinedAt: at(4), leftAt: at(58 * 60 + 40) },
+    { profileId: demoProfiles.child.id, joinedAt: at(3 * 60), leftAt: at(58 * 60 + 10) },
+  ];
+  for (const { profileId, joinedAt, leftAt } of attendance) {
+    const secondsPresent = Math.round((leftAt.getTime() - joinedAt.getTime()) / 1000);
+    await db.lessonspaceAttendance.upsert({
+      where: { sessionId_profileId: { sessionId: DEMO_SESSION_ID, profileId } },
+      create: { sessionId: DEMO_SESSION_ID, profileId, joinedAt, leftAt, secondsPresent },
+      update: { joinedAt, leftAt, secondsPresent },
+    });
+  }
 }
 
 async function ensureAuthUsers({ url, serviceRoleKey }: { url: string; serviceRoleKey: string }) {

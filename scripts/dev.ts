@@ -1,5 +1,6 @@
 // `npm run dev`: the whole app on the embedded default, with demo data, on one machine.
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { DEMO_PASSWORD, demoProfiles } from "../prisma/seed.ts";
 import { startLocalStack } from "./lib/local-stack.ts";
 
@@ -16,7 +17,9 @@ const stack = await startLocalStack({
   seed: true,
 });
 
-const app = spawn("npx", ["react-router", "dev", "--port", String(port), "--strictPort"], {
+// The CLI itself, not through npx, so stopping this script stops the dev server too.
+const reactRouterCli = fileURLToPath(new URL("../node_modules/@react-router/dev/bin.js", import.meta.url));
+const app = spawn(process.execPath, [reactRouterCli, "dev", "--port", String(port), "--strictPort"], {
   stdio: ["inherit", "pipe", "inherit"],
   env: { ...process.env, ...stack.env, NODE_ENV: "development" },
 });

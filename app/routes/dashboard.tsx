@@ -45,9 +45,10 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <p className="muted">
           Times are in {timeZone}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a>
         </p>
-        <RecentSessions sessions={recentSessions} />
         {empty ? <p>You have no lessons yet.</p> : null}
         <BookingSection title="Ready to join" bookings={ready} />
+        {/* After what can be joined now: the tutor's prompts for finished lessons (spec 5.2). */}
+        <RecentSessions sessions={recentSessions} />
         <BookingSection title="Upcoming" bookings={upcoming} />
         <BookingSection title="Recent" bookings={recent} />
       </main>

@@ -85,7 +85,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
     try {
-      await seedDemo({ db, supabase: { url: supabase.url, serviceRoleKey: supabase.serviceRoleKey } });
+      await seedDemo({
+        db,
+        supabase: { url: supabase.url, serviceRoleKey: supabase.serviceRoleKey },
+        lessonspace: { apiUrl: lessonspace.url, organisationId: LOCAL_ORGANISATION_ID, recordPastSession: lessonspace.recordPastSession },
+      });
     } finally {
       await db.$disconnect();
     }

@@ -62,6 +62,8 @@ export interface LessonspaceStandIn {
   endSession(roomId: string): Promise<void>;
   /** Resolves when no webhook is queued or being retried. */
   idle(): Promise<void>;
+  /** Stores a finished, recorded session (no webhooks): demo data for the embedded default. */
+  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): { roomId: string; secret: string };
   reset(): void;
   stop(): Promise<void>;
 }
@@ -505,6 +507,10 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       await dispatcher.drain(space.launchId);
     },
     idle: () => dispatcher.drain(),
+    recordPastSession(input) {
+      const space = registry.recordPastSession(input);
+      return { roomId: space.roomId, secret: space.secret };
+    },
     reset() {
       dispatcher.abort();
       registry.clear();

@@ -133,6 +133,28 @@ export class SpaceRegistry {
     return id;
   }
 
+  /**
+   * A session that already happened, for demo data: the space is created (or reused) and the
+   * finished session stored without sending any webhook, so its playback can be fetched.
+   */
+  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): SpaceState {
+    const { space } = this.launch({ id: input.launchId, name: input.name });
+    if (!space.sessions.some((session) => session.id === input.sessionId)) {
+      space.sessions.push({
+        id: input.sessionId,
+        roomId: space.roomId,
+        launchId: space.launchId,
+        name: space.name,
+        startTime: input.startTime,
+        endTime: input.endTime,
+        recordingEnabled: true,
+        participants: new Map(),
+        present: new Set(),
+      });
+    }
+    return space;
+  }
+
   byRoomId(roomId: string): SpaceState | undefined {
     return this.byRoom.get(roomId);
   }
