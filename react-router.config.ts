@@ -4,6 +4,11 @@ export default {
   ssr: true,
   // Separate build folders let several Playwright runs share one checkout.
   buildDirectory: process.env.BUILD_DIR ?? "build",
+  // Cross-site posts are refused by app/.server/security.ts on every route (403 with a message),
+  // judging Sec-Fetch-Site, Origin and Referer against APP_URL too. React Router's own check on UI
+  // routes would answer first with a bare 400, and refuses every post behind a TLS-terminating load
+  // balancer (it compares Origin https://… with the http://… the server sees), so it is left open.
+  allowedActionOrigins: ["**"],
   future: {
     v8_middleware: true,
     v8_trailingSlashAwareDataRequests: true,

@@ -46,6 +46,12 @@ export default function App() {
   return <Outlet />;
 }
 
+// Pages that fail into this boundary keep their Retry-After (a 503 while the database is away).
+export function headers({ errorHeaders }: Route.HeadersArgs) {
+  const retryAfter = errorHeaders?.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : {};
+}
+
 export function meta() {
   return [{ title: "Tutorwise Classroom" }];
 }

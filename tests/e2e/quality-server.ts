@@ -1,0 +1,212 @@
+// A production stack of a test's own, for the fault and observability specs: an embedded
+// PostgreSQL the test may stop and restart, the stand-ins, and the production server (server.ts,
+// the same `node --import tsx server.ts` as `npm start`) in a child process whose stdout, the
+// request log, is captured. A process of its own keeps its environment, its module state (the
+// Auth keys it has cached) and its database away from the shared Playwright server.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../app/generated/prisma/client.ts";
+import {
+  createDatabase,
+  removeAbandonedClusters,
+  startEmbeddedPostgres,
+  type RunningPostgres,
+} from "../../scripts/lib/embedded-postgres.ts";
+import { applyMigrations } from "../../scripts/lib/migrate.ts";
+import { startLessonspaceStandIn, type LessonspaceStandIn } from "../stand-ins/lessonspace.ts";
+import { startSupabaseStandIn, type SupabaseStandIn } from "../stand-ins/supabase.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const LESSONSPACE_KEY = "quality-lessonspace-key";
+export const PASSWORD = "quality-password-2026";
+const POSTGRES_PREFIX = "tutorwise-quality-pg-";
+
+export type AppProcess = {
+  url: string;
+  /** Every line the server wrote to stdout and stderr, in order. */
+  output: string[];
+  /** The request log: stdout lines that are JSON. */
+  requestLog(): Record<string, unknown>[];
+  alive(): boolean;
+  stop(): Promise<void>;
+};
+
+export type ProductionStack = {
+  app: AppProcess;
+  db: PrismaClient;
+  supabase: SupabaseStandIn;
+  lessonspace: LessonspaceStandIn;
+  env: Record<string, string>;
+  stopPostgres(): Promise<void>;
+  /** Starts PostgreSQL again on the same port and data. */
+  startPostgres(): Promise<void>;
+  /** Another server process on the same database and stand-ins (nothing cached yet). */
+  startApp(): Promise<AppProcess>;
+  /** A profile and its Auth user. */
+  createPerson(fullName: string, roles: string[]): Promise<{ id: string; email: string; fullName: string }>;
+  stop(): Promise<void>;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+}
+
+/**
+ * The production server in a process of its own, listening on a free port of 127.0.0.1.
+ * `publicUrl` is APP_URL, the address people use; by default the one it listens on.
+ */
+export async function startAppProcess(env: Record<string, string>, options: { publicUrl?: string } = {}): Promise<AppProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, APP_URL: options.publicUrl ?? url, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = "";
+    stream.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop()!;
+      output.push(...lines);
+    });
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output.join("\n")}`);
+      return (await fetch(`${url}/healthz`)).ok;
+    }, "The production server answering /healthz");
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${error instanceof Error ? error.message : error}\n${output.join("\n")}`);
+  }
+  return {
+    url,
+    output,
+    requestLog: () =>
+      output
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => "route" in entry),
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export async function startProductionStack(
+  options: { lessonspaceRetryDelaysMs?: number[]; env?: Record<string, string> } = {},
+): Promise<ProductionStack> {
+  const log = () => {};
+  // A run killed halfway leaves its PostgreSQL running; the next run stops it and removes its data.
+  await removeAbandonedClusters(POSTGRES_PREFIX, log);
+  let postgres: RunningPostgres = await startEmbeddedPostgres({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), POSTGRES_PREFIX)),
+    ephemeral: true,
+    log,
+  });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tutorwise-quality-files-"));
+  const databaseUrl = await createDatabase(postgres.url, "tutorwise");
+  await applyMigrations(databaseUrl, { log });
+  const supabase = await startSupabaseStandIn({ storageDir: path.join(dataDir, "supabase") });
+  const lessonspace = await startLessonspaceStandIn({
+    apiKey: LESSONSPACE_KEY,
+    organisationId: "1",
+    rateLimitPerSecond: 0,
+    retryDelaysMs: options.lessonspaceRetryDelaysMs,
+    refreshSeconds: 0,
+  });
+  const env: Record<string, string> = {
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    SUPABASE_URL: supabase.url,
+    SUPABASE_PUBLISHABLE_KEY: supabase.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
+    LESSONSPACE_API_URL: lessonspace.url,
+    LESSONSPACE_API_KEY: LESSONSPACE_KEY,
+    LESSONSPACE_ORGANISATION_ID: "1",
+    LESSONSPACE_FRAME_ORIGINS: new URL(lessonspace.url).origin,
+    STORAGE_DRIVER: "local",
+    STORAGE_DIR: path.join(dataDir, "storage"),
+    LAUNCH_RATE_LIMIT_PER_MINUTE: "1000",
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: "1000",
+    ...options.env,
+  };
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  const apps: AppProcess[] = [];
+  const startApp = async () => {
+    const app = await startAppProcess(env);
+    apps.push(app);
+    return app;
+  };
+  const app = await startApp();
+
+  return {
+    app,
+    db,
+    supabase,
+    lessonspace,
+    env,
+    startApp,
+    async stopPostgres() {
+      await postgres.stop();
+    },
+    async startPostgres() {
+      postgres = await startEmbeddedPostgres({ dataDir: postgres.dataDir, port: postgres.port, ephemeral: true, log });
+    },
+    async createPerson(fullName, roles) {
+      const email = `${fullName.toLowerCase().replace(/\W+/g, ".")}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+      const { id } = await supabase.createUser({ email, password: PASSWORD });
+      await db.profile.create({ data: { id, email, fullName, roles, timeZone: "Europe/London" } });
+      return { id, email, fullName };
+    },
+    async stop() {
+      await Promise.allSettled(apps.map((running) => running.stop()));
+      await db.$disconnect().catch(() => {});
+      await Promise.allSettled([lessonspace.stop(), supabase.stop()]);
+      await postgres.stop().catch(() => {});
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(postgres.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the app's own form, as a browser on our page would; returns the Cookie header. */
+export async function signIn(appUrl: string, email: string): Promise<string> {
+  const response = await fetch(`${appUrl}/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Origin: appUrl, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password: PASSWORD, redirectTo: "/" }),
+  });
+  if (response.status !== 302) throw new Error(`Sign-in answered ${response.status}`);
+  return response.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0]!)
+    .join("; ");
+}
