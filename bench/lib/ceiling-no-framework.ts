@@ -1,0 +1,241 @@
+// The no-framework ceiling: the same dashboard, written by hand on node:http, `pg` and template
+// strings, for the same viewer. What stays the same as the app: the cookie check (the Supabase
+// session cookie's ES256 access token verified with `jose` against the Auth server's published
+// keys, cached, as getClaims does; then the viewer's profile row), the data (the same rows as
+// listDashboardBookings and recentSessionsForTutor, here in three hand-written SQL queries with
+// joins instead of Prisma's batched ones), the same pure card rules (app/domain), and the same
+// markup as the React components. What it leaves out: React Router, React, Prisma, middleware
+// (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
+//   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
+import { createServer, type ServerResponse } from "node:http";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import pg from "pg";
+import { presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
+import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { cardState, type BookingStatus } from "../../app/domain/join-window.ts";
+import { usableTimeZone } from "../../app/domain/time-zone.ts";
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const jwks = createRemoteJWKSet(new URL(`${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`));
+const STYLESHEET = process.env.CEILING_STYLESHEET ?? "/assets/styles.css";
+const RECENT_SESSION_DAYS = 14;
+
+/** The access token in @supabase/ssr's session cookie (sb-<ref>-auth-token, maybe chunked .0, .1, …). */
+function accessToken(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  const chunks = new Map<number, string>();
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    const name = part.slice(0, eq).trim();
+    const match = /^sb-[^-]+-auth-token(?:\.(\d+))?$/.exec(name);
+    if (match) chunks.set(Number(match[1] ?? 0), decodeURIComponent(part.slice(eq + 1).trim()));
+  }
+  if (chunks.size === 0) return null;
+  let value = [...chunks.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join("");
+  if (value.startsWith("base64-")) value = Buffer.from(value.slice(7), "base64url").toString("utf8");
+  try {
+    const session = JSON.parse(value) as { access_token?: unknown };
+    return typeof session.access_token === "string" ? session.access_token : null;
+  } catch {
+    return null;
+  }
+}
+
+type Profile = { id: string; full_name: string; time_zone: string; roles: string[] };
+
+async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
+  const token = accessToken(cookieHeader);
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, jwks, { algorithms: ["ES256"] });
+    if (!payload.sub) return null;
+    const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [payload.sub]);
+    return rows[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const BOOKINGS_SQL = `
+SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
+       COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
+                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
+  FROM bookings b
+  JOIN profiles c ON c.id = b.client_id
+  JOIN profiles t ON t.id = b.tutor_id
+  LEFT JOIN profiles s ON s.id = b.student_id
+ WHERE b.client_id = $1 OR b.tutor_id = $1 OR b.student_id = $1
+ ORDER BY b.session_start_time ASC`;
+
+const RECENT_SQL = `
+SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status, b.student_id, b.session_artifacts,
+       s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
+       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review
+  FROM bookings b
+  JOIN profiles c ON c.id = b.client_id
+  JOIN profiles t ON t.id = b.tutor_id
+  LEFT JOIN profiles s ON s.id = b.student_id
+ WHERE b.tutor_id = $1 AND b.status IN ('Confirmed', 'Completed') AND b.session_start_time BETWEEN $2 AND $3
+ ORDER BY b.session_start_time DESC`;
+
+type BookingRow = {
+  id: string;
+  client_id: string;
+  tutor_id: string;
+  student_id: string | null;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: BookingStatus;
+  recording_url: string | null;
+  duration_actual: number | null;
+  client_name: string;
+  tutor_name: string;
+  student_name: string | null;
+  sessions: { startedAt: string | null; endedAt: string | null }[];
+};
+
+type RecentRow = {
+  id: string;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: BookingStatus;
+  student_id: string | null;
+  session_artifacts: Record<string, unknown> | null;
+  student_name: string | null;
+  client_name: string;
+  tutor_time_zone: string;
+  has_review: boolean;
+};
+
+const toDate = (value: string | null) => (value === null ? null : new Date(value));
+
+function cardBooking(row: BookingRow): CardBooking {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    tutorId: row.tutor_id,
+    studentId: row.student_id,
+    serviceName: row.service_name,
+    sessionStartTime: row.session_start_time,
+    sessionDuration: row.session_duration,
+    status: row.status,
+    recordingUrl: row.recording_url,
+    durationActual: row.duration_actual,
+    client: { id: row.client_id, fullName: row.client_name },
+    tutor: { id: row.tutor_id, fullName: row.tutor_name },
+    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
+    sessions: row.sessions.map((s) => ({ startedAt: toDate(s.startedAt), endedAt: toDate(s.endedAt) })),
+  };
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+function stateLabel(b: BookingCardView): string {
+  switch (b.state) {
+    case "ready":
+      return b.inProgress ? "In progress" : "Ready to join";
+    case "upcoming":
+      return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
+    case "completed":
+      return "Completed";
+    case "cancelled":
+      return b.declined ? "Declined" : "Cancelled";
+  }
+}
+
+function action(b: BookingCardView): string {
+  const id = esc(b.id);
+  switch (b.state) {
+    case "ready":
+      return `<div class="booking-action"><p class="booking-state">${esc(b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit" class="primary" aria-describedby="join-hint-${id}">Join Lesson</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
+    case "upcoming":
+      return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
+    case "completed":
+      return b.recording === "available"
+        ? `<div class="booking-action"><a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
+        : `<div class="booking-action"><p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+    case "cancelled":
+      return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
+  }
+}
+
+function card(b: BookingCardView): string {
+  const id = esc(b.id);
+  const titleId = `booking-${id}-title`;
+  return `<article class="card booking-card state-${b.state}" aria-labelledby="${titleId}"><div class="booking-card-head"><h3 id="${titleId}">${esc(b.serviceName)}</h3><span class="badge badge-${b.state}">${stateLabel(b)}</span></div><p class="muted booking-when">${esc(b.when)}</p><dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>${action(b)}<p class="booking-card-links"><a href="/bookings/${id}" aria-describedby="${titleId}">Lesson details</a>${b.canAssignStudent ? `<a href="/bookings/${id}/student?returnTo=%2F" aria-describedby="${titleId}">Choose who attends</a>` : ""}</p></article>`;
+}
+
+function section(title: string, bookings: BookingCardView[]): string {
+  if (bookings.length === 0) return "";
+  const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
+  return `<section aria-labelledby="${headingId}"><h2 id="${headingId}">${title}</h2>${bookings.map(card).join("")}</section>`;
+}
+
+const RATINGS = ["Poor", "Fair", "Good", "Very good", "Excellent"];
+
+function recentSessions(rows: RecentRow[], now: Date): string {
+  const query = `?${new URLSearchParams({ returnTo: "/" })}`;
+  const cards = rows
+    .filter((row) => cardState({ status: row.status, sessionStartTime: row.session_start_time, sessionDuration: row.session_duration }, now).kind === "completed")
+    .map((row) => {
+      const path = row.session_artifacts?.whiteboard_snapshot_path;
+      return { row, hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`), hasReview: row.has_review };
+    })
+    .filter((s) => !s.hasSnapshot || !s.hasReview)
+    .map(({ row, hasSnapshot, hasReview }) => {
+      const id = esc(row.id);
+      const titleId = `recent-${id}-title`;
+      const question = `How was your session with ${esc(row.student_name ?? row.client_name)}?`;
+      const when = formatDateTime(row.session_start_time, usableTimeZone(row.tutor_time_zone), now);
+      const upload = esc(`/bookings/${row.id}/snapshot/upload${query}`);
+      const review = esc(`/bookings/${row.id}/review${query}`);
+      const snapshot = hasSnapshot
+        ? "<p>✓ Whiteboard snapshot uploaded.</p>"
+        : `<form class="stack" action="${upload}" encType="multipart/form-data" method="post"><div><label for="snapshot-${id}">Whiteboard snapshot</label><input id="snapshot-${id}" type="file" accept="image/png,image/jpeg,image/webp" required="" aria-describedby="snapshot-${id}-hint" name="snapshot"/><p class="muted" id="snapshot-${id}-hint">A photo or screenshot of the whiteboard: PNG, JPEG or WebP, up to 10 MB.</p></div><button type="submit" class="primary">Upload Whiteboard Snapshot</button></form>`;
+      const reviewPart = hasReview
+        ? "<p>✓ Review left.</p>"
+        : `<p><a class="button" href="${review}">Leave Review</a></p><dialog aria-labelledby="${titleId}-dialog"><h3 id="${titleId}-dialog">${question}</h3><form class="stack" action="${review}" method="post"><div><label for="review-${id}-rating">Rating</label><select id="review-${id}-rating" name="rating" required=""><option value="" disabled="" selected="">Choose from 1 to 5</option>${RATINGS.map((label, i) => `<option value="${i + 1}">${i + 1} – ${label}</option>`).join("")}</select></div><div><label for="review-${id}-comment">Comment (optional)</label><textarea id="review-${id}-comment" name="comment" rows="5" maxLength="2000" aria-describedby="review-${id}-comment-hint"></textarea><p class="muted" id="review-${id}-comment-hint">Up to 2,000 characters.</p></div><p><button type="submit" class="primary">Save review</button> <button type="button">Cancel</button></p></form></dialog>`;
+      return `<article class="card stack" aria-labelledby="${titleId}"><h3 id="${titleId}">${question}</h3><p class="muted">${esc(row.service_name)}, ${esc(when)}</p>${snapshot}${reviewPart}</article>`;
+    });
+  if (cards.length === 0) return "";
+  return `<section aria-labelledby="recent-sessions-title"><h2 id="recent-sessions-title">Recent Sessions</h2>${cards.join("")}</section>`;
+}
+
+async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.time_zone);
+  const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
+  const [bookings, recent] = await Promise.all([
+    pool.query<BookingRow>(BOOKINGS_SQL, [viewer.id]),
+    pool.query<RecentRow>(RECENT_SQL, [viewer.id, since, now]),
+  ]);
+  const { ready, upcoming, recent: past, refresh } = presentDashboard(bookings.rows.map(cardBooking), viewer.id, now, timeZone);
+  const empty = ready.length + upcoming.length + past.length === 0;
+  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${recentSessions(recent.rows, now)}${empty ? "<p>You have no lessons yet.</p>" : ""}${section("Ready to join", ready)}${section("Upcoming", upcoming)}${section("Recent", past)}</main></body></html>`;
+  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
+  res.end(html);
+}
+
+createServer((req, res) => {
+  if (req.url === "/ready") {
+    res.writeHead(200).end("ok");
+    return;
+  }
+  void (async () => {
+    try {
+      const viewer = await viewerOf(req.headers.cookie);
+      if (!viewer) {
+        res.writeHead(302, { Location: "/sign-in?redirectTo=%2F" }).end();
+        return;
+      }
+      await dashboard(res, viewer);
+    } catch (error) {
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  })();
+}).listen(Number(process.env.PORT), "127.0.0.1");
