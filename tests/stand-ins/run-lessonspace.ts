@@ -1,6 +1,7 @@
 // Runs the Lessonspace stand-in on its own: `npx tsx tests/stand-ins/run-lessonspace.ts [--port 4010] [--api-key KEY]`.
 // Prints the URL to use as LESSONSPACE_API_URL, and stops cleanly on Ctrl-C.
 import { parseArgs } from "node:util";
+import { stopOnSignal, wholeNumber } from "./cli";
 import { startLessonspaceStandIn } from "./lessonspace";
 
 const { values } = parseArgs({
@@ -28,23 +29,15 @@ if (values.help) {
   process.exit(0);
 }
 
-function int(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a whole number, got "${value}"`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const standIn = await startLessonspaceStandIn({
-  port: int("port", values.port),
+  port: wholeNumber("port", values.port),
   hostname: values.host,
   apiKey: values["api-key"],
   organisationId: values.org,
-  rateLimitPerSecond: int("rate-limit", values["rate-limit"]),
-  sessionEndDelayMs: int("session-end-delay-ms", values["session-end-delay-ms"]),
-  recordingAvailableAfterMs: int("recording-delay-ms", values["recording-delay-ms"]),
+  rateLimitPerSecond: wholeNumber("rate-limit", values["rate-limit"]),
+  sessionEndDelayMs: wholeNumber("session-end-delay-ms", values["session-end-delay-ms"]),
+  recordingAvailableAfterMs: wholeNumber("recording-delay-ms", values["recording-delay-ms"]),
 });
 
 console.log(`Lessonspace stand-in listening on ${standIn.url}`);
@@ -52,11 +45,4 @@ console.log(`  LESSONSPACE_API_URL=${standIn.url}`);
 console.log(`  LESSONSPACE_API_KEY=${values["api-key"]}`);
 console.log(`  organisation id: ${standIn.organisationId}`);
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    void standIn.stop().then(() => process.exit(0));
-  });
-}
+stopOnSignal(standIn);

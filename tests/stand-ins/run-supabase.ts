@@ -2,6 +2,7 @@
 // `npx tsx tests/stand-ins/run-supabase.ts [--port 54321] [--storage-dir DIR] [--user email:password]…`
 // Prints the URL and keys to use as SUPABASE_URL / SUPABASE_PUBLISHABLE_KEY / SUPABASE_SERVICE_ROLE_KEY.
 import { parseArgs } from "node:util";
+import { stopOnSignal, wholeNumber } from "./cli";
 import { startSupabaseStandIn } from "./supabase";
 
 const { values } = parseArgs({
@@ -28,21 +29,13 @@ if (values.help) {
   process.exit(0);
 }
 
-function int(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a whole number, got "${value}"`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const standIn = await startSupabaseStandIn({
-  port: int("port", values.port),
+  port: wholeNumber("port", values.port),
   hostname: values.host,
   storageDir: values["storage-dir"],
   jwtSecret: values["jwt-secret"],
-  accessTokenTtlSeconds: int("access-token-ttl", values["access-token-ttl"]),
+  accessTokenTtlSeconds: wholeNumber("access-token-ttl", values["access-token-ttl"]),
 });
 
 for (const spec of values.user) {
@@ -63,11 +56,4 @@ console.log(`  SUPABASE_SERVICE_ROLE_KEY=${standIn.serviceRoleKey}`);
 console.log(`  JWKS: ${standIn.url}/auth/v1/.well-known/jwks.json`);
 console.log(`  storage folder: ${standIn.storageDir}`);
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    void standIn.stop().then(() => process.exit(0));
-  });
-}
+stopOnSignal(standIn);
