@@ -12,6 +12,8 @@ type DashboardData = {
   ready: BookingCardView[];
   upcoming: BookingCardView[];
   recent: BookingCardView[];
+  moreUpcoming: boolean;
+  moreRecent: boolean;
   refresh: { afterMs: number; afterSeconds: number } | null;
 };
 
@@ -99,8 +101,11 @@ describe("order and state", () => {
   it("ready first, then upcoming soonest first, then recent newest first", async () => {
     const { data } = await dashboardFor(parent);
     expect(data.ready.map((card) => card.serviceName)).toEqual(["Child in progress", "Parent ready"]);
-    expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming"]);
-    expect(data.recent.map((card) => card.serviceName)).toEqual(["Child cancelled", "Child completed", "Child old"]);
+    // Issue 11: lessons are placed by their time, so tomorrow's cancelled lesson is under Upcoming, marked cancelled.
+    expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming", "Child cancelled"]);
+    expect(data.upcoming[1]!.state).toBe("cancelled");
+    expect(data.recent.map((card) => card.serviceName)).toEqual(["Child completed", "Child old"]);
+    expect(data).toMatchObject({ moreUpcoming: false, moreRecent: false });
   });
 
   it("each card carries the state the server computed and names tutor, attendee and durations", async () => {
