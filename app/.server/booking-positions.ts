@@ -106,11 +106,15 @@ export function countScoped(viewerId: string, conditions: readonly Prisma.Sql[])
  WHERE (client_id = ${viewerId}::uuid OR tutor_id = ${viewerId}::uuid OR student_id = ${viewerId}::uuid)${where}`;
 }
 
-/** The students of the viewer's lessons, for the filter's choices. */
+/**
+ * The students of the viewer's lessons, for the filter's choices. One branch per participant
+ * index, as above: "student_id IS NOT NULL" alone would lead the planner to every assigned
+ * booking in the table.
+ */
 export function scopedStudents(viewerId: string): Prisma.Sql {
   return Prisma.sql`SELECT p.id, p.full_name FROM profiles p
- WHERE p.id IN (SELECT student_id FROM bookings
-                 WHERE (client_id = ${viewerId}::uuid OR tutor_id = ${viewerId}::uuid OR student_id = ${viewerId}::uuid)
-                   AND student_id IS NOT NULL)
+ WHERE p.id IN (SELECT student_id FROM bookings WHERE client_id = ${viewerId}::uuid AND student_id IS NOT NULL
+                UNION SELECT student_id FROM bookings WHERE tutor_id = ${viewerId}::uuid AND student_id IS NOT NULL
+                UNION SELECT student_id FROM bookings WHERE student_id = ${viewerId}::uuid)
  ORDER BY p.full_name, p.id`;
 }

@@ -283,3 +283,122 @@ async function hrefToPage(person: TestProfile, path: string, pageIndex: number):
   for (let i = 0; i < pageIndex; i++) href = (await okPage(person, href)).nextHref!;
   return href;
 }
+
+describe("a viewer with 5,000 lessons: the queries read a page's worth, on the participant indexes", () => {
+  type PlanNode = {
+    "Node Type": string;
+    "Relation Name"?: string;
+    "Index Name"?: string;
+    "Actual Rows"?: number;
+    "Actual Loops"?: number;
+    "Rows Removed by Filter"?: number;
+    Plans?: PlanNode[];
+  };
+  const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+  let busyTutor: string;
+  let sampleCursor: { startMicros: string; id: string };
+
+  async function plan(statement: import("~/generated/prisma/client").Prisma.Sql) {
+    const { Prisma } = await import("~/generated/prisma/client");
+    const [row] = await db.$queryRaw<[{ "QUERY PLAN": [{ Plan: PlanNode }] }]>(Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`);
+    return nodesOf(row["QUERY PLAN"][0].Plan);
+  }
+
+  /** No sequential scan of bookings, no sort of more than `maxSorted` rows, at most `maxRead` booking rows read. */
+  function expectBounded(nodes: PlanNode[], limits: { maxSorted: number; maxRead: number; participantIndexes?: boolean }) {
+    const described = JSON.stringify(nodes.map((n) => [n["Node Type"], n["Relation Name"] ?? n["Index Name"] ?? "", n["Actual Rows"]]));
+    expect(nodes.filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "bookings"), described).toEqual([]);
+    for (const sort of nodes.filter((n) => n["Node Type"] === "Sort")) expect(sort["Actual Rows"]!, described).toBeLessThanOrEqual(limits.maxSorted);
+    const bookingScans = nodes.filter((n) => n["Relation Name"] === "bookings" || n["Index Name"]?.startsWith("bookings_"));
+    expect(bookingScans.length, described).toBeGreaterThan(0);
+    const read = bookingScans.reduce((sum, n) => sum + ((n["Actual Rows"] ?? 0) + (n["Rows Removed by Filter"] ?? 0)) * (n["Actual Loops"] ?? 1), 0);
+    expect(read, described).toBeLessThanOrEqual(limits.maxRead);
+    if (limits.participantIndexes !== false) {
+      const indexes = new Set(bookingScans.map((n) => n["Index Name"]));
+      for (const column of ["client_id", "tutor_id", "student_id"]) expect(indexes, described).toContain(`bookings_${column}_session_start_time_id_idx`);
+    }
+  }
+
+  beforeAll(async () => {
+    const { Prisma } = await import("~/generated/prisma/client");
+    busyTutor = randomUUID();
+    const families = Array.from({ length: 40 }, () => ({ client: randomUUID(), student: randomUUID() }));
+    await db.profile.createMany({
+      data: [
+        { id: busyTutor, fullName: "Five Years Tutor", email: `${busyTutor}@history.test` },
+        ...families.flatMap((f) => [
+          { id: f.client, fullName: "History Parent", email: `${f.client}@history.test` },
+          { id: f.student, fullName: "History Student", email: `${f.student}@history.test` },
+        ]),
+      ],
+    });
+    const clients = families.map((f) => f.client);
+    const students = families.map((f) => f.student);
+    // 5,000 lessons over five years for the tutor (4,000 past, 1,000 ahead, every eleventh
+    // cancelled), and 100,000 of 50 other tutors with the same families, as a shared table would hold
+    // (most lessons have a student assigned, so "has a student" is no shortcut for the planner).
+    await db.$executeRaw`
+      INSERT INTO bookings (client_id, tutor_id, student_id, service_name, session_start_time, session_duration, status)
+      SELECT (${clients}::uuid[])[1 + g % 40], ${busyTutor}::uuid, CASE WHEN g % 4 = 0 THEN NULL ELSE (${students}::uuid[])[1 + g % 40] END,
+             'History lesson ' || g, now() + (g - 4000) * interval '9 hours', 60,
+             (CASE WHEN g % 11 = 0 THEN 'Cancelled' WHEN g < 4000 THEN 'Completed' ELSE 'Confirmed' END)::booking_status
+        FROM generate_series(1, 5000) AS g`;
+    // Other tutors' rows need their profiles: insert tutors first, then their lessons.
+    const otherTutors = Array.from({ length: 50 }, () => randomUUID());
+    await db.profile.createMany({ data: otherTutors.map((id) => ({ id, fullName: "Other Tutor", email: `${id}@history.test` })) });
+    await db.$executeRaw`
+      INSERT INTO bookings (client_id, tutor_id, student_id, service_name, session_start_time, session_duration, status)
+      SELECT (${clients}::uuid[])[1 + g % 40], (${otherTutors}::uuid[])[1 + g % 50], (${students}::uuid[])[1 + g % 40], 'Other lesson ' || g, now() + (g - 75000) * interval '30 minutes', 60, 'Completed'
+        FROM generate_series(1, 100000) AS g`;
+    await db.$executeRaw`ANALYZE bookings`;
+    const [middle] = await db.$queryRaw<{ id: string; start_micros: string }[]>(
+      Prisma.sql`SELECT id, (EXTRACT(EPOCH FROM session_start_time) * 1000000)::bigint::text AS start_micros FROM bookings WHERE tutor_id = ${busyTutor}::uuid ORDER BY session_start_time DESC, id DESC OFFSET 2500 LIMIT 1`,
+    );
+    sampleCursor = { startMicros: middle!.start_micros, id: middle!.id };
+  }, 120_000);
+
+  it("the dashboard's positions: three LIMITed index scans per part, no sort of the history", async () => {
+    const { dashboardPositions } = await import("~/.server/booking-positions");
+    const nodes = await plan(dashboardPositions(busyTutor, new Date(), 10));
+    if (process.env.SHOW_PLANS) console.log(nodes.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""} rows=${n["Actual Rows"]}`).join("\n"));
+    expectBounded(nodes, { maxSorted: 100, maxRead: 200 });
+  });
+
+  it("/lessons' first page, a page from the middle, each direction, and filtered pages", async () => {
+    const { beyond, lessonConditions, scopedPositions } = await import("~/.server/booking-positions");
+    const none = { when: "all", status: null, studentId: null, startsFrom: null, startsBefore: null } as const;
+    const now = new Date();
+    expectBounded(await plan(scopedPositions(busyTutor, [], "desc", 21)), { maxSorted: 63, maxRead: 100 });
+    expectBounded(await plan(scopedPositions(busyTutor, [beyond(sampleCursor, "before")], "desc", 21)), { maxSorted: 63, maxRead: 100 });
+    expectBounded(await plan(scopedPositions(busyTutor, [beyond(sampleCursor, "after")], "asc", 21)), { maxSorted: 63, maxRead: 100 });
+    const upcoming = lessonConditions({ ...none, when: "upcoming" }, now);
+    expectBounded(await plan(scopedPositions(busyTutor, upcoming, "asc", 21)), { maxSorted: 63, maxRead: 100 });
+    // A rare status (one lesson in eleven): PostgreSQL may pick the matching rows through the
+    // index (a bitmap over the viewer's past entries) and sort only those: a few hundred here,
+    // never the table and never a sort of the whole history.
+    const cancelledPast = lessonConditions({ ...none, when: "past", status: "Cancelled" }, now);
+    expectBounded(await plan(scopedPositions(busyTutor, cancelledPast, "desc", 21)), { maxSorted: 500, maxRead: 10_200 });
+    const lastYear = lessonConditions({ ...none, startsFrom: new Date(now.getTime() - 365 * 86_400_000), startsBefore: new Date(now.getTime() - 300 * 86_400_000) }, now);
+    expectBounded(await plan(scopedPositions(busyTutor, lastYear, "desc", 21)), { maxSorted: 63, maxRead: 100 });
+  });
+
+  it("the count and the student choices use the indexes too (they read the viewer's rows, never the table)", async () => {
+    const { countScoped, lessonConditions, scopedStudents } = await import("~/.server/booking-positions");
+    const none = { when: "all", status: null, studentId: null, startsFrom: null, startsBefore: null } as const;
+    // These two read every matching booking by nature (a count, a distinct list): the viewer's 5,000
+    // rows (counted twice: index entries, then heap rows), never the table's 105,000.
+    expectBounded(await plan(countScoped(busyTutor, lessonConditions(none, new Date()))), { maxSorted: 100, maxRead: 10_200 });
+    expectBounded(await plan(scopedStudents(busyTutor)), { maxSorted: 100, maxRead: 10_200 });
+  });
+
+  it("and the page itself: 20 lessons, the count of all 5,000", async () => {
+    const viewer = await db.profile.findUniqueOrThrow({ where: { id: busyTutor } });
+    const { listLessonsPage } = await import("~/.server/lessons");
+    const { parseLessonQuery } = await import("~/domain/lesson-history");
+    const parsed = parseLessonQuery(new URLSearchParams(), "UTC");
+    if (!parsed.ok) throw new Error("parse");
+    const page = await listLessonsPage(viewer.id, parsed.query, new Date(), "UTC");
+    expect(page.lessons).toHaveLength(20);
+    expect(page.total).toBe(5000);
+  });
+});
