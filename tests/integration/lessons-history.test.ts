@@ -1,7 +1,8 @@
 // /lessons: every lesson of the viewer, keyset pages, filters, refusals, and the query plans on a
 // long history (issue 11).
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
 import type { BookingCardView } from "~/domain/booking-card";
 import * as lessons from "~/routes/lessons";
@@ -233,6 +234,35 @@ describe("who sees what", () => {
     const result = await callLoader(lessons, "/lessons");
     expect(result.status).toBe(302);
     expect(result.headers.get("Location")).toMatch(/^\/sign-in/);
+  });
+});
+
+describe("cost", () => {
+  it("a page makes the same number of queries for 3 lessons as for 60, first page or from a cursor", async () => {
+    const queries = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const countFor = async (lessonCount: number) => {
+        const viewer = await createProfile();
+        for (let i = 0; i < lessonCount; i++) await createBooking({ clientId: viewer.id, tutorId: tutor.id, studentId: i % 2 ? childA.id : null, sessionStartTime: minutes((i - 30) * DAY) });
+        const cookie = await cookieFor(viewer);
+        queries.mockClear();
+        const first = await callLoader(lessons, "/lessons?size=2", { cookie });
+        const firstQueries = queries.mock.calls.length;
+        queries.mockClear();
+        const next = (first.data as LessonsData).result!.nextHref!;
+        expect((await callLoader(lessons, next, { cookie })).status).toBe(200);
+        return [firstQueries, queries.mock.calls.length];
+      };
+      const few = await countFor(3);
+      const many = await countFor(60);
+      expect(many).toEqual(few);
+      // Profile; students, count and positions; the cards (relations joined); from a cursor, one
+      // more: is there anything before this page?
+      expect(many[0]).toBeLessThanOrEqual(5);
+      expect(many[1]).toBeLessThanOrEqual(6);
+    } finally {
+      queries.mockRestore();
+    }
   });
 });
 
