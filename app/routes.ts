@@ -4,6 +4,7 @@ export default [
   index("routes/dashboard.tsx"),
   route("sign-in", "routes/sign-in.tsx"),
   route("sign-out", "routes/sign-out.tsx"),
+  route("lessons", "routes/lessons.tsx"),
   route("settings/time-zone", "routes/settings.time-zone.tsx"),
   route("bookings/:id", "routes/bookings.$id.tsx"),
   route("bookings/:id/student", "routes/bookings.$id.student.tsx"),

@@ -24,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { demoBookingIds, demoProfiles } from "../prisma/seed.ts";
-import { dashboardBench, type DashboardFigures } from "./dashboard.ts";
+import { dashboardBench, historyBench, HISTORY_SIZES, HISTORY_TARGETS, printHistory, seedHistoryViewers, type DashboardFigures, type HistoryFigures, type HistoryViewer } from "./dashboard.ts";
 import { JSON_LAUNCH, launchBench, type LaunchFigures } from "./launch.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./lib/build.ts";
 import { collectGarbage, inspectorUrlFrom, isInspectorChatter } from "./lib/inspector.ts";
@@ -60,6 +60,8 @@ const SOAK_SETTLE_SECONDS = QUICK ? 2 : 10;
 const SOAK_JUDGED_FROM_SECONDS = 120;
 const SKIP = new Set((flags.skip ?? process.env.BENCH_SKIP ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 const DASHBOARD_BOOKINGS = 50;
+/** Issue 11's long history, measured at c10 beside the 50-booking dashboard. */
+const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings)`;
 const WEBHOOK_ROOMS = 200;
 const ISSUE = QUICK
   ? { dashboardSeconds: 1, launchSeconds: 1, launchWarmUpMs: 500, webhookTotal: 400, uploadRounds: 1 }
@@ -106,6 +108,7 @@ const results: {
   pages?: PageWeight[];
   budgetOverruns?: string[];
   speed?: SpeedRow[];
+  history?: HistoryFigures;
   markup?: string;
   issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures };
   soak?: SoakFigures;
@@ -115,7 +118,10 @@ try {
   // The viewer of the speed runs: the seed's adult learner with 50 bookings (another tutor's, so
   // the seed tutor's pages stay as the seed made them).
   await addBookings(context.db, { clientId: demoProfiles.adult.id, tutorId: demoProfiles.otherTutor.id, count: DASHBOARD_BOOKINGS - 1 });
+  // Issue 11: a viewer with 5,000 bookings spread the same way (and one with 50, for the page weight).
+  const historyViewers = await seedHistoryViewers(context, demoProfiles.otherTutor.id);
   const cookies = {
+    history: await signIn(context.appUrl, historyViewers.large.email),
     adult: await signIn(context.appUrl, demoProfiles.adult.email),
     tutor: await signIn(context.appUrl, demoProfiles.tutor.email),
     parent: await signIn(context.appUrl, demoProfiles.parent.email),
@@ -124,7 +130,7 @@ try {
   const webhookRooms = await createWebhookRooms(context.db, WEBHOOK_ROOMS);
 
   if (!SKIP.has("pages")) results.pages = await pageWeight(context, cookies);
-  if (!SKIP.has("speed")) results.speed = await serverSpeed(context, cookies, webhookRooms);
+  if (!SKIP.has("speed")) results.speed = await serverSpeed(context, cookies, webhookRooms, historyViewers);
   if (!SKIP.has("issues")) results.issue = await perIssue(context);
   if (!SKIP.has("soak")) results.soak = await soak(context, cookies, webhookRooms);
 } catch (error) {
@@ -140,7 +146,7 @@ process.exitCode = failures.length ? 1 : 0;
 // ---------------------------------------------------------------------------------------------
 // 1. Page weight
 
-type Cookies = { adult: string; tutor: string; parent: string; child: string };
+type Cookies = { history: string; adult: string; tutor: string; parent: string; child: string };
 
 async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeight[]> {
   heading("1. Page weight (bytes as the production server sends them; JS = files the page makes a browser with JavaScript fetch)");
@@ -162,8 +168,22 @@ async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeig
       name: `dashboard (adult, ${DASHBOARD_BOOKINGS} bookings)`,
       path: "/",
       cookie: cookies.adult,
-      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, 'http-equiv="refresh"'],
-      atLeast: [/<article /g, DASHBOARD_BOOKINGS],
+      // Bounded (issue 11): every ready lesson, the next and last ten, and links to the rest.
+      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, 'http-equiv="refresh"', 'href="/lessons?when=upcoming"', 'href="/lessons?when=past"'],
+      atLeast: [/<article /g, 20],
+    },
+    {
+      name: HISTORY_PAGE,
+      path: "/",
+      cookie: cookies.history,
+      mustContain: ["<h1>Your lessons</h1>", signOut, 'href="/lessons?when=upcoming"', 'href="/lessons?when=past"'],
+      atLeast: [/<article /g, 20],
+    },
+    {
+      name: "all lessons (tutor)",
+      path: "/lessons",
+      cookie: cookies.tutor,
+      mustContain: ["<h1>All your lessons</h1>", /<form[^>]*\saction="\/lessons"/, 'name="status"', 'name="from"', signOut, /<article /],
     },
     { name: "booking details", path: `/bookings/${adultReady}`, cookie: cookies.adult, mustContain: ["<h1>Spanish Conversation</h1>", launchForm, signOut] },
     {
@@ -232,7 +252,12 @@ async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeig
 // ---------------------------------------------------------------------------------------------
 // 2. Server speed against its limit
 
-async function serverSpeed(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>): Promise<SpeedRow[]> {
+async function serverSpeed(
+  ctx: BenchContext,
+  cookies: Cookies,
+  webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>,
+  historyViewers: { small: HistoryViewer; large: HistoryViewer },
+): Promise<SpeedRow[]> {
   heading(`2. Server speed against its limit (autocannon, ${SPEED_SECONDS} s per run after ${SPEED_WARMUP_SECONDS} s warm-up, load generator in its own process)`);
   // The exact dashboard bytes the app sends this viewer (no Accept-Encoding, as autocannon sends none).
   const captured = await fetch(`${ctx.appUrl}/`, { headers: { Cookie: cookies.adult, "Accept-Encoding": "identity" } });
@@ -269,7 +294,7 @@ async function serverSpeed(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
     path: `/api/bookings/${demoBookingIds.inProgress}/launch`,
     headers: { cookie, origin: ctx.appUrl, accept: "application/json" },
   });
-  const targets: { name: string; url: string; pid: number; requests: LoadSpec["requests"] }[] = [
+  const targets: { name: string; url: string; pid: number; requests: LoadSpec["requests"]; only?: number }[] = [
     { name: "dashboard (50 bookings)", url: ctx.appUrl, pid: ctx.server.pid, requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }] },
     { name: "HTTP ceiling (same bytes)", url: httpCeiling.url, pid: httpCeiling.pid, requests: [{ method: "GET", path: "/" }] },
     { name: "no-framework ceiling", url: sqlCeiling.url, pid: sqlCeiling.pid, requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }] },
@@ -304,6 +329,7 @@ async function serverSpeed(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
   };
   for (const concurrency of CONCURRENCIES) {
     for (const target of targets) {
+      if (target.only !== undefined && target.only !== concurrency) continue;
       const result = await load.run(
         { url: target.url, connections: concurrency, seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS, requests: target.requests },
         target.pid,
@@ -341,6 +367,12 @@ async function serverSpeed(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
         `per CPU second ${pct((ours.perCpuSecond ?? NaN) / (httpCeiling.perCpuSecond ?? NaN))} and ${pct((ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN))}.`,
     );
   }
+  say(`  Targets (issue 11), at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`);
+  // Issue 11: the same page for 5,000 bookings beside 50, both viewers in turn on the same connections.
+  say(`\n  Dashboard of a long history (issue 11): 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`);
+  results.history = await historyBench(ctx, historyViewers, { seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS });
+  printHistory(results.history, (line) => say(`  ${line}`));
+  if (results.history.small.load.errors || results.history.large.load.errors) failures.push("issue 11 dashboard history: errors under load");
   await Promise.allSettled(ceilings.splice(0).map((c) => c.stop()));
   return rows;
 }
@@ -604,9 +636,18 @@ function summary() {
         `dashboard, 50 bookings, c${c}`,
         `${ours.rps.toFixed(0)} req/s, p50 ${ms(ours.p50)}, p95 ${ms(ours.p95)}, p99 ${ms(ours.p99)}`,
         `${pct(ours.rps / httpCeiling.rps)} of HTTP ceiling (${httpCeiling.rps.toFixed(0)} req/s), ${pct(ours.rps / sqlCeiling.rps)} of no-framework (${sqlCeiling.rps.toFixed(0)} req/s, p95 ${ms(sqlCeiling.p95)}); ` +
-          `per CPU-s ${(ours.perCpuSecond ?? NaN).toFixed(0)} vs ${(httpCeiling.perCpuSecond ?? NaN).toFixed(0)} and ${(sqlCeiling.perCpuSecond ?? NaN).toFixed(0)} (${pct((ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN))} of no-framework)`,
+          `per CPU-s ${(ours.perCpuSecond ?? NaN).toFixed(0)} vs ${(httpCeiling.perCpuSecond ?? NaN).toFixed(0)} and ${(sqlCeiling.perCpuSecond ?? NaN).toFixed(0)} (${pct((ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN))} of no-framework)` +
+          (c === 10 ? `; targets ≥ 60% and ≥ 50%: ${ours.rps / sqlCeiling.rps >= 0.6 ? "met" : "NOT MET"}, ${(ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN) >= 0.5 ? "met" : "NOT MET"}` : ""),
       ]);
     }
+  }
+  if (results.history) {
+    const h = results.history;
+    rows.push([
+      `dashboard, ${h.large.bookings.toLocaleString("en-GB")} vs ${h.small.bookings} bookings, c10 alternating`,
+      `p95 ${ms(h.large.load.p95)} vs ${ms(h.small.load.p95)} = ${h.p95Ratio.toFixed(2)}× (target ≤ ${HISTORY_TARGETS.p95Ratio}×: ${h.p95Met ? "met" : "NOT MET"})`,
+      `HTML ${kib(h.large.htmlGzip)} gzip with ${h.large.cards} cards (target < ${kib(HISTORY_TARGETS.htmlGzipBytes)}: ${h.htmlMet ? "met" : "NOT MET"})`,
+    ]);
   }
   for (const [name, label] of [
     ["booking details", "booking page"],

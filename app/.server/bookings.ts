@@ -1,4 +1,6 @@
 import { data } from "react-router";
+import { DASHBOARD_SECTION_LIMIT } from "~/domain/booking-card";
+import { dashboardPositions, type DashboardPart } from "./booking-positions";
 import { db } from "./db";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,24 +16,28 @@ const bookingInclude = {
   student: { select: { id: true, fullName: true } },
 } as const;
 
-export async function listBookingsForViewer(viewerId: string) {
-  return db.booking.findMany({
-    where: participantFilter(viewerId),
-    include: bookingInclude,
-    orderBy: { sessionStartTime: "asc" },
-  });
+/** What a card needs beyond the booking row: names, and Lessonspace session times ("Recording being prepared"). */
+const cardInclude = { ...bookingInclude, sessions: { select: { startedAt: true, endedAt: true } } } as const;
+
+/**
+ * Bookings by id with what their cards need, in one query (relation joins), in the order of `ids`.
+ * Callers pass ids they already scoped to the viewer.
+ */
+export async function loadCardBookings(ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await db.booking.findMany({ where: { id: { in: [...ids] } }, include: cardInclude, relationLoadStrategy: "join" });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**
- * The dashboard's bookings with what their cards need (names, and Lessonspace session times for
- * "Recording being prepared"): a fixed number of queries however many bookings there are.
+ * The dashboard's bookings: every one that may be joinable now, and the next and last
+ * `sectionLimit` (plus one, so the page knows whether to link to more) around them. Two queries
+ * whatever the history: positions on the participant indexes, then the cards' data by id.
  */
-export async function listDashboardBookings(viewerId: string) {
-  return db.booking.findMany({
-    where: participantFilter(viewerId),
-    include: { ...bookingInclude, sessions: { select: { startedAt: true, endedAt: true } } },
-    orderBy: { sessionStartTime: "asc" },
-  });
+export async function listDashboardBookings(viewerId: string, now: Date, sectionLimit = DASHBOARD_SECTION_LIMIT) {
+  const positions = await db.$queryRaw<{ part: DashboardPart; id: string }[]>(dashboardPositions(viewerId, now, sectionLimit));
+  return loadCardBookings([...new Set(positions.map((row) => row.id))]);
 }
 
 /** What the details page shows beyond the booking row: sessions with attendance, and reviews. */

@@ -66,6 +66,7 @@ export async function recentSessionsForTutor(tutorId: string, now: Date, returnT
       reviews: { where: { reviewerId: tutorId }, select: { id: true } },
     },
     orderBy: { sessionStartTime: "desc" },
+    relationLoadStrategy: "join",
   });
   const query = `?${new URLSearchParams({ returnTo })}`;
   return bookings

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   presentBookingCard,
+  dashboardSection,
   presentDashboard,
   recordingStatus,
   refreshPlan,
@@ -141,9 +142,57 @@ describe("presentDashboard", () => {
     ];
     const dashboard = presentDashboard(bookings, client.id, now, "Europe/London");
     expect(dashboard.ready.map((card) => card.id)).toEqual(["ready-started", "ready-soon"]);
-    expect(dashboard.upcoming.map((card) => card.id)).toEqual(["upcoming-soon", "upcoming-later"]);
-    expect(dashboard.recent.map((card) => card.id)).toEqual(["cancelled-tomorrow", "completed-recent", "completed-old"]);
+    // Placed by time: the lesson cancelled for tomorrow is under Upcoming (its card says Cancelled).
+    expect(dashboard.upcoming.map((card) => card.id)).toEqual(["upcoming-soon", "cancelled-tomorrow", "upcoming-later"]);
+    expect(dashboard.upcoming.find((card) => card.id === "cancelled-tomorrow")!.state).toBe("cancelled");
+    expect(dashboard.recent.map((card) => card.id)).toEqual(["completed-recent", "completed-old"]);
+    expect(dashboard).toMatchObject({ moreUpcoming: false, moreRecent: false });
     // The next edge: "ready-soon" starts at 15:20.
     expect(dashboard.refresh).toEqual({ afterMs: 10 * 60_000, afterSeconds: 600 });
+  });
+});
+
+describe("dashboardSection: lessons placed by their time", () => {
+  const now = at("2026-11-25T15:10:00Z");
+  it("a cancelled or declined lesson still ahead is upcoming; once its time has come, recent", () => {
+    for (const status of ["Cancelled", "Declined"] as const) {
+      expect(dashboardSection(booking({ status, sessionStartTime: at("2026-11-25T15:10:01Z") }), now)).toBe("upcoming");
+      expect(dashboardSection(booking({ status, sessionStartTime: at("2026-11-25T15:10:00Z") }), now)).toBe("recent");
+      expect(dashboardSection(booking({ status, sessionStartTime: at("2026-11-20T15:00:00Z") }), now)).toBe("recent");
+    }
+  });
+
+  it("joinable is ready, awaiting confirmation is upcoming even past its start, finished is recent", () => {
+    expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T15:20:00Z") }), now)).toBe("ready");
+    expect(dashboardSection(booking({ status: "Pending", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe("upcoming");
+    expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T13:00:00Z") }), now)).toBe("recent");
+    expect(dashboardSection(booking({ status: "Completed", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe("recent");
+  });
+});
+
+describe("presentDashboard: bounded sections", () => {
+  const now = at("2026-11-25T15:10:00Z");
+  const hours = (n: number) => new Date(now.getTime() + n * 3_600_000);
+  const many = (prefix: string, count: number, startOf: (i: number) => Date) =>
+    Array.from({ length: count }, (_, i) => booking({ id: `${prefix}-${String(i).padStart(2, "0")}`, sessionStartTime: startOf(i) }));
+
+  it("shows every ready lesson, the next 10 upcoming and the last 10 past, and says more exist", () => {
+    const ready = many("ready", 12, (i) => at(`2026-11-25T15:${String(10 + i).padStart(2, "0")}:00Z`));
+    const ahead = many("ahead", 15, (i) => hours(24 + i));
+    const behind = many("behind", 15, (i) => hours(-24 - i));
+    const dashboard = presentDashboard([...behind, ...ahead, ...ready], client.id, now, "UTC");
+    expect(dashboard.ready).toHaveLength(12);
+    expect(dashboard.upcoming.map((card) => card.id)).toEqual(ahead.slice(0, 10).map((b) => b.id));
+    expect(dashboard.recent.map((card) => card.id)).toEqual(behind.slice(0, 10).map((b) => b.id));
+    expect(dashboard).toMatchObject({ moreUpcoming: true, moreRecent: true });
+  });
+
+  it("exactly the limit is not 'more'; equal start times are ordered by id", () => {
+    const same = hours(48);
+    const ahead = ["c", "a", "b"].map((id) => booking({ id, sessionStartTime: same }));
+    const dashboard = presentDashboard(ahead, client.id, now, "UTC", 3);
+    expect(dashboard.upcoming.map((card) => card.id)).toEqual(["a", "b", "c"]);
+    expect(dashboard.moreUpcoming).toBe(false);
+    expect(presentDashboard(ahead, client.id, now, "UTC", 2)).toMatchObject({ moreUpcoming: true, upcoming: [{ id: "a" }, { id: "b" }] });
   });
 });

@@ -118,30 +118,58 @@ export function refreshPlan(bookings: readonly JoinWindowInput[], now: Date): Re
   return { afterMs, afterSeconds: Math.max(1, Math.ceil(afterMs / 1000)) };
 }
 
+/** How many upcoming and how many past lessons the dashboard shows; the rest are on /lessons. */
+export const DASHBOARD_SECTION_LIMIT = 10;
+
+export type DashboardSection = "ready" | "upcoming" | "recent";
+
+/**
+ * Where a lesson goes on the dashboard: joinable now → Ready; not yet joinable (or awaiting
+ * confirmation) → Upcoming; otherwise by its time, so a cancelled or declined lesson that is
+ * still ahead stays under Upcoming (marked cancelled) instead of sinking into Recent.
+ */
+export function dashboardSection(booking: JoinWindowInput, now: Date): DashboardSection {
+  const kind = cardState(booking, now).kind;
+  if (kind === "ready" || kind === "upcoming") return kind;
+  return booking.sessionStartTime.getTime() > now.getTime() ? "upcoming" : "recent";
+}
+
 export type Dashboard = {
   ready: BookingCardView[];
   upcoming: BookingCardView[];
   recent: BookingCardView[];
+  /** Whether more upcoming / past lessons exist than the section shows (the link to /lessons). */
+  moreUpcoming: boolean;
+  moreRecent: boolean;
   refresh: RefreshPlan | null;
 };
 
-/** Ready first (earliest start first), then upcoming (soonest first), then recent (newest first). */
-export function presentDashboard(bookings: readonly CardBooking[], viewerId: string, now: Date, timeZone: string): Dashboard {
+/**
+ * Ready first (earliest start first, all of them), then the next `limit` upcoming (soonest first),
+ * then the last `limit` recent (newest first). The caller may pass more bookings than are shown
+ * (the query reads one past each limit): `moreUpcoming` / `moreRecent` say whether any were left out.
+ */
+export function presentDashboard(
+  bookings: readonly CardBooking[],
+  viewerId: string,
+  now: Date,
+  timeZone: string,
+  limit = DASHBOARD_SECTION_LIMIT,
+): Dashboard {
   const byStart = (a: CardBooking, b: CardBooking) =>
-    a.sessionStartTime.getTime() - b.sessionStartTime.getTime() || a.id.localeCompare(b.id);
-  const groups: Record<"ready" | "upcoming" | "recent", CardBooking[]> = { ready: [], upcoming: [], recent: [] };
-  for (const booking of bookings) {
-    const kind = cardState(booking, now).kind;
-    groups[kind === "ready" || kind === "upcoming" ? kind : "recent"].push(booking);
-  }
+    a.sessionStartTime.getTime() - b.sessionStartTime.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const groups: Record<DashboardSection, CardBooking[]> = { ready: [], upcoming: [], recent: [] };
+  for (const booking of bookings) groups[dashboardSection(booking, now)].push(booking);
   groups.ready.sort(byStart);
   groups.upcoming.sort(byStart);
   groups.recent.sort((a, b) => byStart(b, a));
   const present = (booking: CardBooking) => presentBookingCard(booking, viewerId, now, timeZone);
   return {
     ready: groups.ready.map(present),
-    upcoming: groups.upcoming.map(present),
-    recent: groups.recent.map(present),
+    upcoming: groups.upcoming.slice(0, limit).map(present),
+    recent: groups.recent.slice(0, limit).map(present),
+    moreUpcoming: groups.upcoming.length > limit,
+    moreRecent: groups.recent.length > limit,
     refresh: refreshPlan(bookings, now),
   };
 }

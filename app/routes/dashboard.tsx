@@ -18,13 +18,14 @@ export async function loader({ request }: Route.LoaderArgs) {
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const [bookings, recentSessions] = await Promise.all([
-    listDashboardBookings(viewer.id),
+    listDashboardBookings(viewer.id, now),
     recentSessionsForTutor(viewer.id, now),
   ]);
   const dashboard = presentDashboard(bookings, viewer.id, now, timeZone);
+  // Everything returned here is also serialised into the HTML for hydration: only what renders.
   return data(
     {
-      viewer: { id: viewer.id, fullName: viewer.fullName, timeZone: viewer.timeZone, roles: viewer.roles },
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       timeZone: timeZoneLabel(timeZone, now),
       ...dashboard,
       recentSessions,
@@ -34,7 +35,7 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, ready, upcoming, recent, refresh, recentSessions } = loaderData;
+  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions } = loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
@@ -45,18 +46,25 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <p className="muted">
           Times are in {timeZone}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a>
         </p>
+        {empty ? null : (
+          <p>
+            <a href="/lessons">All your lessons, with filters</a>
+          </p>
+        )}
         {empty ? <p>You have no lessons yet.</p> : null}
         <BookingSection title="Ready to join" bookings={ready} />
         {/* After what can be joined now: the tutor's prompts for finished lessons (spec 5.2). */}
         <RecentSessions sessions={recentSessions} />
-        <BookingSection title="Upcoming" bookings={upcoming} />
-        <BookingSection title="Recent" bookings={recent} />
+        <BookingSection title="Upcoming" bookings={upcoming} more={moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null} />
+        <BookingSection title="Recent" bookings={recent} more={moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null} />
       </main>
     </>
   );
 }
 
-function BookingSection({ title, bookings }: { title: string; bookings: BookingCardView[] }) {
+type MoreLink = { href: string; label: string } | null;
+
+function BookingSection({ title, bookings, more = null }: { title: string; bookings: BookingCardView[]; more?: MoreLink }) {
   if (bookings.length === 0) return null;
   const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
   return (
@@ -65,6 +73,11 @@ function BookingSection({ title, bookings }: { title: string; bookings: BookingC
       {bookings.map((booking) => (
         <BookingCard key={booking.id} booking={booking} />
       ))}
+      {more ? (
+        <p>
+          <a href={more.href}>{more.label}</a>
+        </p>
+      ) : null}
     </section>
   );
 }

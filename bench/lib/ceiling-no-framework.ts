@@ -2,15 +2,18 @@
 // strings, for the same viewer. What stays the same as the app: the cookie check (the Supabase
 // session cookie's ES256 access token verified with `jose` against the Auth server's published
 // keys, cached, as getClaims does; then the viewer's profile row), the data (the same rows as
-// listDashboardBookings and recentSessionsForTutor, here in three hand-written SQL queries with
-// joins instead of Prisma's batched ones), the same pure card rules (app/domain), and the same
-// markup as the React components. What it leaves out: React Router, React, Prisma, middleware
-// (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
+// listDashboardBookings and recentSessionsForTutor: the very same positions statement on the
+// participant indexes, built by app/.server/booking-positions.ts (Prisma.sql only assembles its
+// text; pg runs it), then the cards' rows by id and the Recent Sessions rows in hand-written SQL
+// with joins), the same pure card rules (app/domain: the bounded sections, placement by time), and
+// the same markup as the React components. What it leaves out: React Router, React, Prisma's query
+// engine, middleware (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
 import { createServer, type ServerResponse } from "node:http";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
-import { presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
+import { dashboardPositions } from "../../app/.server/booking-positions.ts";
+import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
 import { cardState, type BookingStatus } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
@@ -56,6 +59,7 @@ async function viewerOf(cookieHeader: string | undefined): Promise<Profile | nul
   }
 }
 
+// The cards' rows for the ids the positions statement picked (as Prisma's relation-join query does).
 const BOOKINGS_SQL = `
 SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
@@ -64,8 +68,7 @@ SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name A
   JOIN profiles c ON c.id = b.client_id
   JOIN profiles t ON t.id = b.tutor_id
   LEFT JOIN profiles s ON s.id = b.student_id
- WHERE b.client_id = $1 OR b.tutor_id = $1 OR b.student_id = $1
- ORDER BY b.session_start_time ASC`;
+ WHERE b.id = ANY($1::uuid[])`;
 
 const RECENT_SQL = `
 SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status, b.student_id, b.session_artifacts,
@@ -168,10 +171,10 @@ function card(b: BookingCardView): string {
   return `<article class="card booking-card state-${b.state}" aria-labelledby="${titleId}"><div class="booking-card-head"><h3 id="${titleId}">${esc(b.serviceName)}</h3><span class="badge badge-${b.state}">${stateLabel(b)}</span></div><p class="muted booking-when">${esc(b.when)}</p><dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>${action(b)}<p class="booking-card-links"><a href="/bookings/${id}" aria-describedby="${titleId}">Lesson details</a>${b.canAssignStudent ? `<a href="/bookings/${id}/student?returnTo=%2F" aria-describedby="${titleId}">Choose who attends</a>` : ""}</p></article>`;
 }
 
-function section(title: string, bookings: BookingCardView[]): string {
+function section(title: string, bookings: BookingCardView[], more: { href: string; label: string } | null = null): string {
   if (bookings.length === 0) return "";
   const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
-  return `<section aria-labelledby="${headingId}"><h2 id="${headingId}">${title}</h2>${bookings.map(card).join("")}</section>`;
+  return `<section aria-labelledby="${headingId}"><h2 id="${headingId}">${title}</h2>${bookings.map(card).join("")}${more ? `<p><a href="${more.href}">${more.label}</a></p>` : ""}</section>`;
 }
 
 const RATINGS = ["Poor", "Fair", "Good", "Very good", "Excellent"];
@@ -208,13 +211,14 @@ async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
+  const positions = dashboardPositions(viewer.id, now, DASHBOARD_SECTION_LIMIT);
   const [bookings, recent] = await Promise.all([
-    pool.query<BookingRow>(BOOKINGS_SQL, [viewer.id]),
+    pool.query<{ id: string }>(positions.text, positions.values).then(({ rows }) => pool.query<BookingRow>(BOOKINGS_SQL, [[...new Set(rows.map((row) => row.id))]])),
     pool.query<RecentRow>(RECENT_SQL, [viewer.id, since, now]),
   ]);
-  const { ready, upcoming, recent: past, refresh } = presentDashboard(bookings.rows.map(cardBooking), viewer.id, now, timeZone);
+  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings.rows.map(cardBooking), viewer.id, now, timeZone);
   const empty = ready.length + upcoming.length + past.length === 0;
-  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${recentSessions(recent.rows, now)}${empty ? "<p>You have no lessons yet.</p>" : ""}${section("Ready to join", ready)}${section("Upcoming", upcoming)}${section("Recent", past)}</main></body></html>`;
+  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? '<p>You have no lessons yet.</p>' : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(recent.rows, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}</main></body></html>`;
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
   res.end(html);
 }

@@ -1,7 +1,20 @@
 // Bench data on top of the demo seed: a viewer's many bookings, and rooms for signed webhooks.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../../app/generated/prisma/client.ts";
+import { DEMO_PASSWORD } from "../../prisma/seed.ts";
 import type { WebhookRoom } from "./load.ts";
+import type { BenchContext } from "./stack.ts";
+
+/**
+ * A signed-in-able person of the bench's own (an Auth user in the Supabase stand-in and a profile),
+ * so a long history does not change the seed's accounts. Signs in with the demo password.
+ */
+export async function createBenchViewer(context: BenchContext, fullName: string) {
+  const email = `${fullName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${randomUUID().slice(0, 8)}@bench.test`;
+  const { id } = await context.stack.supabase.createUser({ email, password: DEMO_PASSWORD });
+  await context.db.profile.create({ data: { id, email, fullName, roles: ["client"], timeZone: "Europe/London" } });
+  return { id, email, fullName };
+}
 
 /**
  * `count` bookings of `clientId` with `tutorId`, every card state: a third in the past (half of
@@ -26,7 +39,11 @@ export async function addBookings(db: PrismaClient, options: { clientId: string;
       recordingUrl: past && i % 2 === 0 ? "https://lessonspace.example/playback/" : null,
     };
   });
-  const created = await db.booking.createManyAndReturn({ data: rows, select: { id: true, sessionStartTime: true } });
+  // In chunks: one statement for thousands of rows would pass PostgreSQL's 65,535 parameters.
+  const created: { id: string; sessionStartTime: Date }[] = [];
+  for (let i = 0; i < rows.length; i += 1_000) {
+    created.push(...(await db.booking.createManyAndReturn({ data: rows.slice(i, i + 1_000), select: { id: true, sessionStartTime: true } })));
+  }
   await db.lessonspaceSession.createMany({
     data: created
       .filter((b, i) => i % 3 === 0 && b.sessionStartTime.getTime() < now)

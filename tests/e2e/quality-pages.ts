@@ -99,6 +99,8 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
   const join = { role: "button", name: "Join Lesson" } as const;
   const pages: PageVisit[] = [
     { name: "dashboard", path: "/", status: 200, control: { role: "button", name: "Sign out" } },
+    { name: "all lessons", path: "/lessons", status: 200, control: { role: "button", name: "Show lessons" } },
+    { name: "all lessons (broken page link)", path: "/lessons?cursor=broken", status: 400, control: { role: "link", name: "Start again with every lesson" } },
     {
       name: "time zone settings",
       path: "/settings/time-zone?returnTo=%2F",

@@ -76,6 +76,8 @@ test("signed-out pages (sign-in, 404) carry the CSP, nosniff, referrer policy, f
 test("every page a signed-in person opens carries them too, with a fresh nonce each time, and the CSP blocks nothing of ours", async ({
   page,
 }) => {
+  // Some twenty pages (the /lessons pages included) on a shared 2-core machine: more than 30 s at times.
+  test.setTimeout(90_000);
   const complaints = cspComplaints(page);
   const { pages, lessons } = await pagesFor("tutor");
   await signInAs(page, demoProfiles.tutor.email);

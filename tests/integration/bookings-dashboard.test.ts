@@ -12,6 +12,8 @@ type DashboardData = {
   ready: BookingCardView[];
   upcoming: BookingCardView[];
   recent: BookingCardView[];
+  moreUpcoming: boolean;
+  moreRecent: boolean;
   refresh: { afterMs: number; afterSeconds: number } | null;
 };
 
@@ -99,8 +101,11 @@ describe("order and state", () => {
   it("ready first, then upcoming soonest first, then recent newest first", async () => {
     const { data } = await dashboardFor(parent);
     expect(data.ready.map((card) => card.serviceName)).toEqual(["Child in progress", "Parent ready"]);
-    expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming"]);
-    expect(data.recent.map((card) => card.serviceName)).toEqual(["Child cancelled", "Child completed", "Child old"]);
+    // Issue 11: lessons are placed by their time, so tomorrow's cancelled lesson is under Upcoming, marked cancelled.
+    expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming", "Child cancelled"]);
+    expect(data.upcoming[1]!.state).toBe("cancelled");
+    expect(data.recent.map((card) => card.serviceName)).toEqual(["Child completed", "Child old"]);
+    expect(data).toMatchObject({ moreUpcoming: false, moreRecent: false });
   });
 
   it("each card carries the state the server computed and names tutor, attendee and durations", async () => {
@@ -139,6 +144,46 @@ describe("order and state", () => {
   });
 });
 
+describe("bounded whatever the history", () => {
+  it("5,000 lessons: every ready one, the next 10 and the last 10, links to the rest, and small loader data", async () => {
+    const viewer = await createProfile({ fullName: "Five Years Parent" });
+    const student = await createProfile({ fullName: "Five Years Child" });
+    // 4,000 past lessons, 1,000 ahead, one every 9 hours (some cancelled, some ahead of now), plus two ready now.
+    await db.$executeRaw`
+      INSERT INTO bookings (client_id, tutor_id, student_id, service_name, session_start_time, session_duration, status)
+      SELECT ${viewer.id}::uuid, ${tutor.id}::uuid, CASE WHEN g % 2 = 0 THEN ${student.id}::uuid END, 'History ' || g,
+             now() + (g - 4000) * interval '9 hours' + interval '2 hours', 60,
+             (CASE WHEN g % 7 = 0 THEN 'Cancelled' WHEN g < 4000 THEN 'Completed' ELSE 'Confirmed' END)::booking_status
+        FROM generate_series(1, 5000) AS g`;
+    const ready = await Promise.all([
+      createBooking({ clientId: viewer.id, tutorId: tutor.id, serviceName: "Ready A", sessionStartTime: minutes(5) }),
+      createBooking({ clientId: viewer.id, tutorId: tutor.id, serviceName: "Ready B", sessionStartTime: minutes(-30) }),
+    ]);
+    const { data } = await dashboardFor(viewer);
+    expect(data.ready.map((card) => card.id)).toEqual([ready[1].id, ready[0].id]);
+    const truth = async (where: object, order: "asc" | "desc") =>
+      (await db.booking.findMany({ where: { clientId: viewer.id, ...where }, orderBy: [{ sessionStartTime: order }, { id: order }], take: 10, select: { id: true } })).map((b) => b.id);
+    expect(data.upcoming.map((card) => card.id)).toEqual(await truth({ sessionStartTime: { gt: minutes(15) } }, "asc"));
+    expect(data.recent.map((card) => card.id)).toEqual(await truth({ sessionStartTime: { lt: minutes(-90) } }, "desc"));
+    // Cancelled lessons ahead stay under Upcoming, marked cancelled.
+    expect(data.upcoming.some((card) => card.state === "cancelled")).toBe(true);
+    expect(data.recent.every((card) => card.state === "completed" || card.state === "cancelled")).toBe(true);
+    expect(data).toMatchObject({ moreUpcoming: true, moreRecent: true });
+    // What the page does not render is not sent: no ids or roles of the viewer in the hydration data.
+    expect(data.viewer).toEqual({ fullName: "Five Years Parent", timeZone: "Europe/London" });
+    expect(JSON.stringify(data).length).toBeLessThan(20_000);
+  });
+
+  it("the page links to the rest of the history only when there is more than it shows", async () => {
+    const viewer = await createProfile({ fullName: "Short History" });
+    for (let i = 1; i <= 10; i++) await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(-i * 24 * 60) });
+    for (let i = 1; i <= 11; i++) await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(i * 24 * 60) });
+    const { data } = await dashboardFor(viewer);
+    expect([data.recent.length, data.upcoming.length]).toEqual([10, 10]);
+    expect(data).toMatchObject({ moreRecent: false, moreUpcoming: true });
+  });
+});
+
 describe("cost", () => {
   it("the dashboard makes the same number of queries for 2 bookings as for 60", async () => {
     const queries = vi.spyOn(pg.Client.prototype, "query");
@@ -159,10 +204,10 @@ describe("cost", () => {
       const few = await countFor(2);
       const many = await countFor(60);
       expect(many).toBe(few);
-      // The viewer's profile, the bookings with one batched query per related table (client,
-      // tutor, student, sessions), and the tutor's Recent Sessions with its own relations: Prisma
-      // loads includes with IN lists, never one query per booking.
-      expect(many).toBeLessThanOrEqual(12);
+      // The viewer's profile; the bookings' positions (one statement on the participant indexes)
+      // and their cards (one query, relations joined); the tutor's Recent Sessions (one query,
+      // relations joined). Before issue 11: up to 12, with a batched query per related table.
+      expect(many).toBeLessThanOrEqual(4);
     } finally {
       queries.mockRestore();
     }
