@@ -15,7 +15,9 @@ export const demoProfiles = {
   adult: { id: "44444444-4444-4444-8444-444444444444", fullName: "Adam Okafor", email: "adult@example.com", roles: ["client"] },
   otherTutor: { id: "55555555-5555-4555-8555-555555555555", fullName: "Tom Novak", email: "tutor2@example.com", roles: ["tutor"] },
   otherParent: { id: "66666666-6666-4666-8666-666666666666", fullName: "Fiona Reyes", email: "parent2@example.com", roles: ["client"] },
-  otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: "student2@example.com", roles: ["student"] },
+  // Sam is young and has no address (nor login) of his own: his mother receives his lessons'
+  // messages and joins for him. Charlie, above, has his own address and gets his own reminders.
+  otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: null, roles: ["student"] },
 } as const;
 
 export const demoBookingIds = {
@@ -141,6 +143,7 @@ async function ensureAuthUsers({ url, serviceRoleKey }: { url: string; serviceRo
     realtime: { transport: WebSocket as never },
   }).auth.admin;
   for (const profile of Object.values(demoProfiles)) {
+    if (!profile.email) continue; // no address, no login
     const { error } = await admin.createUser({
       id: profile.id,
       email: profile.email,

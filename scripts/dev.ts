@@ -40,7 +40,7 @@ function announce() {
     `Tutorwise Classroom is running at ${appUrl} (ready in ${seconds} s)`,
     `  PostgreSQL: ${stack.postgres ? "embedded" : "from DATABASE_URL"}; Supabase stand-in ${stack.supabase.url}; Lessonspace stand-in ${stack.lessonspace.url}`,
     `  Demo logins (password "${DEMO_PASSWORD}"):`,
-    ...Object.entries(demoProfiles).map(([role, p]) => `    ${p.email.padEnd(22)} ${p.fullName} (${role})`),
+    ...Object.entries(demoProfiles).flatMap(([role, p]) => (p.email ? [`    ${p.email.padEnd(22)} ${p.fullName} (${role})`] : [])),
     "",
   ];
   console.log(lines.join("\n"));
