@@ -1,0 +1,158 @@
+// The sweep (DESIGN.md section 12): bookings are changed behind our back by the booking system,
+// so every minute (and once when a worker starts) we look for what is due now instead of
+// scheduling jobs once at creation. For each due (booking, kind) it resolves the recipients and, in
+// ONE transaction per batch, inserts a notifications row per recipient (ON CONFLICT DO NOTHING on
+// booking, kind, start time, recipient) and a send job for each row it really inserted, through
+// pg-boss's `db` option on the same connection: a row and its job commit together or not at all.
+// Any number of sweeps may run at once on any number of machines; the unique key makes the second
+// one insert nothing (it waits on the first one's rows, then skips them).
+import type pg from "pg";
+import type PgBoss from "pg-boss";
+import {
+  CLASSROOM_OPEN_LEAD_MS,
+  DAY_BEFORE_LEAD_MS,
+  REMINDER_KINDS,
+  sweepStartRange,
+  type ReminderKind,
+} from "~/domain/notification-due";
+import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import { recipientsForBookings } from "./notification-recipients";
+import { inTransaction, logJob, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
+
+export type RecipientsResolver = (bookingIds: string[], kind: NotificationKind) => Promise<Map<string, NotificationRecipient[]>>;
+
+export type SweepOptions = {
+  /** Bookings per transaction; default 500. */
+  batchSize?: number;
+  /** Retry and expiry of the send jobs it enqueues; default SEND_JOB_POLICY. */
+  sendJob?: Partial<SendJobPolicy>;
+  recipients?: RecipientsResolver;
+  log?: JobLog;
+};
+
+export type SweepResult = {
+  /** Notifications rows inserted (each with its send job), by kind. */
+  queued: Partial<Record<NotificationKind, number>>;
+  /** Due (booking, kind) pairs examined. */
+  examined: number;
+  ms: number;
+};
+
+type DueBooking = { id: string; startTime: Date };
+type Cursor = { startTime: Date; id: string } | null;
+
+/**
+ * One kind of due message: finds, in pages ordered by (start, id), bookings for which it is due at
+ * `now` and which have no row for their current start time yet. Adding the lesson record and the
+ * review prompt after the outcomes merge is one more entry in DUE_FINDERS.
+ */
+type DueFinder = { kind: NotificationKind; find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]> };
+
+// The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
+// every edge). The start-time range comes first so that bookings_status_session_start_time_idx
+// serves the scan; NOT EXISTS uses the notifications unique index's (booking, kind, start) prefix.
+const REMINDER_CONDITIONS: Record<ReminderKind, string> = {
+  reminder_day_before: `
+    b.session_start_time - $4 * interval '1 millisecond' <= $1
+    AND $1 < b.session_start_time - $5 * interval '1 millisecond'
+    AND b.created_at < b.session_start_time - $4 * interval '1 millisecond'`,
+  reminder_classroom_open: `
+    b.session_start_time - $5 * interval '1 millisecond' <= $1
+    AND $1 < b.session_start_time + b.session_duration * interval '1 minute'`,
+};
+
+function reminderFinder(kind: ReminderKind): DueFinder {
+  return {
+    kind,
+    async find(client, now, after, limit) {
+      const range = sweepStartRange(now);
+      const { rows } = await client.query<{ id: string; session_start_time: Date }>(
+        `SELECT b.id, b.session_start_time
+           FROM bookings b
+          WHERE b.status = 'Confirmed'
+            AND b.session_start_time > $2 AND b.session_start_time <= $3
+            AND ${REMINDER_CONDITIONS[kind]}
+            AND ($7::timestamptz IS NULL OR (b.session_start_time, b.id) > ($7::timestamptz, $8::uuid))
+            AND NOT EXISTS (
+              SELECT 1 FROM notifications n
+               WHERE n.booking_id = b.id AND n.kind = $6 AND n.for_start_time = b.session_start_time)
+          ORDER BY b.session_start_time, b.id
+          LIMIT $9`,
+        [now, range.startsAfter, range.startsAtOrBefore, DAY_BEFORE_LEAD_MS, CLASSROOM_OPEN_LEAD_MS, kind, after?.startTime ?? null, after?.id ?? null, limit],
+      );
+      return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
+    },
+  };
+}
+
+const DUE_FINDERS: DueFinder[] = REMINDER_KINDS.map(reminderFinder);
+
+/** Finds what is due at `now` and queues it; safe to run concurrently and repeatedly. */
+export async function runSweep(queue: Queue, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
+  const started = performance.now();
+  const batchSize = options.batchSize ?? 500;
+  const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
+  const recipients = options.recipients ?? recipientsForBookings;
+  const log = options.log ?? logJob;
+  const result: SweepResult = { queued: {}, examined: 0, ms: 0 };
+
+  for (const finder of DUE_FINDERS) {
+    let cursor: Cursor = null;
+    for (;;) {
+      const due = await finder.find(queue.pool, now, cursor, batchSize);
+      if (due.length === 0) break;
+      cursor = { startTime: due.at(-1)!.startTime, id: due.at(-1)!.id };
+      result.examined += due.length;
+      const byBooking = await recipients(
+        due.map((b) => b.id),
+        finder.kind,
+      );
+      const rows = due.flatMap((booking) =>
+        (byBooking.get(booking.id) ?? []).map((recipient) => ({ booking, recipient })),
+      );
+      if (rows.length === 0) continue;
+      const inserted = await inTransaction(queue.pool, async (client, jobs) => {
+        const { rows: created } = await client.query<{ id: string }>(
+          `INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
+           SELECT booking_id, $1, for_start_time, recipient_profile_id, recipient_role
+             FROM unnest($2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[])
+                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
+           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
+           RETURNING id`,
+          [
+            finder.kind,
+            rows.map((r) => r.booking.id),
+            rows.map((r) => r.booking.startTime),
+            rows.map((r) => r.recipient.profileId),
+            rows.map((r) => r.recipient.role),
+          ],
+        );
+        if (created.length > 0) await enqueueSends(queue.boss, jobs, created.map((row) => row.id), policy);
+        return created.length;
+      });
+      result.queued[finder.kind] = (result.queued[finder.kind] ?? 0) + inserted;
+      if (due.length < batchSize) break;
+    }
+  }
+  result.ms = Math.round(performance.now() - started);
+  const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
+  log("sweep.done", { now: now.toISOString(), examined: result.examined, queued: total, byKind: result.queued, ms: result.ms });
+  return result;
+}
+
+/** Send jobs keyed by the notification id, inside the caller's transaction (`jobs`). */
+async function enqueueSends(boss: PgBoss, jobs: PgBoss.Db, notificationIds: string[], policy: SendJobPolicy): Promise<void> {
+  await boss.insert(
+    notificationIds.map((id) => ({
+      id,
+      name: QUEUES.send,
+      data: { notificationId: id },
+      retryLimit: policy.retryLimit,
+      retryDelay: policy.retryDelay,
+      retryBackoff: policy.retryBackoff,
+      expireInSeconds: policy.expireInSeconds,
+    })),
+    { db: jobs },
+  );
+}
+
