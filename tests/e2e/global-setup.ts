@@ -10,7 +10,8 @@ export default async function globalSetup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tutorwise-e2e-"));
   const stack = await startLocalStack({ dataDir, appUrl, seed: true, ephemeral: true, log: () => {} });
   // Many specs press Join as the same demo people; the limit itself has its own integration tests.
-  Object.assign(process.env, stack.env, { NODE_ENV: "production", LAUNCH_RATE_LIMIT_PER_MINUTE: "1000" });
+  // MAIL_INBOX_URL: the SMTP catcher's web inbox, where specs open the e-mails the app sent.
+  Object.assign(process.env, stack.env, { NODE_ENV: "production", LAUNCH_RATE_LIMIT_PER_MINUTE: "1000", MAIL_INBOX_URL: stack.smtp.url });
   const { createAppServer } = await import("../../server.ts");
   const server = await createAppServer({ log: () => {} });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
