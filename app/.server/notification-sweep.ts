@@ -49,16 +49,19 @@ type Cursor = { startTime: Date; id: string } | null;
 type DueFinder = { kind: NotificationKind; find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]> };
 
 // The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
-// every edge). The start-time range comes first so that bookings_status_session_start_time_idx
-// serves the scan; NOT EXISTS uses the notifications unique index's (booking, kind, start) prefix.
-const REMINDER_CONDITIONS: Record<ReminderKind, string> = {
-  reminder_day_before: `
-    b.session_start_time - $4 * interval '1 millisecond' <= $1
-    AND $1 < b.session_start_time - $5 * interval '1 millisecond'
-    AND b.created_at < b.session_start_time - $4 * interval '1 millisecond'`,
-  reminder_classroom_open: `
-    b.session_start_time - $5 * interval '1 millisecond' <= $1
-    AND $1 < b.session_start_time + b.session_duration * interval '1 minute'`,
+// every edge). `p` adds a parameter and returns its placeholder. The start-time range comes first so
+// that bookings_status_session_start_time_idx serves the scan; NOT EXISTS uses the notifications
+// unique index's (booking, kind, start) prefix.
+const REMINDER_CONDITIONS: Record<ReminderKind, (now: Date, p: (value: unknown) => string) => string> = {
+  // due from start − 24 h until the classroom opens, only when booked before start − 24 h
+  reminder_day_before: (now, p) => `
+    b.session_start_time <= ${p(new Date(now.getTime() + DAY_BEFORE_LEAD_MS))}
+    AND b.session_start_time > ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
+    AND b.created_at < b.session_start_time - ${p(DAY_BEFORE_LEAD_MS)}::bigint * interval '1 millisecond'`,
+  // due from start − 15 min until the lesson's scheduled end
+  reminder_classroom_open: (now, p) => `
+    b.session_start_time <= ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
+    AND b.session_start_time + b.session_duration * interval '1 minute' > ${p(now)}`,
 };
 
 function reminderFinder(kind: ReminderKind): DueFinder {
@@ -66,20 +69,21 @@ function reminderFinder(kind: ReminderKind): DueFinder {
     kind,
     async find(client, now, after, limit) {
       const range = sweepStartRange(now);
-      const { rows } = await client.query<{ id: string; session_start_time: Date }>(
-        `SELECT b.id, b.session_start_time
-           FROM bookings b
-          WHERE b.status = 'Confirmed'
-            AND b.session_start_time > $2 AND b.session_start_time <= $3
-            AND ${REMINDER_CONDITIONS[kind]}
-            AND ($7::timestamptz IS NULL OR (b.session_start_time, b.id) > ($7::timestamptz, $8::uuid))
-            AND NOT EXISTS (
-              SELECT 1 FROM notifications n
-               WHERE n.booking_id = b.id AND n.kind = $6 AND n.for_start_time = b.session_start_time)
-          ORDER BY b.session_start_time, b.id
-          LIMIT $9`,
-        [now, range.startsAfter, range.startsAtOrBefore, DAY_BEFORE_LEAD_MS, CLASSROOM_OPEN_LEAD_MS, kind, after?.startTime ?? null, after?.id ?? null, limit],
-      );
+      const params: unknown[] = [];
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const sql = `
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status = 'Confirmed'
+           AND b.session_start_time > ${p(range.startsAfter)} AND b.session_start_time <= ${p(range.startsAtOrBefore)}
+           AND ${REMINDER_CONDITIONS[kind](now, p)}
+           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
+         ORDER BY b.session_start_time, b.id
+         LIMIT ${p(limit)}`;
+      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
       return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
     },
   };

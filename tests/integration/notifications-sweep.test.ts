@@ -1,0 +1,212 @@
+// The sweep and the send workers end to end: real PostgreSQL, real pg-boss, real SMTP to this file's
+// catcher. Bookings sit around the real clock (the sender re-checks what is due at send time);
+// sweeps take the instant they run for as an argument.
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "~/.server/db";
+import { closeMailer } from "~/.server/mailer";
+import { runSweep } from "~/.server/notification-sweep";
+import { testStandIns } from "../support/stand-ins.ts";
+import {
+  bookingAround,
+  collectLog,
+  countByNotification,
+  eventually,
+  family,
+  FAST_SEND_JOBS,
+  HOUR,
+  MINUTE,
+  rowsOf,
+  sendWorkers,
+  settle,
+  sweepQueue,
+} from "./notifications-helpers.ts";
+
+const quiet = { log: () => {}, sendJob: FAST_SEND_JOBS };
+let people: Awaited<ReturnType<typeof family>>;
+
+beforeEach(async () => {
+  testStandIns.smtp.clear();
+  // Each test sees only its own bookings' messages.
+  await db.booking.deleteMany({});
+  people = await family();
+});
+
+afterAll(async () => {
+  await closeMailer();
+});
+
+const messagesFor = (bookingIds: string[]) => db.notification.findMany({ where: { bookingId: { in: bookingIds } } });
+
+describe("a sweep", () => {
+  it("sends each due reminder to the catcher once, with the Join link to our booking page; a second sweep sends nothing new", async () => {
+    const now = new Date();
+    const soon = await bookingAround(now, people, { startsIn: 10 * MINUTE });
+    const tomorrow = await bookingAround(now, people, { startsIn: 20 * HOUR });
+    const queue = await sweepQueue();
+    await sendWorkers();
+
+    const first = await runSweep(queue, now, quiet);
+    expect(first.queued).toEqual({ reminder_day_before: 2, reminder_classroom_open: 2 });
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 4);
+
+    const rows = await messagesFor([soon.id, tomorrow.id]);
+    expect(rows.map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent"]);
+    expect([...countByNotification().entries()].sort()).toEqual(rows.map((r) => [r.id, 1]).sort());
+    for (const row of rows) {
+      expect(row.messageId).toBeTruthy();
+      expect(row.sentAt).not.toBeNull();
+      expect(row.attempts).toBe(1);
+    }
+    const toClient = testStandIns.smtp.messages({ to: people.client.email });
+    expect(toClient).toHaveLength(2);
+    expect(testStandIns.smtp.messages({ to: people.tutor.email })).toHaveLength(2);
+    expect(toClient.some((m) => (m.html ?? "").includes(`/bookings/${soon.id}`))).toBe(true);
+
+    const second = await runSweep(queue, new Date(), quiet);
+    expect(second.queued).toEqual({});
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(4);
+  });
+
+  it("raced by two workers (two pg-boss instances, each sweeping and sending) sends every message once", async () => {
+    const now = new Date();
+    // Classroom opens for all 15 (they start within the next 15 minutes).
+    const bookings = await Promise.all(Array.from({ length: 15 }, (_, i) => bookingAround(now, people, { startsIn: (1 + i) * MINUTE })));
+    const a = await sendWorkers({ sendBatchSize: 4 });
+    const b = await sendWorkers({ sendBatchSize: 4 });
+    const logA = collectLog();
+    const logB = collectLog();
+
+    const [ra, rb] = await Promise.all([
+      runSweep(a.queue, now, { ...quiet, batchSize: 4, log: logA.log }),
+      runSweep(b.queue, now, { ...quiet, batchSize: 4, log: logB.log }),
+    ]);
+
+    // Between them they queued each of the 30 messages exactly once.
+    expect((ra.queued.reminder_classroom_open ?? 0) + (rb.queued.reminder_classroom_open ?? 0)).toBe(30);
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n >= 30);
+    await settle();
+    const counts = countByNotification();
+    expect(counts.size).toBe(30);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const rows = await messagesFor(bookings.map((b) => b.id));
+    expect(rows).toHaveLength(30);
+    expect(rows.every((r) => r.status === "sent" && r.attempts === 1)).toBe(true);
+  });
+
+  it("gives a moved lesson a fresh day-before reminder for its new time, and keeps the old one as sent", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 20 * HOUR });
+    const queue = await sweepQueue();
+    await sendWorkers();
+    await runSweep(queue, now, quiet);
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 2);
+
+    // The booking system moves it two hours later (still within 24 h): due again for the new time.
+    const moved = await db.booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + 2 * HOUR) } });
+    const again = await runSweep(queue, new Date(), quiet);
+
+    expect(again.queued).toEqual({ reminder_day_before: 2 });
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 4);
+    const rows = await rowsOf(booking.id);
+    expect(rows.map((r) => [r.forStartTime.toISOString(), r.status])).toEqual([
+      [booking.sessionStartTime.toISOString(), "sent"],
+      [booking.sessionStartTime.toISOString(), "sent"],
+      [moved.sessionStartTime.toISOString(), "sent"],
+      [moved.sessionStartTime.toISOString(), "sent"],
+    ]);
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(4);
+  });
+
+  it("skips a reminder queued for the old time when the lesson moves before it is sent, and sends the new one", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 20 * HOUR });
+    const queue = await sweepQueue();
+    await runSweep(queue, now, quiet);
+    // Moved while the workers were down.
+    const moved = await db.booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + HOUR) } });
+    await runSweep(queue, new Date(), quiet);
+    await sendWorkers();
+
+    await eventually(() => rowsOf(booking.id), (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"));
+    const rows = await rowsOf(booking.id);
+    expect(rows.map((r) => [r.forStartTime.toISOString(), r.status, r.lastError])).toEqual([
+      [booking.sessionStartTime.toISOString(), "skipped", "lesson moved"],
+      [booking.sessionStartTime.toISOString(), "skipped", "lesson moved"],
+      [moved.sessionStartTime.toISOString(), "sent", null],
+      [moved.sessionStartTime.toISOString(), "sent", null],
+    ]);
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(2);
+  });
+
+  it("sends nothing for a cancelled lesson, even one cancelled after its reminder was queued", async () => {
+    const now = new Date();
+    const cancelled = await bookingAround(now, people, { startsIn: 10 * MINUTE, status: "Cancelled" });
+    const cancelledLater = await bookingAround(now, people, { startsIn: 12 * MINUTE });
+    const queue = await sweepQueue();
+
+    const result = await runSweep(queue, now, quiet);
+    expect(result.queued).toEqual({ reminder_classroom_open: 2 });
+    expect(await rowsOf(cancelled.id)).toEqual([]);
+    await db.booking.update({ where: { id: cancelledLater.id }, data: { status: "Cancelled" } });
+    await sendWorkers();
+
+    await eventually(() => rowsOf(cancelledLater.id), (rows) => rows.every((r) => r.status === "skipped"));
+    expect((await rowsOf(cancelledLater.id)).map((r) => r.lastError)).toEqual(["booking cancelled", "booking cancelled"]);
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(0);
+  });
+
+  it("after an outage catches up on what is still due, and never sends a classroom-open message for a lesson that ended", async () => {
+    const now = new Date();
+    // Nothing ran for the last 3 hours.
+    const dayBeforeDue3hAgo = await bookingAround(now, people, { startsIn: 21 * HOUR });
+    const openedTenMinutesAgo = await bookingAround(now, people, { startsIn: 5 * MINUTE });
+    const inProgress = await bookingAround(now, people, { startsIn: -30 * MINUTE });
+    const endedFiveMinutesAgo = await bookingAround(now, people, { startsIn: -65 * MINUTE });
+    // Its day-before window closed when the classroom opened: only the classroom-open one is due.
+    const startsInTenMinutes = await bookingAround(now, people, { startsIn: 10 * MINUTE });
+    const queue = await sweepQueue();
+    await sendWorkers();
+
+    const result = await runSweep(queue, now, quiet);
+
+    expect(result.queued).toEqual({ reminder_day_before: 2, reminder_classroom_open: 6 });
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 8);
+    const kinds = async (id: string) => [...new Set((await rowsOf(id)).map((r) => r.kind))];
+    expect(await kinds(dayBeforeDue3hAgo.id)).toEqual(["reminder_day_before"]);
+    expect(await kinds(openedTenMinutesAgo.id)).toEqual(["reminder_classroom_open"]);
+    expect(await kinds(inProgress.id)).toEqual(["reminder_classroom_open"]);
+    expect(await kinds(startsInTenMinutes.id)).toEqual(["reminder_classroom_open"]);
+    expect(await rowsOf(endedFiveMinutesAgo.id)).toEqual([]);
+  });
+
+  it("skips a classroom-open reminder still queued when the lesson ends (a backlog never sends it late)", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: -30 * MINUTE, duration: 60 });
+    const queue = await sweepQueue();
+    await runSweep(queue, now, quiet);
+    // The workers come back after the lesson ended.
+    await db.booking.update({ where: { id: booking.id }, data: { sessionDuration: 1 } });
+    // (Shortening it keeps its start time: the row still matches the booking, only the end has passed.)
+    await sendWorkers();
+
+    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "skipped"));
+    expect((await rowsOf(booking.id)).map((r) => r.lastError)).toEqual(["no longer due", "no longer due"]);
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(0);
+  });
+
+  it("gives a Pending booking nothing until it is confirmed, then the reminder that is due", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE, status: "Pending" });
+    const queue = await sweepQueue();
+    expect((await runSweep(queue, now, quiet)).queued).toEqual({});
+
+    await db.booking.update({ where: { id: booking.id }, data: { status: "Confirmed" } });
+
+    expect((await runSweep(queue, new Date(), quiet)).queued).toEqual({ reminder_classroom_open: 2 });
+  });
+});
