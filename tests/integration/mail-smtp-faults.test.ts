@@ -44,6 +44,15 @@ describe("sendMail outcomes", () => {
     expect(await sendMail(message("after@example.test"))).toMatchObject({ ok: true });
   });
 
+  it("a message refused after its DATA is permanent for 5xx and temporary for 4xx", async () => {
+    testStandIns.smtp.failures.refuseNextMessages(1, 554, "DATA");
+    const spam = await sendMail(message("filtered@example.test"));
+    expect(spam).toMatchObject({ ok: false, permanent: true });
+    expect(!spam.ok && spam.reason).toMatch(/554/);
+    testStandIns.smtp.failures.refuseNextMessages(1, 451, "DATA");
+    expect(await sendMail(message("filtered@example.test"))).toMatchObject({ ok: false, permanent: false });
+  });
+
   it("a server refusing all mail for a while is temporary, and the next try succeeds", async () => {
     testStandIns.smtp.failures.refuseNextMessages(1);
     expect(await sendMail(message("later@example.test"))).toMatchObject({ ok: false, permanent: false });

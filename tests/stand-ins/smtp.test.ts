@@ -98,6 +98,17 @@ describe("refusing like a real server", () => {
     expect(catcher.messages().map((m) => m.subject)).toEqual(["Third time"]);
   });
 
+  it("refuses after DATA like a content filter, permanently (554) or temporarily (451)", async () => {
+    catcher.failures.refuseNextMessages(1, 554, "DATA");
+    expect(await sendError({})).toMatchObject({ responseCode: 554, permanent: true });
+    catcher.failures.refuseNextMessages(1, 451, "DATA");
+    expect(await sendError({})).toMatchObject({ responseCode: 451, permanent: false });
+    expect(catcher.failures.refusals.map((r) => r.command)).toEqual(["DATA", "DATA"]);
+    expect(catcher.messages()).toHaveLength(0);
+    await send({ subject: "Clean" });
+    expect(catcher.messages().map((m) => m.subject)).toEqual(["Clean"]);
+  });
+
   it("when down, connections are refused; up again on the same port, mail flows", async () => {
     const url = catcher.smtpUrl;
     await catcher.smtpDown();

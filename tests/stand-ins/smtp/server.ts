@@ -22,12 +22,12 @@ export interface SmtpStandInOptions {
   maxMessages?: number;
 }
 
-/** The reply a refused command gets: 550 refuses for good, 451 asks to retry, 421 also closes the connection. */
-export type RefusalCode = 550 | 451 | 421;
+/** The reply a refused command gets: 550/554 refuse for good, 451 asks to retry, 421 also closes the connection. */
+export type RefusalCode = 550 | 554 | 451 | 421;
 
 export interface Refusal {
   at: Date;
-  command: "MAIL FROM" | "RCPT TO";
+  command: "MAIL FROM" | "RCPT TO" | "DATA";
   address: string;
   code: RefusalCode;
 }
@@ -35,8 +35,11 @@ export interface Refusal {
 export interface SmtpFailures {
   /** Refuse RCPT TO for `address` with `code` until cleared. */
   refuseRecipient(address: string, code: RefusalCode): void;
-  /** Refuse the next `count` messages at MAIL FROM (451 by default: "try again later"). */
-  refuseNextMessages(count: number, code?: 451 | 421): void;
+  /**
+   * Refuse the next `count` messages: at MAIL FROM by default (451: "try again later"), or after
+   * their DATA, as a content filter does (e.g. 554 "rejected as spam").
+   */
+  refuseNextMessages(count: number, code?: RefusalCode, at?: "MAIL FROM" | "DATA"): void;
   /** Every command refused so far, oldest first. */
   readonly refusals: Refusal[];
   /** Accept everything again and forget the refusals. */
@@ -72,13 +75,15 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
   const waiters = new Set<(message: CaughtMessage) => void>();
   const refusedRecipients = new Map<string, RefusalCode>();
   const refusals: Refusal[] = [];
-  let refuseNext = { count: 0, code: 451 as 451 | 421 };
+  let refuseNext: { count: number; code: RefusalCode; at: "MAIL FROM" | "DATA" } = { count: 0, code: 451, at: "MAIL FROM" };
 
   function refusal(command: Refusal["command"], address: string, code: RefusalCode): Error {
     refusals.push({ at: new Date(), command, address, code });
     const text =
       code === 550
         ? `5.1.1 <${address}>: Recipient address rejected: User unknown`
+        : code === 554
+          ? "5.7.1 Message rejected"
         : code === 421
           ? "4.3.2 Service not available, closing transmission channel"
           : "4.3.0 Temporary failure, try again later";
@@ -100,7 +105,7 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
       closeTimeout: 100,
       size: 10 * 1024 * 1024,
       onMailFrom(address: SMTPServerAddress, _session, callback) {
-        if (refuseNext.count > 0) {
+        if (refuseNext.count > 0 && refuseNext.at === "MAIL FROM") {
           refuseNext.count -= 1;
           return callback(refusal("MAIL FROM", address.address, refuseNext.code));
         }
@@ -115,6 +120,10 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
         const chunks: Buffer[] = [];
         stream.on("data", (chunk: Buffer) => chunks.push(chunk));
         stream.on("end", () => {
+          if (refuseNext.count > 0 && refuseNext.at === "DATA") {
+            refuseNext.count -= 1;
+            return callback(refusal("DATA", session.envelope.rcptTo.map((r) => r.address).join(", "), refuseNext.code));
+          }
           const raw = Buffer.concat(chunks);
           const envelope = {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
@@ -194,13 +203,13 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
       refuseRecipient(address, code) {
         refusedRecipients.set(address.trim().toLowerCase(), code);
       },
-      refuseNextMessages(count, code = 451) {
-        refuseNext = { count, code };
+      refuseNextMessages(count, code = 451, at = "MAIL FROM") {
+        refuseNext = { count, code, at };
       },
       refusals,
       clear() {
         refusedRecipients.clear();
-        refuseNext = { count: 0, code: 451 };
+        refuseNext = { count: 0, code: 451, at: "MAIL FROM" };
         refusals.length = 0;
       },
     },
