@@ -30,7 +30,7 @@ export type ReminderFigures = {
   ok: boolean;
 };
 
-const TIMEOUT_MS = 10 * 60_000;
+const TIMEOUT_MS = 20 * 60_000;
 
 export async function remindersBench(context: BenchContext, options: { bookings: number }): Promise<ReminderFigures> {
   const { db, stack } = context;

@@ -46,4 +46,11 @@ describe("parseEnv", () => {
       expect(() => parseEnv({ ...complete, MAIL_FROM: bad }), bad).toThrowError(/MAIL_FROM: /);
     }
   });
+
+  it("runs the workers in the app process unless WORKERS_IN_PROCESS is \"false\", and refuses anything else", () => {
+    expect(parseEnv(complete).WORKERS_IN_PROCESS).toBe(true);
+    expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "false" }).WORKERS_IN_PROCESS).toBe(false);
+    expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "true" }).WORKERS_IN_PROCESS).toBe(true);
+    expect(() => parseEnv({ ...complete, WORKERS_IN_PROCESS: "no" })).toThrowError(/WORKERS_IN_PROCESS: WORKERS_IN_PROCESS must be "true" or "false"/);
+  });
 });
