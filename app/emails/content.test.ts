@@ -50,6 +50,13 @@ describe("lessonWords", () => {
     expect(lessonWords(input("reminder_day_before", new Date("2026-11-01T10:00:00Z")), new Date("2026-10-31T10:00:00Z")).relativeDay).toBe("tomorrow");
   });
 
+  it("writes times in UTC when the stored zone is unusable, instead of failing the message", () => {
+    const broken = input("reminder_day_before", new Date("2026-06-11T09:00:00Z"), "Mars/Olympus_Mons");
+    const words = lessonWords(broken, new Date("2026-06-10T09:00:00Z"));
+    expect(words.when).toBe("Thu 11 Jun, 09:00–09:45");
+    expect(words.zone).toBe("UTC");
+  });
+
   it("subjects are one line even when a title is not", () => {
     const hostile = input("review_prompt", new Date("2026-06-11T09:00:00Z"));
     hostile.booking.attendeeName = "Kid\r\nBcc: x@example.test";

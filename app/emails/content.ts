@@ -5,6 +5,7 @@
 import { JOIN_EARLY_MS, JOIN_LATE_MS } from "~/domain/join-window";
 import { calendarDay, formatDateTime, formatDay, formatMinutes, formatTime, formatTimeRange, timeZoneLabel } from "~/domain/format";
 import type { NotificationEmailInput, NotificationKind, RecipientRole } from "~/domain/notification-kinds";
+import { usableTimeZone } from "~/domain/time-zone";
 
 /** Where the message's buttons and footer point; built by the server from APP_URL. */
 export type EmailLinks = {
@@ -66,7 +67,8 @@ function learnsThemselves(input: NotificationEmailInput): boolean {
 
 export function lessonWords(input: NotificationEmailInput, now: Date): LessonWords {
   const { booking, recipient } = input;
-  const zone = recipient.timeZone;
+  // One bad stored zone must not stop the message; it is written in UTC instead.
+  const zone = usableTimeZone(recipient.timeZone);
   const service = oneLine(booking.serviceName);
   const tutor = oneLine(booking.tutorName);
   const attendee = oneLine(booking.attendeeName);
@@ -106,7 +108,7 @@ export function subjectFor(kind: NotificationKind, words: LessonWords, input: No
   const other = input.recipient.role === "tutor" ? words.attendee : words.tutor;
   switch (kind) {
     case "reminder_day_before":
-      return oneLine(`Reminder: ${words.service} with ${other}, ${formatDateTime(input.booking.sessionStartTime, input.recipient.timeZone, now)}`, 250);
+      return oneLine(`Reminder: ${words.service} with ${other}, ${formatDateTime(input.booking.sessionStartTime, usableTimeZone(input.recipient.timeZone), now)}`, 250);
     case "reminder_classroom_open":
       return oneLine(`The classroom is open: ${words.service} with ${other} at ${words.startTime}`, 250);
     case "lesson_record":
