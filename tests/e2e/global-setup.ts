@@ -17,6 +17,10 @@ export default async function globalSetup() {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return async () => {
     await new Promise((resolve) => server.close(resolve));
+    // The build started the background workers in this process (app/.server/worker.ts keeps them on
+    // globalThis): stop them before their database goes away.
+    const workers = (globalThis as { __tutorwiseWorkers?: Promise<{ stop(options?: { graceful?: boolean }): Promise<void> }> | null }).__tutorwiseWorkers;
+    await workers?.then((running) => running.stop({ graceful: false }), () => {});
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };

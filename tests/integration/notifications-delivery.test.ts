@@ -41,7 +41,8 @@ afterAll(async () => {
   await testStandIns.smtp.smtpUp();
 });
 
-describe("SMTP down", () => {
+// Real SMTP and pg-boss polling on a shared machine: generous time per test.
+describe("SMTP down", { timeout: 60_000 }, () => {
   it("is retried with backoff (visible in the log) and each message goes out once when it comes back", async () => {
     const now = new Date();
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
@@ -98,7 +99,7 @@ describe("SMTP down", () => {
   });
 });
 
-describe("an address refused for good (550)", () => {
+describe("an address refused for good (550)", { timeout: 60_000 }, () => {
   it("stops after a bounded number of tries, marks the row failed and the address undeliverable; the others are sent", async () => {
     const now = new Date();
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
@@ -133,7 +134,7 @@ describe("an address refused for good (550)", () => {
   });
 });
 
-describe("a worker killed mid-send", () => {
+describe("a worker killed mid-send", { timeout: 60_000 }, () => {
   it("after it claimed the row and died before sending, the message goes out exactly once after restart", async () => {
     const now = new Date();
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });

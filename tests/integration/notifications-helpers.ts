@@ -88,7 +88,7 @@ export function countByNotification(): Map<string, number> {
 }
 
 /** Waits until `check` holds (polling), or fails naming what was last seen. */
-export async function eventually<T>(probe: () => Promise<T> | T, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T> | T, check: (value: T) => boolean, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {

@@ -5,6 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import { closeMailer } from "~/.server/mailer";
 import { runSweep } from "~/.server/notification-sweep";
+import { QUEUES } from "~/.server/queue";
 import { testStandIns } from "../support/stand-ins.ts";
 import {
   bookingAround,
@@ -37,7 +38,8 @@ afterAll(async () => {
 
 const messagesFor = (bookingIds: string[]) => db.notification.findMany({ where: { bookingId: { in: bookingIds } } });
 
-describe("a sweep", () => {
+// Real SMTP and pg-boss polling on a shared machine: generous time per test.
+describe("a sweep", { timeout: 60_000 }, () => {
   it("sends each due reminder to the catcher once, with the Join link to our booking page; a second sweep sends nothing new", async () => {
     const now = new Date();
     const soon = await bookingAround(now, people, { startsIn: 10 * MINUTE });
@@ -208,5 +210,17 @@ describe("a sweep", () => {
     await db.booking.update({ where: { id: booking.id }, data: { status: "Confirmed" } });
 
     expect((await runSweep(queue, new Date(), quiet)).queued).toEqual({ reminder_classroom_open: 2 });
+  });
+
+  it("runs by itself when a worker starts (catch-up after a restart), and is scheduled every minute", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 3 * MINUTE });
+    // A worker as production starts it: sweep on start, cron schedule, sends.
+    const workers = await sendWorkers({ sweep: true, schedule: true, sweepOptions: { sendJob: FAST_SEND_JOBS } });
+
+    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"));
+    expect(testStandIns.smtp.messages()).toHaveLength(2);
+    const schedules = await workers.queue.boss.getSchedules();
+    expect(schedules).toEqual([expect.objectContaining({ name: QUEUES.sweep, cron: "* * * * *" })]);
   });
 });
