@@ -48,7 +48,8 @@ const addressText = (a: { address: string; name: string }) => (a.name ? `${a.nam
  */
 function htmlFrame(html: string): string {
   const base = `<base target="_top">`;
-  const withBase = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${base}`) : `${base}${html}`;
+  const head = /<head(\s[^>]*)?>/i; // not <header>
+  const withBase = head.test(html) ? html.replace(head, (tag) => `${tag}${base}`) : `${base}${html}`;
   return `<iframe title="HTML body" sandbox="allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox" srcdoc="${esc(withBase)}"></iframe>`;
 }
 
