@@ -3,6 +3,7 @@ import {
   ATTENDANCE_FLOOR_SECONDS,
   attendanceThresholdSeconds,
   attendedMinutes,
+  canSettleOutcome,
   decideOutcome,
   describeOutcome,
   hasAttended,
@@ -120,5 +121,23 @@ describe("describeOutcome", () => {
     expect(words("student_absent", 3600, 3 * 60).sentence).toBe("Charlie joined for only 3 of 60 minutes");
     expect(words("student_absent", 3600, 10).sentence).toBe("Charlie joined for less than a minute");
     expect(words("tutor_absent", 120, 3600).sentence).toBe("Tutor joined for only 2 of 60 minutes");
+  });
+});
+
+describe("canSettleOutcome", () => {
+  const lesson = { status: "Confirmed" as const, sessionStartTime: at("2026-11-25T15:00:00Z"), sessionDuration: 60, outcome: null };
+
+  it("is false one second before the window closes (end + 15 min) and true exactly at it", () => {
+    expect(canSettleOutcome(lesson, at("2026-11-25T16:14:59Z"))).toBe(false);
+    expect(canSettleOutcome(lesson, at("2026-11-25T16:15:00Z"))).toBe(true);
+  });
+
+  it("never for a cancelled or declined booking, nor twice", () => {
+    const later = at("2026-11-26T00:00:00Z");
+    expect(canSettleOutcome({ ...lesson, status: "Cancelled" }, later)).toBe(false);
+    expect(canSettleOutcome({ ...lesson, status: "Declined" }, later)).toBe(false);
+    expect(canSettleOutcome({ ...lesson, outcome: "held" }, later)).toBe(false);
+    // The booking system may already have marked it Completed: the outcome is still ours to settle.
+    expect(canSettleOutcome({ ...lesson, status: "Completed" }, later)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@
  * full. We have totals per person, not overlapping intervals, so "held" means both were there for
  * a real part of the lesson, not that we proved they were there at the same moment.
  */
+import { joinWindow, type BookingStatus } from "./join-window";
 
 export const LESSON_OUTCOMES = ["held", "student_absent", "tutor_absent", "not_held"] as const;
 export type LessonOutcome = (typeof LESSON_OUTCOMES)[number];
@@ -126,4 +127,29 @@ export function describeOutcome(settled: SettledOutcomeFields, attendeeName: str
     case "not_held":
       return { label, sentence: "The lesson did not take place" };
   }
+}
+
+/**
+ * The sweep settles lessons whose window closed and that started within this horizon. Older
+ * bookings with no outcome predate outcomes (or Lessonspace): settling them now would call lessons
+ * held elsewhere "not held". A longer outage than this leaves them unsettled rather than wrong;
+ * `settleLessonOutcome` still settles any closed booking it is asked for by id.
+ */
+export const OUTCOME_SWEEP_HORIZON_MS = 7 * 24 * 60 * 60_000;
+
+export type DueInput = {
+  status: BookingStatus;
+  sessionStartTime: Date;
+  /** Planned length in minutes. */
+  sessionDuration: number;
+  outcome: LessonOutcome | null;
+};
+
+/**
+ * Whether a booking's outcome may be settled now: not cancelled or declined, not settled yet, and
+ * its join window (join-window.ts) closed — at its closing instant, not a second before.
+ */
+export function canSettleOutcome(booking: DueInput, now: Date): boolean {
+  if (booking.status === "Cancelled" || booking.status === "Declined") return false;
+  return booking.outcome === null && now.getTime() >= joinWindow(booking).closesAt.getTime();
 }
