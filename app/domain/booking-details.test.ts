@@ -85,6 +85,19 @@ describe("presentBookingDetails", () => {
     expect(presentBookingDetails(details(), client.id, after, "UTC").attendance).toEqual({ people: [], onlyTutorAttended: false });
   });
 
+  it("shows the settled outcome, and then does not repeat the 'only the tutor attended' notice", () => {
+    const tutorOnly = { attendance: [{ profileId: tutor.id, fullName: "Tara Singh", secondsPresent: 3600 }] };
+    expect(presentBookingDetails(details(tutorOnly), client.id, after, "UTC").attendance?.onlyTutorAttended).toBe(true);
+    const settled = presentBookingDetails(
+      details({ ...tutorOnly, outcome: "student_absent", outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 0 }),
+      client.id,
+      after,
+      "UTC",
+    );
+    expect(settled.outcome).toEqual({ kind: "student_absent", label: "Student absent", sentence: "Charlie Brown did not join" });
+    expect(settled.attendance?.onlyTutorAttended).toBe(false);
+  });
+
   it("offers a review to the tutor and the client once completed, until they have left one", () => {
     const reviewed = details({ reviews: [{ reviewerId: client.id, reviewerName: "Paula Brown", rating: 5, comment: "Great" }] });
     expect(presentBookingDetails(details(), client.id, after, "UTC").canReview).toBe(true);
