@@ -11,6 +11,7 @@ import * as dashboardRoute from "~/routes/dashboard";
 import * as detailsRoute from "~/routes/bookings.$id";
 import * as webhookRoute from "~/routes/api.webhooks.lessonspace";
 import { signWebhook } from "../stand-ins/lessonspace.ts";
+import { postLaunchForm } from "./launch-support.ts";
 import { addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type BookingOverrides, type TestProfile } from "../support/app.ts";
 
 let tutor: TestProfile, parent: TestProfile, child: TestProfile, stranger: TestProfile, adult: TestProfile;
@@ -306,6 +307,23 @@ describe("bookingsDueForOutcome", () => {
       );
       expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain("bookings_outcome_due_idx");
     });
+  });
+});
+
+describe("Rejoin", () => {
+  it("after every session has ended, the card offers Rejoin and the launch is still accepted until the window closes", async () => {
+    const space = await lesson(new Date(Date.now() - 30 * MINUTE));
+    const s = space.start;
+    await session(space, s, plus(s, 20), [
+      { who: tutor, from: s, to: plus(s, 20) },
+      { who: child, from: s, to: plus(s, 20) },
+    ]);
+    const result = await callLoader(dashboardRoute, "/", { cookie: cookies.parent });
+    const card = ((result.data as { ready: BookingCardView[] }).ready).find((c) => c.id === space.bookingId);
+    expect(card).toMatchObject({ state: "ready", rejoin: true });
+    const launch = await postLaunchForm(space.bookingId, cookies.parent);
+    expect(launch.status).toBe(303);
+    expect(launch.headers.get("Location")).toBe(`/bookings/${space.bookingId}/classroom`);
   });
 });
 
