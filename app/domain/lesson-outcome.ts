@@ -19,7 +19,8 @@ export type LessonOutcome = (typeof LESSON_OUTCOMES)[number];
 
 // The thresholds, in one place. A person "attended" when present for at least a fifth of the
 // planned time, and never less than five minutes: a 10-second drop-in or a camera check is not
-// attendance, while a student who arrives 40 minutes late to an hour still had a lesson (12 min).
+// attendance, while a student who arrives 45 minutes late to an hour still had a lesson (15 of the
+// 12 minutes needed).
 // The five-minute floor keeps short lessons (15–25 min) from counting a minute as attendance.
 /** Never less than this many seconds. */
 export const ATTENDANCE_FLOOR_SECONDS = 5 * 60;
