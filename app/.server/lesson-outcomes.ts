@@ -48,7 +48,7 @@ export async function bookingsDueForOutcome(now: Date, limit: number): Promise<s
        AND session_start_time > ${startedAfter}
        AND session_start_time + make_interval(mins => session_duration) <= ${closedSince}
      ORDER BY session_start_time, id
-     LIMIT ${Math.max(0, Math.floor(limit))}`;
+     LIMIT ${Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0}`;
   return rows.map((row) => row.id);
 }
 
@@ -120,4 +120,18 @@ export async function settleLessonOutcome(bookingId: string, now: Date): Promise
     await onLessonOutcome(tx, { ...settled, tutorId: booking.tutor_id, attendeeId });
     return settled;
   });
+}
+
+/**
+ * One pass of the sweep: settles up to `limit` due bookings, one transaction each, and returns
+ * what it settled. Another worker settling the same booking meanwhile is not an error: that
+ * booking is simply not in this pass's result.
+ */
+export async function settleDueOutcomes(now: Date, limit: number): Promise<SettledOutcome[]> {
+  const settled: SettledOutcome[] = [];
+  for (const bookingId of await bookingsDueForOutcome(now, limit)) {
+    const result = await settleLessonOutcome(bookingId, now);
+    if (result) settled.push(result);
+  }
+  return settled;
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
-import { bookingsDueForOutcome, settleLessonOutcome } from "~/.server/lesson-outcomes";
+import { bookingsDueForOutcome, settleDueOutcomes, settleLessonOutcome } from "~/.server/lesson-outcomes";
 import type { BookingCardView } from "~/domain/booking-card";
 import type { BookingDetailsView } from "~/domain/booking-details";
 import * as dashboardRoute from "~/routes/dashboard";
@@ -233,6 +233,8 @@ describe("settled once, and only when due", () => {
       { who: tutor, from: space.start, to: plus(space.start, 60) },
       { who: child, from: space.start, to: plus(space.start, 55) },
     ]);
+    // Open six pooled connections first, so that no call wins only because the others were still connecting.
+    await Promise.all(Array.from({ length: 6 }, () => db.$executeRaw`SELECT pg_sleep(0.1)`));
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => settleLessonOutcome(space.bookingId, plus(space.closesAt, 0, i))));
     const settled = results.filter((result) => result !== null);
     expect(settled).toHaveLength(1);
@@ -295,6 +297,16 @@ describe("bookingsDueForOutcome", () => {
     for (const skipped of [stillOpen, cancelled, settled, ancient]) expect(due).not.toContain(skipped.bookingId);
     expect(await bookingsDueForOutcome(now, 2)).toEqual([oldest.bookingId, middle.bookingId]);
     expect(await bookingsDueForOutcome(now, 0)).toEqual([]);
+  });
+
+  it("two sweeps racing over the same due bookings settle each exactly once between them", async () => {
+    const day = new Date("2032-01-20T09:00:00Z");
+    const now = plus(day, 10 * 60);
+    const lessons = await Promise.all([0, 1, 2, 3, 4].map((i) => lesson(plus(day, i * 60))));
+    const [a, b] = await Promise.all([settleDueOutcomes(now, 10), settleDueOutcomes(now, 10)]);
+    const ids = [...a, ...b].map((settled) => settled.bookingId).sort();
+    expect(ids).toEqual(lessons.map((l) => l.bookingId).sort());
+    expect(await bookingsDueForOutcome(now, 10)).toEqual([]);
   });
 
   it("the sweep's query is served by the partial index on unsettled bookings", async () => {
