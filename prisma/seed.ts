@@ -1,5 +1,7 @@
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
+import { joinWindow } from "../app/domain/join-window";
+import { decideOutcome, secondsPresentByProfile } from "../app/domain/lesson-outcome";
 import type { PrismaClient } from "../app/generated/prisma/client";
 
 /**
@@ -49,6 +51,35 @@ type SeedOptions = {
 
 const DEMO_SESSION_ID = "5e55e55e-0000-4000-8000-000000000004";
 
+/** Who was in the recorded lesson's session, in seconds from its scheduled start. */
+const RECORDED_ATTENDANCE = [
+  { profileId: demoProfiles.tutor.id, joined: 4, left: 58 * 60 + 40 },
+  { profileId: demoProfiles.child.id, joined: 3 * 60, left: 58 * 60 + 10 },
+] as const;
+
+/**
+ * The recorded lesson's outcome, settled by the same rule the sweep uses (lesson-outcome.ts) from
+ * the attendance above: "Charlie Brown attended 55 of 60 minutes". The other completed lesson
+ * stays unsettled, as a lesson from before outcomes existed.
+ */
+function recordedOutcome(start: Date, durationMinutes: number) {
+  const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+  const rows = RECORDED_ATTENDANCE.map(({ profileId, joined, left }) => ({ profileId, joinedAt: at(joined), leftAt: at(left), secondsPresent: left - joined }));
+  const { closesAt } = joinWindow({ sessionStartTime: start, sessionDuration: durationMinutes });
+  const decision = decideOutcome({
+    tutorId: demoProfiles.tutor.id,
+    attendeeId: demoProfiles.child.id,
+    plannedMinutes: durationMinutes,
+    secondsByProfile: secondsPresentByProfile(rows, closesAt),
+  });
+  return {
+    outcome: decision.outcome,
+    outcomeSettledAt: closesAt,
+    outcomeTutorSeconds: decision.tutorSeconds,
+    outcomeAttendeeSeconds: decision.attendeeSeconds,
+  };
+}
+
 export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: SeedOptions) {
   if (supabase) await ensureAuthUsers(supabase);
   for (const profile of Object.values(demoProfiles)) {
@@ -95,7 +126,7 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
     { id: demoBookingIds.upcoming, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(3 * 60), sessionDuration: 60, status: "Confirmed" },
     { id: demoBookingIds.ready, clientId: parent.id, tutorId: tutor.id, studentId: null, serviceName: "KS3 Science", sessionStartTime: minutes(10), sessionDuration: 45, status: "Confirmed" },
     { id: demoBookingIds.inProgress, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-20), sessionDuration: 60, status: "Confirmed" },
-    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null },
+    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null, ...recordedOutcome(recordedStart, 60) },
     { id: demoBookingIds.completed, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "English Literature", sessionStartTime: minutes(-3 * 24 * 60), sessionDuration: 60, status: "Completed" },
     { id: demoBookingIds.cancelled, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(24 * 60), sessionDuration: 60, status: "Cancelled" },
     { id: demoBookingIds.adultReady, clientId: adult.id, tutorId: tutor.id, studentId: null, serviceName: "Spanish Conversation", sessionStartTime: minutes(-5), sessionDuration: 30, status: "Confirmed" },
@@ -107,6 +138,10 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
       recordingUrl: "recordingUrl" in booking ? booking.recordingUrl : null,
       durationActual: "durationActual" in booking ? booking.durationActual : null,
       meetingProviderId: "meetingProviderId" in booking ? booking.meetingProviderId : null,
+      outcome: "outcome" in booking ? booking.outcome : null,
+      outcomeSettledAt: "outcomeSettledAt" in booking ? booking.outcomeSettledAt : null,
+      outcomeTutorSeconds: "outcomeTutorSeconds" in booking ? booking.outcomeTutorSeconds : null,
+      outcomeAttendeeSeconds: "outcomeAttendeeSeconds" in booking ? booking.outcomeAttendeeSeconds : null,
     };
     await db.booking.upsert({ where: { id: booking.id }, create: row, update: row });
   }
@@ -123,12 +158,8 @@ async function seedRecordedLesson(db: PrismaClient, lesson: { roomId: string; se
   await db.lessonspaceSpace.create({ data: { roomId: lesson.roomId, bookingId, launchId: `booking-${bookingId}`, secret: lesson.secret } });
   const session = { bookingId, startedAt: at(4), endedAt: at(58 * 60 + 40), durationSeconds: 58 * 60 + 36, recordingAvailable: true };
   await db.lessonspaceSession.upsert({ where: { sessionId: DEMO_SESSION_ID }, create: { sessionId: DEMO_SESSION_ID, ...session }, update: session });
-  const attendance = [
-    { profileId: demoProfiles.tutor.id, joinedAt: at(4), leftAt: at(58 * 60 + 40) },
-    { profileId: demoProfiles.child.id, joinedAt: at(3 * 60), leftAt: at(58 * 60 + 10) },
-  ];
-  for (const { profileId, joinedAt, leftAt } of attendance) {
-    const secondsPresent = Math.round((leftAt.getTime() - joinedAt.getTime()) / 1000);
+  for (const { profileId, joined, left } of RECORDED_ATTENDANCE) {
+    const [joinedAt, leftAt, secondsPresent] = [at(joined), at(left), left - joined];
     await db.lessonspaceAttendance.upsert({
       where: { sessionId_profileId: { sessionId: DEMO_SESSION_ID, profileId } },
       create: { sessionId: DEMO_SESSION_ID, profileId, joinedAt, leftAt, secondsPresent },
