@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { openQueue, QUEUES } from "../app/.server/queue.ts";
 import { root } from "./lib/build.ts";
-import { readStatus } from "./lib/processes.ts";
+import { cpuSeconds, readStatus } from "./lib/processes.ts";
 import { isMain, runStandalone, type BenchContext } from "./lib/stack.ts";
 import { mb } from "./lib/stats.ts";
 
@@ -27,6 +27,10 @@ export type ReminderFigures = {
   byWorker: Record<string, number>;
   appServerRssPeakKb: number;
   workerRssPeakKb: number;
+  /** CPU seconds both worker processes used while draining, per message: little moved by neighbours. */
+  cpuMsPerMessage: number;
+  /** The machine's 1-minute load average at the end (2 cores here are shared). */
+  loadAverage: number;
   ok: boolean;
 };
 
@@ -76,6 +80,7 @@ export async function remindersBench(context: BenchContext, options: { bookings:
   const trigger = await openQueue({ databaseUrl: stack.databaseUrl, schedule: false, supervise: false, log: () => {} });
   let figures: ReminderFigures;
   try {
+    const cpuAtStart = cpuSeconds(context.server.pid) + cpuSeconds(worker.pid!);
     const started = performance.now();
     // One sweep job; whichever worker takes it sweeps, both send.
     await trigger.boss.send(QUEUES.sweep, {});
@@ -93,6 +98,7 @@ export async function remindersBench(context: BenchContext, options: { bookings:
       if (Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const cpuUsed = cpuSeconds(context.server.pid) + cpuSeconds(worker.pid!) - cpuAtStart;
     // Anything sent twice would arrive within a few more seconds.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const messages = stack.smtp.messages().filter((m) => m.headers["x-entity-ref-id"]);
@@ -116,6 +122,8 @@ export async function remindersBench(context: BenchContext, options: { bookings:
       byWorker,
       appServerRssPeakKb: rss.app,
       workerRssPeakKb: rss.worker,
+      cpuMsPerMessage: (cpuUsed * 1000) / Math.max(1, messages.length),
+      loadAverage: os.loadavg()[0]!,
       ok: duplicates === 0 && missing === 0 && ours.length === options.bookings && Number.isFinite(drainSeconds),
     };
   } finally {
@@ -133,6 +141,10 @@ export async function remindersBench(context: BenchContext, options: { bookings:
   say(`Sent by: ${Object.entries(figures.byWorker).map(([w, n]) => `${w} ${n.toLocaleString("en-GB")}`).join(", ")}.`);
   say(`Duplicates in the catcher (same notification id twice): ${figures.duplicates}; rows never delivered: ${figures.missing}.`);
   say(`RSS peak: app server ${mb(figures.appServerRssPeakKb)}, worker process ${mb(figures.workerRssPeakKb)}.`);
+  say(
+    `CPU: ${figures.cpuMsPerMessage.toFixed(1)} ms of worker CPU per message (both processes, sweep included), ` +
+      `i.e. about ${(1000 / figures.cpuMsPerMessage).toFixed(0)} messages per CPU-second; load average ${figures.loadAverage.toFixed(1)} on ${os.cpus().length} CPUs.`,
+  );
   return figures;
 }
 

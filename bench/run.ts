@@ -677,7 +677,7 @@ function summary() {
     rows.push([
       `issue 10 reminders, ${r.bookings.toLocaleString("en-GB")} due, 2 workers`,
       `${r.perSecond.toFixed(0)} messages/s, drained in ${r.drainSeconds.toFixed(1)} s (sweep ${r.sweepSeconds.toFixed(1)} s)`,
-      `${r.duplicates} duplicates, ${r.missing} missing; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
+      `${r.duplicates} duplicates, ${r.missing} missing; ${r.cpuMsPerMessage.toFixed(1)} CPU-ms/message; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
     ]);
   }
   if (results.soak) {
