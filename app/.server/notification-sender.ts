@@ -11,7 +11,8 @@
 // `sent` UPDATE commits (a few milliseconds) leaves the row `sending`; after CLAIM_TIMEOUT_MS another
 // worker sends it again. The second copy carries the same Message-ID and X-Entity-Ref-ID (the
 // notification id), so mail clients and support can tell it is the same message.
-import { isReminderDue, REMINDER_KINDS, type ReminderKind } from "~/domain/notification-due";
+import { describeOutcome } from "~/domain/lesson-outcome";
+import { isRecordDue, isReminderDue, RECORD_KINDS, REMINDER_KINDS, type RecordKind, type ReminderKind } from "~/domain/notification-due";
 import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
 import { isNotificationKind } from "~/domain/notification-kinds";
 import { db } from "./db";
@@ -60,6 +61,13 @@ export async function sendNotification(notificationId: string, options: SenderOp
           sessionDuration: true,
           createdAt: true,
           updatedAt: true,
+          outcome: true,
+          outcomeSettledAt: true,
+          outcomeTutorSeconds: true,
+          outcomeAttendeeSeconds: true,
+          recordingUrl: true,
+          sessionArtifacts: true,
+          reviews: { select: { rating: true, comment: true, reviewer: { select: { fullName: true } } }, orderBy: { createdAt: "asc" } },
           tutor: { select: { fullName: true } },
           client: { select: { fullName: true } },
           student: { select: { fullName: true } },
@@ -78,7 +86,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
       ? `booking ${booking.status.toLowerCase()}`
       : booking.sessionStartTime.getTime() !== row.forStartTime.getTime()
         ? "lesson moved"
-        : isReminder(row.kind) && !isReminderDue(row.kind, booking, now())
+        : (isReminder(row.kind) && !isReminderDue(row.kind, booking, now())) || (isRecordKind(row.kind) && !isRecordDue(row.kind, booking, now()))
           ? "no longer due"
           : !recipient.email || recipient.emailUndeliverableAt
             ? "address undeliverable"
@@ -120,6 +128,23 @@ export async function sendNotification(notificationId: string, options: SenderOp
       attendeeName: booking.student?.fullName ?? booking.client.fullName,
     },
   };
+  if (isRecordKind(row.kind) && booking.outcome) {
+    const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
+    input.record = {
+      outcomeSummary: describeOutcome(
+        {
+          outcome: booking.outcome,
+          tutorSeconds: booking.outcomeTutorSeconds ?? 0,
+          attendeeSeconds: booking.outcomeAttendeeSeconds ?? 0,
+          plannedMinutes: booking.sessionDuration,
+        },
+        input.booking.attendeeName,
+      ).sentence,
+      recordingAvailable: booking.recordingUrl !== null,
+      snapshotAvailable: typeof artifacts.whiteboard_snapshot_url === "string",
+      reviews: booking.reviews.map((r) => ({ reviewerName: r.reviewer.fullName, rating: r.rating, comment: r.comment })),
+    };
+  }
   let result: Awaited<ReturnType<typeof sendMail>>;
   try {
     const mail = composeNotificationEmail(input);
@@ -175,4 +200,8 @@ export async function claimNotification(notificationId: string, now: Date, claim
 
 function isReminder(kind: string): kind is ReminderKind {
   return (REMINDER_KINDS as readonly string[]).includes(kind);
+}
+
+function isRecordKind(kind: string): kind is RecordKind {
+  return (RECORD_KINDS as readonly string[]).includes(kind);
 }

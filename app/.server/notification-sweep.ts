@@ -8,14 +8,19 @@
 // one insert nothing (it waits on the first one's rows, then skips them).
 import type pg from "pg";
 import type PgBoss from "pg-boss";
+import { OUTCOME_SWEEP_HORIZON_MS } from "~/domain/lesson-outcome";
 import {
   CLASSROOM_OPEN_LEAD_MS,
   DAY_BEFORE_LEAD_MS,
+  RECORD_GRACE_MS,
+  RECORD_KINDS,
   REMINDER_KINDS,
   sweepStartRange,
+  type RecordKind,
   type ReminderKind,
 } from "~/domain/notification-due";
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import { bookingsDueForOutcome, settleLessonOutcome } from "./lesson-outcomes";
 import { recipientsForBookings } from "./notification-recipients";
 import { inTransaction, logJob, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
 
@@ -31,6 +36,8 @@ export type SweepOptions = {
 };
 
 export type SweepResult = {
+  /** Lesson outcomes this sweep settled (the others were settled by a racing sweep, or not due). */
+  outcomesSettled: number;
   /** Notifications rows inserted (each with its send job), by kind. */
   queued: Partial<Record<NotificationKind, number>>;
   /** Due (booking, kind) pairs examined. */
@@ -43,8 +50,7 @@ type Cursor = { startTime: Date; id: string } | null;
 
 /**
  * One kind of due message: finds, in pages ordered by (start, id), bookings for which it is due at
- * `now` and which have no row for their current start time yet. Adding the lesson record and the
- * review prompt after the outcomes merge is one more entry in DUE_FINDERS.
+ * `now` and which have no row for their current start time yet.
  */
 type DueFinder = { kind: NotificationKind; find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]> };
 
@@ -89,7 +95,53 @@ function reminderFinder(kind: ReminderKind): DueFinder {
   };
 }
 
-const DUE_FINDERS: DueFinder[] = REMINDER_KINDS.map(reminderFinder);
+// Due once the outcome is settled (isRecordDue): same rule in SQL. The start-time range (the lesson
+// started within the outcome horizon plus the grace) keeps the scan on the bookings index.
+const RECORD_CONDITIONS: Record<RecordKind, string> = {
+  lesson_record: "TRUE",
+  review_prompt: "b.outcome = 'held'",
+};
+
+function recordFinder(kind: RecordKind): DueFinder {
+  return {
+    kind,
+    async find(client, now, after, limit) {
+      const params: unknown[] = [];
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const sql = `
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status IN ('Pending', 'Confirmed', 'Completed')
+           AND b.session_start_time > ${p(new Date(now.getTime() - OUTCOME_SWEEP_HORIZON_MS - RECORD_GRACE_MS))}
+           AND b.session_start_time <= ${p(now)}
+           AND b.outcome IS NOT NULL
+           AND b.outcome_settled_at <= ${p(now)}
+           AND b.outcome_settled_at > ${p(new Date(now.getTime() - RECORD_GRACE_MS))}
+           AND ${RECORD_CONDITIONS[kind]}
+           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
+         ORDER BY b.session_start_time, b.id
+         LIMIT ${p(limit)}`;
+      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
+      return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
+    },
+  };
+}
+
+const DUE_FINDERS: DueFinder[] = [...REMINDER_KINDS.map(reminderFinder), ...RECORD_KINDS.map(recordFinder)];
+
+/** Settles the outcomes due at `now` (app/.server/lesson-outcomes.ts), page by page, a bounded number of pages. */
+async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
+  let settled = 0;
+  for (let page = 0; page < 20; page++) {
+    const due = await bookingsDueForOutcome(now, pageSize);
+    for (const bookingId of due) if (await settleLessonOutcome(bookingId, now)) settled++;
+    if (due.length < pageSize) break;
+  }
+  return settled;
+}
 
 /** Finds what is due at `now` and queues it; safe to run concurrently and repeatedly. */
 export async function runSweep(queue: Queue, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
@@ -98,7 +150,9 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
   const recipients = options.recipients ?? recipientsForBookings;
   const log = options.log ?? logJob;
-  const result: SweepResult = { queued: {}, examined: 0, ms: 0 };
+  const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, ms: 0 };
+  // Outcomes first: a lesson whose window closed now gets its record in this same sweep.
+  result.outcomesSettled = await settleOutcomes(now, batchSize);
 
   for (const finder of DUE_FINDERS) {
     let cursor: Cursor = null;
@@ -140,7 +194,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   }
   result.ms = Math.round(performance.now() - started);
   const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
-  log("sweep.done", { now: now.toISOString(), examined: result.examined, queued: total, byKind: result.queued, ms: result.ms });
+  log("sweep.done", { now: now.toISOString(), outcomesSettled: result.outcomesSettled, examined: result.examined, queued: total, byKind: result.queued, ms: result.ms });
   return result;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueReminders, isReminderDue, reminderWindow, sweepStartRange, type ReminderBooking } from "./notification-due";
+import { dueReminders, isRecordDue, isReminderDue, reminderWindow, sweepStartRange, type RecordBooking, type ReminderBooking } from "./notification-due";
 
 const start = new Date("2026-11-25T15:00:00Z");
 const at = (iso: string) => new Date(iso);
@@ -90,5 +90,29 @@ describe("the sweep's scan range", () => {
     const long = { ...booking, sessionStartTime: at("2026-11-25T03:50:00Z"), sessionDuration: 12 * 60 };
     expect(isReminderDue("reminder_classroom_open", long, now)).toBe(true);
     expect(long.sessionStartTime > range.startsAfter).toBe(true);
+  });
+});
+
+describe("the lesson record and the review prompt", () => {
+  const settled: RecordBooking = { status: "Completed", outcome: "held", outcomeSettledAt: at("2026-11-25T16:15:00Z") };
+
+  it.each([
+    ["before the outcome is settled", { ...settled, outcome: null, outcomeSettledAt: null }, "2026-11-25T16:20:00Z", false],
+    ["at the settling instant (inclusive)", settled, "2026-11-25T16:15:00Z", true],
+    ["2 days later less a second", settled, "2026-11-27T16:14:59Z", true],
+    ["2 days later (exclusive: too stale to send)", settled, "2026-11-27T16:15:00Z", false],
+    ["a booking cancelled afterwards", { ...settled, status: "Cancelled" as const }, "2026-11-25T16:20:00Z", false],
+  ])("the record %s is due: %s", (_label, booking, now, expected) => {
+    expect(isRecordDue("lesson_record", booking, at(now))).toBe(expected);
+  });
+
+  it.each(["student_absent", "tutor_absent", "not_held"] as const)("a %s lesson gets its record but no review prompt", (outcome) => {
+    const other = { ...settled, status: "Confirmed" as const, outcome };
+    expect(isRecordDue("lesson_record", other, at("2026-11-25T16:20:00Z"))).toBe(true);
+    expect(isRecordDue("review_prompt", other, at("2026-11-25T16:20:00Z"))).toBe(false);
+  });
+
+  it("a held lesson gets the review prompt", () => {
+    expect(isRecordDue("review_prompt", settled, at("2026-11-25T16:20:00Z"))).toBe(true);
   });
 });

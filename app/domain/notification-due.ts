@@ -14,8 +14,13 @@
  * - Classroom open: due from start − 15 min (the join window opens, inclusive) until the lesson's
  *   scheduled end (exclusive): "the classroom is open" is never sent for a lesson that has ended.
  * - Each is computed for the booking's current start time: a moved lesson is a new message.
+ * - Lesson record (to the family) and review prompt (to the tutor): due once the lesson's outcome is
+ *   settled (app/domain/lesson-outcome.ts, when the join window closes), for RECORD_GRACE_MS. The
+ *   record goes out whatever the outcome (its words say what happened: "Tutor did not join"); the
+ *   review prompt only when the lesson was held.
  */
 import { JOIN_EARLY_MS, type BookingStatus } from "./join-window";
+import type { LessonOutcome } from "./lesson-outcome";
 import type { NotificationKind } from "./notification-kinds";
 
 export const DAY_BEFORE_LEAD_MS = 24 * 60 * 60_000;
@@ -77,4 +82,25 @@ export function sweepStartRange(now: Date): { startsAfter: Date; startsAtOrBefor
     startsAfter: new Date(now.getTime() - LONGEST_LESSON_MS),
     startsAtOrBefore: new Date(now.getTime() + DAY_BEFORE_LEAD_MS),
   };
+}
+
+/** How long after its outcome was settled a lesson record or review prompt may still be sent. */
+export const RECORD_GRACE_MS = 2 * 24 * 60 * 60_000;
+
+export const RECORD_KINDS = ["lesson_record", "review_prompt"] as const satisfies readonly NotificationKind[];
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export type RecordBooking = {
+  status: BookingStatus;
+  outcome: LessonOutcome | null;
+  outcomeSettledAt: Date | null;
+};
+
+export function isRecordDue(kind: RecordKind, booking: RecordBooking, now: Date): boolean {
+  if (booking.status === "Cancelled" || booking.status === "Declined") return false;
+  if (booking.outcome === null || booking.outcomeSettledAt === null) return false;
+  if (kind === "review_prompt" && booking.outcome !== "held") return false;
+  const t = now.getTime();
+  const settled = booking.outcomeSettledAt.getTime();
+  return t >= settled && t < settled + RECORD_GRACE_MS;
 }

@@ -1,6 +1,7 @@
 // The sweep and the send workers end to end: real PostgreSQL, real pg-boss, real SMTP to this file's
 // catcher. Bookings sit around the real clock (the sender re-checks what is due at send time);
 // sweeps take the instant they run for as an argument.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import { closeMailer } from "~/.server/mailer";
@@ -222,5 +223,51 @@ describe("a sweep", { timeout: 60_000 }, () => {
     expect(testStandIns.smtp.messages()).toHaveLength(2);
     const schedules = await workers.queue.boss.getSchedules();
     expect(schedules).toEqual([expect.objectContaining({ name: QUEUES.sweep, cron: "* * * * *" })]);
+  });
+
+  it("settles the outcome when the window closes, then sends the family the lesson record and the tutor the review prompt (held only)", async () => {
+    const now = new Date();
+    // Both lessons ended 30 minutes ago: their join windows closed 15 minutes ago.
+    const held = await bookingAround(now, people, { startsIn: -90 * MINUTE, duration: 60 });
+    const notHeld = await bookingAround(now, people, { startsIn: -91 * MINUTE, duration: 60 });
+    const start = held.sessionStartTime;
+    const end = new Date(start.getTime() + 60 * MINUTE);
+    await db.lessonspaceSession.create({
+      data: {
+        sessionId: randomUUID(),
+        bookingId: held.id,
+        startedAt: start,
+        endedAt: end,
+        durationSeconds: 3600,
+        attendance: {
+          create: [
+            { profileId: people.tutor.id, joinedAt: start, leftAt: end, secondsPresent: 3600 },
+            { profileId: people.client.id, joinedAt: start, leftAt: end, secondsPresent: 3600 },
+          ],
+        },
+      },
+    });
+    const queue = await sweepQueue();
+    await sendWorkers();
+
+    const result = await runSweep(queue, now, quiet);
+
+    expect(result.outcomesSettled).toBe(2);
+    expect(result.queued).toEqual({ lesson_record: 2, review_prompt: 1 });
+    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 3);
+    const heldRows = await rowsOf(held.id);
+    expect(heldRows.map((r) => [r.kind, r.recipientRole, r.status])).toEqual([
+      ["lesson_record", "client", "sent"],
+      ["review_prompt", "tutor", "sent"],
+    ]);
+    expect((await rowsOf(notHeld.id)).map((r) => [r.kind, r.recipientRole])).toEqual([["lesson_record", "client"]]);
+    const records = testStandIns.smtp.messages({ to: people.client.email });
+    expect(records.map((m) => m.text ?? "").join("\n")).toContain("attended 60 of 60 minutes");
+    expect(records.map((m) => m.text ?? "").join("\n")).toContain("The lesson did not take place");
+    expect(testStandIns.smtp.messages({ to: people.tutor.email })).toHaveLength(1);
+
+    expect((await runSweep(queue, new Date(), quiet)).queued).toEqual({});
+    await settle();
+    expect(testStandIns.smtp.messages()).toHaveLength(3);
   });
 });
