@@ -59,10 +59,11 @@ export async function recipientsForBookings(
     const tutor = people.get(booking.tutorId)!;
     const client = people.get(booking.clientId)!;
     const student = booking.studentId ? people.get(booking.studentId)! : null;
-    const studentGuardians = (booking.studentId ? guardiansOf.get(booking.studentId) ?? [] : []).map((edge) => ({
-      ...people.get(edge.sourceProfileId)!,
-      status: edge.status,
-    }));
+    // A guardian deleted between the queries has no person any more: left out.
+    const studentGuardians = (booking.studentId ? guardiansOf.get(booking.studentId) ?? [] : []).flatMap((edge) => {
+      const guardian = people.get(edge.sourceProfileId);
+      return guardian ? [{ ...guardian, status: edge.status }] : [];
+    });
     result.set(booking.id, recipientsFor({ tutor, client, student, studentGuardians }, kind));
   }
   return result;

@@ -6,14 +6,15 @@ import { requireViewer } from "~/.server/auth";
 import { notificationChoices, saveNotificationChoices } from "~/.server/notification-preferences";
 import { Errors } from "~/components/Errors";
 import { SiteHeader } from "~/components/SiteHeader";
-import { isNotificationKind, NOTIFICATION_KINDS, NOTIFICATION_LABELS } from "~/domain/notification-kinds";
+import { isNotificationKind, NOTIFICATION_LABELS } from "~/domain/notification-kinds";
 import { kindsOfferedTo } from "~/domain/notification-recipients";
 import type { Route } from "./+types/settings.notifications";
 
 // Each person chooses which e-mails they get (DESIGN.md section 12). A ticked box is "on"; the
 // kinds offered on the page and left unticked are switched off. Unsubscribe links land here.
+// Checked as a whole (not per item) so the message belongs to the group and shows beside it.
 const notificationsSchema = z.object({
-  enabled: z.array(z.enum(NOTIFICATION_KINDS, "Choose only messages from the list.")).default([]),
+  enabled: z.array(z.string()).default([]).refine((kinds) => kinds.every(isNotificationKind), "Choose only messages from the list."),
 });
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail notifications · Tutorwise Classroom" }];
@@ -42,7 +43,7 @@ export async function action({ request }: Route.ActionArgs) {
   const { viewer, headers } = await requireViewer(request);
   const submission = parseWithZod(await request.formData(), { schema: notificationsSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
-  const enabled = new Set(submission.value.enabled);
+  const enabled = new Set<string>(submission.value.enabled);
   await saveNotificationChoices(viewer.id, Object.fromEntries(kindsOfferedTo(viewer.roles).map((kind) => [kind, enabled.has(kind)])));
   throw redirect("/settings/notifications?saved=1", { headers });
 }
@@ -76,11 +77,11 @@ export default function NotificationSettings({ loaderData, actionData }: Route.C
           <Errors id={form.errorId} errors={form.errors} alert />
           <fieldset aria-describedby={fields.enabled.errors ? fields.enabled.errorId : undefined}>
             <legend>Send me these e-mails</legend>
-            {boxes.map((box, index) => {
+            {boxes.map(({ key, ...box }, index) => {
               const label = kinds[index]!;
               const descriptionId = `${box.id}-description`;
               return (
-                <div key={box.key} className="checkbox">
+                <div key={key} className="checkbox">
                   <input {...box} aria-describedby={descriptionId} />
                   <label htmlFor={box.id}>{label.title}</label>
                   <p id={descriptionId} className="muted">
