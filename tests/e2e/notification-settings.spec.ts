@@ -1,24 +1,9 @@
 // E-mail notification settings and the unsubscribe link, with JavaScript on and off. Each test
 // makes its own person, so changing their choices touches nobody else in the shared database.
-import { randomUUID } from "node:crypto";
-import { createClient } from "@supabase/supabase-js";
 import { expect, test, type Page } from "@playwright/test";
-import WebSocket from "ws";
 import { signUnsubscribeToken } from "../../app/.server/unsubscribe-token.ts";
 import type { NotificationKind } from "../../app/domain/notification-kinds.ts";
-import { db, DEMO_PASSWORD, signInAs } from "./fixtures.ts";
-
-async function createPerson(fullName: string, roles: string[]) {
-  const admin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-  }).auth.admin;
-  const email = `e2e-${randomUUID()}@example.com`;
-  const { data, error } = await admin.createUser({ email, password: DEMO_PASSWORD, email_confirm: true });
-  if (error || !data.user) throw new Error(`Could not create ${email}: ${error?.message}`);
-  await db().profile.create({ data: { id: data.user.id, email, fullName, roles, timeZone: "Europe/London" } });
-  return { id: data.user.id, email };
-}
+import { createPerson, db, DEMO_PASSWORD, signInAs } from "./fixtures.ts";
 
 async function choicesOf(profileId: string) {
   const rows = await db().notificationPreference.findMany({ where: { profileId }, orderBy: { kind: "asc" } });

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { openQueue, QUEUES } from "../../app/.server/queue.ts";
-import { createDemoBooking, demoProfiles, signInAs } from "./fixtures.ts";
+import { createDemoBooking, createPerson, db, demoProfiles, signInAs } from "./fixtures.ts";
 
 /** Queues one sweep now (the same job the cron queues every minute), then lets go of the queue. */
 async function requestSweep() {
@@ -55,4 +55,24 @@ test("the parent opens the reminder from the inbox, presses its Join Lesson butt
   await expect(tab).toHaveURL(new RegExp(`/bookings/${booking.id}/classroom$`));
   // The parent enters as the child who attends (DESIGN.md section 5), in the stand-in's classroom.
   await expect(tab.frameLocator("iframe.classroom-frame").locator("#me")).toContainText(child.fullName);
+});
+
+test("a student with their own address gets the reminder too, and its Stop link lands on their settings with it switched off", async ({ page, baseURL }) => {
+  test.setTimeout(150_000);
+  // A student of this test's own: unsubscribing the demo child would starve the other project's run.
+  const student = await createPerson("Stella Student", ["student"]);
+  const serviceName = `Own address ${randomUUID().slice(0, 8)}`;
+  await createDemoBooking({ serviceName, studentId: student.id, sessionStartTime: new Date(Date.now() + 10 * 60_000), sessionDuration: 45 });
+  await signInAs(page, student.email);
+  await requestSweep();
+
+  await openMessage(page, student.email, `The classroom is open: ${serviceName}`);
+  await page.frameLocator('iframe[title="HTML body"]').getByRole("link", { name: /^Stop .classroom is open. e-mails$/ }).click();
+
+  await expect(page).toHaveURL(`${baseURL}/settings/notifications?unsubscribed=reminder_classroom_open`);
+  await expect(page.getByRole("status")).toContainText("you will no longer get “Classroom is open” e-mails");
+  await expect(page.getByRole("checkbox", { name: "Classroom is open" })).not.toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "Reminder the day before" })).toBeChecked();
+  const rows = await db().notificationPreference.findMany({ where: { profileId: student.id }, select: { kind: true, enabled: true } });
+  expect(rows).toEqual([{ kind: "reminder_classroom_open", enabled: false }]);
 });
