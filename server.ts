@@ -54,4 +54,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     process.exit(1);
   });
   server.listen(port, () => console.log(`Tutorwise Classroom listening on http://localhost:${port}`));
+  // A deploy's SIGTERM: stop taking requests, let the in-process workers finish their sends, exit.
+  // (The workers' state is on globalThis, shared with the copy of worker.ts inside the build.)
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      server.close();
+      void import("./app/.server/worker.ts")
+        .then(({ stopWorkers }) => stopWorkers({ graceful: true, timeoutMs: 8_000 }))
+        .catch((error: unknown) => console.error(error))
+        .finally(() => process.exit(0));
+    });
+  }
 }

@@ -3,8 +3,13 @@ import { createReadableStreamFromReadable } from "@react-router/node";
 import { renderToPipeableStream } from "react-dom/server";
 import { type EntryContext, type RouterContextProvider, ServerRouter } from "react-router";
 import { nonceContext } from "./.server/security";
+import { startWorkersInProcess } from "./.server/worker";
 
 export const streamTimeout = 5_000;
+
+// The app process runs the background workers (reminders) unless WORKERS_IN_PROCESS=false; this
+// module is loaded once per server (production and dev), which makes it the one place to start them.
+startWorkersInProcess();
 
 // Every loader finishes before we answer (no deferred data), so we wait for the whole document:
 // one complete HTML response is what a cheap phone with JavaScript off needs.

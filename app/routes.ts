@@ -6,6 +6,8 @@ export default [
   route("sign-out", "routes/sign-out.tsx"),
   route("lessons", "routes/lessons.tsx"),
   route("settings/time-zone", "routes/settings.time-zone.tsx"),
+  route("settings/notifications", "routes/settings.notifications.tsx"),
+  route("unsubscribe", "routes/unsubscribe.tsx"),
   route("bookings/:id", "routes/bookings.$id.tsx"),
   route("bookings/:id/student", "routes/bookings.$id.student.tsx"),
   route("bookings/:id/classroom", "routes/bookings.$id.classroom.tsx"),

@@ -31,6 +31,7 @@ import { collectGarbage, inspectorUrlFrom, isInspectorChatter } from "./lib/insp
 import { LoadGenerator, type LoadSpec, type MeasuredLoad, type StaticRequest } from "./lib/load.ts";
 import { get, measurePages, overBudget, withoutJavaScript, type BudgetFile, type PageSpec, type PageWeight } from "./lib/page-weight.ts";
 import { readStatus, spawnServer, type ChildServer } from "./lib/processes.ts";
+import { remindersBench, type ReminderFigures } from "./reminders.ts";
 import { addBookings, createWebhookRooms } from "./lib/seed.ts";
 import { signIn, startBenchContext, type BenchContext } from "./lib/stack.ts";
 import { kib, mb, ms, residualStdDev, slope, table } from "./lib/stats.ts";
@@ -64,8 +65,8 @@ const DASHBOARD_BOOKINGS = 50;
 const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings)`;
 const WEBHOOK_ROOMS = 200;
 const ISSUE = QUICK
-  ? { dashboardSeconds: 1, launchSeconds: 1, launchWarmUpMs: 500, webhookTotal: 400, uploadRounds: 1 }
-  : { dashboardSeconds: 5, launchSeconds: 5, launchWarmUpMs: 1_000, webhookTotal: 2_000, uploadRounds: 3 };
+  ? { dashboardSeconds: 1, launchSeconds: 1, launchWarmUpMs: 500, webhookTotal: 400, uploadRounds: 1, reminderBookings: 1_000 }
+  : { dashboardSeconds: 5, launchSeconds: 5, launchWarmUpMs: 1_000, webhookTotal: 2_000, uploadRounds: 3, reminderBookings: 10_000 };
 
 const failures: string[] = [];
 const startedAt = new Date();
@@ -110,7 +111,7 @@ const results: {
   speed?: SpeedRow[];
   history?: HistoryFigures;
   markup?: string;
-  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures };
+  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures };
   soak?: SoakFigures;
 } = {};
 
@@ -418,6 +419,10 @@ async function perIssue(ctx: BenchContext) {
   out.upload = await uploadBench(ctx, { rounds: ISSUE.uploadRounds });
   if (!out.upload.ok) failures.push("issue 6 upload bench: unexpected statuses");
   if (!out.upload.growthMet) failures.push(`issue 6 upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`);
+
+  heading(`3e. Reminders (issue 10): ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`);
+  out.reminders = await remindersBench(ctx, { bookings: ISSUE.reminderBookings });
+  if (!out.reminders.ok) failures.push(`issue 10 reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`);
   return out;
 }
 
@@ -706,6 +711,14 @@ function summary() {
       "issue 6 upload",
       `50 MB refused (413) in ${u.refusalMs.toFixed(0)} ms; ${u.pngMb.toFixed(0)} MB PNG stored at ${u.pngMbPerSecond.toFixed(1)} MB/s`,
       `peak server memory growth ${u.worstRefusalGrowthMb.toFixed(1)} MB (target < ${u.growthTargetMb} MB)`,
+    ]);
+  }
+  if (issue?.reminders) {
+    const r = issue.reminders;
+    rows.push([
+      `issue 10 reminders, ${r.bookings.toLocaleString("en-GB")} due, 2 workers`,
+      `${r.perSecond.toFixed(0)} messages/s, drained in ${r.drainSeconds.toFixed(1)} s (sweep ${r.sweepSeconds.toFixed(1)} s)`,
+      `${r.duplicates} duplicates, ${r.missing} missing; ${r.cpuMsPerMessage.toFixed(1)} CPU-ms/message; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
     ]);
   }
   if (results.soak) {

@@ -1,5 +1,7 @@
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
+import { joinWindow } from "../app/domain/join-window";
+import { decideOutcome, secondsPresentByProfile } from "../app/domain/lesson-outcome";
 import type { PrismaClient } from "../app/generated/prisma/client";
 
 /**
@@ -15,7 +17,9 @@ export const demoProfiles = {
   adult: { id: "44444444-4444-4444-8444-444444444444", fullName: "Adam Okafor", email: "adult@example.com", roles: ["client"] },
   otherTutor: { id: "55555555-5555-4555-8555-555555555555", fullName: "Tom Novak", email: "tutor2@example.com", roles: ["tutor"] },
   otherParent: { id: "66666666-6666-4666-8666-666666666666", fullName: "Fiona Reyes", email: "parent2@example.com", roles: ["client"] },
-  otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: "student2@example.com", roles: ["student"] },
+  // Sam is young and has no address (nor login) of his own: his mother receives his lessons'
+  // messages and joins for him. Charlie, above, has his own address and gets his own reminders.
+  otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: null, roles: ["student"] },
 } as const;
 
 export const demoBookingIds = {
@@ -46,6 +50,35 @@ type SeedOptions = {
 };
 
 const DEMO_SESSION_ID = "5e55e55e-0000-4000-8000-000000000004";
+
+/** Who was in the recorded lesson's session, in seconds from its scheduled start. */
+const RECORDED_ATTENDANCE = [
+  { profileId: demoProfiles.tutor.id, joined: 4, left: 58 * 60 + 40 },
+  { profileId: demoProfiles.child.id, joined: 3 * 60, left: 58 * 60 + 10 },
+] as const;
+
+/**
+ * The recorded lesson's outcome, settled by the same rule the sweep uses (lesson-outcome.ts) from
+ * the attendance above: "Charlie Brown attended 55 of 60 minutes". The other completed lesson
+ * stays unsettled, as a lesson from before outcomes existed.
+ */
+function recordedOutcome(start: Date, durationMinutes: number) {
+  const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+  const rows = RECORDED_ATTENDANCE.map(({ profileId, joined, left }) => ({ profileId, joinedAt: at(joined), leftAt: at(left), secondsPresent: left - joined }));
+  const { closesAt } = joinWindow({ sessionStartTime: start, sessionDuration: durationMinutes });
+  const decision = decideOutcome({
+    tutorId: demoProfiles.tutor.id,
+    attendeeId: demoProfiles.child.id,
+    plannedMinutes: durationMinutes,
+    secondsByProfile: secondsPresentByProfile(rows, closesAt),
+  });
+  return {
+    outcome: decision.outcome,
+    outcomeSettledAt: closesAt,
+    outcomeTutorSeconds: decision.tutorSeconds,
+    outcomeAttendeeSeconds: decision.attendeeSeconds,
+  };
+}
 
 export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: SeedOptions) {
   if (supabase) await ensureAuthUsers(supabase);
@@ -93,7 +126,7 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
     { id: demoBookingIds.upcoming, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(3 * 60), sessionDuration: 60, status: "Confirmed" },
     { id: demoBookingIds.ready, clientId: parent.id, tutorId: tutor.id, studentId: null, serviceName: "KS3 Science", sessionStartTime: minutes(10), sessionDuration: 45, status: "Confirmed" },
     { id: demoBookingIds.inProgress, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-20), sessionDuration: 60, status: "Confirmed" },
-    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null },
+    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null, ...recordedOutcome(recordedStart, 60) },
     { id: demoBookingIds.completed, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "English Literature", sessionStartTime: minutes(-3 * 24 * 60), sessionDuration: 60, status: "Completed" },
     { id: demoBookingIds.cancelled, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(24 * 60), sessionDuration: 60, status: "Cancelled" },
     { id: demoBookingIds.adultReady, clientId: adult.id, tutorId: tutor.id, studentId: null, serviceName: "Spanish Conversation", sessionStartTime: minutes(-5), sessionDuration: 30, status: "Confirmed" },
@@ -105,6 +138,10 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
       recordingUrl: "recordingUrl" in booking ? booking.recordingUrl : null,
       durationActual: "durationActual" in booking ? booking.durationActual : null,
       meetingProviderId: "meetingProviderId" in booking ? booking.meetingProviderId : null,
+      outcome: "outcome" in booking ? booking.outcome : null,
+      outcomeSettledAt: "outcomeSettledAt" in booking ? booking.outcomeSettledAt : null,
+      outcomeTutorSeconds: "outcomeTutorSeconds" in booking ? booking.outcomeTutorSeconds : null,
+      outcomeAttendeeSeconds: "outcomeAttendeeSeconds" in booking ? booking.outcomeAttendeeSeconds : null,
     };
     await db.booking.upsert({ where: { id: booking.id }, create: row, update: row });
   }
@@ -121,12 +158,8 @@ async function seedRecordedLesson(db: PrismaClient, lesson: { roomId: string; se
   await db.lessonspaceSpace.create({ data: { roomId: lesson.roomId, bookingId, launchId: `booking-${bookingId}`, secret: lesson.secret } });
   const session = { bookingId, startedAt: at(4), endedAt: at(58 * 60 + 40), durationSeconds: 58 * 60 + 36, recordingAvailable: true };
   await db.lessonspaceSession.upsert({ where: { sessionId: DEMO_SESSION_ID }, create: { sessionId: DEMO_SESSION_ID, ...session }, update: session });
-  const attendance = [
-    { profileId: demoProfiles.tutor.id, joinedAt: at(4), leftAt: at(58 * 60 + 40) },
-    { profileId: demoProfiles.child.id, joinedAt: at(3 * 60), leftAt: at(58 * 60 + 10) },
-  ];
-  for (const { profileId, joinedAt, leftAt } of attendance) {
-    const secondsPresent = Math.round((leftAt.getTime() - joinedAt.getTime()) / 1000);
+  for (const { profileId, joined, left } of RECORDED_ATTENDANCE) {
+    const [joinedAt, leftAt, secondsPresent] = [at(joined), at(left), left - joined];
     await db.lessonspaceAttendance.upsert({
       where: { sessionId_profileId: { sessionId: DEMO_SESSION_ID, profileId } },
       create: { sessionId: DEMO_SESSION_ID, profileId, joinedAt, leftAt, secondsPresent },
@@ -141,6 +174,7 @@ async function ensureAuthUsers({ url, serviceRoleKey }: { url: string; serviceRo
     realtime: { transport: WebSocket as never },
   }).auth.admin;
   for (const profile of Object.values(demoProfiles)) {
+    if (!profile.email) continue; // no address, no login
     const { error } = await admin.createUser({
       id: profile.id,
       email: profile.email,

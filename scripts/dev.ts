@@ -13,7 +13,7 @@ const stack = await startLocalStack({
   appUrl,
   // DATABASE_URL switches to any other PostgreSQL, with no code change.
   databaseUrl: process.env.DATABASE_URL,
-  ports: { supabase: 54321, lessonspace: 54330 },
+  ports: { supabase: 54321, lessonspace: 54330, smtp: 1025, mailInbox: 1080 },
   seed: true,
 });
 
@@ -40,7 +40,8 @@ function announce() {
     `Tutorwise Classroom is running at ${appUrl} (ready in ${seconds} s)`,
     `  PostgreSQL: ${stack.postgres ? "embedded" : "from DATABASE_URL"}; Supabase stand-in ${stack.supabase.url}; Lessonspace stand-in ${stack.lessonspace.url}`,
     `  Demo logins (password "${DEMO_PASSWORD}"):`,
-    ...Object.entries(demoProfiles).map(([role, p]) => `    ${p.email.padEnd(22)} ${p.fullName} (${role})`),
+    ...Object.entries(demoProfiles).flatMap(([role, p]) => (p.email ? [`    ${p.email.padEnd(22)} ${p.fullName} (${role})`] : [])),
+    `  E-mail the app sends (SMTP ${stack.smtp.smtpUrl}) lands in the web inbox at ${stack.smtp.url}`,
     "",
   ];
   console.log(lines.join("\n"));

@@ -63,7 +63,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 export type Viewer = {
   id: string;
   fullName: string;
-  email: string;
+  /** Null for a profile without an address of its own (see prisma/schema.prisma). */
+  email: string | null;
   roles: string[];
   timeZone: string;
 };

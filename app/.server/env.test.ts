@@ -10,6 +10,9 @@ const complete = {
   SUPABASE_SERVICE_ROLE_KEY: "service",
   LESSONSPACE_API_KEY: "key",
   LESSONSPACE_ORGANISATION_ID: "42",
+  SMTP_URL: "smtps://user:pass@smtp.example.com:465",
+  MAIL_FROM: "Tutorwise Classroom <noreply@tutorwise.example>",
+  MAIL_SIGNING_SECRET: "0123456789abcdef0123456789abcdef",
 };
 
 describe("parseEnv", () => {
@@ -28,5 +31,26 @@ describe("parseEnv", () => {
 
   it("says what is wrong with a malformed value", () => {
     expect(() => parseEnv({ ...complete, APP_URL: "not a url" })).toThrowError(/APP_URL: /);
+  });
+
+  it("needs the e-mail settings: an smtp(s) URL, a sender and a long signing secret", () => {
+    const { SMTP_URL: _a, MAIL_FROM: _b, MAIL_SIGNING_SECRET: _c, ...partial } = complete;
+    expect(() => parseEnv(partial)).toThrowError(/SMTP_URL is missing[\s\S]*MAIL_FROM is missing[\s\S]*MAIL_SIGNING_SECRET is missing/);
+    expect(parseEnv({ ...complete, SMTP_URL: "smtp://127.0.0.1:1025", MAIL_FROM: "noreply@tutorwise.example" }).SMTP_URL).toBe("smtp://127.0.0.1:1025");
+    expect(() => parseEnv({ ...complete, SMTP_URL: "https://smtp.example.com" })).toThrowError(/SMTP_URL: SMTP_URL must be an smtp/);
+    expect(() => parseEnv({ ...complete, MAIL_SIGNING_SECRET: "short" })).toThrowError(/MAIL_SIGNING_SECRET: .*at least 32/);
+  });
+
+  it("refuses a sender that is not one address", () => {
+    for (const bad of ["Tutorwise", "a@example.com, b@example.com", "Name <not an address>", "x@example.com\r\nBcc: y@example.com"]) {
+      expect(() => parseEnv({ ...complete, MAIL_FROM: bad }), bad).toThrowError(/MAIL_FROM: /);
+    }
+  });
+
+  it("runs the workers in the app process unless WORKERS_IN_PROCESS is \"false\", and refuses anything else", () => {
+    expect(parseEnv(complete).WORKERS_IN_PROCESS).toBe(true);
+    expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "false" }).WORKERS_IN_PROCESS).toBe(false);
+    expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "true" }).WORKERS_IN_PROCESS).toBe(true);
+    expect(() => parseEnv({ ...complete, WORKERS_IN_PROCESS: "no" })).toThrowError(/WORKERS_IN_PROCESS: WORKERS_IN_PROCESS must be "true" or "false"/);
   });
 });

@@ -1,8 +1,19 @@
+import addressparser from "nodemailer/lib/addressparser";
 import { z } from "zod";
 
 // Every setting the server reads, validated once at start. A production start with anything
 // missing fails at once, naming each missing variable, instead of failing on the first request.
 const url = z.url({ protocol: /^https?$/ });
+
+/** One mailbox, "address@example.com" or "Name <address@example.com>", as nodemailer reads it. */
+export function parseMailbox(value: string): { name: string; address: string } | null {
+  if (/[\r\n]/.test(value)) return null;
+  const parsed = addressparser(value, { flatten: true });
+  const only = parsed.length === 1 ? parsed[0] : undefined;
+  if (!only || !z.email().safeParse(only.address).success) return null;
+  return { name: only.name, address: only.address };
+}
+const isMailbox = (value: string) => parseMailbox(value) !== null;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -24,6 +35,18 @@ const envSchema = z.object({
   STORAGE_BUCKET: z.string().default("booking-artifacts"),
   LAUNCH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  // E-mail (app/.server/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL" }),
+  // The sender, with an optional display name: "Tutorwise Classroom <noreply@tutorwise.example>".
+  MAIL_FROM: z.string().refine(isMailbox, 'MAIL_FROM must be an address, optionally with a name: "Name <address@example.com>"'),
+  // Signs the one-click unsubscribe links (app/.server/unsubscribe-token.ts).
+  MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
+  // Background workers (sweep, sends) run inside the app server unless set to false, for
+  // deployments that run them apart with `npm run worker` (app/.server/worker.ts).
+  WORKERS_IN_PROCESS: z
+    .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -95,9 +95,9 @@ function partiesOf(booking: LoadedBooking) {
 }
 
 async function emailOf(profileId: string, viewer: Pick<Viewer, "id" | "email">): Promise<string | undefined> {
-  if (profileId === viewer.id) return viewer.email;
+  if (profileId === viewer.id) return viewer.email ?? undefined;
   const profile = await db.profile.findUnique({ where: { id: profileId }, select: { email: true } });
-  return profile?.email;
+  return profile?.email ?? undefined;
 }
 
 /** Our stable join page, stored in `meeting_url`: a client_url carries one person's identity and role. */

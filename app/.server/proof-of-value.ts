@@ -1,8 +1,11 @@
+import type { BookingStatus } from "~/domain/join-window";
+import type { LessonOutcome } from "~/domain/lesson-outcome";
 import type { Transaction } from "./webhooks";
 
 /**
- * Proof of value (spec 4.2): the one place a finished Lessonspace session is announced. The CaaS
- * engine (v5.5) attaches its score recalculation here. Today it only logs.
+ * Proof of value (spec 4.2): the one place a finished Lessonspace session, and a lesson's settled
+ * outcome, are announced. The CaaS engine (v5.5) attaches its score recalculation here. Today
+ * both only log.
  */
 
 export type SessionEnded = {
@@ -35,6 +38,42 @@ export async function onSessionEnded(_tx: Transaction, event: SessionEnded): Pro
       bookingDurationSeconds: event.bookingDurationSeconds,
       recordingAvailable: event.recordingAvailable,
       deliveryId: event.deliveryId,
+    }),
+  );
+}
+
+export type LessonOutcomeSettled = {
+  bookingId: string;
+  outcome: LessonOutcome;
+  tutorId: string;
+  /** The assigned student, else the client as adult learner. */
+  attendeeId: string;
+  tutorSeconds: number;
+  attendeeSeconds: number;
+  plannedMinutes: number;
+  /** The booking's status after settling (Confirmed became Completed when held). */
+  status: BookingStatus;
+  settledAt: Date;
+};
+
+/**
+ * Called exactly once per booking, when its outcome is settled (lesson-outcomes.ts), inside the
+ * transaction that stores it: two sweeps racing on one booking call it once. What may attach here:
+ * the CaaS engine (v5.5) counting held lessons and no-shows, refunds or credits for a tutor who did
+ * not join, the parent's lesson record e-mail. The same rule as onSessionEnded: write only through
+ * `tx` (enqueue a job row), never call outside services from here.
+ */
+export async function onLessonOutcome(_tx: Transaction, event: LessonOutcomeSettled): Promise<void> {
+  console.info(
+    JSON.stringify({
+      at: new Date().toISOString(),
+      msg: "proof-of-value: lesson outcome settled",
+      bookingId: event.bookingId,
+      outcome: event.outcome,
+      tutorSeconds: event.tutorSeconds,
+      attendeeSeconds: event.attendeeSeconds,
+      plannedMinutes: event.plannedMinutes,
+      status: event.status,
     }),
   );
 }

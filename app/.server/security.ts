@@ -9,6 +9,10 @@ export const nonceContext = createContext<string>("");
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Lessonspace posts here from its own servers; the route verifies signatures instead.
 const CSRF_EXEMPT_PATHS = ["/api/webhooks/"];
+// RFC 8058 one-click unsubscribe: mail providers post from their own servers, with no cookies and
+// any Origin. That action reads no cookie; the signed token in its URL is its only authority, so a
+// forged cross-site post can do nothing the link itself could not. Exactly this path, nothing below it.
+const CSRF_EXEMPT_EXACT_PATHS = new Set(["/unsubscribe"]);
 
 /**
  * Refuses cross-site mutations. Stricter than remix-utils' default, which trusts any same-site
@@ -19,6 +23,7 @@ export function isCrossSiteMutation(request: Request): boolean {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return false;
   const url = new URL(request.url);
   if (CSRF_EXEMPT_PATHS.some((path) => url.pathname.startsWith(path))) return false;
+  if (CSRF_EXEMPT_EXACT_PATHS.has(url.pathname)) return false;
   const ours = new Set([url.origin, new URL(env().APP_URL).origin]);
   const site = fetchSite(request);
   if (site === "same-origin") return false;

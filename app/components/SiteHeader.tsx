@@ -21,6 +21,10 @@ export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "time
         <span className="muted" aria-hidden="true">
           ·
         </span>
+        <a href="/settings/notifications">E-mails</a>
+        <span className="muted" aria-hidden="true">
+          ·
+        </span>
         <button type="submit" className="link">
           Sign out
         </button>

@@ -11,6 +11,10 @@ export type Attendee = Person & { leader: boolean };
 
 export function resolveAttendee(booking: AttendeeBooking, viewerId: string): Attendee {
   if (booking.tutor.id === viewerId) return { ...booking.tutor, leader: true };
-  const learner = booking.student ?? booking.client;
-  return { ...learner, leader: false };
+  return { ...learnerOf(booking), leader: false };
+}
+
+/** Who the lesson is for: the assigned student, else the client as an adult learner. */
+export function learnerOf<T>(booking: { client: T; student: T | null }): T {
+  return booking.student ?? booking.client;
 }

@@ -31,6 +31,9 @@ function booking(overrides: Partial<CardBooking> = {}): CardBooking {
     recordingUrl: null,
     durationActual: null,
     sessions: [],
+    outcome: null,
+    outcomeTutorSeconds: null,
+    outcomeAttendeeSeconds: null,
     ...overrides,
   };
 }
@@ -194,5 +197,54 @@ describe("presentDashboard: bounded sections", () => {
     expect(dashboard.upcoming.map((card) => card.id)).toEqual(["a", "b", "c"]);
     expect(dashboard.moreUpcoming).toBe(false);
     expect(presentDashboard(ahead, client.id, now, "UTC", 2)).toMatchObject({ moreUpcoming: true, upcoming: [{ id: "a" }, { id: "b" }] });
+  });
+});
+
+describe("Rejoin once the tutor has ended the lesson", () => {
+  const ended = { startedAt: at("2026-11-25T15:00:04Z"), endedAt: at("2026-11-25T15:48:00Z") };
+  const open = { startedAt: at("2026-11-25T15:50:00Z"), endedAt: null };
+
+  it("offers Join Lesson while no session has ended, or while one is still running", () => {
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:30:00Z"), "UTC")).toMatchObject({ state: "ready", rejoin: false });
+    expect(presentBookingCard(booking({ sessions: [ended, open] }), client.id, at("2026-11-25T15:55:00Z"), "UTC")).toMatchObject({
+      state: "ready",
+      rejoin: false,
+    });
+  });
+
+  it("offers Rejoin when every session has ended, until the window closes, then shows the lesson as over", () => {
+    const card = booking({ sessions: [ended] });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T15:49:00Z"), "UTC")).toMatchObject({ state: "ready", rejoin: true, closesAt: "16:15" });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:14:59Z"), "UTC")).toMatchObject({ state: "ready", rejoin: true });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC")).toMatchObject({ state: "completed", rejoin: false });
+  });
+
+  it("a cancelled lesson with ended sessions offers nothing to join", () => {
+    expect(presentBookingCard(booking({ status: "Cancelled", sessions: [ended] }), client.id, at("2026-11-25T15:49:00Z"), "UTC")).toMatchObject({
+      state: "cancelled",
+      rejoin: false,
+    });
+  });
+});
+
+describe("the settled outcome on the card", () => {
+  const settled = { outcome: "held" as const, outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 52 * 60 + 5 };
+
+  it("says how much of the lesson the student attended, from the stored seconds", () => {
+    expect(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:15:00Z"), "UTC").outcome).toEqual({
+      kind: "held",
+      label: "Held",
+      sentence: "Charlie Brown attended 52 of 60 minutes",
+    });
+  });
+
+  it("names the client as the one who did not join when there is no assigned student", () => {
+    const card = booking({ studentId: null, student: null, outcome: "student_absent", outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 0 });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC").outcome?.sentence).toBe("Paula Brown did not join");
+  });
+
+  it("is not shown before the window closes, nor when there is none yet", () => {
+    expect(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:14:59Z"), "UTC").outcome).toBeNull();
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T16:15:00Z"), "UTC").outcome).toBeNull();
   });
 });

@@ -4,7 +4,9 @@
  * renders the text it gets, so nothing about the join window is decided in the browser.
  */
 import { formatDateTime, formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
-import { cardState, nextStateChange, type CardState, type JoinWindowInput } from "./join-window";
+import { cardState, classroomSessionsEnded, nextStateChange, type CardState, type JoinWindowInput } from "./join-window";
+import { learnerOf } from "./attendee";
+import { describeOutcome, type LessonOutcome, type OutcomeWords } from "./lesson-outcome";
 import { canAssignStudent, type BookingParties } from "./permissions";
 
 type Named = { id: string; fullName: string };
@@ -21,6 +23,10 @@ export type CardBooking = BookingParties & {
   tutor: Named;
   student: Named | null;
   sessions: LessonspaceSessionTimes[];
+  /** Settled when the join window closed (services/lesson-outcomes); null until then. */
+  outcome: LessonOutcome | null;
+  outcomeTutorSeconds: number | null;
+  outcomeAttendeeSeconds: number | null;
 };
 
 export type RecordingStatus = "available" | "preparing" | "none";
@@ -35,6 +41,8 @@ export type BookingCardView = {
   state: CardState["kind"];
   awaitingConfirmation: boolean;
   inProgress: boolean;
+  /** The window is open but the classroom's sessions have ended (the tutor ended the lesson): offer "Rejoin". */
+  rejoin: boolean;
   declined: boolean;
   /** "Wed 25 Nov, 15:00–16:00" in the viewer's zone. */
   when: string;
@@ -42,9 +50,13 @@ export type BookingCardView = {
   /** When the Join button opens: a time, or a date and time when it is another day. */
   opensAt: string;
   endsAt: string;
+  /** When the window closes (Rejoin stays possible until then). */
+  closesAt: string;
   plannedDuration: string;
   actualDuration: string | null;
   recording: RecordingStatus;
+  /** The settled outcome in a parent's words; null until the window has closed and it is settled. */
+  outcome: (OutcomeWords & { kind: LessonOutcome }) | null;
   canAssignStudent: boolean;
 };
 
@@ -69,6 +81,21 @@ export function recordingStatus(
   return now.getTime() - lastActivity < RECORDING_PREPARATION_MS ? "preparing" : "none";
 }
 
+/** The stored outcome in words; the stored seconds, never recomputed from attendance that may still change. */
+export function presentOutcome(booking: CardBooking): BookingCardView["outcome"] {
+  if (booking.outcome === null) return null;
+  const words = describeOutcome(
+    {
+      outcome: booking.outcome,
+      tutorSeconds: booking.outcomeTutorSeconds ?? 0,
+      attendeeSeconds: booking.outcomeAttendeeSeconds ?? 0,
+      plannedMinutes: booking.sessionDuration,
+    },
+    learnerOf(booking).fullName,
+  );
+  return { kind: booking.outcome, ...words };
+}
+
 export function presentBookingCard(booking: CardBooking, viewerId: string, now: Date, timeZone: string): BookingCardView {
   const state = cardState(booking, now);
   const { window } = state;
@@ -83,14 +110,18 @@ export function presentBookingCard(booking: CardBooking, viewerId: string, now: 
     state: state.kind,
     awaitingConfirmation: state.kind === "upcoming" && state.awaitingConfirmation,
     inProgress: state.kind === "ready" && state.inProgress,
+    rejoin: state.kind === "ready" && classroomSessionsEnded(booking.sessions),
     declined: state.kind === "cancelled" && state.declined,
     when: formatTimeRange(window.startsAt, window.endsAt, timeZone, now),
     startsAt: formatDateTime(window.startsAt, timeZone, now),
     opensAt: formatTimeNear(window.opensAt, window.startsAt, timeZone, now),
     endsAt: formatTimeNear(window.endsAt, window.startsAt, timeZone, now),
+    closesAt: formatTimeNear(window.closesAt, window.startsAt, timeZone, now),
     plannedDuration: formatMinutes(booking.sessionDuration),
     actualDuration: booking.durationActual === null ? null : formatSeconds(booking.durationActual),
     recording: state.kind === "completed" ? recordingStatus(booking, now) : "none",
+    // Shown only once the lesson reads as over; a settled outcome on a booking moved later waits.
+    outcome: state.kind === "completed" ? presentOutcome(booking) : null,
     // Whether this viewer may choose who attends at all; the chosen student is checked on submit.
     canAssignStudent: canAssignStudent(booking, viewerId, null, new Set(), now).ok,
   };

@@ -23,6 +23,9 @@ function details(overrides: Partial<BookingDetailsInput> = {}): BookingDetailsIn
     recordingUrl: null,
     durationActual: null,
     sessions: [],
+    outcome: null,
+    outcomeTutorSeconds: null,
+    outcomeAttendeeSeconds: null,
     sessionArtifacts: {},
     attendance: [],
     reviews: [],
@@ -80,6 +83,19 @@ describe("presentBookingDetails", () => {
 
   it("reports empty attendance once the lesson is over", () => {
     expect(presentBookingDetails(details(), client.id, after, "UTC").attendance).toEqual({ people: [], onlyTutorAttended: false });
+  });
+
+  it("shows the settled outcome, and then does not repeat the 'only the tutor attended' notice", () => {
+    const tutorOnly = { attendance: [{ profileId: tutor.id, fullName: "Tara Singh", secondsPresent: 3600 }] };
+    expect(presentBookingDetails(details(tutorOnly), client.id, after, "UTC").attendance?.onlyTutorAttended).toBe(true);
+    const settled = presentBookingDetails(
+      details({ ...tutorOnly, outcome: "student_absent", outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 0 }),
+      client.id,
+      after,
+      "UTC",
+    );
+    expect(settled.outcome).toEqual({ kind: "student_absent", label: "Student absent", sentence: "Charlie Brown did not join" });
+    expect(settled.attendance?.onlyTutorAttended).toBe(false);
   });
 
   it("offers a review to the tutor and the client once completed, until they have left one", () => {

@@ -30,6 +30,11 @@ export function summariseAttendance(rows: readonly AttendanceRow[], tutorId: str
   return { people, onlyTutorAttended: people.length === 1 && people[0]!.isTutor };
 }
 
+/** A settled outcome already says who did not join; the attendance list need not say it again. */
+function withoutRepeatedAbsence(summary: AttendanceSummary, card: BookingCardView): AttendanceSummary {
+  return card.outcome ? { ...summary, onlyTutorAttended: false } : summary;
+}
+
 export type ReviewRow = { reviewerId: string; reviewerName: string; rating: number; comment: string };
 
 export type BookingDetailsInput = CardBooking & {
@@ -68,7 +73,7 @@ export function presentBookingDetails(
   return {
     ...card,
     viewerRoles: rolesOn(booking, viewerId),
-    attendance: attendanceKnown ? summariseAttendance(booking.attendance, booking.tutorId) : null,
+    attendance: attendanceKnown ? withoutRepeatedAbsence(summariseAttendance(booking.attendance, booking.tutorId), card) : null,
     // Always our own route, never a stored URL: it authorizes the viewer and serves with nosniff.
     snapshotUrl: hasWhiteboardSnapshot(booking.sessionArtifacts) ? `/bookings/${booking.id}/snapshot` : null,
     reviews: booking.reviews.map(({ reviewerName, rating, comment }) => ({ reviewerName, rating, comment })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cardState, hasEnded, hasStarted, joinWindow, nextStateChange, type JoinWindowInput } from "./join-window";
+import { cardState, classroomSessionsEnded, hasEnded, hasStarted, joinWindow, nextStateChange, type JoinWindowInput } from "./join-window";
 
 const start = new Date("2026-11-25T15:00:00Z");
 const booking: JoinWindowInput = { status: "Confirmed", sessionStartTime: start, sessionDuration: 60 };
@@ -79,5 +79,14 @@ describe("hasStarted / hasEnded", () => {
     expect(hasEnded(booking, at("2026-11-25T15:59:59Z"))).toBe(false);
     expect(hasEnded(booking, at("2026-11-25T16:00:00Z"))).toBe(true);
     expect(hasEnded({ ...booking, status: "Completed" }, at("2026-11-25T15:10:00Z"))).toBe(true);
+  });
+});
+
+describe("classroomSessionsEnded", () => {
+  it("is true only when there were sessions and every one has ended", () => {
+    const ended = { endedAt: new Date("2026-11-25T15:48:00Z") };
+    expect(classroomSessionsEnded([])).toBe(false);
+    expect(classroomSessionsEnded([ended])).toBe(true);
+    expect(classroomSessionsEnded([ended, { endedAt: null }])).toBe(false);
   });
 });

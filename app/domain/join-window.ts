@@ -67,3 +67,13 @@ export function hasStarted(booking: JoinWindowInput, now: Date): boolean {
 export function hasEnded(booking: JoinWindowInput, now: Date): boolean {
   return booking.status === "Completed" || now.getTime() >= joinWindow(booking).endsAt.getTime();
 }
+
+/**
+ * Whether the classroom's sessions are over while the window is still open: the booking had
+ * Lessonspace sessions and every one has ended (the tutor pressed "End lesson", or everyone left
+ * and Lessonspace closed the session). The card then offers "Rejoin" rather than "Join Lesson";
+ * the window itself, and so launch, still allows joining until it closes.
+ */
+export function classroomSessionsEnded(sessions: readonly { endedAt: Date | null }[]): boolean {
+  return sessions.length > 0 && sessions.every((session) => session.endedAt !== null);
+}

@@ -16,6 +16,7 @@ import { dashboardPositions } from "../../app/.server/booking-positions.ts";
 import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
 import { cardState, type BookingStatus } from "../../app/domain/join-window.ts";
+import type { LessonOutcome } from "../../app/domain/lesson-outcome.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -92,6 +93,9 @@ type BookingRow = {
   status: BookingStatus;
   recording_url: string | null;
   duration_actual: number | null;
+  outcome: LessonOutcome | null;
+  outcome_tutor_seconds: number | null;
+  outcome_attendee_seconds: number | null;
   client_name: string;
   tutor_name: string;
   student_name: string | null;
@@ -126,6 +130,9 @@ function cardBooking(row: BookingRow): CardBooking {
     status: row.status,
     recordingUrl: row.recording_url,
     durationActual: row.duration_actual,
+    outcome: row.outcome,
+    outcomeTutorSeconds: row.outcome_tutor_seconds,
+    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
     client: { id: row.client_id, fullName: row.client_name },
     tutor: { id: row.tutor_id, fullName: row.tutor_name },
     student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
@@ -143,7 +150,7 @@ function stateLabel(b: BookingCardView): string {
     case "upcoming":
       return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
     case "completed":
-      return "Completed";
+      return esc(b.outcome?.label ?? "Completed");
     case "cancelled":
       return b.declined ? "Declined" : "Cancelled";
   }
@@ -153,13 +160,15 @@ function action(b: BookingCardView): string {
   const id = esc(b.id);
   switch (b.state) {
     case "ready":
-      return `<div class="booking-action"><p class="booking-state">${esc(b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit" class="primary" aria-describedby="join-hint-${id}">Join Lesson</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
+      return `<div class="booking-action"><p class="booking-state">${esc(b.rejoin ? `The lesson has ended. You can rejoin the classroom until ${b.closesAt}.` : b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${b.rejoin ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${b.rejoin ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
     case "upcoming":
       return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
-    case "completed":
+    case "completed": {
+      const outcome = b.outcome ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>` : "";
       return b.recording === "available"
-        ? `<div class="booking-action"><a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
-        : `<div class="booking-action"><p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+        ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
+        : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+    }
     case "cancelled":
       return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
   }

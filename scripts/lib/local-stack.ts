@@ -1,8 +1,9 @@
 // The embedded default in one call: a real PostgreSQL from npm, our migrations, the local
-// stand-ins for Supabase and Lessonspace, and (optionally) the demo seed. Used by `npm run dev`,
+// stand-ins for Supabase and Lessonspace, the SMTP catcher with its web inbox, and (optionally) the demo seed. Used by `npm run dev`,
 // the Playwright run and the benchmarks, so all three run the same stack.
 import path from "node:path";
 import { startLessonspaceStandIn, type LessonspaceStandIn } from "../../tests/stand-ins/lessonspace.ts";
+import { startSmtpStandIn, type SmtpStandIn } from "../../tests/stand-ins/smtp.ts";
 import { startSupabaseStandIn, type SupabaseStandIn } from "../../tests/stand-ins/supabase.ts";
 import { createDatabase, databaseUrl, startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -13,7 +14,7 @@ export type LocalStackOptions = {
   appUrl: string;
   /** When set, use this PostgreSQL instead of starting the embedded one. */
   databaseUrl?: string;
-  ports?: { postgres?: number; supabase?: number; lessonspace?: number };
+  ports?: { postgres?: number; supabase?: number; lessonspace?: number; smtp?: number; mailInbox?: number };
   databaseName?: string;
   seed?: boolean;
   ephemeral?: boolean;
@@ -27,11 +28,16 @@ export type LocalStack = {
   postgres: RunningPostgres | null;
   supabase: SupabaseStandIn;
   lessonspace: LessonspaceStandIn;
+  /** The SMTP catcher the app sends to (SMTP_URL); its web inbox is `smtp.url`. */
+  smtp: SmtpStandIn;
   stop(): Promise<void>;
 };
 
 export const LOCAL_LESSONSPACE_KEY = "local-lessonspace-key";
 export const LOCAL_ORGANISATION_ID = "1";
+export const LOCAL_MAIL_FROM = "Tutorwise Classroom <classroom@tutorwise.test>";
+// Signs unsubscribe links on this machine only; production sets its own secret.
+export const LOCAL_MAIL_SIGNING_SECRET = "local-only-mail-signing-secret-0123456789";
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? ((message: string) => console.log(message));
@@ -64,6 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.ports?.lessonspace,
     rateLimitPerSecond: options.lessonspaceRateLimitPerSecond ?? 0,
   });
+  const smtp = await startSmtpStandIn({ smtpPort: options.ports?.smtp, httpPort: options.ports?.mailInbox });
 
   const env: Record<string, string> = {
     DATABASE_URL: url,
@@ -77,6 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LESSONSPACE_FRAME_ORIGINS: new URL(lessonspace.url).origin,
     STORAGE_DRIVER: "local",
     STORAGE_DIR: path.join(dataDir, "storage"),
+    SMTP_URL: smtp.smtpUrl,
+    MAIL_FROM: LOCAL_MAIL_FROM,
+    MAIL_SIGNING_SECRET: LOCAL_MAIL_SIGNING_SECRET,
   };
 
   if (options.seed) {
@@ -101,8 +111,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     postgres,
     supabase,
     lessonspace,
+    smtp,
     async stop() {
-      await Promise.allSettled([lessonspace.stop(), supabase.stop()]);
+      await Promise.allSettled([lessonspace.stop(), supabase.stop(), smtp.stop()]);
       await postgres?.stop();
     },
   };

@@ -30,7 +30,8 @@ async function createPerson(fullName: string) {
   const email = `e2e-${randomUUID()}@example.com`;
   const { data, error } = await admin.createUser({ email, password: DEMO_PASSWORD, email_confirm: true });
   if (error || !data.user) throw new Error(`Could not create ${email}: ${error?.message}`);
-  return db().profile.create({ data: { id: data.user.id, email, fullName, roles: ["client"], timeZone: "Europe/London" } });
+  const profile = await db().profile.create({ data: { id: data.user.id, email, fullName, roles: ["client"], timeZone: "Europe/London" } });
+  return { ...profile, email };
 }
 
 test("a parent sees upcoming, ready, completed and cancelled cards, with times in their zone", async ({ page }) => {

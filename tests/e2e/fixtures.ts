@@ -4,6 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { expect, type Page } from "@playwright/test";
+import { createClient } from "@supabase/supabase-js";
+import WebSocket from "ws";
 import { PrismaClient } from "../../app/generated/prisma/client.ts";
 import { DEMO_PASSWORD, demoProfiles } from "../../prisma/seed.ts";
 
@@ -48,4 +50,17 @@ export async function createDemoBooking(
       ...overrides,
     },
   });
+}
+
+/** A person of the test's own (Auth user with DEMO_PASSWORD, and profile), so changing their settings touches nobody else. */
+export async function createPerson(fullName: string, roles: string[]) {
+  const admin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  }).auth.admin;
+  const email = `e2e-${randomUUID()}@example.com`;
+  const { data, error } = await admin.createUser({ email, password: DEMO_PASSWORD, email_confirm: true });
+  if (error || !data.user) throw new Error(`Could not create ${email}: ${error?.message}`);
+  await db().profile.create({ data: { id: data.user.id, email, fullName, roles, timeZone: "Europe/London" } });
+  return { id: data.user.id, email, fullName };
 }

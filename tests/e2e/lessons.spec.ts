@@ -37,7 +37,7 @@ async function tutorWithHistory() {
     status: (i % 7 === 6 ? "Cancelled" : "Completed") as "Cancelled" | "Completed",
   }));
   await db().booking.createMany({ data: lessons });
-  return { tutor, lessons };
+  return { tutor: { ...tutor, email }, lessons };
 }
 
 const titles = (page: Page) => page.getByRole("region", { name: /lessons/ }).getByRole("article").locator("h3").allTextContents();

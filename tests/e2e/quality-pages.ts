@@ -107,6 +107,18 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
       status: 200,
       control: { role: "button", name: "Save time zone" },
     },
+    {
+      name: "e-mail notification settings",
+      path: "/settings/notifications",
+      status: 200,
+      control: { role: "button", name: "Save choices" },
+    },
+    {
+      name: "unsubscribe link (broken)",
+      path: "/unsubscribe?token=broken",
+      status: 400,
+      control: { role: "link", name: "Sign in to choose which e-mails you get" },
+    },
     details("upcoming", upcoming.id),
     details("awaiting confirmation", pending.id),
     details("ready", ready.id, join),

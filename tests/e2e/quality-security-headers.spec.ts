@@ -187,6 +187,30 @@ const formRoutes: FormRoute[] = [
     },
   },
   {
+    route: "notification settings",
+    // The second family's parent: no other spec depends on her e-mail choices.
+    signedInAs: demoProfiles.otherParent.email,
+    async setUp() {
+      const profileId = demoProfiles.otherParent.id;
+      const choices = () => db().notificationPreference.findMany({ where: { profileId }, select: { kind: true, enabled: true }, orderBy: { kind: "asc" } });
+      const before = await choices();
+      return {
+        path: "/settings/notifications",
+        body: { form: { enabled: "reminder_classroom_open" } },
+        unchanged: async () => expect(await choices()).toEqual(before),
+        changed: async () => {
+          expect(await choices()).toEqual([
+            { kind: "lesson_record", enabled: false },
+            { kind: "reminder_classroom_open", enabled: true },
+            { kind: "reminder_day_before", enabled: false },
+          ]);
+          // Back to the default (everything on) for the demo.
+          await db().notificationPreference.deleteMany({ where: { profileId } });
+        },
+      };
+    },
+  },
+  {
     route: "student assignment",
     signedInAs: demoProfiles.parent.email,
     async setUp() {

@@ -19,6 +19,7 @@ import {
 } from "../../scripts/lib/embedded-postgres.ts";
 import { applyMigrations } from "../../scripts/lib/migrate.ts";
 import { startLessonspaceStandIn, type LessonspaceStandIn } from "../stand-ins/lessonspace.ts";
+import { startSmtpStandIn, type SmtpStandIn } from "../stand-ins/smtp.ts";
 import { startSupabaseStandIn, type SupabaseStandIn } from "../stand-ins/supabase.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -41,6 +42,7 @@ export type ProductionStack = {
   db: PrismaClient;
   supabase: SupabaseStandIn;
   lessonspace: LessonspaceStandIn;
+  smtp: SmtpStandIn;
   env: Record<string, string>;
   stopPostgres(): Promise<void>;
   /** Starts PostgreSQL again on the same port and data. */
@@ -141,6 +143,7 @@ export async function startProductionStack(
     retryDelaysMs: options.lessonspaceRetryDelaysMs,
     refreshSeconds: 0,
   });
+  const smtp = await startSmtpStandIn();
   const env: Record<string, string> = {
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
@@ -155,6 +158,9 @@ export async function startProductionStack(
     STORAGE_DIR: path.join(dataDir, "storage"),
     LAUNCH_RATE_LIMIT_PER_MINUTE: "1000",
     SIGN_IN_RATE_LIMIT_PER_MINUTE: "1000",
+    SMTP_URL: smtp.smtpUrl,
+    MAIL_FROM: "Tutorwise Classroom <classroom@tutorwise.test>",
+    MAIL_SIGNING_SECRET: "quality-stack-mail-signing-secret-0123456",
     ...options.env,
   };
   const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
@@ -171,6 +177,7 @@ export async function startProductionStack(
     db,
     supabase,
     lessonspace,
+    smtp,
     env,
     startApp,
     async stopPostgres() {
@@ -188,7 +195,7 @@ export async function startProductionStack(
     async stop() {
       await Promise.allSettled(apps.map((running) => running.stop()));
       await db.$disconnect().catch(() => {});
-      await Promise.allSettled([lessonspace.stop(), supabase.stop()]);
+      await Promise.allSettled([lessonspace.stop(), supabase.stop(), smtp.stop()]);
       await postgres.stop().catch(() => {});
       fs.rmSync(dataDir, { recursive: true, force: true });
       fs.rmSync(postgres.dataDir, { recursive: true, force: true });

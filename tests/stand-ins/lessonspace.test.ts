@@ -565,7 +565,7 @@ describe("sessions API and playback", () => {
     expect(video.status).toBe(200);
     expect(video.headers.get("content-type")).toBe("video/mp4");
     expect((await video.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    expect((await fetch(recording_url.replace(/sig=(.)/, (_match, first: string) => `sig=${first === "0" ? "1" : "0"}`))).status).toBe(403);
+    expect((await fetch(recording_url.replace(/sig=(.)/, (_match: string, first: string) => `sig=${first === "0" ? "1" : "0"}`))).status).toBe(403);
   });
 
   it("has no playback while the session runs or when nothing was recorded", async () => {

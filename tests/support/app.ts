@@ -86,7 +86,7 @@ export type TestProfile = { id: string; fullName: string; email: string; timeZon
 export async function createProfile(overrides: Partial<TestProfile> & { roles?: string[] } = {}): Promise<TestProfile> {
   const email = overrides.email ?? `${randomUUID()}@example.test`;
   const { id } = await testStandIns.supabase.createUser({ id: overrides.id, email, password: TEST_PASSWORD });
-  return db.profile.create({
+  const profile = await db.profile.create({
     data: {
       id,
       email,
@@ -94,8 +94,9 @@ export async function createProfile(overrides: Partial<TestProfile> & { roles?: 
       roles: overrides.roles ?? [],
       timeZone: overrides.timeZone ?? "Europe/London",
     },
-    select: { id: true, fullName: true, email: true, timeZone: true },
+    select: { id: true, fullName: true, timeZone: true },
   });
+  return { ...profile, email };
 }
 
 /** Signs in through our own sign-in action and returns the Cookie header a browser would send. */

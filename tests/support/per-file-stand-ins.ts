@@ -1,11 +1,12 @@
 // Setup file of the integration project, after the database one: each test file gets its own
-// Supabase and Lessonspace stand-ins on loopback and the environment the app reads. App modules
+// Supabase and Lessonspace stand-ins and SMTP catcher on loopback and the environment the app reads. App modules
 // read the environment on first use, so this runs before any test file imports them.
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { afterAll } from "vitest";
 import { startLessonspaceStandIn } from "../stand-ins/lessonspace.ts";
+import { startSmtpStandIn } from "../stand-ins/smtp.ts";
 import { startSupabaseStandIn } from "../stand-ins/supabase.ts";
 import { testStandIns } from "./stand-ins.ts";
 
@@ -19,6 +20,8 @@ const lessonspace = await startLessonspaceStandIn({
 });
 testStandIns.supabase = supabase;
 testStandIns.lessonspace = lessonspace;
+const smtp = await startSmtpStandIn();
+testStandIns.smtp = smtp;
 
 Object.assign(process.env, {
   NODE_ENV: "test",
@@ -33,9 +36,12 @@ Object.assign(process.env, {
   LESSONSPACE_TIMEOUT_MS: "1500",
   STORAGE_DRIVER: "local",
   STORAGE_DIR: path.join(dataDir, "storage"),
+  SMTP_URL: smtp.smtpUrl,
+  MAIL_FROM: "Tutorwise Classroom <classroom@tutorwise.test>",
+  MAIL_SIGNING_SECRET: "integration-test-mail-signing-secret-0123",
 });
 
 afterAll(async () => {
-  await Promise.allSettled([supabase.stop(), lessonspace.stop()]);
+  await Promise.allSettled([supabase.stop(), lessonspace.stop(), smtp.stop()]);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -12,12 +12,17 @@ export function BookingAction({ booking }: Props) {
       return (
         <div className="booking-action">
           <p className="booking-state">
-            {booking.inProgress ? `In progress until ${booking.endsAt}.` : `The classroom is open. The lesson starts at ${booking.startsAt}.`}
+            {booking.rejoin
+              ? `The lesson has ended. You can rejoin the classroom until ${booking.closesAt}.`
+              : booking.inProgress
+                ? `In progress until ${booking.endsAt}.`
+                : `The classroom is open. The lesson starts at ${booking.startsAt}.`}
           </p>
           {/* A plain form so that it opens the classroom in a new tab with or without JavaScript. */}
           <form method="post" action={`/api/bookings/${booking.id}/launch`} target="_blank">
-            <button type="submit" className="primary" aria-describedby={`join-hint-${booking.id}`}>
-              Join Lesson
+            {/* After the tutor ended the lesson, joining is still possible but no longer the thing to do. */}
+            <button type="submit" className={booking.rejoin ? undefined : "primary"} aria-describedby={`join-hint-${booking.id}`}>
+              {booking.rejoin ? "Rejoin" : "Join Lesson"}
             </button>{" "}
             <span className="muted" id={`join-hint-${booking.id}`}>
               Opens in a new tab
@@ -37,6 +42,7 @@ export function BookingAction({ booking }: Props) {
     case "completed":
       return (
         <div className="booking-action">
+          {booking.outcome ? <p className={`booking-outcome outcome-${booking.outcome.kind}`}>{booking.outcome.sentence}</p> : null}
           {booking.recording === "available" ? (
             <a className="button" href={`/bookings/${booking.id}/recording`}>
               View Recording
@@ -62,7 +68,8 @@ export function stateLabel(booking: BookingCardView): string {
     case "upcoming":
       return booking.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
     case "completed":
-      return "Completed";
+      // A lesson that was not held is over but not "Completed": say what happened instead.
+      return booking.outcome?.label ?? "Completed";
     case "cancelled":
       return booking.declined ? "Declined" : "Cancelled";
   }

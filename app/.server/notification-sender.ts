@@ -1,0 +1,207 @@
+// The send job: one notifications row → one e-mail, exactly once (DESIGN.md section 12).
+//
+// 1. Load the row; a row already sent, failed for good or skipped is done (a repeated job does nothing).
+// 2. Re-check the booking: cancelled, moved (start ≠ the start the row was computed for) or no longer
+//    due (a classroom-open reminder after the lesson ended) → mark skipped, send nothing.
+// 3. Claim it: queued → sending, or a `sending` row whose claim is older than CLAIM_TIMEOUT_MS (its
+//    worker died). A fresh claim by another worker makes this attempt retry later instead.
+// 4. Compose, send over SMTP, then mark sent with the Message-ID (recorded after sending).
+//
+// The residual window: a worker killed after the mail server accepted the message but before the
+// `sent` UPDATE commits (a few milliseconds) leaves the row `sending`; after CLAIM_TIMEOUT_MS another
+// worker sends it again. The second copy carries the same Message-ID and X-Entity-Ref-ID (the
+// notification id), so mail clients and support can tell it is the same message.
+import { describeOutcome } from "~/domain/lesson-outcome";
+import { isRecordDue, isReminderDue, RECORD_KINDS, REMINDER_KINDS, type RecordKind, type ReminderKind } from "~/domain/notification-due";
+import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
+import { isNotificationKind } from "~/domain/notification-kinds";
+import { db } from "./db";
+import { env } from "./env";
+import { sendMail } from "./mailer";
+import { composeNotificationEmail } from "./notification-email";
+import { logJob, type JobLog } from "./queue";
+
+/** A claim older than this belongs to a worker that died mid-send; longer than any one SMTP send. */
+export const CLAIM_TIMEOUT_MS = 2 * 60_000;
+/** A permanent refusal (5xx) is believed after this many tries; then the address is marked undeliverable. */
+export const PERMANENT_FAILURE_TRIES = 2;
+
+export type SendOutcome = "sent" | "already-done" | "skipped" | "failed-permanent" | "missing";
+
+/** Thrown so that pg-boss retries the job with backoff. */
+export class RetryLaterError extends Error {
+  override name = "RetryLaterError";
+}
+
+export type SenderOptions = {
+  now?: () => Date;
+  claimTimeoutMs?: number;
+  permanentFailureTries?: number;
+  log?: JobLog;
+};
+
+const DONE = new Set(["sent", "failed_permanent", "skipped"]);
+
+export async function sendNotification(notificationId: string, options: SenderOptions = {}): Promise<SendOutcome> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? logJob;
+  const claimTimeoutMs = options.claimTimeoutMs ?? CLAIM_TIMEOUT_MS;
+  const permanentTries = options.permanentFailureTries ?? PERMANENT_FAILURE_TRIES;
+
+  const row = await db.notification.findUnique({
+    where: { id: notificationId },
+    include: {
+      recipient: { select: { id: true, fullName: true, email: true, timeZone: true, emailUndeliverableAt: true } },
+      booking: {
+        select: {
+          id: true,
+          status: true,
+          serviceName: true,
+          sessionStartTime: true,
+          sessionDuration: true,
+          createdAt: true,
+          updatedAt: true,
+          outcome: true,
+          outcomeSettledAt: true,
+          outcomeTutorSeconds: true,
+          outcomeAttendeeSeconds: true,
+          recordingUrl: true,
+          sessionArtifacts: true,
+          reviews: { select: { rating: true, comment: true, reviewer: { select: { fullName: true } } }, orderBy: { createdAt: "asc" } },
+          tutor: { select: { fullName: true } },
+          client: { select: { fullName: true } },
+          student: { select: { fullName: true } },
+        },
+      },
+    },
+  });
+  // The booking (or the person) was deleted: the row went with it.
+  if (!row) return "missing";
+  if (DONE.has(row.status)) return "already-done";
+
+  const fields = { notificationId, kind: row.kind, bookingId: row.bookingId, recipient: row.recipientProfileId };
+  const { booking, recipient } = row;
+  const staleReason =
+    booking.status !== "Confirmed" && booking.status !== "Completed"
+      ? `booking ${booking.status.toLowerCase()}`
+      : booking.sessionStartTime.getTime() !== row.forStartTime.getTime()
+        ? "lesson moved"
+        : (isReminder(row.kind) && !isReminderDue(row.kind, booking, now())) || (isRecordKind(row.kind) && !isRecordDue(row.kind, booking, now()))
+          ? "no longer due"
+          : !recipient.email || recipient.emailUndeliverableAt
+            ? "address undeliverable"
+            : null;
+  if (staleReason) {
+    await db.notification.updateMany({
+      where: { id: notificationId, status: { in: ["queued", "sending"] } },
+      data: { status: "skipped", lastError: staleReason },
+    });
+    log("notification.skipped", { ...fields, reason: staleReason });
+    return "skipped";
+  }
+
+  const claimed = await claimNotification(notificationId, now(), claimTimeoutMs);
+  if (claimed === null) {
+    const current = await db.notification.findUnique({ where: { id: notificationId }, select: { status: true } });
+    if (!current || DONE.has(current.status)) return current ? "already-done" : "missing";
+    throw new RetryLaterError(`notification ${notificationId} is being sent by another worker`);
+  }
+  const { attempts } = claimed;
+  if (!isNotificationKind(row.kind)) throw new Error(`Unknown notification kind ${row.kind}`);
+
+  const input: NotificationEmailInput = {
+    kind: row.kind,
+    recipient: {
+      profileId: recipient.id,
+      fullName: recipient.fullName,
+      email: recipient.email!,
+      timeZone: recipient.timeZone,
+      role: row.recipientRole as RecipientRole,
+    } satisfies NotificationRecipient,
+    booking: {
+      id: booking.id,
+      serviceName: booking.serviceName,
+      sessionStartTime: booking.sessionStartTime,
+      sessionDuration: booking.sessionDuration,
+      updatedAt: booking.updatedAt,
+      tutorName: booking.tutor.fullName,
+      attendeeName: booking.student?.fullName ?? booking.client.fullName,
+    },
+  };
+  if (isRecordKind(row.kind) && booking.outcome) {
+    const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
+    input.record = {
+      outcomeSummary: describeOutcome(
+        {
+          outcome: booking.outcome,
+          tutorSeconds: booking.outcomeTutorSeconds ?? 0,
+          attendeeSeconds: booking.outcomeAttendeeSeconds ?? 0,
+          plannedMinutes: booking.sessionDuration,
+        },
+        input.booking.attendeeName,
+      ).sentence,
+      recordingAvailable: booking.recordingUrl !== null,
+      snapshotAvailable: typeof artifacts.whiteboard_snapshot_url === "string",
+      reviews: booking.reviews.map((r) => ({ reviewerName: r.reviewer.fullName, rating: r.rating, comment: r.comment })),
+    };
+  }
+  let result: Awaited<ReturnType<typeof sendMail>>;
+  try {
+    const mail = composeNotificationEmail(input);
+    // The notification id identifies the message: a resend after a crash is recognisably the same one.
+    mail.messageId = `<${notificationId}@${new URL(env().APP_URL).hostname}>`;
+    mail.headers = { ...(mail.headers as Record<string, string> | undefined), "X-Entity-Ref-ID": notificationId };
+    result = await sendMail(mail);
+  } catch (error) {
+    // Nothing reached the mail server: give the row back for the retry.
+    await db.notification.update({ where: { id: notificationId }, data: { status: "queued", lastError: String(error) } });
+    throw error;
+  }
+  if (result.ok) {
+    await db.notification.update({
+      where: { id: notificationId },
+      data: { status: "sent", sentAt: now(), messageId: result.messageId, lastError: null },
+    });
+    log("notification.sent", { ...fields, attempts, messageId: result.messageId });
+    return "sent";
+  }
+
+  if (result.permanent && attempts >= permanentTries) {
+    await db.$transaction([
+      db.notification.update({ where: { id: notificationId }, data: { status: "failed_permanent", lastError: result.reason } }),
+      // Only the address that was refused: a person who has since changed theirs is not marked.
+      db.profile.updateMany({ where: { id: recipient.id, email: recipient.email, emailUndeliverableAt: null }, data: { emailUndeliverableAt: now() } }),
+    ]);
+    log("notification.failed_permanent", { ...fields, attempts, error: result.reason });
+    return "failed-permanent";
+  }
+
+  // Give the row back so the retry (or any worker) can claim it at once.
+  await db.notification.update({ where: { id: notificationId }, data: { status: "queued", lastError: result.reason } });
+  log("notification.retry", { ...fields, attempts, permanent: result.permanent, error: result.reason });
+  throw new RetryLaterError(`sending notification ${notificationId} failed (${result.permanent ? "refused" : "temporary"}): ${result.reason}`);
+}
+
+/**
+ * Marks the row as being sent by this worker: from queued, or from sending when the last claim is
+ * older than `claimTimeoutMs` (that worker died). Null when someone else holds it or it is done.
+ */
+export async function claimNotification(notificationId: string, now: Date, claimTimeoutMs = CLAIM_TIMEOUT_MS): Promise<{ attempts: number } | null> {
+  const [claimed] = await db.notification.updateManyAndReturn({
+    where: {
+      id: notificationId,
+      OR: [{ status: "queued" }, { status: "sending", claimedAt: { lt: new Date(now.getTime() - claimTimeoutMs) } }],
+    },
+    data: { status: "sending", claimedAt: now, attempts: { increment: 1 } },
+    select: { attempts: true },
+  });
+  return claimed ?? null;
+}
+
+function isReminder(kind: string): kind is ReminderKind {
+  return (REMINDER_KINDS as readonly string[]).includes(kind);
+}
+
+function isRecordKind(kind: string): kind is RecordKind {
+  return (RECORD_KINDS as readonly string[]).includes(kind);
+}

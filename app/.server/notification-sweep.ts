@@ -1,0 +1,216 @@
+// The sweep (DESIGN.md section 12): bookings are changed behind our back by the booking system,
+// so every minute (and once when a worker starts) we look for what is due now instead of
+// scheduling jobs once at creation. For each due (booking, kind) it resolves the recipients and, in
+// ONE transaction per batch, inserts a notifications row per recipient (ON CONFLICT DO NOTHING on
+// booking, kind, start time, recipient) and a send job for each row it really inserted, through
+// pg-boss's `db` option on the same connection: a row and its job commit together or not at all.
+// Any number of sweeps may run at once on any number of machines; the unique key makes the second
+// one insert nothing (it waits on the first one's rows, then skips them).
+import type pg from "pg";
+import type PgBoss from "pg-boss";
+import { OUTCOME_SWEEP_HORIZON_MS } from "~/domain/lesson-outcome";
+import {
+  CLASSROOM_OPEN_LEAD_MS,
+  DAY_BEFORE_LEAD_MS,
+  RECORD_GRACE_MS,
+  RECORD_KINDS,
+  REMINDER_KINDS,
+  sweepStartRange,
+  type RecordKind,
+  type ReminderKind,
+} from "~/domain/notification-due";
+import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import { bookingsDueForOutcome, settleLessonOutcome } from "./lesson-outcomes";
+import { recipientsForBookings } from "./notification-recipients";
+import { inTransaction, logJob, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
+
+export type RecipientsResolver = (bookingIds: string[], kind: NotificationKind) => Promise<Map<string, NotificationRecipient[]>>;
+
+export type SweepOptions = {
+  /** Bookings per transaction; default 500. */
+  batchSize?: number;
+  /** Retry and expiry of the send jobs it enqueues; default SEND_JOB_POLICY. */
+  sendJob?: Partial<SendJobPolicy>;
+  recipients?: RecipientsResolver;
+  log?: JobLog;
+};
+
+export type SweepResult = {
+  /** Lesson outcomes this sweep settled (the others were settled by a racing sweep, or not due). */
+  outcomesSettled: number;
+  /** Notifications rows inserted (each with its send job), by kind. */
+  queued: Partial<Record<NotificationKind, number>>;
+  /** Due (booking, kind) pairs examined. */
+  examined: number;
+  ms: number;
+};
+
+type DueBooking = { id: string; startTime: Date };
+type Cursor = { startTime: Date; id: string } | null;
+
+/**
+ * One kind of due message: finds, in pages ordered by (start, id), bookings for which it is due at
+ * `now` and which have no row for their current start time yet.
+ */
+type DueFinder = { kind: NotificationKind; find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]> };
+
+// The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
+// every edge). `p` adds a parameter and returns its placeholder. The start-time range comes first so
+// that bookings_confirmed_start_idx (partial) serves the scan; NOT EXISTS uses the notifications
+// unique index's (booking, kind, start) prefix.
+const REMINDER_CONDITIONS: Record<ReminderKind, (now: Date, p: (value: unknown) => string) => string> = {
+  // due from start − 24 h until the classroom opens, only when booked before start − 24 h
+  reminder_day_before: (now, p) => `
+    b.session_start_time <= ${p(new Date(now.getTime() + DAY_BEFORE_LEAD_MS))}
+    AND b.session_start_time > ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
+    AND b.created_at < b.session_start_time - ${p(DAY_BEFORE_LEAD_MS)}::bigint * interval '1 millisecond'`,
+  // due from start − 15 min until the lesson's scheduled end
+  reminder_classroom_open: (now, p) => `
+    b.session_start_time <= ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
+    AND b.session_start_time + b.session_duration * interval '1 minute' > ${p(now)}`,
+};
+
+function reminderFinder(kind: ReminderKind): DueFinder {
+  return {
+    kind,
+    async find(client, now, after, limit) {
+      const range = sweepStartRange(now);
+      const params: unknown[] = [];
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const sql = `
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status = 'Confirmed'
+           AND b.session_start_time > ${p(range.startsAfter)} AND b.session_start_time <= ${p(range.startsAtOrBefore)}
+           AND ${REMINDER_CONDITIONS[kind](now, p)}
+           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
+         ORDER BY b.session_start_time, b.id
+         LIMIT ${p(limit)}`;
+      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
+      return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
+    },
+  };
+}
+
+// Due once the outcome is settled (isRecordDue): same rule in SQL. The start-time range (the lesson
+// started within the outcome horizon plus the grace) with the settling-time range, lets bookings_outcome_settled_idx serve the scan.
+const RECORD_CONDITIONS: Record<RecordKind, string> = {
+  lesson_record: "TRUE",
+  review_prompt: "b.outcome = 'held'",
+};
+
+function recordFinder(kind: RecordKind): DueFinder {
+  return {
+    kind,
+    async find(client, now, after, limit) {
+      const params: unknown[] = [];
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const sql = `
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status IN ('Pending', 'Confirmed', 'Completed')
+           AND b.session_start_time > ${p(new Date(now.getTime() - OUTCOME_SWEEP_HORIZON_MS - RECORD_GRACE_MS))}
+           AND b.session_start_time <= ${p(now)}
+           AND b.outcome IS NOT NULL
+           AND b.outcome_settled_at <= ${p(now)}
+           AND b.outcome_settled_at > ${p(new Date(now.getTime() - RECORD_GRACE_MS))}
+           AND ${RECORD_CONDITIONS[kind]}
+           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
+         ORDER BY b.session_start_time, b.id
+         LIMIT ${p(limit)}`;
+      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
+      return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
+    },
+  };
+}
+
+const DUE_FINDERS: DueFinder[] = [...REMINDER_KINDS.map(reminderFinder), ...RECORD_KINDS.map(recordFinder)];
+
+/** Settles the outcomes due at `now` (app/.server/lesson-outcomes.ts), page by page, a bounded number of pages. */
+async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
+  let settled = 0;
+  for (let page = 0; page < 20; page++) {
+    const due = await bookingsDueForOutcome(now, pageSize);
+    for (const bookingId of due) if (await settleLessonOutcome(bookingId, now)) settled++;
+    if (due.length < pageSize) break;
+  }
+  return settled;
+}
+
+/** Finds what is due at `now` and queues it; safe to run concurrently and repeatedly. */
+export async function runSweep(queue: Queue, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
+  const started = performance.now();
+  const batchSize = options.batchSize ?? 500;
+  const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
+  const recipients = options.recipients ?? recipientsForBookings;
+  const log = options.log ?? logJob;
+  const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, ms: 0 };
+  // Outcomes first: a lesson whose window closed now gets its record in this same sweep.
+  result.outcomesSettled = await settleOutcomes(now, batchSize);
+
+  for (const finder of DUE_FINDERS) {
+    let cursor: Cursor = null;
+    for (;;) {
+      const due = await finder.find(queue.pool, now, cursor, batchSize);
+      if (due.length === 0) break;
+      cursor = { startTime: due.at(-1)!.startTime, id: due.at(-1)!.id };
+      result.examined += due.length;
+      const byBooking = await recipients(
+        due.map((b) => b.id),
+        finder.kind,
+      );
+      const rows = due.flatMap((booking) =>
+        (byBooking.get(booking.id) ?? []).map((recipient) => ({ booking, recipient })),
+      );
+      if (rows.length === 0) continue;
+      const inserted = await inTransaction(queue.pool, async (client, jobs) => {
+        const { rows: created } = await client.query<{ id: string }>(
+          `INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
+           SELECT booking_id, $1, for_start_time, recipient_profile_id, recipient_role
+             FROM unnest($2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[])
+                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
+           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
+           RETURNING id`,
+          [
+            finder.kind,
+            rows.map((r) => r.booking.id),
+            rows.map((r) => r.booking.startTime),
+            rows.map((r) => r.recipient.profileId),
+            rows.map((r) => r.recipient.role),
+          ],
+        );
+        if (created.length > 0) await enqueueSends(queue.boss, jobs, created.map((row) => row.id), policy);
+        return created.length;
+      });
+      result.queued[finder.kind] = (result.queued[finder.kind] ?? 0) + inserted;
+      if (due.length < batchSize) break;
+    }
+  }
+  result.ms = Math.round(performance.now() - started);
+  const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
+  log("sweep.done", { now: now.toISOString(), outcomesSettled: result.outcomesSettled, examined: result.examined, queued: total, byKind: result.queued, ms: result.ms });
+  return result;
+}
+
+/** Send jobs keyed by the notification id, inside the caller's transaction (`jobs`). */
+async function enqueueSends(boss: PgBoss, jobs: PgBoss.Db, notificationIds: string[], policy: SendJobPolicy): Promise<void> {
+  await boss.insert(
+    notificationIds.map((id) => ({
+      id,
+      name: QUEUES.send,
+      data: { notificationId: id },
+      retryLimit: policy.retryLimit,
+      retryDelay: policy.retryDelay,
+      retryBackoff: policy.retryBackoff,
+      expireInSeconds: policy.expireInSeconds,
+    })),
+    { db: jobs },
+  );
+}
+

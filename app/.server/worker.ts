@@ -1,0 +1,109 @@
+// Background workers: the notification sweep (cron every minute, and once at start so a restart or
+// an outage catches up) and the sends. They run inside the app server by default
+// (startWorkersInProcess, called from app/entry.server.tsx) or on their own with `npm run worker`
+// (scripts/worker.ts) when WORKERS_IN_PROCESS=false. Any number of them may run on any number of
+// machines: exactly-once comes from the notifications row (unique key + claim), not from there
+// being one worker.
+import { env } from "./env";
+import { sendNotification, type SenderOptions } from "./notification-sender";
+import { runSweep, type SweepOptions } from "./notification-sweep";
+import { logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
+
+export type WorkerOptions = OpenQueueOptions & {
+  /** Send jobs fetched (and sent concurrently) per round; default 25. */
+  sendBatchSize?: number;
+  /** How often an idle worker looks for jobs; default 1 s (pg-boss's minimum is 0.5 s). */
+  pollingIntervalSeconds?: number;
+  /** Queue one sweep at start (catch-up after a restart or outage); default true. */
+  sweepOnStart?: boolean;
+  /** Run the send worker; default true. */
+  send?: boolean;
+  /** Run the sweep worker; default true. */
+  sweep?: boolean;
+  sweepOptions?: SweepOptions;
+  senderOptions?: SenderOptions;
+};
+
+export type Workers = { queue: Queue; stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void> };
+
+type SendJob = { notificationId: string };
+
+/** Starts one set of workers on its own pg-boss instance (tests start several to race them). */
+export async function createWorkers(options: WorkerOptions = {}): Promise<Workers> {
+  const log = options.log ?? logJob;
+  const queue = await openQueue(options);
+  const { boss } = queue;
+  const polling = options.pollingIntervalSeconds ?? 1;
+  try {
+    if (options.sweep ?? true) {
+      await boss.work(QUEUES.sweep, { pollingIntervalSeconds: polling }, async () => {
+        await runSweep(queue, new Date(), { log, ...options.sweepOptions });
+      });
+      if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
+      if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
+    }
+    if (options.send ?? true) {
+      const batchSize = options.sendBatchSize ?? 25;
+      let workerId = "";
+      workerId = await boss.work<SendJob>(QUEUES.send, { batchSize, pollingIntervalSeconds: polling }, async (jobs) => {
+        // Each job succeeds or fails on its own: a failed one is failed here (pg-boss retries it
+        // with backoff) and pg-boss completes the rest when this returns.
+        await Promise.all(
+          jobs.map(async (job) => {
+            try {
+              await sendNotification(job.data.notificationId, { log, ...options.senderOptions });
+            } catch (error) {
+              const message = error instanceof Error ? error.message : String(error);
+              log("job.failed", { queue: QUEUES.send, jobId: job.id, error: message });
+              await boss.fail(QUEUES.send, job.id, { message });
+            }
+          }),
+        );
+        // A full batch means more are waiting: fetch again at once instead of after the polling interval.
+        if (jobs.length === batchSize && workerId) boss.notifyWorker(workerId);
+      });
+    }
+  } catch (error) {
+    await queue.stop({ graceful: false });
+    throw error;
+  }
+  log("workers.started", { sweep: options.sweep ?? true, send: options.send ?? true });
+  return {
+    queue,
+    async stop(stopOptions) {
+      await queue.stop(stopOptions);
+      log("workers.stopped");
+    },
+  };
+}
+
+// The process's own workers, kept on globalThis so a dev-server reload does not start a second set.
+const state = globalThis as { __tutorwiseWorkers?: Promise<Workers> | null };
+
+/** Starts this process's workers once; later calls return the same ones. */
+export function startWorkers(options: WorkerOptions = {}): Promise<Workers> {
+  state.__tutorwiseWorkers ??= createWorkers(options).catch((error: unknown) => {
+    state.__tutorwiseWorkers = null;
+    throw error;
+  });
+  return state.__tutorwiseWorkers;
+}
+
+/** Stops this process's workers, letting jobs in flight finish (within the timeout). */
+export async function stopWorkers(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void> {
+  const running = state.__tutorwiseWorkers;
+  state.__tutorwiseWorkers = null;
+  if (running) await (await running.catch(() => null))?.stop(options);
+}
+
+/**
+ * Called once by the server entry: starts the workers inside the app process unless
+ * WORKERS_IN_PROCESS=false (a separate `npm run worker` then runs them) or this is a test run
+ * (integration tests start the workers they need themselves). A failure is logged, never fatal:
+ * pages keep working, and reminders catch up when a worker starts.
+ */
+export function startWorkersInProcess(): void {
+  const settings = env();
+  if (!settings.WORKERS_IN_PROCESS || settings.NODE_ENV === "test" || state.__tutorwiseWorkers) return;
+  startWorkers().catch((error: unknown) => logJob("workers.start_failed", { error: error instanceof Error ? error.message : String(error) }));
+}

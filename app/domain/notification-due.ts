@@ -1,0 +1,106 @@
+/**
+ * When is a reminder due? The one rule behind the notification sweep (DESIGN.md section 12), so
+ * that "why did (or didn't) this family get a reminder?" has one file for an answer. Pure: the
+ * caller passes `now`; the sweep's SQL is built from the same constants and an integration test
+ * checks that the two agree at every edge.
+ *
+ * - Only Confirmed bookings get reminders: a Pending booking is not a lesson yet (the sweep picks
+ *   it up as soon as the booking system confirms it, if still in time); Cancelled, Declined and
+ *   Completed ones get none.
+ * - Day before: due from start − 24 h until the classroom opens (start − 15 min), and only when the
+ *   booking was made before start − 24 h: someone who books 10 minutes ahead gets only "the
+ *   classroom is open". Late (after an outage) is fine until the classroom opens; after that the
+ *   classroom-open message says everything the day-before one would have.
+ * - Classroom open: due from start − 15 min (the join window opens, inclusive) until the lesson's
+ *   scheduled end (exclusive): "the classroom is open" is never sent for a lesson that has ended.
+ * - Each is computed for the booking's current start time: a moved lesson is a new message.
+ * - Lesson record (to the family) and review prompt (to the tutor): due once the lesson's outcome is
+ *   settled (app/domain/lesson-outcome.ts, when the join window closes), for RECORD_GRACE_MS. The
+ *   record goes out whatever the outcome (its words say what happened: "Tutor did not join"); the
+ *   review prompt only when the lesson was held.
+ */
+import { JOIN_EARLY_MS, type BookingStatus } from "./join-window";
+import type { LessonOutcome } from "./lesson-outcome";
+import type { NotificationKind } from "./notification-kinds";
+
+export const DAY_BEFORE_LEAD_MS = 24 * 60 * 60_000;
+/** The classroom-open reminder goes out when the join window opens. */
+export const CLASSROOM_OPEN_LEAD_MS = JOIN_EARLY_MS;
+/**
+ * Longest planned lesson the sweep looks back for: its scan is bounded by start time (an index
+ * range), and a lesson longer than this would lose its classroom-open reminder once it started.
+ */
+export const LONGEST_LESSON_MS = 12 * 60 * 60_000;
+
+export const REMINDER_KINDS = ["reminder_day_before", "reminder_classroom_open"] as const satisfies readonly NotificationKind[];
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+export type ReminderBooking = {
+  status: BookingStatus;
+  sessionStartTime: Date;
+  /** Planned minutes. */
+  sessionDuration: number;
+  /** When the booking was made. */
+  createdAt: Date;
+};
+
+/** Half-open interval [dueFrom, dueUntil) in which the reminder may be sent; null when never. */
+export type DueWindow = { dueFrom: Date; dueUntil: Date };
+
+export function reminderWindow(kind: ReminderKind, booking: ReminderBooking): DueWindow | null {
+  if (booking.status !== "Confirmed") return null;
+  const start = booking.sessionStartTime.getTime();
+  const opens = start - CLASSROOM_OPEN_LEAD_MS;
+  if (kind === "reminder_day_before") {
+    const dueFrom = start - DAY_BEFORE_LEAD_MS;
+    // Booked at or after start − 24 h: the day-before reminder would arrive as a surprise.
+    if (booking.createdAt.getTime() >= dueFrom) return null;
+    return { dueFrom: new Date(dueFrom), dueUntil: new Date(opens) };
+  }
+  const end = start + booking.sessionDuration * 60_000;
+  if (end <= opens) return null;
+  return { dueFrom: new Date(opens), dueUntil: new Date(end) };
+}
+
+export function isReminderDue(kind: ReminderKind, booking: ReminderBooking, now: Date): boolean {
+  const window = reminderWindow(kind, booking);
+  if (!window) return false;
+  const t = now.getTime();
+  return t >= window.dueFrom.getTime() && t < window.dueUntil.getTime();
+}
+
+export function dueReminders(booking: ReminderBooking, now: Date): ReminderKind[] {
+  return REMINDER_KINDS.filter((kind) => isReminderDue(kind, booking, now));
+}
+
+/**
+ * Start times that can have a reminder due at `now`, for the sweep's index range scan:
+ * (now − LONGEST_LESSON_MS, now + 24 h]. Everything else is decided row by row by the rules above.
+ */
+export function sweepStartRange(now: Date): { startsAfter: Date; startsAtOrBefore: Date } {
+  return {
+    startsAfter: new Date(now.getTime() - LONGEST_LESSON_MS),
+    startsAtOrBefore: new Date(now.getTime() + DAY_BEFORE_LEAD_MS),
+  };
+}
+
+/** How long after its outcome was settled a lesson record or review prompt may still be sent. */
+export const RECORD_GRACE_MS = 2 * 24 * 60 * 60_000;
+
+export const RECORD_KINDS = ["lesson_record", "review_prompt"] as const satisfies readonly NotificationKind[];
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export type RecordBooking = {
+  status: BookingStatus;
+  outcome: LessonOutcome | null;
+  outcomeSettledAt: Date | null;
+};
+
+export function isRecordDue(kind: RecordKind, booking: RecordBooking, now: Date): boolean {
+  if (booking.status === "Cancelled" || booking.status === "Declined") return false;
+  if (booking.outcome === null || booking.outcomeSettledAt === null) return false;
+  if (kind === "review_prompt" && booking.outcome !== "held") return false;
+  const t = now.getTime();
+  const settled = booking.outcomeSettledAt.getTime();
+  return t >= settled && t < settled + RECORD_GRACE_MS;
+}

@@ -1,0 +1,63 @@
+/**
+ * The messages the lesson lifecycle sends (DESIGN.md section 12), and the shapes shared by the
+ * sweep that decides what is due, the recipients rule, the settings page and the e-mail renderer.
+ * Pure: no I/O.
+ */
+export const NOTIFICATION_KINDS = [
+  "reminder_day_before",
+  "reminder_classroom_open",
+  "lesson_record",
+  "review_prompt",
+] as const;
+
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export function isNotificationKind(value: unknown): value is NotificationKind {
+  return typeof value === "string" && (NOTIFICATION_KINDS as readonly string[]).includes(value);
+}
+
+/** Words for the settings page and the unsubscribe confirmation. */
+export const NOTIFICATION_LABELS: Record<NotificationKind, { title: string; description: string }> = {
+  reminder_day_before: { title: "Reminder the day before", description: "An e-mail 24 hours before each lesson, with a calendar entry." },
+  reminder_classroom_open: { title: "Classroom is open", description: "An e-mail when the classroom opens, 15 minutes before the lesson." },
+  lesson_record: { title: "Lesson record", description: "After each lesson: attended minutes, and the recording, snapshot and review once they exist." },
+  review_prompt: { title: "Review prompt (tutors)", description: "After each lesson you teach: \"How was your session?\"" },
+};
+
+/** Why someone receives a booking's messages. */
+export type RecipientRole = "tutor" | "client" | "guardian" | "student";
+
+export type NotificationRecipient = {
+  profileId: string;
+  fullName: string;
+  email: string;
+  /** IANA zone the message's times are written in. */
+  timeZone: string;
+  role: RecipientRole;
+};
+
+/** Everything the e-mail renderer needs; built by the sender from the database. */
+export type NotificationEmailInput = {
+  kind: NotificationKind;
+  recipient: NotificationRecipient;
+  booking: {
+    id: string;
+    serviceName: string;
+    sessionStartTime: Date;
+    /** Planned minutes. */
+    sessionDuration: number;
+    /** Feeds the calendar entry's SEQUENCE, so a moved lesson updates the entry. */
+    updatedAt: Date;
+    tutorName: string;
+    /** Who attends: the assigned student, else the client (adult learner). */
+    attendeeName: string;
+  };
+  /** lesson_record and review_prompt only. */
+  record?: {
+    /** A sentence a parent understands, e.g. "Charlie attended 52 of 60 minutes" or "Tutor did not join". */
+    outcomeSummary: string;
+    recordingAvailable: boolean;
+    snapshotAvailable: boolean;
+    reviews: { reviewerName: string; rating: number; comment: string }[];
+  };
+};

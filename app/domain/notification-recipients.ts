@@ -1,0 +1,83 @@
+/**
+ * Who receives a booking's message of a given kind (DESIGN.md sections 4 and 12). Pure: the server
+ * part (app/.server/notification-recipients.ts) loads the people, this decides.
+ *
+ * - Reminders go to everyone who takes part: the tutor, the client, the active guardians of the
+ *   assigned student, and the student.
+ * - The lesson record goes to the family: the client and the student's active guardians, and the
+ *   student only when no active guardian looks after them (an adult learner booked by someone else;
+ *   an adult who books for themself is the client).
+ * - The review prompt goes to the tutor only.
+ *
+ * Then, for every kind: only people with an address of their own (a young child's messages reach
+ * their guardians instead), not marked undeliverable, who have not switched that kind off; and each
+ * person once, under the first of their roles in the order tutor, client, guardian, student.
+ */
+import type { NotificationKind, NotificationRecipient, RecipientRole } from "./notification-kinds";
+
+export type NotifiablePerson = {
+  profileId: string;
+  fullName: string;
+  /** Null when the person has no address of their own. */
+  email: string | null;
+  timeZone: string;
+  /** The mail server refused this address for good (set by the sender). */
+  emailUndeliverable: boolean;
+  /** Kinds this person switched off; every other kind is on. */
+  disabledKinds: readonly NotificationKind[];
+};
+
+export type GuardianEdge = NotifiablePerson & { status: "ACTIVE" | "PENDING" };
+
+export type BookingParties = {
+  tutor: NotifiablePerson;
+  client: NotifiablePerson;
+  student: NotifiablePerson | null;
+  /** GUARDIAN edges pointing at the assigned student, in any status. */
+  studentGuardians: readonly GuardianEdge[];
+};
+
+const ROLES_BY_KIND: Record<NotificationKind, readonly RecipientRole[]> = {
+  reminder_day_before: ["tutor", "client", "guardian", "student"],
+  reminder_classroom_open: ["tutor", "client", "guardian", "student"],
+  lesson_record: ["client", "guardian", "student"],
+  review_prompt: ["tutor"],
+};
+
+export function recipientsFor(parties: BookingParties, kind: NotificationKind): NotificationRecipient[] {
+  const roles = ROLES_BY_KIND[kind];
+  const activeGuardians = parties.studentGuardians.filter((edge) => edge.status === "ACTIVE");
+  const candidates: { person: NotifiablePerson; role: RecipientRole }[] = [];
+  if (roles.includes("tutor")) candidates.push({ person: parties.tutor, role: "tutor" });
+  if (roles.includes("client")) candidates.push({ person: parties.client, role: "client" });
+  if (parties.student) {
+    if (roles.includes("guardian")) for (const guardian of activeGuardians) candidates.push({ person: guardian, role: "guardian" });
+    // The record is the family's: a child with guardians gets it through them.
+    const studentGetsIt = roles.includes("student") && (kind !== "lesson_record" || activeGuardians.length === 0);
+    if (studentGetsIt) candidates.push({ person: parties.student, role: "student" });
+  }
+
+  const seen = new Set<string>();
+  const recipients: NotificationRecipient[] = [];
+  for (const { person, role } of candidates) {
+    if (seen.has(person.profileId)) continue;
+    seen.add(person.profileId);
+    if (!person.email || person.emailUndeliverable || person.disabledKinds.includes(kind)) continue;
+    recipients.push({ profileId: person.profileId, fullName: person.fullName, email: person.email, timeZone: person.timeZone, role });
+  }
+  return recipients;
+}
+
+/**
+ * The kinds a person can choose about on the settings page: reminders for everyone, the lesson
+ * record for families and learners, the review prompt for tutors (a tutor who is nothing else
+ * never receives a record, so is not asked about one).
+ */
+export function kindsOfferedTo(roles: readonly string[]): NotificationKind[] {
+  const tutor = roles.includes("tutor");
+  const learnerOrFamily = !tutor || roles.some((role) => role !== "tutor");
+  const kinds: NotificationKind[] = ["reminder_day_before", "reminder_classroom_open"];
+  if (learnerOrFamily) kinds.push("lesson_record");
+  if (tutor) kinds.push("review_prompt");
+  return kinds;
+}

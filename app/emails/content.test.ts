@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { NotificationEmailInput } from "~/domain/notification-kinds";
+import { lessonWords, multiLine, oneLine, subjectFor } from "./content";
+import { calendarSequence, calendarUid, lessonCalendar } from "./calendar";
+import { renderNotificationEmail } from "./render";
+
+const links = {
+  bookingUrl: "https://classroom.example/bookings/b-1",
+  reviewUrl: "https://classroom.example/bookings/b-1/review",
+  unsubscribeUrl: "https://classroom.example/unsubscribe?token=t",
+  settingsUrl: "https://classroom.example/settings/notifications",
+};
+
+function input(kind: NotificationEmailInput["kind"], start: Date, timeZone = "Europe/London"): NotificationEmailInput {
+  return {
+    kind,
+    recipient: { profileId: "p-1", fullName: "Pat Parent", email: "pat@example.test", timeZone, role: "guardian" },
+    booking: { id: "b-1", serviceName: "Piano", sessionStartTime: start, sessionDuration: 45, updatedAt: new Date("2026-03-01T00:00:00Z"), tutorName: "Tina Tutor", attendeeName: "Charlie" },
+  };
+}
+
+describe("oneLine and multiLine", () => {
+  it("turn every control character and line separator into a single space", () => {
+    expect(oneLine("a\r\nBcc: b\u0000c\u0085d\u2028e\u2029f\tg")).toBe("a Bcc: b c d e f g");
+    expect(oneLine("  spaced   out  ")).toBe("spaced out");
+  });
+
+  it("cut long values with an ellipsis", () => {
+    expect(oneLine("x".repeat(300), 10)).toBe(`${"x".repeat(9)}…`);
+  });
+
+  it("multiLine keeps line breaks (normalised) and drops other control characters", () => {
+    expect(multiLine("one\r\ntwo\rthree\u0007\u2028four")).toBe("one\ntwo\nthree four");
+  });
+});
+
+describe("lessonWords", () => {
+  it("says today, tomorrow or the day, by the recipient's calendar", () => {
+    const now = new Date("2026-06-10T20:00:00Z"); // 21:00 in London, 06:00 on the 11th in Sydney
+    const start = new Date("2026-06-11T09:00:00Z"); // 10:00 on the 11th in London, 19:00 on the 11th in Sydney
+    expect(lessonWords(input("reminder_day_before", start), now).relativeDay).toBe("tomorrow");
+    expect(lessonWords(input("reminder_day_before", start, "Australia/Sydney"), now).relativeDay).toBe("today");
+    expect(lessonWords(input("reminder_day_before", new Date("2026-06-13T09:00:00Z")), now).relativeDay).toBe("on Sat 13 Jun");
+  });
+
+  it("finds tomorrow across the end of a month and a clock change", () => {
+    // 25 Oct 2026: London leaves summer time, a 25-hour day.
+    const now = new Date("2026-10-24T22:30:00Z"); // 23:30 BST on the 24th
+    expect(lessonWords(input("reminder_day_before", new Date("2026-10-25T23:00:00Z")), now).relativeDay).toBe("tomorrow");
+    expect(lessonWords(input("reminder_day_before", new Date("2026-11-01T10:00:00Z")), new Date("2026-10-31T10:00:00Z")).relativeDay).toBe("tomorrow");
+  });
+
+  it("writes times in UTC when the stored zone is unusable, instead of failing the message", () => {
+    const broken = input("reminder_day_before", new Date("2026-06-11T09:00:00Z"), "Mars/Olympus_Mons");
+    const words = lessonWords(broken, new Date("2026-06-10T09:00:00Z"));
+    expect(words.when).toBe("Thu 11 Jun, 09:00–09:45");
+    expect(words.zone).toBe("UTC");
+  });
+
+  it("subjects are one line even when a title is not", () => {
+    const hostile = input("review_prompt", new Date("2026-06-11T09:00:00Z"));
+    hostile.booking.attendeeName = "Kid\r\nBcc: x@example.test";
+    const now = new Date("2026-06-11T10:00:00Z");
+    expect(subjectFor("review_prompt", lessonWords(hostile, now), hostile, now)).toBe("How was your session with Kid Bcc: x@example.test?");
+  });
+});
+
+describe("calendar entry", () => {
+  it("UID is stable per booking; SEQUENCE grows with updatedAt and is never negative", () => {
+    expect(calendarUid("b-1")).toBe("booking-b-1@tutorwise.classroom");
+    expect(calendarSequence(new Date("2026-03-01T00:00:01Z"))).toBe(calendarSequence(new Date("2026-03-01T00:00:00Z")) + 1);
+    expect(calendarSequence(new Date("2020-01-01T00:00:00Z"))).toBe(0);
+    expect(calendarSequence(new Date("2090-01-01T00:00:00Z"))).toBeLessThan(2 ** 31);
+  });
+
+  it("is a METHOD:REQUEST event in UTC with our booking page, stamped at `now`", () => {
+    const ics = lessonCalendar(input("reminder_day_before", new Date("2026-06-11T09:00:00Z")), { organizer: { name: "Tutorwise", address: "noreply@example.test" }, bookingUrl: links.bookingUrl }, new Date("2026-06-10T09:00:00Z")).replace(/\r\n[ \t]/g, "");
+    expect(ics).toContain("METHOD:REQUEST");
+    expect(ics).toContain("DTSTART:20260611T090000Z");
+    expect(ics).toContain("DTEND:20260611T094500Z");
+    expect(ics).toContain("DTSTAMP:20260610T090000Z");
+    expect(ics).toContain(`URL:${links.bookingUrl}`);
+    expect(ics).toContain("SUMMARY:Piano with Tina Tutor");
+  });
+});
+
+describe("plain-text versions", () => {
+  it("are written for text: no markup, labels aligned, each link on its own line", () => {
+    const { text } = renderNotificationEmail(input("reminder_classroom_open", new Date("2026-06-11T09:00:00Z")), links, new Date("2026-06-11T08:45:00Z"));
+    expect(text).toBe(`Hi Pat Parent,
+
+The classroom is open
+=====================
+
+Charlie's lesson with Tina Tutor starts at 10:00. You can join now.
+
+Lesson:    Piano
+Tutor:     Tina Tutor
+Attending: Charlie
+When:      Thu 11 Jun, 10:00–10:45, Europe/London (BST)
+Length:    45 min
+
+Join Lesson:
+https://classroom.example/bookings/b-1
+
+The Join Lesson button works from 15 minutes before the start until 15 minutes after the end.
+
+--
+You receive this e-mail from Tutorwise Classroom because you are Charlie's guardian.
+Stop "classroom is open" e-mails: https://classroom.example/unsubscribe?token=t
+Choose which e-mails you get: https://classroom.example/settings/notifications
+`);
+  });
+
+  it("a lesson record without reviews or record data still reads", () => {
+    const { text, html } = renderNotificationEmail(input("lesson_record", new Date("2026-06-11T09:00:00Z")), links, new Date("2026-06-11T11:00:00Z"));
+    expect(text).toContain("Reviews: none yet.");
+    expect(text).toContain("The lesson's outcome is not known yet.");
+    expect(html).toContain("No reviews yet.");
+  });
+});

@@ -1,0 +1,76 @@
+import { data, redirect } from "react-router";
+import { getViewer } from "~/.server/auth";
+import { switchOffNotification } from "~/.server/notification-preferences";
+import { verifyUnsubscribeToken } from "~/.server/unsubscribe-token";
+import { NOTIFICATION_LABELS } from "~/domain/notification-kinds";
+import type { Route } from "./+types/unsubscribe";
+
+// The link in every e-mail's footer and List-Unsubscribe header (DESIGN.md section 12). The signed
+// token names who stops receiving which kind, so it works without a sign-in:
+// - GET (a person following the link) switches that kind off, then shows the settings page with the
+//   change applied when they are signed in as that person, else a small page naming only the kind;
+// - POST with List-Unsubscribe=One-Click (RFC 8058, sent by the mail provider's servers with no
+//   cookies) switches it off and answers 200. The cross-site refusal lets exactly this path through
+//   (app/.server/security.ts); this action reads no cookie, the token is its only authority.
+// Both are idempotent. A bad token is a 400 page and changes nothing.
+
+export const meta: Route.MetaFunction = () => [{ title: "Unsubscribe · Tutorwise Classroom" }];
+
+const INVALID = { state: "invalid" as const };
+
+export async function loader({ request }: Route.LoaderArgs) {
+  const claims = verifyUnsubscribeToken(new URL(request.url).searchParams.get("token"));
+  if (!claims) return data(INVALID, { status: 400 });
+  await switchOffNotification(claims.profileId, claims.kind);
+  const { viewer, headers } = await getViewer(request);
+  if (viewer?.id === claims.profileId) throw redirect(`/settings/notifications?unsubscribed=${claims.kind}`, { headers });
+  return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title }, { headers });
+}
+
+export async function action({ request }: Route.ActionArgs) {
+  const claims = verifyUnsubscribeToken(new URL(request.url).searchParams.get("token"));
+  if (!claims) return data(INVALID, { status: 400 });
+  let oneClick = false;
+  try {
+    oneClick = (await request.formData()).get("List-Unsubscribe") === "One-Click";
+  } catch {
+    // Not a form body: not a one-click request.
+  }
+  if (!oneClick) return data({ state: "not-one-click" as const }, { status: 400 });
+  await switchOffNotification(claims.profileId, claims.kind);
+  return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title });
+}
+
+export default function Unsubscribe({ loaderData, actionData }: Route.ComponentProps) {
+  const page = actionData ?? loaderData;
+  return (
+    <main className="page narrow">
+      <p>
+        <a className="brand" href="/">
+          Tutorwise Classroom
+        </a>
+      </p>
+      {page.state === "done" ? (
+        <>
+          <h1>You are unsubscribed</h1>
+          <p className="success" role="status">
+            You will no longer get “{page.kind}” e-mails.
+          </p>
+        </>
+      ) : page.state === "not-one-click" ? (
+        <>
+          <h1>Nothing changed</h1>
+          <p>This address unsubscribes when you open the link in your e-mail. Nothing was changed.</p>
+        </>
+      ) : (
+        <>
+          <h1>This unsubscribe link does not work</h1>
+          <p>It may have been cut short or changed on its way. Nothing was changed.</p>
+        </>
+      )}
+      <p>
+        <a href="/sign-in?redirectTo=%2Fsettings%2Fnotifications">Sign in to choose which e-mails you get</a>
+      </p>
+    </main>
+  );
+}
