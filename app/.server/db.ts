@@ -27,6 +27,9 @@ function createClient(url: string) {
 
 export type Db = ReturnType<typeof createClient>;
 
+/** The client handed to an interactive transaction's callback. */
+export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
 // One client per database URL and process, kept on globalThis so dev-server reloads do not
 // open new pools (keyed by URL because each integration test file uses its own database).
 const clients = ((globalThis as { __prismaClients?: Map<string, Db> }).__prismaClients ??= new Map());

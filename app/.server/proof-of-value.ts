@@ -1,4 +1,4 @@
-import type { Transaction } from "./webhooks";
+import type { Transaction } from "./db";
 
 /**
  * Proof of value (spec 4.2): the one place a finished Lessonspace session is announced. The CaaS

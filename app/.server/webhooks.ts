@@ -11,7 +11,7 @@ import {
 } from "~/domain/lesson-attendance";
 import { findRoomId, MAX_BODY_BYTES, needsSessionLookup, parseWebhookEvent, type WebhookEvent } from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
-import { db, type Db } from "./db";
+import { db, type Transaction } from "./db";
 import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
@@ -27,9 +27,6 @@ import { onSessionEnded } from "./proof-of-value";
  * Only then is the delivery recorded in webhook_events (by x-webhook-id) and applied, both in one
  * transaction: a crash leaves neither, so Lessonspace's retry applies the event exactly once.
  */
-
-/** The client handed to an interactive transaction's callback. */
-export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export type WebhookOutcome =
   | { kind: "applied" | "ignored" | "duplicate"; deliveryId: string; detail: string }
