@@ -96,7 +96,7 @@ say(`Build ${path.relative(root, build.buildDir)}: ${build.built ? `built in ${b
 const context = await startBenchContext({ name: "run", seed: true, buildDir: build.buildDir, echoServerStderr: false });
 say(
   `Stack: embedded PostgreSQL${context.ephemeralDatabase ? " with durability off (fsync, synchronous commit; BENCH_DURABLE_DB=1 turns it on)" : " with durability on"}, ` +
-    `Supabase and Lessonspace stand-ins in the bench process, app server pid ${context.server.pid} (server.ts, NODE_ENV=production, rate limits lifted).`,
+    `Supabase and Lessonspace stand-ins in the bench process, app server pid ${context.server.pid} (the compiled server.js, NODE_ENV=production, rate limits lifted).`,
 );
 const load = new LoadGenerator();
 const ceilings: ChildServer[] = [];
