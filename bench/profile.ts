@@ -123,6 +123,12 @@ try {
     }
   }
   session.close();
+  const lines = new Map<string, number>();
+  for (const line of context.server.stderrLines) if (line.trim() && !/Node\.js 20 and below/.test(line)) lines.set(line.slice(0, 240), (lines.get(line.slice(0, 240)) ?? 0) + 1);
+  if (lines.size) {
+    say(`\nThe server wrote to stderr:`);
+    for (const [line, n] of [...lines].slice(0, 10)) say(`  ${n} × ${line}`);
+  }
 } finally {
   await load.stop();
   await context.stop();
