@@ -113,6 +113,16 @@ try {
     const gc = await session.collectGarbage();
     const after = await session.memoryUsage();
     say(`    after the load, 5 s idle and a full GC: heap used ${mb(gc.usedBytes / 1024)} of ${mb(gc.totalBytes / 1024)}, rss ${mb(after.rss / 1024)} (/proc ${mb(readStatus(context.server.pid).rssKb)}), external ${mb(after.external / 1024)}, arrayBuffers ${mb(after.arrayBuffers / 1024)}`);
+    const status = fs.readFileSync(`/proc/${context.server.pid}/status`, "utf8");
+    const field = (name: string) => /^(\w+):\s+(\d+) kB/m.exec(status.split("\n").find((l) => l.startsWith(`${name}:`)) ?? "")?.[2] ?? "?";
+    say(`    /proc status: VmHWM ${field("VmHWM")} kB, RssAnon ${field("RssAnon")} kB, RssFile ${field("RssFile")} kB (the node binary and libraries, shared and reclaimable), threads ${/^Threads:\s+(\d+)/m.exec(status)?.[1]}`);
+    // The biggest resident mappings: V8's heap and code, the binary, and anything else large (wasm memory is an anonymous reservation).
+    const maps = fs.readFileSync(`/proc/${context.server.pid}/smaps`, "utf8").split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+    const resident = maps
+      .map((block) => ({ head: block.split("\n")[0]!, rss: Number(/^Rss:\s+(\d+) kB/m.exec(block)?.[1] ?? 0), size: Number(/^Size:\s+(\d+) kB/m.exec(block)?.[1] ?? 0) }))
+      .sort((a, b) => b.rss - a.rss)
+      .slice(0, 8);
+    for (const m of resident) say(`      ${String(m.rss).padStart(7)} kB resident of ${String(m.size).padStart(8)} kB  ${m.head.split(/\s+/).slice(5).join(" ") || "[anonymous]"}`);
     if (process.env.PROFILE_HEAP_SNAPSHOT !== "0") {
       const text = await session.heapSnapshot();
       const heap = summariseHeapSnapshot(text, 25);

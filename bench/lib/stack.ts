@@ -9,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../app/generated/prisma/client.ts";
 import { DEMO_PASSWORD } from "../../prisma/seed.ts";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack.ts";
+import { startScriptFlags } from "../../tests/support/production-server.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./build.ts";
 import { freePort, spawnServer, type ChildServer } from "./processes.ts";
 
@@ -75,7 +76,8 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
         script: path.join(buildDir, "server.js"),
         port,
         readyPath: "/healthz",
-        nodeFlags,
+        // The memory limits `npm start` runs with (package.json), then the bench's own (--inspect).
+        nodeFlags: [...startScriptFlags(), ...(nodeFlags ?? [])],
         env: {
           ...stack!.env,
           NODE_ENV: "production",

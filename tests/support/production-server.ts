@@ -21,6 +21,21 @@ export function compiledServer(dir = buildDir()): string {
 }
 
 /**
+ * The Node flags of package.json's `start` script (`node --max-old-space-size=… <build>/server.js`):
+ * the memory limits production runs with, so that tests and the bench run the server the same way.
+ */
+export function startScriptFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = manifest.scripts.start.split(/\s+/);
+  const flags: string[] = [];
+  for (const word of words.slice(words.indexOf("node") + 1)) {
+    if (!word.startsWith("--")) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
+/**
  * Node 22.6+ can strip TypeScript types by itself; forbid that here, so a compiled server that
  * still imported a .ts file fails on every Node version, not only on Node 20.
  */
@@ -44,7 +59,7 @@ export async function spawnProductionServer(options: {
   stdout?: "keep" | "ignore";
 }): Promise<SpawnedServer> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, [...noTypeStripping(), compiledServer()], {
+  const child = spawn(process.execPath, [...noTypeStripping(), ...startScriptFlags(), compiledServer()], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port) },
     stdio: ["ignore", options.stdout === "ignore" ? "ignore" : "pipe", "pipe"],
