@@ -15,6 +15,7 @@
 //   BENCH_SECONDS=…  BENCH_SOAK_SECONDS=…  BENCH_SOAK_CONNECTIONS=…  to change durations and load
 //   BENCH_SKIP=pages,speed,memory,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
 //   BUILD_DIR=…  (default build-bench)    BENCH_DURABLE_DB=1 keeps fsync on in PostgreSQL
+//   BENCH_START_FLAGS=0 runs the app server without npm start's Node flags (memory limits), to compare
 // Exit code 1 when a page is over its budget or does not work without JavaScript, when any run
 // had errors or unexpected statuses, when a per-issue check failed, or when the soak shows steady
 // heap growth.
@@ -394,7 +395,7 @@ type MemoryFigures = {
 };
 
 async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>): Promise<MemoryFigures> {
-  const flags = startScriptFlags();
+  const flags = process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags();
   heading(`2b. Memory at c50: the production server with npm start's flags (${flags.join(" ") || "none"}), mixed load`);
   // A fresh server with the inspector on loopback, so the bench can read process.memoryUsage()
   // while the load runs and ask V8 for a full GC afterwards (nothing in the app is involved).

@@ -169,7 +169,7 @@ function snapshot(b: BookingDetailsView): string {
 function assignForm(b: BookingDetailsView, current: { id: string; fullName: string } | null, wards: Ward[]): string {
   const id = esc(b.id);
   const formId = `assign-student-${id}`;
-  const selected = (value: string) => ((current?.id ?? "") === value ? ' selected=""' : "");
+  const selected = (value: string) => (current && current.id === value ? ' selected=""' : "");
   const unlisted = current && !wards.some((w) => w.id === current.id) ? current : null;
   const options = [
     `<option value=""${selected("")}>${esc(b.clientName)} (adult learner, no student)</option>`,

@@ -77,7 +77,8 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
         port,
         readyPath: "/healthz",
         // The memory limits `npm start` runs with (package.json), then the bench's own (--inspect).
-        nodeFlags: [...startScriptFlags(), ...(nodeFlags ?? [])],
+        // BENCH_START_FLAGS=0 leaves them out, to see what they cost.
+        nodeFlags: [...(process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags()), ...(nodeFlags ?? [])],
         env: {
           ...stack!.env,
           NODE_ENV: "production",
