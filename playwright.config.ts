@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "@playwright/test";
 
 // Every flow runs twice: with JavaScript and without (progressive enhancement is the product).
@@ -15,7 +16,8 @@ export default defineConfig({
   testDir: "tests/e2e",
   globalSetup: "./tests/e2e/global-setup.ts",
   fullyParallel: true,
-  workers: 2,
+  // One worker per core (at least two: the specs mostly wait on the server and the browser).
+  workers: Math.max(2, availableParallelism()),
   retries: 0,
   timeout: 30_000,
   reporter: process.env.CI ? "line" : "list",

@@ -1,25 +1,24 @@
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestListener } from "@react-router/node";
 import compression from "compression";
 import type { ServerBuild } from "react-router";
 import sirv from "sirv";
+import { env } from "./app/.server/env.ts";
 
 /**
  * The production HTTP server: node:http, gzip, immutable static assets, the React Router build,
  * and one structured log line per request (no query strings: they can carry tokens).
  */
 export async function createAppServer(options: { buildDir?: string; log?: (line: string) => void } = {}) {
-  const root = path.dirname(fileURLToPath(import.meta.url));
-  // BUILD_DIR (relative to the project, like react-router.config.ts reads it) lets runs share a checkout.
-  const buildDir = options.buildDir ?? path.resolve(root, process.env.BUILD_DIR ?? "build");
-  const build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
+  const buildDir = options.buildDir ?? defaultBuildDir();
+  const build = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
   // Validate the configuration before accepting traffic, naming every missing variable.
-  const { env } = await import("./app/.server/env.ts");
   env();
-  const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
+  const log = options.log ?? batchedStdout();
   const gzip = compression();
   const assets = sirv(path.join(buildDir, "client"), {
     gzip: false,
@@ -45,6 +44,33 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
       });
     });
   });
+}
+
+/**
+ * Request log lines written once per turn of the event loop, not once per request: under load a
+ * write per line (a system call each when stdout is a file) cost more than forming the line.
+ */
+function batchedStdout(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    const lines = pending;
+    pending = [];
+    process.stdout.write(lines.join("\n") + "\n");
+  };
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
+}
+
+/**
+ * Compiled (`npm start` runs <build>/server.js, see vite.server.config.ts): the build this file sits
+ * in. From source (`tsx server.ts`): BUILD_DIR relative to the project, as react-router.config.ts
+ * reads it, so several runs can share a checkout.
+ */
+function defaultBuildDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (fs.existsSync(path.join(here, "server/index.js"))) return here;
+  return path.resolve(here, process.env.BUILD_DIR ?? "build");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

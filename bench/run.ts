@@ -13,8 +13,9 @@
 //   npm run bench                         full run (~11 min: 10 s per speed run, a 5 min soak with pauses for GC)
 //   BENCH_QUICK=1 npm run bench           smoke run (~2 min), or: npm run bench -- --quick
 //   BENCH_SECONDS=…  BENCH_SOAK_SECONDS=…  BENCH_SOAK_CONNECTIONS=…  to change durations and load
-//   BENCH_SKIP=pages,speed,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
+//   BENCH_SKIP=pages,speed,memory,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
 //   BUILD_DIR=…  (default build-bench)    BENCH_DURABLE_DB=1 keeps fsync on in PostgreSQL
+//   BENCH_START_FLAGS=0 runs the app server without npm start's Node flags (memory limits), to compare
 // Exit code 1 when a page is over its budget or does not work without JavaScript, when any run
 // had errors or unexpected statuses, when a per-issue check failed, or when the soak shows steady
 // heap growth.
@@ -27,11 +28,13 @@ import { demoBookingIds, demoProfiles } from "../prisma/seed.ts";
 import { dashboardBench, historyBench, HISTORY_SIZES, HISTORY_TARGETS, printHistory, seedHistoryViewers, type DashboardFigures, type HistoryFigures, type HistoryViewer } from "./dashboard.ts";
 import { JSON_LAUNCH, launchBench, type LaunchFigures } from "./launch.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./lib/build.ts";
+import { startScriptFlags } from "../tests/support/production-server.ts";
 import { collectGarbage, inspectorUrlFrom, isInspectorChatter } from "./lib/inspector.ts";
 import { LoadGenerator, type LoadSpec, type MeasuredLoad, type StaticRequest } from "./lib/load.ts";
 import { get, measurePages, overBudget, withoutJavaScript, type BudgetFile, type PageSpec, type PageWeight } from "./lib/page-weight.ts";
 import { readStatus, spawnServer, type ChildServer } from "./lib/processes.ts";
 import { remindersBench, type ReminderFigures } from "./reminders.ts";
+import { InspectorSession } from "./lib/profile.ts";
 import { addBookings, createWebhookRooms } from "./lib/seed.ts";
 import { signIn, startBenchContext, type BenchContext } from "./lib/stack.ts";
 import { kib, mb, ms, residualStdDev, slope, table } from "./lib/stats.ts";
@@ -63,6 +66,8 @@ const SKIP = new Set((flags.skip ?? process.env.BENCH_SKIP ?? "").split(",").map
 const DASHBOARD_BOOKINGS = 50;
 /** Issue 11's long history, measured at c10 beside the 50-booking dashboard. */
 const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings)`;
+/** The server's RSS peak under c50 must stay under this (a 512 MB container; DESIGN.md section 13). */
+const RSS_TARGET_MB = 450;
 const WEBHOOK_ROOMS = 200;
 const ISSUE = QUICK
   ? { dashboardSeconds: 1, launchSeconds: 1, launchWarmUpMs: 500, webhookTotal: 400, uploadRounds: 1, reminderBookings: 1_000 }
@@ -99,7 +104,7 @@ say(`Build ${path.relative(root, build.buildDir)}: ${build.built ? `built in ${b
 const context = await startBenchContext({ name: "run", seed: true, buildDir: build.buildDir, echoServerStderr: false });
 say(
   `Stack: embedded PostgreSQL${context.ephemeralDatabase ? " with durability off (fsync, synchronous commit; BENCH_DURABLE_DB=1 turns it on)" : " with durability on"}, ` +
-    `Supabase and Lessonspace stand-ins in the bench process, app server pid ${context.server.pid} (server.ts, NODE_ENV=production, rate limits lifted).`,
+    `Supabase and Lessonspace stand-ins in the bench process, app server pid ${context.server.pid} (the compiled server.js, NODE_ENV=production, rate limits lifted).`,
 );
 const load = new LoadGenerator();
 const ceilings: ChildServer[] = [];
@@ -111,6 +116,8 @@ const results: {
   speed?: SpeedRow[];
   history?: HistoryFigures;
   markup?: string;
+  bookingMarkup?: string;
+  memory?: MemoryFigures;
   issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures };
   soak?: SoakFigures;
 } = {};
@@ -132,6 +139,7 @@ try {
 
   if (!SKIP.has("pages")) results.pages = await pageWeight(context, cookies);
   if (!SKIP.has("speed")) results.speed = await serverSpeed(context, cookies, webhookRooms, historyViewers);
+  if (!SKIP.has("memory")) results.memory = await memoryAtC50(context, cookies, webhookRooms);
   if (!SKIP.has("issues")) results.issue = await perIssue(context);
   if (!SKIP.has("soak")) results.soak = await soak(context, cookies, webhookRooms);
 } catch (error) {
@@ -277,6 +285,16 @@ async function serverSpeed(
     readyPath: "/ready",
   });
   ceilings.push(sqlCeiling);
+  const bookingCeiling = await spawnServer({
+    script: "bench/lib/ceiling-booking-page.ts",
+    env: { DATABASE_URL: ctx.stack.databaseUrl, SUPABASE_URL: ctx.stack.env.SUPABASE_URL, CEILING_STYLESHEET: stylesheet },
+    readyPath: "/ready",
+  });
+  ceilings.push(bookingCeiling);
+  const bookingPath = `/bookings/${demoBookingIds.adultReady}`;
+  const bookingByHand = await (await fetch(`${bookingCeiling.url}${bookingPath}`, { headers: { Cookie: cookies.adult } })).text();
+  const bookingByApp = await (await fetch(`${ctx.appUrl}${bookingPath}`, { headers: { Cookie: cookies.adult } })).text();
+  results.bookingMarkup = compareMarkup(bookingByApp, bookingByHand);
 
   // Same markup? Compare the two pages with scripts, nonces and React's text separators removed.
   const handWritten = await (await fetch(`${sqlCeiling.url}/`, { headers: { Cookie: cookies.adult } })).text();
@@ -287,6 +305,9 @@ async function serverSpeed(
   say(`    verified with jose against the Auth JWKS, then the profile row), same rows in 3 hand-written SQL queries, same app/domain card rules;`);
   say(`    no React Router, React, Prisma, security middleware, request log or hydration scripts. Its page: ${handWritten.length.toLocaleString("en-GB")} bytes.`);
   say(`    Markup check: ${results.markup}`);
+  say(`  No-framework booking page: the same for GET /bookings/:id (pid ${bookingCeiling.pid}): same cookie check, the booking with its names, its`);
+  say(`    sessions with attendance and its reviews in 3 hand-written SQL queries, the same app/domain rules; the ceiling of the booking page and`);
+  say(`    the measure of the launch route (bench/lib/ceiling-booking-page.ts). Markup check: ${results.bookingMarkup}`);
   say(`  Dashboard viewer: ${DASHBOARD_BOOKINGS} bookings (adult learner). Launch: the seed's lesson in progress, JSON, tutor/parent/child in turn,`);
   say(`    Lessonspace stand-in answering at once. Webhooks: signed user.join/leave deliveries, unique x-webhook-id, ${WEBHOOK_ROOMS} rooms.\n`);
 
@@ -303,8 +324,9 @@ async function serverSpeed(
       name: "booking details",
       url: ctx.appUrl,
       pid: ctx.server.pid,
-      requests: [{ method: "GET", path: `/bookings/${demoBookingIds.adultReady}`, headers: { cookie: cookies.adult } }],
+      requests: [{ method: "GET", path: bookingPath, headers: { cookie: cookies.adult } }],
     },
+    { name: "no-framework booking page", url: bookingCeiling.url, pid: bookingCeiling.pid, requests: [{ method: "GET", path: bookingPath, headers: { cookie: cookies.adult } }] },
     { name: "launch (JSON)", url: ctx.appUrl, pid: ctx.server.pid, requests: [json(cookies.tutor), json(cookies.parent), json(cookies.child)] },
     { name: "webhook (signed)", url: ctx.appUrl, pid: ctx.server.pid, requests: [{ webhook: { rooms: webhookRooms } }] },
   ];
@@ -374,8 +396,104 @@ async function serverSpeed(
   results.history = await historyBench(ctx, historyViewers, { seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS });
   printHistory(results.history, (line) => say(`  ${line}`));
   if (results.history.small.load.errors || results.history.large.load.errors) failures.push("issue 11 dashboard history: errors under load");
+  for (const concurrency of CONCURRENCIES) {
+    const find = (name: string) => rows.find((r) => r.target === name && r.concurrency === concurrency)!.result;
+    const ceiling = find("no-framework booking page");
+    for (const [name, label] of [["booking details", "Booking page"], ["launch (JSON)", "Launch route"]] as const) {
+      const ours = find(name);
+      say(
+        `  ${label} at c${concurrency}: ${ours.rps.toFixed(0)} req/s = ${pct(ours.rps / ceiling.rps)} of the no-framework booking page (${ceiling.rps.toFixed(0)} req/s); ` +
+          `per CPU second ${(ours.perCpuSecond ?? NaN).toFixed(0)} vs ${(ceiling.perCpuSecond ?? NaN).toFixed(0)} = ${pct((ours.perCpuSecond ?? NaN) / (ceiling.perCpuSecond ?? NaN))}.`,
+      );
+    }
+  }
   await Promise.allSettled(ceilings.splice(0).map((c) => c.stop()));
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. Memory at c50
+
+type MemoryFigures = {
+  flags: string[];
+  seconds: number;
+  requests: number;
+  rps: number;
+  statuses: Record<string, number>;
+  rssPeakKb: number;
+  heapAfterGcBytes: number;
+  atPeak: NodeJS.MemoryUsage | null;
+  afterGc: NodeJS.MemoryUsage;
+  targetMb: number;
+};
+
+async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>): Promise<MemoryFigures> {
+  const flags = process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags();
+  heading(`2b. Memory at c50: the production server with npm start's flags (${flags.join(" ") || "none"}), mixed load`);
+  // A fresh server with the inspector on loopback, so the bench can read process.memoryUsage()
+  // while the load runs and ask V8 for a full GC afterwards (nothing in the app is involved).
+  let inspector: string | null = null;
+  await ctx.restartServer(["--inspect=127.0.0.1:0"], (line) => {
+    inspector ??= inspectorUrlFrom(line);
+    return isInspectorChatter(line);
+  });
+  const session = await InspectorSession.open(inspector!);
+  const launch = (cookie: string): StaticRequest => ({
+    method: "POST",
+    path: `/api/bookings/${demoBookingIds.inProgress}/launch`,
+    headers: { cookie, origin: ctx.appUrl, accept: "application/json" },
+  });
+  const dashboard: StaticRequest = { method: "GET", path: "/", headers: { cookie: cookies.adult } };
+  const booking: StaticRequest = { method: "GET", path: `/bookings/${demoBookingIds.adultReady}`, headers: { cookie: cookies.adult } };
+  const webhook = { webhook: { rooms: webhookRooms } };
+  const mix: LoadSpec["requests"] = [dashboard, launch(cookies.tutor), booking, webhook, dashboard, launch(cookies.parent), booking, webhook, launch(cookies.child)];
+  const seconds = SPEED_SECONDS * 2;
+  const samples: NodeJS.MemoryUsage[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      samples.push(await session.memoryUsage().catch(() => null as never));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  const result = await load.run({ url: ctx.appUrl, connections: 50, seconds, warmupSeconds: SPEED_WARMUP_SECONDS, requests: mix }, ctx.server.pid);
+  sampling = false;
+  await sampler;
+  ctx.stack.lessonspace.launches.length = 0;
+  const usable = samples.filter(Boolean);
+  const atPeak = usable.length ? usable.reduce((a, b) => (b.rss > a.rss ? b : a)) : null;
+  // Idle for the per-request timers (Lessonspace and Auth deadlines) to fire, then a full GC.
+  await new Promise((resolve) => setTimeout(resolve, (QUICK ? 2 : 5) * 1000));
+  const gc = await session.collectGarbage();
+  const afterGc = await session.memoryUsage();
+  session.close();
+  const figures: MemoryFigures = {
+    flags,
+    seconds,
+    requests: result.requests,
+    rps: result.rps,
+    statuses: result.statuses,
+    rssPeakKb: Math.max(result.rss?.peakKb ?? 0, (atPeak?.rss ?? 0) / 1024),
+    heapAfterGcBytes: gc.usedBytes,
+    atPeak,
+    afterGc,
+    targetMb: RSS_TARGET_MB,
+  };
+  const m = (bytes: number) => mb(bytes / 1024);
+  say(`  ${result.requests} requests in ${seconds} s (${result.rps.toFixed(0)} req/s), statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors.`);
+  say(
+    `  RSS peak ${mb(figures.rssPeakKb)} (target under ${RSS_TARGET_MB} MB: ${figures.rssPeakKb / 1024 < RSS_TARGET_MB ? "met" : "NOT MET"}); heap after a full GC ${m(gc.usedBytes)}; ` +
+      `after GC rss ${m(afterGc.rss)}, external ${m(afterGc.external)}.`,
+  );
+  if (atPeak) {
+    say(
+      `  At the peak: rss ${m(atPeak.rss)} = V8 heap ${m(atPeak.heapTotal)} (used ${m(atPeak.heapUsed)}) + external ${m(atPeak.external)} (array buffers ${m(atPeak.arrayBuffers)}) ` +
+        `+ the rest ${m(atPeak.rss - atPeak.heapTotal - atPeak.external)} (the node binary and code, thread stacks, malloc).`,
+    );
+  }
+  if (result.errors || result.unexpected) failures.push(`memory at c50: ${result.errors} errors and ${result.unexpected} unexpected statuses ${JSON.stringify(result.statuses)}`);
+  if (figures.rssPeakKb / 1024 >= RSS_TARGET_MB) failures.push(`memory at c50: RSS peak ${mb(figures.rssPeakKb)} over the ${RSS_TARGET_MB} MB target`);
+  return figures;
 }
 
 function pct(fraction: number): string {
@@ -670,6 +788,28 @@ function summary() {
       }
     }
   }
+  for (const c of CONCURRENCIES) {
+    const ceiling = find("no-framework booking page", c);
+    if (!ceiling) continue;
+    for (const [name, label] of [["booking details", "booking page"], ["launch (JSON)", "launch route (JSON)"]] as const) {
+      const r = find(name, c);
+      if (r) {
+        rows.push([
+          `${label} vs no-framework booking page, c${c}`,
+          `${pct(r.rps / ceiling.rps)} of its throughput, ${pct((r.perCpuSecond ?? NaN) / (ceiling.perCpuSecond ?? NaN))} per CPU second`,
+          `${r.rps.toFixed(0)} vs ${ceiling.rps.toFixed(0)} req/s; ${(r.perCpuSecond ?? NaN).toFixed(0)} vs ${(ceiling.perCpuSecond ?? NaN).toFixed(0)} req/CPU-s; markup ${results.bookingMarkup?.startsWith("the two pages are identical") ? "identical" : "DIFFERS"}`,
+        ]);
+      }
+    }
+  }
+  if (results.memory) {
+    const m = results.memory;
+    rows.push([
+      "server memory, mixed load at c50",
+      `RSS peak ${mb(m.rssPeakKb)} (target < ${m.targetMb} MB: ${m.rssPeakKb / 1024 < m.targetMb ? "met" : "NOT MET"}), heap after GC ${mb(m.heapAfterGcBytes / 1024)}`,
+      `flags ${m.flags.join(" ") || "none"} (package.json start); ${m.requests} requests, ${m.rps.toFixed(0)} req/s${m.atPeak ? `; at the peak V8 heap ${mb(m.atPeak.heapTotal / 1024)}, external ${mb(m.atPeak.external / 1024)}` : ""}`,
+    ]);
+  }
   if (results.pages) {
     const dash = results.pages.find((p) => p.name.startsWith("dashboard (tutor)"));
     const heaviest = [...results.pages].sort((a, b) => b.htmlGzip - a.htmlGzip)[0]!;
@@ -701,8 +841,8 @@ function summary() {
     const w = issue.webhooks;
     rows.push([
       `issue 5 webhooks, ${w.deliveries} deliveries, c${w.concurrency}`,
-      `${w.perSecond.toFixed(0)} deliveries/s, p50 ${ms(w.p50)}, p95 ${ms(w.p95)}`,
-      `${w.duplicates} duplicates, ${w.forged} bad signatures; database check ${w.ok ? "passed" : "FAILED"}`,
+      `${w.perSecond.toFixed(0)} deliveries/s (target 500), p50 ${ms(w.p50)}, p95 ${ms(w.p95)}`,
+      `${w.perServerCpuSecond.toFixed(0)} per server CPU second; ${w.duplicates} duplicates, ${w.forged} bad signatures; database check ${w.ok ? "passed" : "FAILED"}`,
     ]);
   }
   if (issue?.upload) {

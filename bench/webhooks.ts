@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { signWebhook } from "../tests/stand-ins/lessonspace.ts";
+import { cpuSeconds } from "./lib/processes.ts";
 import { isMain, runStandalone, type BenchContext } from "./lib/stack.ts";
 import { countBy, percentile } from "./lib/stats.ts";
 
@@ -25,6 +26,10 @@ export type WebhookFigures = {
   concurrency: number;
   seconds: number;
   perSecond: number;
+  /** CPU seconds the app server process used while the deliveries ran. */
+  serverCpuSeconds: number;
+  /** Deliveries per CPU second of the app server: its cost per delivery, little moved by neighbours. */
+  perServerCpuSecond: number;
   p50: number;
   p95: number;
   max: number;
@@ -269,6 +274,7 @@ export async function webhookBench(context: BenchContext, options: { total: numb
 
   const samples: { ms: number; status: number; expect: number }[] = [];
   const limiter = semaphore(CONCURRENCY);
+  const cpuAtStart = cpuSeconds(context.server.pid);
   const started = performance.now();
   // Each room's events go in order, as Lessonspace delivers them; rooms run side by side.
   const queue = [...plan.lanes];
@@ -290,6 +296,7 @@ export async function webhookBench(context: BenchContext, options: { total: numb
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const serverCpuSeconds = cpuSeconds(context.server.pid) - cpuAtStart;
 
   const latencies = samples.map((s) => s.ms).sort((a, b) => a - b);
   const wrongStatus = samples.filter((s) => s.status !== s.expect);
@@ -297,7 +304,10 @@ export async function webhookBench(context: BenchContext, options: { total: numb
   console.log(
     `${samples.length} deliveries (${originalCount} events in ${rooms} rooms, ${duplicateCount} duplicates, ${badCount} bad signatures) at concurrency ${CONCURRENCY}`,
   );
-  console.log(`Throughput: ${(samples.length / seconds).toFixed(0)} deliveries/s (${seconds.toFixed(2)} s)`);
+  console.log(
+    `Throughput: ${(samples.length / seconds).toFixed(0)} deliveries/s (${seconds.toFixed(2)} s); app server CPU ${serverCpuSeconds.toFixed(2)} s = ` +
+      `${(samples.length / serverCpuSeconds).toFixed(0)} deliveries per CPU second (${((serverCpuSeconds / seconds) * 100).toFixed(0)}% of a core)`,
+  );
   console.log(
     `Latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
   );
@@ -321,6 +331,8 @@ export async function webhookBench(context: BenchContext, options: { total: numb
     concurrency: CONCURRENCY,
     seconds,
     perSecond: samples.length / seconds,
+    serverCpuSeconds,
+    perServerCpuSecond: samples.length / serverCpuSeconds,
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     max: latencies.at(-1)!,

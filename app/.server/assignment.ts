@@ -11,6 +11,7 @@ export type Ward = { id: string; fullName: string };
 /** Students the viewer holds an ACTIVE GUARDIAN edge to: the only ones they may assign. */
 export async function activeWardsOf(viewerId: string): Promise<Ward[]> {
   const edges = await db.profileGraph.findMany({
+    relationLoadStrategy: "join",
     where: { sourceProfileId: viewerId, relationshipType: "GUARDIAN", status: "ACTIVE" },
     select: { target: { select: { id: true, fullName: true } } },
     orderBy: { target: { fullName: "asc" } },

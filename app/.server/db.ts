@@ -1,10 +1,23 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client";
 import { isDatabaseUnavailable } from "./db-errors";
 import { env } from "./env";
 
-function createClient(url: string) {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 3_000 }) }).$extends({
+/**
+ * The connection pool Prisma uses, also open to the few hot paths written in SQL (the webhook
+ * ingestion, app/.server/webhooks.ts), so the process holds one pool per database.
+ * DATABASE_POOL_SIZE connections: each request holds one only while its queries run.
+ */
+function createPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: env().DATABASE_POOL_SIZE, connectionTimeoutMillis: 3_000 });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on("error", (error) => console.error(JSON.stringify({ event: "db.pool-error", message: error.message })));
+  return pool;
+}
+
+function createClient(pool: pg.Pool) {
+  return new PrismaClient({ adapter: new PrismaPg(pool) }).$extends({
     query: {
       // An unreachable database is a 503 everywhere (pages show "briefly unavailable", webhooks
       // answer 5xx so Lessonspace retries), not a 500 that looks like our bug.
@@ -27,17 +40,24 @@ function createClient(url: string) {
 
 export type Db = ReturnType<typeof createClient>;
 
+/** The client handed to an interactive transaction's callback. */
+export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
 // One client per database URL and process, kept on globalThis so dev-server reloads do not
 // open new pools (keyed by URL because each integration test file uses its own database).
-const clients = ((globalThis as { __prismaClients?: Map<string, Db> }).__prismaClients ??= new Map());
+const clients = ((globalThis as { __prismaClients?: Map<string, { db: Db; pool: pg.Pool }> }).__prismaClients ??= new Map());
 
-function clientFor(url: string): Db {
+function clientFor(url: string): { db: Db; pool: pg.Pool } {
   let client = clients.get(url);
   if (!client) {
-    client = createClient(url);
+    const pool = createPool(url);
+    client = { db: createClient(pool), pool };
     clients.set(url, client);
   }
   return client;
 }
 
-export const db: Db = clientFor(env().DATABASE_URL);
+const client = clientFor(env().DATABASE_URL);
+export const db: Db = client.db;
+/** Plain `pg` on the same pool, for statements Prisma would split into many round trips. */
+export const pool: pg.Pool = client.pool;

@@ -18,6 +18,8 @@ const isMailbox = (value: string) => parseMailbox(value) !== null;
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().min(1),
+  // Connections per app server process (Prisma and the webhook ingestion share them).
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   APP_URL: url,
   SUPABASE_URL: url,
   SUPABASE_PUBLISHABLE_KEY: z.string().min(1),

@@ -1,4 +1,4 @@
-import type { Problem } from "~/components/ErrorPage";
+import type { Problem } from "~/domain/problem";
 import { JOIN_EARLY_MS } from "~/domain/join-window";
 import { classroomPath, type LaunchOutcome } from "./launch";
 

@@ -102,13 +102,15 @@ export function playbackReference(sessionId: string): string {
 export type PlaybackOutcome = { ok: true; url: string } | { ok: false; kind: "not-ready" } | LessonspaceFailure;
 
 /** A fresh, short-lived recording link for a stored playback reference. */
+const playbackSchema = z.object({ recording_url: z.url().nullish() });
+
 export async function freshRecordingUrl(reference: string): Promise<PlaybackOutcome> {
   const base = `${env().LESSONSPACE_API_URL}${organisationPath()}/sessions/`;
   // Only follow references we made ourselves: the key must never be sent elsewhere.
   if (!reference.startsWith(base)) return { ok: false, kind: "rejected", detail: "Unknown recording reference." };
   const result = await call("GET", reference.slice(env().LESSONSPACE_API_URL.length));
   if (!result.ok) return result.status === 404 ? { ok: false, kind: "not-ready" } : result;
-  const parsed = z.object({ recording_url: z.url().nullish() }).safeParse(result.json);
+  const parsed = playbackSchema.safeParse(result.json);
   if (!parsed.success || !parsed.data.recording_url) return { ok: false, kind: "not-ready" };
   return { ok: true, url: parsed.data.recording_url };
 }

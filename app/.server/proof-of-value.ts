@@ -1,6 +1,6 @@
 import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
-import type { Transaction } from "./webhooks";
+import type { Transaction } from "./db";
 
 /**
  * Proof of value (spec 4.2): the one place a finished Lessonspace session, and a lesson's settled

@@ -44,22 +44,27 @@ function safeOrigin(value: string): string {
   }
 }
 
+/** The policy around the nonce, built once per configuration (it is the same for every page). */
+let policyParts: { frames: string; dev: boolean; before: string; after: string } | undefined;
+
 export function contentSecurityPolicy(nonce: string): string {
   const frames = env().LESSONSPACE_FRAME_ORIGINS;
   // Vite's dev server injects styles and talks over a websocket; production needs neither.
   const dev = env().NODE_ENV === "development";
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
-    dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
-    "img-src 'self' data: blob:",
-    dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
-    `frame-src ${frames}`,
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "object-src 'none'",
-  ].join("; ");
+  if (policyParts?.frames !== frames || policyParts.dev !== dev) {
+    const after = [
+      dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+      "img-src 'self' data: blob:",
+      dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
+      `frame-src ${frames}`,
+      "frame-ancestors 'none'",
+      "form-action 'self'",
+      "base-uri 'none'",
+      "object-src 'none'",
+    ].join("; ");
+    policyParts = { frames, dev, before: "default-src 'self'; script-src 'self' 'nonce-", after: `'; ${after}` };
+  }
+  return `${policyParts.before}${nonce}${policyParts.after}`;
 }
 
 /** Root middleware: CSRF refusal before any action runs, then security headers on every response. */

@@ -11,7 +11,8 @@ import {
 } from "~/domain/lesson-attendance";
 import { findRoomId, MAX_BODY_BYTES, needsSessionLookup, parseWebhookEvent, type WebhookEvent } from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
-import { db, type Db } from "./db";
+import pg from "pg";
+import { db, pool, type Transaction } from "./db";
 import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
@@ -27,9 +28,6 @@ import { onSessionEnded } from "./proof-of-value";
  * Only then is the delivery recorded in webhook_events (by x-webhook-id) and applied, both in one
  * transaction: a crash leaves neither, so Lessonspace's retry applies the event exactly once.
  */
-
-/** The client handed to an interactive transaction's callback. */
-export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export type WebhookOutcome =
   | { kind: "applied" | "ignored" | "duplicate"; deliveryId: string; detail: string }
@@ -106,8 +104,9 @@ async function verifyAndApply(
   headers: Headers,
   now: Date,
 ): Promise<WebhookOutcome> {
-  const space = await db.lessonspaceSpace.findUnique({ where: { roomId }, select: { secret: true, bookingId: true } });
-  if (space === null) return { kind: "unknown-room" };
+  const found = await pool.query<{ secret: string; booking_id: string }>("SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1", [roomId]);
+  const space = found.rows[0];
+  if (space === undefined) return { kind: "unknown-room" };
   const keys = [space.secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key));
   if (!verifyWebhookSignature(body, signature, keys)) return { kind: "bad-signature" };
 
@@ -116,39 +115,200 @@ async function verifyAndApply(
   const parsed = parseWebhookEvent(json, { event: headers.get("x-webhook-event"), timestamp: headers.get("x-webhook-timestamp") });
   if (!parsed.ok) return { kind: "unprocessable", detail: parsed.problem };
   const event = parsed.value;
+  const context = { roomId, bookingId: space.booking_id, deliveryId, now };
+  if (event.kind !== "session.end") return applyInSql(event, context);
 
   // Missing timing is read from the sessions API outside the transaction, so no lock waits on it.
   let lookup: LessonspaceSessionInfo | null = null;
-  if (event.kind === "session.end" && needsSessionLookup(event)) {
+  if (needsSessionLookup(event)) {
     // A retry needs no lookup: answer it before asking Lessonspace (the transaction re-checks).
     if (await db.webhookEvent.findUnique({ where: { deliveryId }, select: { id: true } })) {
       return { kind: "duplicate", deliveryId, detail: "Already received." };
     }
-    const found = await withDeadline(getSession(event.sessionId), SESSION_LOOKUP_DEADLINE_MS, null);
-    if (found === null || "ok" in found) {
+    const answer = await withDeadline(getSession(event.sessionId), SESSION_LOOKUP_DEADLINE_MS, null);
+    if (answer === null || "ok" in answer) {
       return { kind: "unavailable", detail: `Lessonspace did not tell us session ${event.sessionId}'s timing.` };
     }
-    lookup = found;
+    lookup = answer;
   }
 
+  // session.end: the booking's totals, and the proof-of-value extension point, which is handed
+  // the Prisma transaction (proof-of-value.ts). Once per session, so Prisma's round trips are fine.
   return db.$transaction(async (tx) => {
-    // One room's deliveries are applied one at a time, on every app server: attendance and the
-    // booking totals are read-modify-write.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`lessonspace-room:${roomId}`}, 0))`;
+    await tx.$executeRawUnsafe(roomLockSql(roomId));
     const recorded = await tx.webhookEvent.createMany({
       data: [{ deliveryId, event: event.event, roomId, outcome: "processing" }],
       skipDuplicates: true,
     });
     // A concurrent copy of this delivery committed first: answer 200 without applying it again.
     if (recorded.count === 0) return { kind: "duplicate", deliveryId, detail: "Already received." } as const;
-    const result = await applyEvent(tx, event, { bookingId: space.bookingId, deliveryId, lookup, now });
+    const result = await applySessionEnd(tx, event, { ...context, lookup });
     await tx.webhookEvent.update({
       where: { deliveryId },
       data: { outcome: `${result.kind}: ${result.detail}`, processedAt: now },
     });
-    if (result.kind === "ignored") console.info(`[webhooks] ${event.event} for room ${roomId} ignored: ${result.detail}`);
+    logIgnored(event, context, result);
     return { ...result, deliveryId };
   }, TRANSACTION_OPTIONS);
+}
+
+/**
+ * One room's deliveries are applied one at a time, on every app server: attendance and the booking
+ * totals are read-modify-write. The lock is the transaction's, so it goes with COMMIT or ROLLBACK.
+ * (A literal, not a parameter, so that it can share a round trip with BEGIN.)
+ */
+function roomLockSql(roomId: string): string {
+  return `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`lessonspace-room:${roomId}`)}, 0))`;
+}
+
+function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result: Applied) {
+  if (result.kind === "ignored") console.info(`[webhooks] ${event.event} for room ${roomId} ignored: ${result.detail}`);
+}
+
+type HotEvent = Exclude<WebhookEvent, { kind: "session.end" }>;
+type SqlContext = { roomId: string; bookingId: string; deliveryId: string; now: Date };
+/** What a delivery writes besides its webhook_events row, in order (sent as one statement). */
+type Write = { text: string; values: unknown[] }[];
+
+/**
+ * The frequent events (joins, leaves, session starts: many per lesson, and bursts when a class
+ * starts) in plain SQL on one connection, in five round trips: the space's secret (before),
+ * BEGIN with the room lock, one read of everything the rules need, one write (the change and the
+ * delivery's webhook_events row together), COMMIT. Same rules and the same rows as Prisma would
+ * write, which took twelve round trips and most of the CPU of a delivery.
+ */
+async function applyInSql(event: HotEvent, context: SqlContext): Promise<WebhookOutcome> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out connection that PostgreSQL drops emits 'error'; unheard, it would crash the whole
+  // process. Heard, the query in flight fails (a 5xx, so Lessonspace retries) and the connection is
+  // discarded on release.
+  const onConnectionError = (error: Error) => (broken = error);
+  client.on("error", onConnectionError);
+  try {
+    // The deadlines Prisma's transaction options gave: no statement and no idle moment in the
+    // transaction over 3 s, so a stuck request never holds the room lock for long.
+    await client.query(
+      `BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_OPTIONS.timeout}; ` +
+        `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${roomLockSql(context.roomId)}`,
+    );
+    const decided = await decide(client, event, context);
+    if (decided === "duplicate") {
+      await client.query("ROLLBACK");
+      return { kind: "duplicate", deliveryId: context.deliveryId, detail: "Already received." };
+    }
+    const { result, write } = decided;
+    const outcome = `${result.kind}: ${result.detail}`;
+    // The change and the record in one statement: each change a CTE (PostgreSQL runs them all;
+    // foreign keys are checked at the statement's end), parameters numbered after the record's five.
+    let text = "INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)";
+    const values: unknown[] = [context.deliveryId, event.event, context.roomId, outcome, context.now];
+    if (write.length) {
+      const changes = write.map((statement, i) => {
+        const numbered = renumber(statement.text, values.length);
+        values.push(...statement.values);
+        return `change${i} AS (${numbered})`;
+      });
+      text = `WITH ${changes.join(", ")} ${text}`;
+    }
+    await client.query(text, values);
+    await client.query("COMMIT");
+    logIgnored(event, context, result);
+    return { ...result, deliveryId: context.deliveryId };
+  } catch (error) {
+    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    // A copy of this delivery committed between our read and our write (it can only be one for
+    // another room, since one room's deliveries wait for each other): it was applied once.
+    if ((error as { code?: string; constraint?: string }).constraint === "webhook_events_delivery_id_key") {
+      return { kind: "duplicate", deliveryId: context.deliveryId, detail: "Already received." };
+    }
+    throw error;
+  } finally {
+    client.off("error", onConnectionError);
+    client.release(broken);
+  }
+}
+
+/** `$1`, `$2` … in `text` become `$(1 + by)`, `$(2 + by)` …. */
+function renumber(text: string, by: number): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + by}`);
+}
+
+type Decision = "duplicate" | { result: Applied; write: Write };
+
+/** Reads, under the room lock, whether the delivery was seen and what the event's rules need. */
+async function decide(client: pg.PoolClient, event: HotEvent, { bookingId, deliveryId, now }: SqlContext): Promise<Decision> {
+  const seen = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
+  switch (event.kind) {
+    case "other": {
+      const { rows } = await client.query<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+      if (rows[0]!.seen) return "duplicate";
+      return { result: { kind: "ignored", detail: `No handling for ${event.event}.` }, write: [] };
+    }
+    case "session.start": {
+      const { rows } = await client.query<{ seen: boolean; booking_id: string | null; started_at: Date | null }>(
+        `SELECT ${seen}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = $2`,
+        [deliveryId, event.sessionId],
+      );
+      const row = rows[0]!;
+      if (row.seen) return "duplicate";
+      if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
+      const applied: Applied = { kind: "applied", detail: "Session started." };
+      // The session row is created on first mention (a user.join may come before session.start).
+      if (row.booking_id === null) return { result: applied, write: [insertSession(event.sessionId, bookingId, event.startedAt ?? now)] };
+      if (row.started_at !== null) return { result: applied, write: [] };
+      const update = "UPDATE lessonspace_sessions SET started_at = $1, updated_at = now() WHERE session_id = $2";
+      return { result: applied, write: [{ text: update, values: [event.startedAt ?? now, event.sessionId] }] };
+    }
+    case "user.join":
+    case "user.leave": {
+      const profileId = event.profileId;
+      if (profileId === null) {
+        const { rows } = await client.query<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+        if (rows[0]!.seen) return "duplicate";
+        return { result: { kind: "ignored", detail: "The user is not one of our profiles." }, write: [] };
+      }
+      const { rows } = await client.query<{
+        seen: boolean;
+        known: boolean;
+        booking_id: string | null;
+        attended: boolean;
+        joined_at: Date | null;
+        left_at: Date | null;
+        seconds_present: number | null;
+      }>(
+        `SELECT ${seen}, EXISTS (SELECT 1 FROM profiles WHERE id = $3::uuid) AS known, s.booking_id,
+                a.id IS NOT NULL AS attended, a.joined_at, a.left_at, a.seconds_present
+           FROM (SELECT 1) AS one
+           LEFT JOIN lessonspace_sessions s ON s.session_id = $2
+           LEFT JOIN lessonspace_attendance a ON a.session_id = $2 AND a.profile_id = $3::uuid`,
+        [deliveryId, event.sessionId, profileId],
+      );
+      const row = rows[0]!;
+      if (row.seen) return "duplicate";
+      if (!row.known) return { result: { kind: "ignored", detail: "Unknown profile." }, write: [] };
+      if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
+      const before: Presence = row.attended ? { joinedAt: row.joined_at, leftAt: row.left_at, secondsPresent: row.seconds_present ?? 0 } : NO_PRESENCE;
+      const at = event.at ?? now;
+      const after = event.kind === "user.join" ? applyJoin(before, at) : applyLeave(before, at);
+      if (row.attended && samePresence(before, after)) return { result: { kind: "ignored", detail: `Stale or repeated ${event.kind}.` }, write: [] };
+      const upsert =
+        "INSERT INTO lessonspace_attendance (session_id, profile_id, joined_at, left_at, seconds_present) VALUES ($1, $2::uuid, $3, $4, $5) " +
+        "ON CONFLICT (session_id, profile_id) DO UPDATE SET joined_at = EXCLUDED.joined_at, left_at = EXCLUDED.left_at, seconds_present = EXCLUDED.seconds_present";
+      const presence = { text: upsert, values: [event.sessionId, profileId, after.joinedAt, after.leftAt, after.secondsPresent] };
+      const result: Applied = { kind: "applied", detail: event.kind === "user.join" ? "Joined." : "Left." };
+      // First mention of the session: create it in the same statement.
+      if (row.booking_id === null) return { result, write: [insertSession(event.sessionId, bookingId, null), presence] };
+      return { result, write: [presence] };
+    }
+  }
+}
+
+function insertSession(sessionId: string, bookingId: string, startedAt: Date | null): Write[number] {
+  return {
+    text: "INSERT INTO lessonspace_sessions (session_id, booking_id, started_at) VALUES ($1, $2::uuid, $3)",
+    values: [sessionId, bookingId, startedAt],
+  };
 }
 
 function deliveryIdOf(headers: Headers, body: Uint8Array): string | null {
@@ -161,20 +321,6 @@ function deliveryIdOf(headers: Headers, body: Uint8Array): string | null {
 type Applied = { kind: "applied" | "ignored"; detail: string };
 type Context = { bookingId: string; deliveryId: string; lookup: LessonspaceSessionInfo | null; now: Date };
 
-function applyEvent(tx: Transaction, event: WebhookEvent, context: Context): Promise<Applied> {
-  switch (event.kind) {
-    case "session.start":
-      return applySessionStart(tx, event, context);
-    case "session.end":
-      return applySessionEnd(tx, event, context);
-    case "user.join":
-    case "user.leave":
-      return applyPresence(tx, event, context);
-    case "other":
-      return Promise.resolve({ kind: "ignored", detail: `No handling for ${event.event}.` });
-  }
-}
-
 /** The session row, created on first mention (user.join may arrive before session.start). */
 async function ensureSession(tx: Transaction, sessionId: string, bookingId: string) {
   const existing = await tx.lessonspaceSession.findUnique({ where: { sessionId } });
@@ -183,46 +329,6 @@ async function ensureSession(tx: Transaction, sessionId: string, bookingId: stri
 }
 
 const OTHER_BOOKING: Applied = { kind: "ignored", detail: "The session belongs to another booking." };
-
-async function applySessionStart(
-  tx: Transaction,
-  event: Extract<WebhookEvent, { kind: "session.start" }>,
-  { bookingId, now }: Context,
-): Promise<Applied> {
-  const session = await ensureSession(tx, event.sessionId, bookingId);
-  if (session === null) return OTHER_BOOKING;
-  if (session.startedAt === null) {
-    await tx.lessonspaceSession.update({ where: { sessionId: event.sessionId }, data: { startedAt: event.startedAt ?? now } });
-  }
-  return { kind: "applied", detail: "Session started." };
-}
-
-async function applyPresence(
-  tx: Transaction,
-  event: Extract<WebhookEvent, { kind: "user.join" | "user.leave" }>,
-  { bookingId, now }: Context,
-): Promise<Applied> {
-  const profileId = event.profileId;
-  if (profileId === null) return { kind: "ignored", detail: "The user is not one of our profiles." };
-  const profile = await tx.profile.findUnique({ where: { id: profileId }, select: { id: true } });
-  if (profile === null) return { kind: "ignored", detail: "Unknown profile." };
-  const session = await ensureSession(tx, event.sessionId, bookingId);
-  if (session === null) return OTHER_BOOKING;
-  const key = { sessionId_profileId: { sessionId: event.sessionId, profileId } };
-  const current = await tx.lessonspaceAttendance.findUnique({ where: key });
-  const before: Presence = current ?? NO_PRESENCE;
-  const at = event.at ?? now;
-  const after = event.kind === "user.join" ? applyJoin(before, at) : applyLeave(before, at);
-  if (current !== null && samePresence(before, after)) {
-    return { kind: "ignored", detail: `Stale or repeated ${event.kind}.` };
-  }
-  await tx.lessonspaceAttendance.upsert({
-    where: key,
-    create: { sessionId: event.sessionId, profileId, ...after },
-    update: after,
-  });
-  return { kind: "applied", detail: event.kind === "user.join" ? "Joined." : "Left." };
-}
 
 async function applySessionEnd(
   tx: Transaction,

@@ -1,21 +1,10 @@
 import { isRouteErrorResponse } from "react-router";
+import type { Problem } from "~/domain/problem";
 
 /**
  * A readable error page: what happened, what to do, a way back. Rendered in the tab that Join
  * Lesson opened, so it carries the brand and never assumes the previous page is still there.
  */
-export type Problem = {
-  status: number;
-  /** Stable name for scripts (the JSON answer carries it too). */
-  code: string;
-  title: string;
-  message: string;
-  /** What to do next, in one sentence. */
-  advice: string;
-  retryAfterSeconds?: number;
-  /** Our own path that tries again (a GET, safe to follow). */
-  retryHref?: string;
-};
 
 export function isProblem(value: unknown): value is Problem {
   const candidate = value as Partial<Problem> | null;

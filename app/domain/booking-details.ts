@@ -4,7 +4,7 @@
  */
 import { presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
 import { formatSeconds } from "./format";
-import { canUploadSnapshot, reviewTarget, rolesOn, type Role } from "./permissions";
+import { canUploadSnapshot, reviewTarget } from "./permissions";
 
 /** One profile's time in one Lessonspace session of the booking (lessonspace_attendance). */
 export type AttendanceRow = { profileId: string; fullName: string; secondsPresent: number };
@@ -44,7 +44,6 @@ export type BookingDetailsInput = CardBooking & {
 };
 
 export type BookingDetailsView = BookingCardView & {
-  viewerRoles: Role[];
   /** null when there is nothing to say yet (no session, lesson not over). */
   attendance: AttendanceSummary | null;
   /** Our snapshot route when the tutor uploaded one. */
@@ -72,7 +71,6 @@ export function presentBookingDetails(
   const attendanceKnown = hadSession || card.state === "completed";
   return {
     ...card,
-    viewerRoles: rolesOn(booking, viewerId),
     attendance: attendanceKnown ? withoutRepeatedAbsence(summariseAttendance(booking.attendance, booking.tutorId), card) : null,
     // Always our own route, never a stored URL: it authorizes the viewer and serves with nosniff.
     snapshotUrl: hasWhiteboardSnapshot(booking.sessionArtifacts) ? `/bookings/${booking.id}/snapshot` : null,

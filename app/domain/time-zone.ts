@@ -3,6 +3,7 @@
  * which Intl.supportedValuesOf leaves out. Pure; the list is computed once.
  */
 let names: readonly string[] | undefined;
+let nameSet: ReadonlySet<string> | undefined;
 
 export function timeZoneNames(): readonly string[] {
   names ??= [...new Set([...Intl.supportedValuesOf("timeZone"), "UTC"])].sort();
@@ -10,7 +11,8 @@ export function timeZoneNames(): readonly string[] {
 }
 
 export function isTimeZone(candidate: unknown): candidate is string {
-  return typeof candidate === "string" && timeZoneNames().includes(candidate);
+  nameSet ??= new Set(timeZoneNames());
+  return typeof candidate === "string" && nameSet.has(candidate);
 }
 
 /** The choices for a select: every known zone, plus the current one if it is an alias we do not list. */
@@ -19,15 +21,23 @@ export function timeZoneChoices(current: string): readonly string[] {
   return all.includes(current) ? all : [current, ...all];
 }
 
+const usableZones = new Map<string, string>();
+
 /**
  * The zone to format a viewer's times in: their stored zone when Intl can use it (aliases such
  * as "Asia/Calcutta" included), else UTC, so one bad row cannot break every page they open.
  */
 export function usableTimeZone(stored: string): string {
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: stored });
-    return stored;
-  } catch {
-    return "UTC";
+  let usable = usableZones.get(stored);
+  if (usable === undefined) {
+    // Asking Intl means building a formatter: once per stored value, a bounded few (what is stored was chosen from a list).
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: stored });
+      usable = stored;
+    } catch {
+      usable = "UTC";
+    }
+    if (usableZones.size < 1_000) usableZones.set(stored, usable);
   }
+  return usable;
 }

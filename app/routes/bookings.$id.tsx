@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { activeWardsOf } from "~/.server/assignment";
 import { requireViewer } from "~/.server/auth";
-import { loadBookingRecord, requireBookingForViewer } from "~/.server/bookings";
+import { requireBookingRecordForViewer } from "~/.server/bookings";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
@@ -20,10 +20,9 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
 export async function loader({ request, params }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request);
-  const booking = await requireBookingForViewer(params.id, viewer.id);
+  const { booking, record } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const record = await loadBookingRecord(booking.id);
   const details = presentBookingDetails(
     { ...booking, sessions: record.sessions, attendance: record.attendance, reviews: record.reviews },
     viewer.id,

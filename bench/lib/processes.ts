@@ -27,14 +27,14 @@ export type ChildServer = {
 };
 
 export type SpawnServerOptions = {
-  /** A TypeScript file run with `node --import tsx`. */
+  /** A JavaScript file run with plain `node`, or a TypeScript one run with `node --import tsx`. */
   script: string;
   env: Record<string, string | undefined>;
   /** Answers 200 once the server is ready. */
   readyPath: string;
   /** Default: a free one. */
   port?: number;
-  /** Extra Node flags, before --import. */
+  /** Extra Node flags, before the script (and --import). */
   nodeFlags?: string[];
   /** Keep the server's stdout (one log line per request for the app): off, it is still written, to /dev/null. */
   showStdout?: boolean;
@@ -45,7 +45,8 @@ export type SpawnServerOptions = {
 export async function spawnServer(options: SpawnServerOptions): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", options.script], {
+  const loader = options.script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loader, options.script], {
     cwd: root,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ["ignore", options.showStdout ? "inherit" : "ignore", "pipe"],

@@ -1,6 +1,7 @@
 // The stack every bench runs against: the embedded PostgreSQL with our migrations, the Supabase
-// and Lessonspace stand-ins (in this process), the demo seed, and the production server (server.ts
-// on the production build) in a child process with the per-minute rate limits lifted.
+// and Lessonspace stand-ins (in this process), the demo seed, and the production server (the
+// build's compiled server.js run by plain `node`, as `npm start` runs it) in a child process with
+// the per-minute rate limits lifted.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../app/generated/prisma/client.ts";
 import { DEMO_PASSWORD } from "../../prisma/seed.ts";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack.ts";
+import { startScriptFlags } from "../../tests/support/production-server.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./build.ts";
 import { freePort, spawnServer, type ChildServer } from "./processes.ts";
 
@@ -55,7 +57,7 @@ export const UNLIMITED = "100000000";
 export async function startBenchContext(options: StartOptions): Promise<BenchContext> {
   const log = options.log ?? (() => {});
   const buildDir = options.buildDir ?? buildDirFromEnv();
-  if (!fs.existsSync(path.join(buildDir, "server/index.js"))) ensureBuild(buildDir, log);
+  if (!fs.existsSync(path.join(buildDir, "server.js"))) ensureBuild(buildDir, log);
   // BENCH_DURABLE_DB=1 keeps fsync and synchronous commit on, as a production database has them.
   const ephemeralDatabase = process.env.BENCH_DURABLE_DB !== "1";
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tutorwise-bench-${options.name}-`));
@@ -71,10 +73,12 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
     const echo = options.echoServerStderr ?? true;
     const launchServer = async (nodeFlags: string[] | undefined, onLine?: (line: string) => boolean | void): Promise<AppServer> => {
       const child = await spawnServer({
-        script: "server.ts",
+        script: path.join(buildDir, "server.js"),
         port,
         readyPath: "/healthz",
-        nodeFlags,
+        // The memory limits `npm start` runs with (package.json), then the bench's own (--inspect).
+        // BENCH_START_FLAGS=0 leaves them out, to see what they cost.
+        nodeFlags: [...(process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags()), ...(nodeFlags ?? [])],
         env: {
           ...stack!.env,
           NODE_ENV: "production",

@@ -1,14 +1,12 @@
 // A production stack of a test's own, for the fault and observability specs: an embedded
-// PostgreSQL the test may stop and restart, the stand-ins, and the production server (server.ts,
-// the same `node --import tsx server.ts` as `npm start`) in a child process whose stdout, the
+// PostgreSQL the test may stop and restart, the stand-ins, and the production server (the compiled
+// build run by plain `node`, as `npm start` runs it) in a child process whose stdout, the
 // request log, is captured. A process of its own keeps its environment, its module state (the
 // Auth keys it has cached) and its database away from the shared Playwright server.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../app/generated/prisma/client.ts";
 import {
@@ -21,8 +19,8 @@ import { applyMigrations } from "../../scripts/lib/migrate.ts";
 import { startLessonspaceStandIn, type LessonspaceStandIn } from "../stand-ins/lessonspace.ts";
 import { startSmtpStandIn, type SmtpStandIn } from "../stand-ins/smtp.ts";
 import { startSupabaseStandIn, type SupabaseStandIn } from "../stand-ins/supabase.ts";
+import { spawnProductionServer } from "../support/production-server.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const LESSONSPACE_KEY = "quality-lessonspace-key";
 export const PASSWORD = "quality-password-2026";
 const POSTGRES_PREFIX = "tutorwise-quality-pg-";
@@ -65,15 +63,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-}
-
 /**
  * The production server in a process of its own, listening on a free port of 127.0.0.1.
  * `publicUrl` is APP_URL, the address people use; by default the one it listens on.
@@ -81,30 +70,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 export async function startAppProcess(env: Record<string, string>, options: { publicUrl?: string } = {}): Promise<AppProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, APP_URL: options.publicUrl ?? url, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let partial = "";
-    stream.on("data", (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split("\n");
-      partial = lines.pop()!;
-      output.push(...lines);
-    });
-  }
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output.join("\n")}`);
-      return (await fetch(`${url}/healthz`)).ok;
-    }, "The production server answering /healthz");
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw new Error(`${error instanceof Error ? error.message : error}\n${output.join("\n")}`);
-  }
+  const { child, output, stop } = await spawnProductionServer({ port, env: { ...env, APP_URL: options.publicUrl ?? url } });
   return {
     url,
     output,
@@ -114,10 +80,7 @@ export async function startAppProcess(env: Record<string, string>, options: { pu
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((entry) => "route" in entry),
     alive: () => child.exitCode === null && child.signalCode === null,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
+    stop,
   };
 }
 

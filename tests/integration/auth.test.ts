@@ -83,6 +83,36 @@ describe("pages that need a signed-in viewer", () => {
     expect(testStandIns.supabase.requests.filter((r) => r.path === "/auth/v1/user")).toEqual([]);
   });
 
+  it("many signed-in requests fetch the Auth server's keys at most once and set no cookie", async () => {
+    const person = await createProfile({ fullName: "Kim Keys" });
+    const cookie = await signIn(person);
+    testStandIns.supabase.resetRequests();
+    for (let i = 0; i < 5; i++) {
+      const result = await callLoader(dashboard, "/", { cookie });
+      expect(result.status).toBe(200);
+      expect((result.data as { viewer: { fullName: string } }).viewer.fullName).toBe("Kim Keys");
+      expect(result.headers.getSetCookie()).toEqual([]);
+    }
+    expect(testStandIns.supabase.requests.filter((r) => r.path.endsWith("/.well-known/jwks.json")).length).toBeLessThanOrEqual(1);
+    expect(testStandIns.supabase.requests.filter((r) => r.path === "/auth/v1/user")).toEqual([]);
+  });
+
+  it("a session cookie whose token was signed by someone else is signed out", async () => {
+    const person = await createProfile();
+    const cookie = await signIn(person);
+    // Same cookie shape, the signature of the token replaced: decoding works, verification must not.
+    const forged = cookie.replace(/(sb-[^=]+-auth-token=)base64-([^;]+)/, (_, name: string, value: string) => {
+      const session = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as { access_token: string };
+      const [header, payload] = session.access_token.split(".");
+      session.access_token = `${header}.${payload}.${Buffer.from("not the signature").toString("base64url")}`;
+      return `${name}base64-${Buffer.from(JSON.stringify(session)).toString("base64url")}`;
+    });
+    expect(forged).not.toBe(cookie);
+    const result = await callLoader(dashboard, "/", { cookie: forged });
+    expect(result.status).toBe(302);
+    expect(result.headers.get("Location")).toMatch(/^\/sign-in/);
+  });
+
   it("sign-out clears the cookies and ends the session", async () => {
     const person = await createProfile();
     const cookie = await signIn(person);

@@ -476,6 +476,48 @@ describe("replays", () => {
     expect(state.booking.durationActual).toBe(2700);
   });
 
+  it("a join replayed concurrently, before its session exists, is applied once and every copy answers 200", async () => {
+    const space = await bookingWithSpace();
+    const s = randomUUID();
+    const id = randomUUID();
+    const body = payload.user("join", space.roomId, s, student.id, at(3));
+    const results = await Promise.all(Array.from({ length: 8 }, () => deliver(body, { secret: space.secret, id })));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(results.map((r) => (r.data as { outcome: string }).outcome).sort()).toEqual(["applied", ...Array(7).fill("duplicate")]);
+    const state = await stateOf(space);
+    expect(state.events).toEqual([{ deliveryId: id, event: "user.join", outcome: "applied: Joined.", processedAt: expect.any(Date) }]);
+    expect(state.sessions).toEqual([{ sessionId: s, startedAt: null, endedAt: null, durationSeconds: null, recordingAvailable: false }]);
+    expect(state.attendance).toEqual([{ sessionId: s, profileId: student.id, joinedAt: at(3), leftAt: null, secondsPresent: 0 }]);
+  });
+
+  it("six people joining a session nobody has mentioned yet, all at once: one session row, six attendance rows, every answer 200", async () => {
+    const space = await bookingWithSpace();
+    const s = randomUUID();
+    const others = await Promise.all([1, 2, 3].map((i) => createProfile({ fullName: `Guest ${i}` })));
+    const people = [tutor, client, student, ...others];
+    // Without the room lock, every copy would try to create the session row and all but one would fail.
+    const results = await Promise.all(people.map((p, i) => deliver(payload.user("join", space.roomId, s, p.id, at(0, i)), { secret: space.secret })));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect(results.map((r) => (r.data as { outcome: string }).outcome)).toEqual(Array(6).fill("applied"));
+    const state = await stateOf(space);
+    expect(state.sessions).toHaveLength(1);
+    expect(state.events).toHaveLength(6);
+    expect(new Map(state.attendance.map((row) => [row.profileId, row.joinedAt]))).toEqual(new Map(people.map((p, i) => [p.id, at(0, i)])));
+  });
+
+  it("a join for a session of another booking is recorded as received and counts nothing", async () => {
+    const space = await bookingWithSpace();
+    const other = await bookingWithSpace();
+    const s = randomUUID();
+    await deliver(payload.sessionStart(other.roomId, s, at(0)), { secret: other.secret });
+    const result = await deliver(payload.user("join", space.roomId, s, tutor.id, at(1)), { secret: space.secret });
+    expect(result.data).toEqual({ outcome: "ignored", detail: "The session belongs to another booking." });
+    const state = await stateOf(space);
+    expect(state.attendance).toEqual([]);
+    expect(state.events.map((e) => e.outcome)).toEqual(["ignored: The session belongs to another booking."]);
+    expect((await stateOf(other)).sessions).toEqual([{ sessionId: s, startedAt: at(0), endedAt: null, durationSeconds: null, recordingAvailable: false }]);
+  });
+
   it("the same event under a new delivery id cannot count attendance twice", async () => {
     const space = await bookingWithSpace();
     const s = randomUUID();
@@ -520,6 +562,30 @@ describe("outages", () => {
     const state = await stateOf(space);
     expect(state.events).toHaveLength(1);
     expect(state.booking.durationActual).toBe(1800);
+  });
+
+  it("a database error while a join is written answers 503, leaves no trace, and the retry applies once", async () => {
+    const space = await bookingWithSpace();
+    const s = randomUUID();
+    const id = randomUUID();
+    const body = payload.user("join", space.roomId, s, tutor.id, at(1));
+    // The session row and the webhook_events row are written in the same statement as the failing one.
+    await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION fail_attendance_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$`);
+    await db.$executeRawUnsafe(`CREATE TRIGGER fail_attendance_write BEFORE INSERT OR UPDATE ON lessonspace_attendance FOR EACH ROW EXECUTE FUNCTION fail_attendance_write()`);
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const failed = await deliver(body, { secret: space.secret, id });
+      expect(failed.status).toBe(503);
+      expect(await stateOf(space)).toEqual(untouched);
+    } finally {
+      await db.$executeRawUnsafe(`DROP TRIGGER fail_attendance_write ON lessonspace_attendance`);
+    }
+    const retried = await deliver(body, { secret: space.secret, id });
+    expect(retried.data).toEqual({ outcome: "applied", detail: "Joined." });
+    expect((await deliver(body, { secret: space.secret, id })).data).toMatchObject({ outcome: "duplicate" });
+    const state = await stateOf(space);
+    expect(state.events).toHaveLength(1);
+    expect(state.attendance).toEqual([{ sessionId: s, profileId: tutor.id, joinedAt: at(1), leftAt: null, secondsPresent: 0 }]);
   });
 
   it("an unreachable database answers 503, and the retry once it is back applies the delivery", async () => {

@@ -1,0 +1,272 @@
+// The no-framework booking page (issue 11): GET /bookings/:id written by hand on node:http, `pg`
+// and template strings, as bench/lib/ceiling-no-framework.ts does for the dashboard. What stays the
+// same as the app: the cookie check (the Supabase session cookie's ES256 access token verified
+// with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
+// scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
+// sessions with attendance, the reviews: here three hand-written SQL queries), the same pure rules
+// (app/domain: presentBookingDetails, refreshPlan, formatting) and the same markup as the React
+// page. Left out: React Router, React, Prisma, the security middleware (CSP nonce, headers), the
+// request log, gzip and the hydration scripts.
+//   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
+import { createServer, type ServerResponse } from "node:http";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import pg from "pg";
+import { refreshPlan } from "../../app/domain/booking-card.ts";
+import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
+import { timeZoneLabel } from "../../app/domain/format.ts";
+import type { BookingStatus } from "../../app/domain/join-window.ts";
+import { usableTimeZone } from "../../app/domain/time-zone.ts";
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const jwks = createRemoteJWKSet(new URL(`${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`));
+const STYLESHEET = process.env.CEILING_STYLESHEET ?? "/assets/styles.css";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The access token in @supabase/ssr's session cookie (sb-<ref>-auth-token, maybe chunked .0, .1, …). */
+function accessToken(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  const chunks = new Map<number, string>();
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    const name = part.slice(0, eq).trim();
+    const match = /^sb-[^-]+-auth-token(?:\.(\d+))?$/.exec(name);
+    if (match) chunks.set(Number(match[1] ?? 0), decodeURIComponent(part.slice(eq + 1).trim()));
+  }
+  if (chunks.size === 0) return null;
+  let value = [...chunks.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join("");
+  if (value.startsWith("base64-")) value = Buffer.from(value.slice(7), "base64url").toString("utf8");
+  try {
+    const session = JSON.parse(value) as { access_token?: unknown };
+    return typeof session.access_token === "string" ? session.access_token : null;
+  } catch {
+    return null;
+  }
+}
+
+type Profile = { id: string; full_name: string; time_zone: string };
+
+async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
+  const token = accessToken(cookieHeader);
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, jwks, { algorithms: ["ES256"] });
+    if (!payload.sub) return null;
+    const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [payload.sub]);
+    return rows[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const BOOKING_SQL = `
+SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name
+  FROM bookings b
+  JOIN profiles c ON c.id = b.client_id
+  JOIN profiles t ON t.id = b.tutor_id
+  LEFT JOIN profiles s ON s.id = b.student_id
+ WHERE b.id = $1 AND (b.client_id = $2 OR b.tutor_id = $2 OR b.student_id = $2)`;
+
+const SESSIONS_SQL = `
+SELECT ls.started_at, ls.ended_at,
+       COALESCE(json_agg(json_build_object('profileId', a.profile_id, 'fullName', p.full_name, 'secondsPresent', a.seconds_present))
+                  FILTER (WHERE a.id IS NOT NULL), '[]'::json) AS attendance
+  FROM lessonspace_sessions ls
+  LEFT JOIN lessonspace_attendance a ON a.session_id = ls.session_id
+  LEFT JOIN profiles p ON p.id = a.profile_id
+ WHERE ls.booking_id = $1
+ GROUP BY ls.id
+ ORDER BY ls.started_at ASC`;
+
+const REVIEWS_SQL = `
+SELECT r.reviewer_id, r.rating, r.comment, p.full_name AS reviewer_name
+  FROM reviews r JOIN profiles p ON p.id = r.reviewer_id
+ WHERE r.booking_id = $1
+ ORDER BY r.created_at ASC`;
+
+const WARDS_SQL = `
+SELECT p.id, p.full_name
+  FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id
+ WHERE g.source_profile_id = $1 AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
+ ORDER BY p.full_name ASC`;
+
+type BookingRow = {
+  id: string;
+  client_id: string;
+  tutor_id: string;
+  student_id: string | null;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: BookingStatus;
+  recording_url: string | null;
+  duration_actual: number | null;
+  outcome: "held" | "student_absent" | "tutor_absent" | "not_held" | null;
+  outcome_tutor_seconds: number | null;
+  outcome_attendee_seconds: number | null;
+  session_artifacts: unknown;
+  client_name: string;
+  tutor_name: string;
+  student_name: string | null;
+};
+type Ward = { id: string; full_name: string };
+type SessionRow = { started_at: Date | null; ended_at: Date | null; attendance: { profileId: string; fullName: string; secondsPresent: number }[] };
+type ReviewRow = { reviewer_id: string; rating: number; comment: string; reviewer_name: string };
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+function stateLabel(b: BookingDetailsView): string {
+  switch (b.state) {
+    case "ready":
+      return b.inProgress ? "In progress" : "Ready to join";
+    case "upcoming":
+      return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
+    case "completed":
+      return "Completed";
+    case "cancelled":
+      return b.declined ? "Declined" : "Cancelled";
+  }
+}
+
+function action(b: BookingDetailsView): string {
+  const id = esc(b.id);
+  switch (b.state) {
+    case "ready":
+      return `<div class="booking-action"><p class="booking-state">${esc(b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit" class="primary" aria-describedby="join-hint-${id}">Join Lesson</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
+    case "upcoming":
+      return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
+    case "completed":
+      return b.recording === "available"
+        ? `<div class="booking-action"><a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
+        : `<div class="booking-action"><p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+    case "cancelled":
+      return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
+  }
+}
+
+function facts(b: BookingDetailsView): string {
+  return `<dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Booked by</dt><dd>${esc(b.clientName)}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>`;
+}
+
+function attendance(b: BookingDetailsView): string {
+  const a = b.attendance;
+  if (!a) return "";
+  const people =
+    a.people.length === 0
+      ? "<p>Nobody joined the classroom for this lesson.</p>"
+      : `<ul class="attendance">${a.people.map((p) => `<li>${esc(p.name)} ${esc(p.time)}${p.isTutor ? '<span class="muted"> (tutor)</span>' : ""}</li>`).join("")}</ul>`;
+  const onlyTutor = a.onlyTutorAttended ? `<p class="notice">Only the tutor attended: ${esc(b.attendee.name)} did not join the classroom.</p>` : "";
+  return `<section aria-labelledby="attendance"><h2 id="attendance">Attendance</h2>${people}${onlyTutor}</section>`;
+}
+
+function snapshot(b: BookingDetailsView): string {
+  if (!b.snapshotUrl && !b.canUploadSnapshot) return "";
+  const shown = b.snapshotUrl
+    ? `<a href="${esc(b.snapshotUrl)}" class="snapshot-link"><img class="snapshot-thumb" src="${esc(b.snapshotUrl)}" alt="${esc(`Whiteboard from ${b.serviceName}, ${b.when}`)}" loading="lazy"/><span>Open the full image</span></a>`
+    : '<p class="muted">No snapshot yet.</p>';
+  const upload = b.canUploadSnapshot ? `<p><a href="/bookings/${esc(b.id)}/snapshot/upload">Upload whiteboard snapshot</a></p>` : "";
+  return `<section aria-labelledby="snapshot"><h2 id="snapshot">Whiteboard snapshot</h2>${shown}${upload}</section>`;
+}
+
+/** "Change who attends": the markup Conform and React Router's <Form> give the AssignStudentForm component. */
+function assignForm(b: BookingDetailsView, current: { id: string; fullName: string } | null, wards: Ward[]): string {
+  const id = esc(b.id);
+  const formId = `assign-student-${id}`;
+  const selected = (value: string) => (current && current.id === value ? ' selected=""' : "");
+  const unlisted = current && !wards.some((w) => w.id === current.id) ? current : null;
+  const options = [
+    `<option value=""${selected("")}>${esc(b.clientName)} (adult learner, no student)</option>`,
+    unlisted ? `<option value="${esc(unlisted.id)}"${selected(unlisted.id)}>${esc(unlisted.fullName)} (assigned now)</option>` : "",
+    ...wards.map((w) => `<option value="${esc(w.id)}"${selected(w.id)}>${esc(w.full_name)}</option>`),
+  ].join("");
+  const hint = wards.length === 0 ? '<p class="muted">You can assign a student once you are their active guardian.</p>' : "";
+  return `<section aria-labelledby="who-attends"><h2 id="who-attends">Change who attends</h2><form class="stack" id="${formId}" noValidate="" data-discover="true" action="/bookings/${id}/student" method="post"><input type="hidden" name="returnTo" value="/bookings/${id}"/><div><label for="${formId}-studentId">Who attends</label><select id="${formId}-studentId" name="studentId" form="${formId}">${options}</select>${hint}</div><button type="submit">Save who attends</button></form></section>`;
+}
+
+const stars = (rating: number) => Math.max(0, Math.min(5, Math.round(rating)));
+
+function reviews(b: BookingDetailsView): string {
+  if (b.reviews.length === 0 && !b.canReview) return "";
+  const none = b.reviews.length === 0 ? '<p class="muted">No reviews yet.</p>' : "";
+  const list = b.reviews
+    .map(
+      (r) =>
+        `<figure class="review"><figcaption><strong>${esc(r.reviewerName)}</strong> <span class="rating" role="img" aria-label="${r.rating} out of 5">${"★".repeat(stars(r.rating))}${"☆".repeat(5 - stars(r.rating))}</span></figcaption>${r.comment ? `<blockquote>${esc(r.comment)}</blockquote>` : ""}</figure>`,
+    )
+    .join("");
+  const leave = b.canReview ? `<p><a href="/bookings/${esc(b.id)}/review">Leave a review</a></p>` : "";
+  return `<section aria-labelledby="reviews"><h2 id="reviews">Reviews</h2>${none}${list}${leave}</section>`;
+}
+
+async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: string): Promise<void> {
+  if (!UUID.test(bookingId)) return notFound(res);
+  const found = await pool.query<BookingRow>(BOOKING_SQL, [bookingId, viewer.id]);
+  const row = found.rows[0];
+  if (!row) return notFound(res);
+  const [sessions, reviewRows] = await Promise.all([pool.query<SessionRow>(SESSIONS_SQL, [row.id]), pool.query<ReviewRow>(REVIEWS_SQL, [row.id])]);
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.time_zone);
+  const booking = {
+    id: row.id,
+    clientId: row.client_id,
+    tutorId: row.tutor_id,
+    studentId: row.student_id,
+    serviceName: row.service_name,
+    sessionStartTime: row.session_start_time,
+    sessionDuration: row.session_duration,
+    status: row.status,
+    recordingUrl: row.recording_url,
+    durationActual: row.duration_actual,
+    outcome: row.outcome,
+    outcomeTutorSeconds: row.outcome_tutor_seconds,
+    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
+    sessionArtifacts: row.session_artifacts,
+    client: { id: row.client_id, fullName: row.client_name },
+    tutor: { id: row.tutor_id, fullName: row.tutor_name },
+    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
+  };
+  const details = presentBookingDetails(
+    {
+      ...booking,
+      sessions: sessions.rows.map((s) => ({ startedAt: s.started_at, endedAt: s.ended_at })),
+      attendance: sessions.rows.flatMap((s) => s.attendance),
+      reviews: reviewRows.rows.map((r) => ({ reviewerId: r.reviewer_id, reviewerName: r.reviewer_name, rating: r.rating, comment: r.comment })),
+    },
+    viewer.id,
+    now,
+    timeZone,
+  );
+  const wards = details.canAssignStudent ? (await pool.query<Ward>(WARDS_SQL, [viewer.id])).rows : [];
+  const refresh = refreshPlan([booking], now);
+  const returnTo = encodeURIComponent(`/bookings/${row.id}`);
+  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${action(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${snapshot(details)}${reviews(details)}</main></body></html>`;
+  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
+  res.end(html);
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
+}
+
+createServer((req, res) => {
+  if (req.url === "/ready") {
+    res.writeHead(200).end("ok");
+    return;
+  }
+  void (async () => {
+    try {
+      const match = /^\/bookings\/([^/?]+)$/.exec((req.url ?? "/").split("?")[0]!);
+      if (!match) return notFound(res);
+      const viewer = await viewerOf(req.headers.cookie);
+      if (!viewer) {
+        res.writeHead(302, { Location: `/sign-in?redirectTo=${encodeURIComponent(req.url ?? "/")}` }).end();
+        return;
+      }
+      await bookingPage(res, viewer, match[1]!);
+    } catch (error) {
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  })();
+}).listen(Number(process.env.PORT), "127.0.0.1");

@@ -1,0 +1,53 @@
+// Production runs plain JavaScript: `npm start` is `node <build>/server.js`, compiled by
+// `npm run build`, with no TypeScript loader (DESIGN.md section 13). No browser involved: it runs
+// once per run, in the JavaScript-off project (the one CI also runs on the newer Node).
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { buildDir, compiledServer, ROOT, spawnProductionServer } from "../support/production-server.ts";
+
+test.skip(({ javaScriptEnabled }) => javaScriptEnabled !== false, "no browser: once per run is enough");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test("npm start runs the compiled server with plain node: it answers /healthz and writes no warnings", async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  expect(manifest.scripts.start).toMatch(/^node\b.*\bserver\.js$/);
+  expect(manifest.scripts.start).not.toMatch(/tsx|--import|--loader|\.ts\b/);
+
+  // What the build left: JavaScript only, importing packages and nothing of our TypeScript.
+  const source = fs.readFileSync(compiledServer(), "utf8");
+  expect(source).not.toMatch(/from\s+["'][^"']+\.tsx?["']|import\(\s*["'][^"']+\.tsx?["']/);
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // The environment the Playwright run's own server has (global-setup.ts), with this server's URL.
+  const server = await spawnProductionServer({ port, env: { ...process.env, APP_URL: url } });
+  try {
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const page = await fetch(`${url}/sign-in`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<form");
+    // Besides the start line, the request log is JSON on stdout; anything else is a warning or
+    // error. supabase-js's own notice on Node 20 ("Node.js 20 and below are deprecated") is theirs.
+    const unexpected = server.output.filter(
+      (line) => line.trim() && !line.startsWith("{") && !line.startsWith("Tutorwise Classroom listening on") && !/supabase-js/.test(line),
+    );
+    expect(unexpected).toEqual([]);
+    expect(server.output.some((line) => line.includes('"route":"/healthz"'))).toBe(true);
+  } finally {
+    await server.stop();
+  }
+  expect(path.dirname(compiledServer())).toBe(buildDir());
+});
