@@ -30,3 +30,21 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...complete, APP_URL: "not a url" })).toThrowError(/APP_URL: /);
   });
 });
+
+describe("transcription settings", () => {
+  it("transcribes by default, and LESSONSPACE_TRANSCRIBE=false turns it off", () => {
+    expect(parseEnv(complete).LESSONSPACE_TRANSCRIBE).toBe(true);
+    expect(parseEnv({ ...complete, LESSONSPACE_TRANSCRIBE: "false" }).LESSONSPACE_TRANSCRIBE).toBe(false);
+    expect(() => parseEnv({ ...complete, LESSONSPACE_TRANSCRIBE: "no" })).toThrowError(/LESSONSPACE_TRANSCRIBE/);
+  });
+
+  it("allows only Amazon S3 by default and refuses an http transcript origin in production", () => {
+    expect(parseEnv(complete).LESSONSPACE_TRANSCRIPT_ORIGINS).toContain("s3.amazonaws.com");
+    expect(() => parseEnv({ ...complete, LESSONSPACE_TRANSCRIPT_ORIGINS: "http://127.0.0.1:4010" })).toThrowError(
+      /LESSONSPACE_TRANSCRIPT_ORIGINS: .*only https/,
+    );
+    expect(parseEnv({ ...complete, NODE_ENV: "development", LESSONSPACE_TRANSCRIPT_ORIGINS: "http://127.0.0.1:4010" }).LESSONSPACE_TRANSCRIPT_ORIGINS).toBe(
+      "http://127.0.0.1:4010",
+    );
+  });
+});
