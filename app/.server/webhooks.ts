@@ -15,6 +15,7 @@ import { db, type Db } from "./db";
 import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
+import { recordTranscriptFetch } from "./transcripts";
 
 /**
  * Lessonspace webhook ingestion (spec 4.2, DESIGN.md section 6). Order of checks, each answered
@@ -170,6 +171,8 @@ function applyEvent(tx: Transaction, event: WebhookEvent, context: Context): Pro
     case "user.join":
     case "user.leave":
       return applyPresence(tx, event, context);
+    case "transcription.finish":
+      return applyTranscriptionFinish(tx, event, context);
     case "other":
       return Promise.resolve({ kind: "ignored", detail: `No handling for ${event.event}.` });
   }
@@ -276,6 +279,20 @@ async function applySessionEnd(
     return { kind: "applied", detail: "Session ended; its duration was refused as impossible (end before start or over 24 hours)." };
   }
   return { kind: "applied", detail: "Session ended." };
+}
+
+/** Only records what to download: the file is fetched later by a job (app/.server/transcripts.ts). */
+async function applyTranscriptionFinish(
+  tx: Transaction,
+  event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
+  { bookingId, deliveryId, now }: Context,
+): Promise<Applied> {
+  const session = await ensureSession(tx, event.sessionId, bookingId);
+  if (session === null) return OTHER_BOOKING;
+  const created = await recordTranscriptFetch(tx, { sessionId: event.sessionId, url: event.transcriptUrl, deliveryId, now });
+  return created
+    ? { kind: "applied", detail: "Transcript to fetch." }
+    : { kind: "ignored", detail: "This session's transcript was already announced." };
 }
 
 function samePresence(a: Presence, b: Presence): boolean {

@@ -27,8 +27,13 @@ export function parseTranscriptOrigins(text: string, options: { production: bool
     const match = PATTERN.exec(entry);
     if (!match) return { ok: false, problem: `"${entry}" is not an origin such as https://*.s3.amazonaws.com.` };
     const scheme = match[1]!.toLowerCase() as "http" | "https";
-    if (options.production && scheme !== "https") return { ok: false, problem: `"${entry}": only https origins are allowed in production.` };
     const host = match[2]!.toLowerCase();
+    // Production is https only; the one exception is a literal loopback origin with its port, which
+    // only the local stack uses (Playwright runs the production build against the stand-in).
+    const loopbackWithPort = host === "127.0.0.1" && match[3] !== undefined;
+    if (options.production && scheme !== "https" && !loopbackWithPort) {
+      return { ok: false, problem: `"${entry}": only https origins are allowed in production.` };
+    }
     const hostLabels = IPV4.test(host) ? [host] : host.split(".");
     const wildcardOk = IPV4.test(host) || hostLabels.every((label) => label === "*" || LABEL.test(label));
     // A bare "*" or "*.com" would allow nearly anything: a wildcard needs two fixed labels after it.
