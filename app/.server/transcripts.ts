@@ -1,3 +1,4 @@
+import { talkTime } from "~/domain/talk-time";
 import { parseTranscriptFile, type TranscriptSegmentInput } from "~/domain/transcript-file";
 import { isAllowedTranscriptUrl, parseTranscriptOrigins, type OriginPattern } from "~/domain/transcript-origins";
 import { db } from "./db";
@@ -251,22 +252,32 @@ async function storeSegments(
         (id): id is string => id !== null,
       ),
     );
+    const rows = segments.map((segment) => {
+      const userId = segment.userId && UUID.test(segment.userId) ? segment.userId.toLowerCase() : null;
+      return {
+        sessionId: claim.session_id,
+        bookingId: session.bookingId,
+        position: segment.position,
+        speakerProfileId: userId && people.has(userId) ? userId : null,
+        speakerName: segment.speakerName,
+        startSeconds: segment.startSeconds,
+        endSeconds: segment.endSeconds,
+        breakoutId: segment.breakoutId,
+        text: segment.text,
+      };
+    });
     await tx.transcriptSegment.deleteMany({ where: { sessionId: claim.session_id } });
-    await tx.transcriptSegment.createMany({
-      data: segments.map((segment) => {
-        const userId = segment.userId && UUID.test(segment.userId) ? segment.userId.toLowerCase() : null;
-        return {
-          sessionId: claim.session_id,
-          bookingId: session.bookingId,
-          position: segment.position,
-          speakerProfileId: userId && people.has(userId) ? userId : null,
-          speakerName: segment.speakerName,
-          startSeconds: segment.startSeconds,
-          endSeconds: segment.endSeconds,
-          breakoutId: segment.breakoutId,
-          text: segment.text,
-        };
-      }),
+    await tx.transcriptSpeaker.deleteMany({ where: { sessionId: claim.session_id } });
+    await tx.transcriptSegment.createMany({ data: rows });
+    await tx.transcriptSpeaker.createMany({
+      data: talkTime(rows).speakers.map((speaker) => ({
+        sessionId: claim.session_id,
+        bookingId: session.bookingId,
+        speakerKey: speaker.key,
+        speakerProfileId: speaker.profileId,
+        speakerName: speaker.name,
+        seconds: speaker.seconds,
+      })),
     });
     await tx.transcriptFetch.update({
       where: { id: claim.id },

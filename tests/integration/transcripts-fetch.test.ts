@@ -105,6 +105,7 @@ async function expectFailedWithNothingStored(lesson: Lesson, problem: RegExp) {
   expect(row.status).toBe("failed");
   expect(row.lastError).toMatch(problem);
   expect(await segmentsOf(lesson)).toEqual([]);
+  expect(await db.transcriptSpeaker.count({ where: { sessionId: lesson.sessionId } })).toBe(0);
 }
 
 describe("transcription.finish", () => {
@@ -170,6 +171,14 @@ describe("fetching a transcript", () => {
       [null, "Grandma (guest)", 46, 50, lesson.bookingId],
       // One of our profiles, but not of this lesson: never linked.
       [null, "Olive Other", 51, 52, lesson.bookingId],
+    ]);
+    // Talk time per speaker is stored with the segments (union of each speaker's intervals).
+    const speakers = await db.transcriptSpeaker.findMany({ where: { sessionId: lesson.sessionId }, orderBy: { seconds: "desc" } });
+    expect(speakers.map((s) => [s.speakerKey, s.seconds])).toEqual([
+      [tutor.id, 30],
+      [child.id, 14],
+      ["name:Grandma (guest)", 4],
+      ["name:Olive Other", 1],
     ]);
     // Nothing is left to do: a second run claims nothing for this session.
     expect((await runJob()).map((o) => o.sessionId)).not.toContain(lesson.sessionId);

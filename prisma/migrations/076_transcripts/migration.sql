@@ -1,5 +1,6 @@
 -- Transcripts (issue 12, DESIGN.md section 14): one fetch per Lessonspace session, written by the
--- transcription.finish webhook and done later by a job, and the segments it stores, searchable.
+-- transcription.finish webhook and done later by a job, the segments it stores (searchable), and
+-- each speaker's talk time per session.
 -- CreateTable
 CREATE TABLE "transcript_fetches" (
     "id" UUID NOT NULL DEFAULT gen_random_uuid(),
@@ -37,6 +38,18 @@ CREATE TABLE "transcript_segments" (
     CONSTRAINT "transcript_segments_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "transcript_speakers" (
+    "session_id" TEXT NOT NULL,
+    "booking_id" UUID NOT NULL,
+    "speaker_key" TEXT NOT NULL,
+    "speaker_profile_id" UUID,
+    "speaker_name" TEXT NOT NULL,
+    "seconds" DOUBLE PRECISION NOT NULL,
+
+    CONSTRAINT "transcript_speakers_pkey" PRIMARY KEY ("session_id","speaker_key")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "transcript_fetches_session_id_key" ON "transcript_fetches"("session_id");
 
@@ -52,6 +65,9 @@ CREATE INDEX "transcript_segments_search_vector_idx" ON "transcript_segments" US
 -- CreateIndex
 CREATE UNIQUE INDEX "transcript_segments_session_id_position_key" ON "transcript_segments"("session_id", "position");
 
+-- CreateIndex
+CREATE INDEX "transcript_speakers_booking_id_idx" ON "transcript_speakers"("booking_id");
+
 -- AddForeignKey
 ALTER TABLE "transcript_fetches" ADD CONSTRAINT "transcript_fetches_session_id_fkey" FOREIGN KEY ("session_id") REFERENCES "lessonspace_sessions"("session_id") ON DELETE CASCADE ON UPDATE CASCADE;
 
@@ -64,9 +80,10 @@ ALTER TABLE "transcript_segments" ADD CONSTRAINT "transcript_segments_booking_id
 -- AddForeignKey
 ALTER TABLE "transcript_segments" ADD CONSTRAINT "transcript_segments_speaker_profile_id_fkey" FOREIGN KEY ("speaker_profile_id") REFERENCES "profiles"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
+-- AddForeignKey
+ALTER TABLE "transcript_speakers" ADD CONSTRAINT "transcript_speakers_session_id_fkey" FOREIGN KEY ("session_id") REFERENCES "lessonspace_sessions"("session_id") ON DELETE CASCADE ON UPDATE CASCADE;
+
 -- The app validates these, and the database holds the rules too, since other epics read and write here.
 ALTER TABLE "transcript_fetches" ADD CONSTRAINT "transcript_fetches_status_known" CHECK ("status" IN ('pending', 'done', 'failed'));
 ALTER TABLE "transcript_segments" ADD CONSTRAINT "transcript_segments_times_sane"
     CHECK ("start_seconds" >= 0 AND "end_seconds" >= "start_seconds" AND "end_seconds" <= 86400);
--- The fetch job looks only at pending rows that are due.
-CREATE INDEX "transcript_fetches_due_idx" ON "transcript_fetches"("next_attempt_at") WHERE "status" = 'pending';
