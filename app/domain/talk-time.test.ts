@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatShare, talkTime, talkTimeBySession, talkTimeSentence, unionSeconds, type SpokenSegment } from "./talk-time";
+import { formatShare, sumTalkTime, talkTime, talkTimeBySession, talkTimeSentence, unionSeconds, type SpokenSegment } from "./talk-time";
 
 const CHARLIE = "11111111-1111-4111-8111-111111111111";
 const TARA = "22222222-2222-4222-8222-222222222222";
@@ -95,5 +95,19 @@ describe("formatShare", () => {
     expect(formatShare(0.999)).toBe("99%");
     expect(formatShare(1)).toBe("100%");
     expect(formatShare(0)).toBe("0%");
+  });
+});
+
+describe("sumTalkTime", () => {
+  it("sums a speaker's per-session totals over a lesson and gives the same answer as talkTime over the segments", () => {
+    const segments = [said(CHARLIE, "Charlie", 0, 30, "s1"), said(TARA, "Tara", 0, 90, "s1"), said(CHARLIE, "Charlie", 0, 30, "s2")];
+    const perSession = ["s1", "s2"].flatMap((sessionId) =>
+      talkTime(segments.filter((s) => s.sessionId === sessionId)).speakers.map(({ share: _share, ...speaker }) => speaker),
+    );
+    expect(sumTalkTime(perSession)).toEqual(talkTime(segments));
+    expect(sumTalkTime(perSession).speakers.map((s) => [s.name, s.seconds, s.share])).toEqual([
+      ["Tara", 90, 0.6],
+      ["Charlie", 60, 0.4],
+    ]);
   });
 });

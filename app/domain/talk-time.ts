@@ -71,16 +71,28 @@ export function talkTime(segments: readonly SpokenSegment[]): TalkTime {
     intervals.push([segment.startSeconds, segment.endSeconds]);
     speaker.sessions.set(segment.sessionId, intervals);
   }
-  const speakers = [...bySpeakerAndSession.entries()].map(([key, speaker]) => ({
-    key,
-    profileId: speaker.profileId,
-    name: speaker.name,
-    seconds: [...speaker.sessions.values()].reduce((sum, intervals) => sum + unionSeconds(intervals), 0),
-  }));
-  const spokenSeconds = speakers.reduce((sum, speaker) => sum + speaker.seconds, 0);
+  return sumTalkTime(
+    [...bySpeakerAndSession.entries()].map(([key, speaker]) => ({
+      key,
+      profileId: speaker.profileId,
+      name: speaker.name,
+      seconds: [...speaker.sessions.values()].reduce((sum, intervals) => sum + unionSeconds(intervals), 0),
+    })),
+  );
+}
+
+/** A lesson's talk time from per-session speaker totals (transcript_speakers rows): sums, then shares. */
+export function sumTalkTime(rows: readonly { key: string; profileId: string | null; name: string; seconds: number }[]): TalkTime {
+  const totals = new Map<string, { key: string; profileId: string | null; name: string; seconds: number }>();
+  for (const row of rows) {
+    const total = totals.get(row.key) ?? { key: row.key, profileId: row.profileId, name: row.name, seconds: 0 };
+    total.seconds += row.seconds;
+    totals.set(row.key, total);
+  }
+  const spokenSeconds = [...totals.values()].reduce((sum, speaker) => sum + speaker.seconds, 0);
   return {
     spokenSeconds,
-    speakers: speakers
+    speakers: [...totals.values()]
       .map((speaker) => ({ ...speaker, share: spokenSeconds > 0 ? speaker.seconds / spokenSeconds : 0 }))
       .sort((a, b) => b.seconds - a.seconds || a.name.localeCompare(b.name)),
   };
@@ -120,4 +132,18 @@ function amount(seconds: number, inMinutes: boolean): string {
   }
   const minutes = Math.round(seconds / 60);
   return `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+}
+
+export type TalkTimeView = { sentences: { key: string; sentence: string; isLearner: boolean }[] };
+
+/** The page's sentences: the learner (student, or adult learner) first, then by time spoken. */
+export function presentTalkTime(talk: TalkTime, lessonSeconds: number | null, learnerId: string | null): TalkTimeView {
+  const ordered = talk.speakers.toSorted((a, b) => Number(b.profileId === learnerId) - Number(a.profileId === learnerId));
+  return {
+    sentences: ordered.map((speaker) => ({
+      key: speaker.key,
+      sentence: talkTimeSentence(speaker, lessonSeconds),
+      isLearner: learnerId !== null && speaker.profileId === learnerId,
+    })),
+  };
 }
