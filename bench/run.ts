@@ -5,7 +5,7 @@
 //      dashboard (50 bookings), the booking page, the launch route and the webhook route, beside
 //      two ceilings on the same machine: a bare node:http server sending the same dashboard bytes
 //      (HTTP ceiling) and a hand-written node:http + pg dashboard (no-framework ceiling).
-//   3. The per-issue benches (dashboard, launch, webhooks, upload), called as functions.
+//   3. The per-issue benches (dashboard, launch, webhooks, upload, transcripts), called as functions.
 //   4. A mixed load-and-soak (dashboards, launches, webhooks) with the server's memory over time.
 // The production build runs in a child process on the embedded PostgreSQL; the load generator runs
 // in another; the Supabase and Lessonspace stand-ins (answering at once) run in this one.
@@ -36,6 +36,7 @@ import { signIn, startBenchContext, type BenchContext } from "./lib/stack.ts";
 import { kib, mb, ms, residualStdDev, slope, table } from "./lib/stats.ts";
 import { uploadBench, type UploadFigures } from "./upload.ts";
 import { webhookBench, type WebhookFigures } from "./webhooks.ts";
+import { transcriptBench, type TranscriptFigures } from "./transcripts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -107,7 +108,7 @@ const results: {
   budgetOverruns?: string[];
   speed?: SpeedRow[];
   markup?: string;
-  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures };
+  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; transcripts?: TranscriptFigures };
   soak?: SoakFigures;
 } = {};
 
@@ -386,6 +387,11 @@ async function perIssue(ctx: BenchContext) {
   out.upload = await uploadBench(ctx, { rounds: ISSUE.uploadRounds });
   if (!out.upload.ok) failures.push("issue 6 upload bench: unexpected statuses");
   if (!out.upload.growthMet) failures.push(`issue 6 upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`);
+
+  const transcripts = QUICK ? 50 : 500;
+  heading(`3e. Transcripts (issue 12): ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`);
+  out.transcripts = await transcriptBench(ctx, { transcripts, segments: 600, seconds: ISSUE.dashboardSeconds, recordLessons: Math.min(200, transcripts) });
+  if (!out.transcripts.ok) failures.push(`issue 12 transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
   return out;
 }
 
@@ -666,6 +672,12 @@ function summary() {
       `50 MB refused (413) in ${u.refusalMs.toFixed(0)} ms; ${u.pngMb.toFixed(0)} MB PNG stored at ${u.pngMbPerSecond.toFixed(1)} MB/s`,
       `peak server memory growth ${u.worstRefusalGrowthMb.toFixed(1)} MB (target < ${u.growthTargetMb} MB)`,
     ]);
+  }
+  if (issue?.transcripts) {
+    const t = issue.transcripts;
+    rows.push([`issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`, `${t.segmentsPerSecond.toFixed(0)} segments/s`, `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two workers`]);
+    rows.push([`issue 12 transcript search, c${t.search.concurrency}`, `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`, `${t.search.errors} errors`]);
+    rows.push([`issue 12 learning record, ${t.record.lessons} lessons, c1`, `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`, `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`]);
   }
   if (results.soak) {
     const s = results.soak;
