@@ -5,7 +5,7 @@
 //      dashboard (50 bookings), the booking page, the launch route and the webhook route, beside
 //      two ceilings on the same machine: a bare node:http server sending the same dashboard bytes
 //      (HTTP ceiling) and a hand-written node:http + pg dashboard (no-framework ceiling).
-//   3. The per-issue benches (dashboard, launch, webhooks, upload), called as functions.
+//   3. The per-issue benches (dashboard, launch, webhooks, upload, transcripts), called as functions.
 //   4. A mixed load-and-soak (dashboards, launches, webhooks) with the server's memory over time.
 // The production build runs in a child process on the embedded PostgreSQL; the load generator runs
 // in another; the Supabase and Lessonspace stand-ins (answering at once) run in this one.
@@ -40,6 +40,7 @@ import { signIn, startBenchContext, type BenchContext } from "./lib/stack.ts";
 import { kib, mb, ms, residualStdDev, slope, table } from "./lib/stats.ts";
 import { uploadBench, type UploadFigures } from "./upload.ts";
 import { webhookBench, type WebhookFigures } from "./webhooks.ts";
+import { transcriptBench, type TranscriptFigures } from "./transcripts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -118,7 +119,7 @@ const results: {
   markup?: string;
   bookingMarkup?: string;
   memory?: MemoryFigures;
-  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures };
+  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures; transcripts?: TranscriptFigures };
   soak?: SoakFigures;
 } = {};
 
@@ -541,6 +542,10 @@ async function perIssue(ctx: BenchContext) {
   heading(`3e. Reminders (issue 10): ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`);
   out.reminders = await remindersBench(ctx, { bookings: ISSUE.reminderBookings });
   if (!out.reminders.ok) failures.push(`issue 10 reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`);
+  const transcripts = QUICK ? 50 : 500;
+  heading(`3f. Transcripts (issue 12): ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`);
+  out.transcripts = await transcriptBench(ctx, { transcripts, segments: 600, seconds: ISSUE.dashboardSeconds, recordLessons: Math.min(200, transcripts) });
+  if (!out.transcripts.ok) failures.push(`issue 12 transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
   return out;
 }
 
@@ -860,6 +865,12 @@ function summary() {
       `${r.perSecond.toFixed(0)} messages/s, drained in ${r.drainSeconds.toFixed(1)} s (sweep ${r.sweepSeconds.toFixed(1)} s)`,
       `${r.duplicates} duplicates, ${r.missing} missing; ${r.cpuMsPerMessage.toFixed(1)} CPU-ms/message; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
     ]);
+  }
+  if (issue?.transcripts) {
+    const t = issue.transcripts;
+    rows.push([`issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`, `${t.segmentsPerSecond.toFixed(0)} segments/s`, `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two workers`]);
+    rows.push([`issue 12 transcript search, c${t.search.concurrency}`, `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`, `${t.search.errors} errors`]);
+    rows.push([`issue 12 learning record, ${t.record.lessons} lessons, c1`, `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`, `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`]);
   }
   if (results.soak) {
     const s = results.soak;

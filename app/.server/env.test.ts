@@ -54,3 +54,21 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...complete, WORKERS_IN_PROCESS: "no" })).toThrowError(/WORKERS_IN_PROCESS: WORKERS_IN_PROCESS must be "true" or "false"/);
   });
 });
+
+describe("transcription settings", () => {
+  it("transcribes by default, and LESSONSPACE_TRANSCRIBE=false turns it off", () => {
+    expect(parseEnv(complete).LESSONSPACE_TRANSCRIBE).toBe(true);
+    expect(parseEnv({ ...complete, LESSONSPACE_TRANSCRIBE: "false" }).LESSONSPACE_TRANSCRIBE).toBe(false);
+    expect(() => parseEnv({ ...complete, LESSONSPACE_TRANSCRIBE: "no" })).toThrowError(/LESSONSPACE_TRANSCRIBE/);
+  });
+
+  it("allows only Amazon S3 by default and refuses an http transcript origin in production", () => {
+    expect(parseEnv(complete).LESSONSPACE_TRANSCRIPT_ORIGINS).toContain("s3.amazonaws.com");
+    expect(() => parseEnv({ ...complete, LESSONSPACE_TRANSCRIPT_ORIGINS: "http://*.s3.amazonaws.com" })).toThrowError(
+      /LESSONSPACE_TRANSCRIPT_ORIGINS: .*only https/,
+    );
+    expect(parseEnv({ ...complete, NODE_ENV: "development", LESSONSPACE_TRANSCRIPT_ORIGINS: "http://localhost:4010" }).LESSONSPACE_TRANSCRIPT_ORIGINS).toBe(
+      "http://localhost:4010",
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import addressparser from "nodemailer/lib/addressparser";
 import { z } from "zod";
+import { DEFAULT_TRANSCRIPT_ORIGINS, parseTranscriptOrigins } from "~/domain/transcript-origins";
 
 // Every setting the server reads, validated once at start. A production start with anything
 // missing fails at once, naming each missing variable, instead of failing on the first request.
@@ -32,6 +33,10 @@ const envSchema = z.object({
   // Origins allowed to be framed by the embedded classroom page (space separated).
   LESSONSPACE_FRAME_ORIGINS: z.string().default("https://*.thelessonspace.com https://go.room.sh"),
   LESSONSPACE_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+  // Transcription (issue 12): "false" for organisations without the add-on; no transcribe, no webhook.
+  LESSONSPACE_TRANSCRIBE: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  // Where transcript files may be downloaded from (space separated; https only in production).
+  LESSONSPACE_TRANSCRIPT_ORIGINS: z.string().default(DEFAULT_TRANSCRIPT_ORIGINS),
   STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
   STORAGE_DIR: z.string().default(".data/storage"),
   STORAGE_BUCKET: z.string().default("booking-artifacts"),
@@ -49,6 +54,9 @@ const envSchema = z.object({
     .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
     .default("true")
     .transform((value) => value === "true"),
+}).superRefine((value, context) => {
+  const origins = parseTranscriptOrigins(value.LESSONSPACE_TRANSCRIPT_ORIGINS, { production: value.NODE_ENV === "production" });
+  if (!origins.ok) context.addIssue({ code: "custom", path: ["LESSONSPACE_TRANSCRIPT_ORIGINS"], message: origins.problem });
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -46,6 +46,7 @@ export function launchIdFor(bookingId: string): string {
 }
 
 export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess | LessonspaceFailure> {
+  const transcribe = env().LESSONSPACE_TRANSCRIBE;
   const body = {
     id: request.launchId,
     name: request.spaceName,
@@ -54,9 +55,13 @@ export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess
     record_av: true,
     record_content: true,
     allow_guests: false,
+    // Applied per launch: omitting it switches transcription off for the space (DESIGN.md section 6).
+    transcribe: transcribe,
+    // Every launch sends the full set: a later launch replaces the space's webhooks.
     webhooks: {
       session: { start: request.webhookUrl, end: request.webhookUrl },
       user: { join: request.webhookUrl, leave: request.webhookUrl },
+      ...(transcribe ? { transcription: { finish: request.webhookUrl } } : {}),
     },
   };
   const result = await call("POST", "/v2/spaces/launch/", body);

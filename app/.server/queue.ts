@@ -13,6 +13,8 @@ export const QUEUES = {
   sweep: "notification-sweep",
   /** One job per notifications row; the job id is the row id. */
   send: "notification-send",
+  /** Downloads of announced transcripts (cron every minute, plus once when a worker starts). */
+  transcripts: "transcript-fetch",
 } as const;
 
 export const PGBOSS_SCHEMA = "pgboss";
@@ -81,6 +83,7 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   // No-ops once the queues exist (the first start makes each queue's partition table).
   await boss.createQueue(QUEUES.sweep, { name: QUEUES.sweep, policy: "stately" });
   await boss.createQueue(QUEUES.send, { name: QUEUES.send, policy: "standard" });
+  await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
   let stopped = false;
   return {
     boss,

@@ -16,6 +16,7 @@ import { db, pool, type Transaction } from "./db";
 import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
+import { recordTranscriptFetch } from "./transcripts";
 
 /**
  * Lessonspace webhook ingestion (spec 4.2, DESIGN.md section 6). Order of checks, each answered
@@ -116,11 +117,11 @@ async function verifyAndApply(
   if (!parsed.ok) return { kind: "unprocessable", detail: parsed.problem };
   const event = parsed.value;
   const context = { roomId, bookingId: space.booking_id, deliveryId, now };
-  if (event.kind !== "session.end") return applyInSql(event, context);
+  if (event.kind !== "session.end" && event.kind !== "transcription.finish") return applyInSql(event, context);
 
   // Missing timing is read from the sessions API outside the transaction, so no lock waits on it.
   let lookup: LessonspaceSessionInfo | null = null;
-  if (needsSessionLookup(event)) {
+  if (event.kind === "session.end" && needsSessionLookup(event)) {
     // A retry needs no lookup: answer it before asking Lessonspace (the transaction re-checks).
     if (await db.webhookEvent.findUnique({ where: { deliveryId }, select: { id: true } })) {
       return { kind: "duplicate", deliveryId, detail: "Already received." };
@@ -133,7 +134,8 @@ async function verifyAndApply(
   }
 
   // session.end: the booking's totals, and the proof-of-value extension point, which is handed
-  // the Prisma transaction (proof-of-value.ts). Once per session, so Prisma's round trips are fine.
+  // the Prisma transaction (proof-of-value.ts); transcription.finish: the transcript to fetch later.
+  // Once per session each, so Prisma's round trips are fine.
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(roomLockSql(roomId));
     const recorded = await tx.webhookEvent.createMany({
@@ -142,7 +144,10 @@ async function verifyAndApply(
     });
     // A concurrent copy of this delivery committed first: answer 200 without applying it again.
     if (recorded.count === 0) return { kind: "duplicate", deliveryId, detail: "Already received." } as const;
-    const result = await applySessionEnd(tx, event, { ...context, lookup });
+    const result =
+      event.kind === "session.end"
+        ? await applySessionEnd(tx, event, { ...context, lookup })
+        : await applyTranscriptionFinish(tx, event, { ...context, lookup });
     await tx.webhookEvent.update({
       where: { deliveryId },
       data: { outcome: `${result.kind}: ${result.detail}`, processedAt: now },
@@ -165,7 +170,7 @@ function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result:
   if (result.kind === "ignored") console.info(`[webhooks] ${event.event} for room ${roomId} ignored: ${result.detail}`);
 }
 
-type HotEvent = Exclude<WebhookEvent, { kind: "session.end" }>;
+type HotEvent = Exclude<WebhookEvent, { kind: "session.end" | "transcription.finish" }>;
 type SqlContext = { roomId: string; bookingId: string; deliveryId: string; now: Date };
 /** What a delivery writes besides its webhook_events row, in order (sent as one statement). */
 type Write = { text: string; values: unknown[] }[];
@@ -382,6 +387,20 @@ async function applySessionEnd(
     return { kind: "applied", detail: "Session ended; its duration was refused as impossible (end before start or over 24 hours)." };
   }
   return { kind: "applied", detail: "Session ended." };
+}
+
+/** Only records what to download: the file is fetched later by a job (app/.server/transcripts.ts). */
+async function applyTranscriptionFinish(
+  tx: Transaction,
+  event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
+  { bookingId, deliveryId, now }: Context,
+): Promise<Applied> {
+  const session = await ensureSession(tx, event.sessionId, bookingId);
+  if (session === null) return OTHER_BOOKING;
+  const created = await recordTranscriptFetch(tx, { sessionId: event.sessionId, url: event.transcriptUrl, deliveryId, now });
+  return created
+    ? { kind: "applied", detail: "Transcript to fetch." }
+    : { kind: "ignored", detail: "This session's transcript was already announced." };
 }
 
 function samePresence(a: Presence, b: Presence): boolean {

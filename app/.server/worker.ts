@@ -7,6 +7,7 @@
 import { env } from "./env";
 import { sendNotification, type SenderOptions } from "./notification-sender";
 import { runSweep, type SweepOptions } from "./notification-sweep";
+import { fetchDueTranscripts } from "./transcripts";
 import { logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
@@ -28,6 +29,8 @@ export type Workers = { queue: Queue; stop(options?: { graceful?: boolean; timeo
 
 type SendJob = { notificationId: string };
 
+const TRANSCRIPT_BATCH = 5;
+
 /** Starts one set of workers on its own pg-boss instance (tests start several to race them). */
 export async function createWorkers(options: WorkerOptions = {}): Promise<Workers> {
   const log = options.log ?? logJob;
@@ -41,6 +44,14 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       });
       if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
+      // Transcripts (issue 12): the rows say what is due, so any worker may take a batch (SKIP
+      // LOCKED); a small batch stays well within a fetch's two-minute lease.
+      await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, async () => {
+        const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);
+        if (outcomes.length) log("transcripts.fetched", { count: outcomes.length });
+      });
+      if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
+      if (options.sweepOnStart ?? true) await boss.send(QUEUES.transcripts, {});
     }
     if (options.send ?? true) {
       const batchSize = options.sendBatchSize ?? 25;

@@ -105,9 +105,9 @@ describe("parseWebhookEvent", () => {
   });
 
   it("treats unknown event names as other events", () => {
-    expect(parseWebhookEvent({ event: "transcription.finish", room })).toEqual({
+    expect(parseWebhookEvent({ event: "chat.message", room })).toEqual({
       ok: true,
-      value: { kind: "other", event: "transcription.finish", roomId: room.id },
+      value: { kind: "other", event: "chat.message", roomId: room.id },
     });
     expect(parseWebhookEvent({ room })).toEqual({ ok: true, value: { kind: "other", event: "unknown", roomId: room.id } });
   });
@@ -117,8 +117,23 @@ describe("parseWebhookEvent", () => {
     ["session.end", { event: "session.end", room, session: {} }],
     ["user.join", { event: "user.join", room, user: { id: profileId } }],
     ["user.leave", { event: "user.leave", room, session: { id: "s1" } }],
+    ["transcription.finish", { event: "transcription.finish", room, transcription: { url: "https://b.s3.amazonaws.com/t.json" } }],
+    ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" } }],
+    ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url: "not a url" } }],
+    ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url: `https://b.s3.amazonaws.com/${"x".repeat(5000)}` } }],
   ])("refuses %s without the ids it cannot be applied without", (_name, json) => {
     expect(parseWebhookEvent(json).ok).toBe(false);
+  });
+
+  it("reads transcription.finish: the session and the download URL, ignoring extra fields", () => {
+    const url = "https://bucket.s3.amazonaws.com/t/abc.json?X-Amz-Signature=f00";
+    const json = { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url, language: "en" }, extra: 1 };
+    expect(parseWebhookEvent(json)).toEqual({
+      ok: true,
+      value: { kind: "transcription.finish", event: "transcription.finish", roomId: room.id, sessionId: "s1", transcriptUrl: url },
+    });
+    const alternative = parseWebhookEvent({ room, session: { id: "s1" }, transcription: { download_url: url } }, { event: "transcription.finish" });
+    expect(alternative.ok && alternative.value.kind === "transcription.finish" && alternative.value.transcriptUrl).toBe(url);
   });
 
   it("refuses a body without a room", () => {

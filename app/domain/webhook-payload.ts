@@ -24,6 +24,9 @@ const instant = z
   })
   .catch(null);
 
+// Checked against the transcript origins only when fetched; here just a bounded absolute URL.
+const downloadUrl = z.string().trim().max(4096).pipe(z.url());
+
 const bodySchema = z.object({
   event: z.string().trim().min(1).max(100).optional().catch(undefined),
   room: z.object({ id }),
@@ -33,6 +36,8 @@ const bodySchema = z.object({
     .catch(null),
   user: z.object({ id: id.optional().catch(undefined) }).nullish().catch(null),
   recording: z.object({ available: z.boolean().optional().catch(undefined) }).nullish().catch(null),
+  // transcription.finish: where the transcript file can be downloaded (pre-signed, expiring).
+  transcription: z.object({ url: downloadUrl.optional().catch(undefined), download_url: downloadUrl.optional().catch(undefined) }).nullish().catch(null),
   timestamp: instant.optional(),
 });
 
@@ -56,6 +61,14 @@ export type WebhookEvent =
       /** Our profile id when it looks like one; null for guests or anything else. */
       profileId: string | null;
       at: Date | null;
+    }
+  | {
+      kind: "transcription.finish";
+      event: string;
+      roomId: string;
+      sessionId: string;
+      /** The pre-signed download URL, still to be checked against the allowlist before use. */
+      transcriptUrl: string;
     }
   | { kind: "other"; event: string; roomId: string };
 
@@ -114,6 +127,12 @@ export function parseWebhookEvent(
         ok: true,
         value: { kind: event, event, roomId, sessionId, profileId: UUID.test(userId) ? userId.toLowerCase() : null, at },
       };
+    }
+    case "transcription.finish": {
+      if (!sessionId) return { ok: false, problem: "transcription.finish without session.id." };
+      const transcriptUrl = body.transcription?.url ?? body.transcription?.download_url;
+      if (!transcriptUrl) return { ok: false, problem: "transcription.finish without transcription.url." };
+      return { ok: true, value: { kind: event, event, roomId, sessionId, transcriptUrl } };
     }
     default:
       return { ok: true, value: { kind: "other", event, roomId } };

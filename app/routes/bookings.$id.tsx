@@ -2,14 +2,18 @@ import { data } from "react-router";
 import { activeWardsOf } from "~/.server/assignment";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings";
+import { mayViewLearningRecord } from "~/.server/learning-record";
+import { loadLessonTalkTime } from "~/.server/lesson-transcripts";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { SiteHeader } from "~/components/SiteHeader";
+import { TalkTimeSummary } from "~/components/transcripts/TalkTime";
 import { refreshPlan } from "~/domain/booking-card";
 import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
 import { timeZoneLabel } from "~/domain/format";
+import { presentTalkTime } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/bookings.$id";
 
@@ -23,6 +27,8 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const { booking, record } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
+  const learnerId = booking.studentId ?? booking.clientId;
+  const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewLearningRecord(learnerId, viewer.id)]);
   const details = presentBookingDetails(
     { ...booking, sessions: record.sessions, attendance: record.attendance, reviews: record.reviews },
     viewer.id,
@@ -38,13 +44,16 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       student: booking.student,
       wards,
       refresh: refreshPlan([booking], now),
+      // Issue 12: what was said, and the learner's record across lessons.
+      transcript: { status: lessonTalk.status, talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId) },
+      recordPath: recordVisible ? `/students/${learnerId}/record` : null,
     },
     { headers },
   );
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, booking, student, wards, refresh } = loaderData;
+  const { viewer, timeZone, booking, student, wards, refresh, transcript, recordPath } = loaderData;
   return (
     <>
       <SiteHeader viewer={viewer} />
@@ -79,6 +88,8 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
         ) : null}
 
         <Attendance booking={booking} />
+        <TalkTimeSummary talk={transcript.talk} />
+        <LessonEvidence bookingId={booking.id} status={transcript.status} recordPath={recordPath} attendeeName={booking.attendee.name} />
         <Snapshot booking={booking} />
         <Reviews booking={booking} />
       </main>
@@ -107,6 +118,30 @@ function Attendance({ booking }: { booking: BookingDetailsView }) {
       {attendance.onlyTutorAttended ? (
         <p className="notice">Only the tutor attended: {booking.attendee.name} did not join the classroom.</p>
       ) : null}
+    </section>
+  );
+}
+
+function LessonEvidence(props: { bookingId: string; status: "none" | "pending" | "done" | "failed"; recordPath: string | null; attendeeName: string }) {
+  const { bookingId, status, recordPath, attendeeName } = props;
+  if (status === "none" && !recordPath) return null;
+  return (
+    <section aria-labelledby="transcript">
+      <h2 id="transcript">Transcript and record</h2>
+      <ul>
+        {status === "done" ? (
+          <li>
+            <a href={`/bookings/${bookingId}/transcript`}>Read the transcript</a>
+          </li>
+        ) : null}
+        {status === "pending" ? <li>The transcript is being prepared.</li> : null}
+        {status === "failed" ? <li>The transcript could not be fetched.</li> : null}
+        {recordPath ? (
+          <li>
+            <a href={recordPath}>{attendeeName}'s learning record</a>
+          </li>
+        ) : null}
+      </ul>
     </section>
   );
 }

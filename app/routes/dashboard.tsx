@@ -29,13 +29,14 @@ export async function loader({ request }: Route.LoaderArgs) {
       timeZone: timeZoneLabel(timeZone, now),
       ...dashboard,
       recentSessions,
+      records: learningRecordLinks(bookings, viewer.id),
     },
     { headers },
   );
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions } = loaderData;
+  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } = loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
@@ -57,8 +58,43 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <RecentSessions sessions={recentSessions} />
         <BookingSection title="Upcoming" bookings={upcoming} more={moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null} />
         <BookingSection title="Recent" bookings={recent} more={moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null} />
+        <LearningRecords records={records} />
       </main>
     </>
+  );
+}
+
+/**
+ * Learning records worth linking from the bookings already loaded (no extra query): the viewer's
+ * own when they are a learner, and each child they booked for. The record page re-checks access.
+ */
+function learningRecordLinks(bookings: { clientId: string; studentId: string | null; student: { id: string; fullName: string } | null }[], viewerId: string) {
+  const links = new Map<string, { id: string; fullName: string; own: boolean }>();
+  for (const booking of bookings) {
+    if (booking.studentId === viewerId || (booking.clientId === viewerId && booking.studentId === null)) links.set(viewerId, { id: viewerId, fullName: "", own: true });
+    else if (booking.clientId === viewerId && booking.student) links.set(booking.student.id, { ...booking.student, own: false });
+  }
+  return [...links.values()].sort((a, b) => Number(b.own) - Number(a.own) || a.fullName.localeCompare(b.fullName));
+}
+
+/** Issue 12: the learner's record across lessons, and search across the viewer's transcripts. */
+function LearningRecords({ records }: { records: { id: string; fullName: string; own: boolean }[] }) {
+  return (
+    <section aria-labelledby="section-records">
+      <h2 id="section-records">Progress</h2>
+      {records.length > 0 ? (
+        <ul>
+          {records.map((record) => (
+            <li key={record.id}>
+              <a href={`/students/${record.id}/record`}>{record.own ? "Your learning record" : `${record.fullName}'s learning record`}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <a href="/transcripts/search">Search your lesson transcripts</a>
+      </p>
+    </section>
   );
 }
 

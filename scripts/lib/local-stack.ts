@@ -82,6 +82,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LESSONSPACE_API_KEY: LOCAL_LESSONSPACE_KEY,
     LESSONSPACE_ORGANISATION_ID: LOCAL_ORGANISATION_ID,
     LESSONSPACE_FRAME_ORIGINS: new URL(lessonspace.url).origin,
+    // Transcript files come from the stand-in's loopback origin here, from Amazon S3 in production.
+    LESSONSPACE_TRANSCRIPT_ORIGINS: `https://*.s3.amazonaws.com https://*.s3.*.amazonaws.com ${new URL(lessonspace.url).origin}`,
     STORAGE_DRIVER: "local",
     STORAGE_DIR: path.join(dataDir, "storage"),
     SMTP_URL: smtp.smtpUrl,

@@ -81,7 +81,20 @@ async function lessonsFor(role: Role) {
       comment: "Steady progress on fractions.",
     },
   });
-  return { upcoming, pending, ready, inProgress, completed, unrecorded, cancelled, declined };
+  // …and a transcript (issue 12): two speakers, with talk time as the fetch job stores it.
+  await db().transcriptSegment.createMany({
+    data: [
+      { sessionId, bookingId: completed.id, position: 0, speakerProfileId: demoProfiles.tutor.id, speakerName: demoProfiles.tutor.fullName, startSeconds: 0, endSeconds: 40, text: "Let us look at equivalent fractions." },
+      { sessionId, bookingId: completed.id, position: 1, speakerProfileId: attendeeId, speakerName: "Learner", startSeconds: 41, endSeconds: 60, text: "Two quarters make a half." },
+    ],
+  });
+  await db().transcriptSpeaker.createMany({
+    data: [
+      { sessionId, bookingId: completed.id, speakerKey: demoProfiles.tutor.id, speakerProfileId: demoProfiles.tutor.id, speakerName: demoProfiles.tutor.fullName, seconds: 40 },
+      { sessionId, bookingId: completed.id, speakerKey: attendeeId, speakerProfileId: attendeeId, speakerName: "Learner", seconds: 19 },
+    ],
+  });
+  return { upcoming, pending, ready, inProgress, completed, unrecorded, cancelled, declined, attendeeId };
 }
 
 export type Lessons = Awaited<ReturnType<typeof lessonsFor>>;
@@ -89,7 +102,7 @@ export type Lessons = Awaited<ReturnType<typeof lessonsFor>>;
 /** The pages this person can open (and the refusals they meet), with the status each answers. */
 export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: PageVisit[] }> {
   const lessons = await lessonsFor(role);
-  const { upcoming, pending, ready, inProgress, completed, unrecorded, cancelled, declined } = lessons;
+  const { upcoming, pending, ready, inProgress, completed, unrecorded, cancelled, declined, attendeeId } = lessons;
   const details = (state: string, id: string, control?: PageVisit["control"]): PageVisit => ({
     name: `booking details (${state})`,
     path: `/bookings/${id}`,
@@ -175,6 +188,12 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
           status: 200,
           control: { role: "button", name: /^(Save|Update) review$/ },
         },
+  );
+  // Transcripts and the learning record (issue 12): every role here may read them.
+  pages.push(
+    { name: "transcript", path: `/bookings/${completed.id}/transcript`, status: 200, control: { role: "button", name: "Search" } },
+    { name: "transcript search", path: "/transcripts/search?q=fractions", status: 200, control: { role: "button", name: "Search" } },
+    { name: "learning record", path: `/students/${attendeeId}/record`, status: 200, control: { role: "link", name: "By week" } },
   );
   return { lessons, pages };
 }

@@ -77,7 +77,8 @@ export type LaunchBody = {
   record_av: boolean;
   record_content: boolean;
   allow_guests: boolean;
-  webhooks: { session: { start: string; end: string }; user: { join: string; leave: string } };
+  transcribe: boolean;
+  webhooks: { session: { start: string; end: string }; user: { join: string; leave: string }; transcription?: { finish: string } };
 };
 
 export function lastLaunchBody(bookingId: string): LaunchBody {

@@ -60,7 +60,7 @@ describe("who enters the room", () => {
     expect(lastLaunchBody(lesson.id).user).toMatchObject({ id: family.child.id, name: "Charlie Brown", leader: false });
   });
 
-  it("Lessonspace gets our deterministic id, the join window as timeouts, recording on, guests off and our webhook URL", async () => {
+  it("Lessonspace gets our deterministic id, the join window as timeouts, recording and transcription on, guests off and our webhook URL", async () => {
     const family = await createFamily({ tutor: "Tara Singh" });
     const start = minutesFromNow(-5);
     const lesson = await createOpenLesson(family, { sessionStartTime: start, sessionDuration: 45, serviceName: "KS3 Science" });
@@ -75,9 +75,11 @@ describe("who enters the room", () => {
       not_before: new Date(start.getTime() - 15 * 60_000).toISOString(),
       not_after: new Date(start.getTime() + 60 * 60_000).toISOString(),
     });
-    expect(body).toMatchObject({ record_av: true, record_content: true, allow_guests: false });
+    expect(body).toMatchObject({ record_av: true, record_content: true, allow_guests: false, transcribe: true });
     const hook = `${APP_URL}/api/webhooks/lessonspace`;
-    expect(body.webhooks).toEqual({ session: { start: hook, end: hook }, user: { join: hook, leave: hook } });
+    expect(body.webhooks).toEqual({ session: { start: hook, end: hook }, user: { join: hook, leave: hook }, transcription: { finish: hook } });
+    // The stand-in remembers it, as Lessonspace would: transcription is per launch.
+    expect(testStandIns.lessonspace.spaces.get(`booking-${lesson.id}`)!.transcribe).toBe(true);
   });
 });
 

@@ -781,3 +781,106 @@ describe("reset", () => {
     expect(performance.now() - t0).toBeLessThan(400);
   });
 });
+
+// ---------------------------------------------------------------- transcription
+
+describe("transcription", () => {
+  const hooksWithTranscript = () => ({ ...rx.hooks, transcription: { finish: `${rx.url}/hooks` } });
+
+  function say(clientUrl: string, text: string, seconds?: string) {
+    const u = new URL(clientUrl);
+    const body = new URLSearchParams({ token: u.searchParams.get("token")!, text, ...(seconds ? { seconds } : {}) });
+    return fetch(`${u.origin}${u.pathname}/say`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+      redirect: "manual",
+    });
+  }
+
+  it("remembers transcribe per launch: a launch that omits it switches it off", async () => {
+    await launchOk(ls, { id: "booking-tr", transcribe: true });
+    expect(ls.spaces.get("booking-tr")!.transcribe).toBe(true);
+    await launchOk(ls, { id: "booking-tr" });
+    expect(ls.spaces.get("booking-tr")!.transcribe).toBe(false);
+  });
+
+  it("refuses a transcribe that is not a boolean", async () => {
+    expect((await launch(ls, { id: "booking-tr-bad", transcribe: "yes" })).status).toBe(400);
+  });
+
+  it("the classroom has a plain say form; what is said is kept with the speaker and the offset from the session start", async () => {
+    const t = await launchOk(ls, { id: "booking-say", user: tutor, transcribe: true, webhooks: hooksWithTranscript() });
+    const html = await (await fetch(t.client_url)).text();
+    expect(html).toMatch(/<form method="post" action="\/room\/[^"]+\/say"/);
+    const said = await say(t.client_url, "What is a fraction?", "4");
+    expect(said.status).toBe(303);
+    const page = await (await fetch(new URL(said.headers.get("location")!, ls.url))).text();
+    expect(page).toContain("What is a fraction?");
+    const [utterance] = ls.spaces.get("booking-say")!.activeSession!.utterances;
+    expect(utterance).toMatchObject({ userId: tutor.id, name: tutor.name, text: "What is a fraction?" });
+    expect(utterance!.endSeconds - utterance!.startSeconds).toBe(4);
+    expect(utterance!.startSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("after session.end with two people it sends a signed transcription.finish whose URL serves the segments", async () => {
+    const t = await launchOk(ls, { id: "booking-fin", user: tutor, transcribe: true, webhooks: hooksWithTranscript() });
+    const s = await launchOk(ls, { id: "booking-fin", user: student, transcribe: true, webhooks: hooksWithTranscript() });
+    await fetch(t.client_url);
+    await fetch(s.client_url);
+    await say(t.client_url, "Tell me about photosynthesis", "3");
+    await say(s.client_url, "Plants make sugar from light", "5");
+    await roomOf(t.client_url).end();
+    await ls.idle();
+    expect(rx.events().slice(-2)).toEqual(["session.end", "transcription.finish"]);
+    const finish = rx.received.at(-1)!;
+    expect(finish.headers["x-webhook-event"]).toBe("transcription.finish");
+    expect(finish.headers["x-webhook-signature"]).toBe(hmacHex(finish.raw, t.secret));
+    expect(finish.json).toMatchObject({ room: { id: t.room_id }, session: { id: t.session_id }, transcription: { url: expect.stringContaining("/transcripts/") } });
+    const file = await fetch(finish.json.transcription.url);
+    expect(file.status).toBe(200);
+    const segments = await file.json();
+    expect(segments).toEqual([
+      { start_time: expect.any(Number), end_time: expect.any(Number), user: { id: tutor.id, name: tutor.name }, breakout_id: null, text: "Tell me about photosynthesis" },
+      { start_time: expect.any(Number), end_time: expect.any(Number), user: { id: student.id, name: student.name }, breakout_id: null, text: "Plants make sugar from light" },
+    ]);
+    expect(segments[1].end_time - segments[1].start_time).toBe(5);
+  });
+
+  it("sends no transcription.finish for a session of one person, or when transcription is off", async () => {
+    const alone = await launchOk(ls, { id: "booking-alone", user: tutor, transcribe: true, webhooks: hooksWithTranscript() });
+    await fetch(alone.client_url);
+    await ls.endSession(alone.room_id);
+    const off = await launchOk(ls, { id: "booking-off", user: tutor, webhooks: hooksWithTranscript() });
+    const offStudent = await launchOk(ls, { id: "booking-off", user: student, webhooks: hooksWithTranscript() });
+    await fetch(off.client_url);
+    await fetch(offStudent.client_url);
+    await ls.endSession(off.room_id);
+    expect(rx.events()).not.toContain("transcription.finish");
+  });
+
+  it("a transcript link expires, and an unknown one is 404", async () => {
+    const url = ls.publishTranscriptFile("[]", { ttlMs: -1 });
+    const expired = await fetch(url);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain("expired");
+    expect((await fetch(`${ls.url}/transcripts/nope.json`)).status).toBe(404);
+  });
+
+  it("fault switches: 500, not JSON, a redirect elsewhere, an oversized body without Content-Length", async () => {
+    const url = ls.publishTranscriptFile("[]");
+    ls.setTranscriptFault({ kind: "500", times: 1 });
+    expect((await fetch(url)).status).toBe(500);
+    expect((await fetch(url)).status).toBe(200);
+    ls.setTranscriptFault({ kind: "not-json", times: 1 });
+    await expect((await fetch(url)).json()).rejects.toThrow();
+    ls.setTranscriptFault({ kind: "redirect", times: 1 });
+    const redirected = await fetch(url, { redirect: "manual" });
+    expect([redirected.status, redirected.headers.get("location")]).toEqual([302, "http://169.254.169.254/latest/meta-data/"]);
+    ls.setTranscriptFault({ kind: "oversized", times: 1 });
+    const big = await fetch(url);
+    expect(big.headers.get("content-length")).toBeNull();
+    expect((await big.arrayBuffer()).byteLength).toBeGreaterThan(6 * 1024 * 1024);
+    expect(ls.transcriptRequests).toHaveLength(5);
+  });
+});

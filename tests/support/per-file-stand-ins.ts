@@ -33,6 +33,8 @@ Object.assign(process.env, {
   LESSONSPACE_API_KEY: "test-lessonspace-key",
   LESSONSPACE_ORGANISATION_ID: "1",
   LESSONSPACE_FRAME_ORIGINS: new URL(lessonspace.url).origin,
+  // The stand-in serves transcript files from its own origin, as the local stack does.
+  LESSONSPACE_TRANSCRIPT_ORIGINS: `https://*.s3.amazonaws.com ${new URL(lessonspace.url).origin}`,
   LESSONSPACE_TIMEOUT_MS: "1500",
   STORAGE_DRIVER: "local",
   STORAGE_DIR: path.join(dataDir, "storage"),

@@ -14,6 +14,8 @@ const style = `
   .badge.participant { background: #374151; }
   ul { padding-left: 1.25rem; }
   form { display: inline-block; margin: 1rem 1rem 0 0; }
+  form.say { display: grid; gap: .25rem; max-width: 24rem; }
+  input { font: inherit; padding: .4rem; }
   button { font: inherit; padding: .5rem 1rem; border-radius: .25rem; border: 1px solid #1a1a1a; background: #fff; color: #1a1a1a; cursor: pointer; }
   button.danger { background: #b91c1c; border-color: #b91c1c; color: #fff; }
   a { color: #1d4ed8; }
@@ -66,6 +68,17 @@ export function roomPage(args: {
 <h2>In the room</h2>
 ${othersHtml}
 <p><small>Session ${esc(session.id)}</small></p>
+<h2>Say something</h2>
+<p><small>${session.transcribed ? "Transcription is on: what you type here is what the transcript will say you said." : "Transcription is off for this space."}</small></p>
+<form method="post" action="/room/${esc(space.roomId)}/say" class="say">
+<input type="hidden" name="token" value="${esc(token)}">
+<label for="say-text">What you say</label>
+<input id="say-text" name="text" required maxlength="2000" autocomplete="off">
+<label for="say-seconds">For how many seconds (optional)</label>
+<input id="say-seconds" name="seconds" inputmode="decimal" pattern="\\d{1,4}(\\.\\d+)?">
+<button type="submit">Say it</button>
+</form>
+${said(session)}
 <form method="post" action="/room/${esc(space.roomId)}/leave">
 <input type="hidden" name="token" value="${esc(token)}">
 <button type="submit">Leave</button>
@@ -76,6 +89,15 @@ ${othersHtml}
 </form>`,
     refresh,
   );
+}
+
+function said(session: SessionState): string {
+  if (session.utterances.length === 0) return "";
+  const items = session.utterances
+    .slice(-20)
+    .map((u) => `<li><strong>${esc(u.name)}</strong> (${u.startSeconds.toFixed(1)}–${u.endSeconds.toFixed(1)} s): ${esc(u.text)}</li>`)
+    .join("");
+  return `<h2>Said so far</h2><ul id="said">${items}</ul>`;
 }
 
 export function messagePage(title: string, message: string, rejoinUrl?: string): string {

@@ -1,6 +1,6 @@
 // The Lessonspace stand-in's HTTP server: the documented API (launch, sessions, playback),
 // the classroom page behind client_url, recordings, and switches to make it misbehave.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -31,6 +31,14 @@ export interface LessonspaceStandInOptions {
   refreshSeconds?: number; // classroom page auto-refresh (to show who is present); 0 disables. Default 5
   pageSize?: number; // sessions list page size. Default 20
   now?: () => Date; // clock for timestamps, timeouts and expiries. Default real time
+  transcriptUrlTtlMs?: number; // lifetime of a transcript download URL. Default 1 hour
+}
+
+/** How /transcripts/<token>.json misbehaves, for the app's fetch tests. */
+export interface TranscriptFault {
+  kind: "not-json" | "oversized" | "500" | "redirect";
+  location?: string; // for "redirect": where to (default http://169.254.169.254/latest/meta-data/)
+  times?: number; // how many downloads fail this way before it clears; default forever
 }
 
 export type FaultKind = "500" | "429" | "401" | "bad-json" | "hang";
@@ -62,6 +70,11 @@ export interface LessonspaceStandIn {
   endSession(roomId: string): Promise<void>;
   /** Resolves when no webhook is queued or being retried. */
   idle(): Promise<void>;
+  /** Serves `body` at a fresh pre-signed-style URL (/transcripts/<token>.json) and answers the URL. */
+  publishTranscriptFile(body: string | Uint8Array, options?: { ttlMs?: number }): string;
+  setTranscriptFault(fault: TranscriptFault | null): void;
+  /** Paths of every transcript download request, answered or not. */
+  transcriptRequests: string[];
   /** Stores a finished, recorded session (no webhooks): demo data for the embedded default. */
   recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): { roomId: string; secret: string };
   reset(): void;
@@ -95,6 +108,7 @@ const LaunchBody = z.object({
   record_av: z.boolean().optional(),
   record_content: z.boolean().optional(),
   allow_guests: z.boolean().optional(),
+  transcribe: z.boolean().optional(),
   webhooks: z.record(z.string(), z.record(z.string(), hookUrl).nullish()).nullish(),
 });
 
@@ -154,6 +168,27 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
   });
   const registry = new SpaceRegistry(dispatcher, now, opts.sessionEndDelayMs ?? 0);
   const lifetime = new AbortController(); // aborted by stop(): releases hanging requests
+  const transcriptUrlTtlMs = opts.transcriptUrlTtlMs ?? 60 * 60 * 1000;
+  const transcriptFiles = new Map<string, { body: string | Uint8Array; expiresAt: number }>();
+  const transcriptRequests: string[] = [];
+  let transcriptFault: (TranscriptFault & { remaining: number }) | null = null;
+  function publishTranscriptFile(body: string | Uint8Array, ttlMs = transcriptUrlTtlMs): string {
+    const token = randomBytes(18).toString("base64url");
+    transcriptFiles.set(token, { body, expiresAt: now().getTime() + ttlMs });
+    return `${baseUrl}/transcripts/${token}.json?X-Amz-Expires=${Math.round(ttlMs / 1000)}`;
+  }
+  registry.publishTranscript = (session) =>
+    publishTranscriptFile(
+      JSON.stringify(
+        session.utterances.map((u) => ({
+          start_time: u.startSeconds,
+          end_time: u.endSeconds,
+          user: { id: u.userId ?? String(u.lessonspaceUserId), name: u.name },
+          breakout_id: u.breakoutId,
+          text: u.text,
+        })),
+      ),
+    );
   let fault: (Fault & { remaining: number }) | null = null;
   let latencyMs = 0;
   let baseUrl = "";
@@ -456,6 +491,66 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     return c.redirect(`/room/${roomId}/ended?token=${token}`, 303);
   });
 
+  // "Saying" something: a plain form, so it works without JavaScript. Back to the room page.
+  app.post("/room/:roomId/say", async (c) => {
+    const roomId = c.req.param("roomId");
+    const form = await c.req.parseBody();
+    const token = typeof form.token === "string" ? form.token : "";
+    const found = roomClaims(c, roomId, token);
+    if (found instanceof Response) return found;
+    const text = typeof form.text === "string" ? form.text.trim().slice(0, 2000) : "";
+    const seconds = typeof form.seconds === "string" && /^\d{1,4}(\.\d+)?$/.test(form.seconds) ? Number(form.seconds) : undefined;
+    const session = found.space.activeSession;
+    if (text && registry.say(found.space, found.claims, text, seconds) === null) {
+      return page(c, 409, messagePage("You are not in the lesson", "Join the lesson before speaking.", roomLink(roomId, token)));
+    }
+    return c.redirect(session ? roomLink(roomId, token, session.id) : roomLink(roomId, token), 303);
+  });
+
+  // Pre-signed-style transcript download: the token is the credential, and it expires.
+  app.get("/transcripts/:file", async (c) => {
+    transcriptRequests.push(c.req.path);
+    const f = transcriptFault;
+    if (f) {
+      if (--f.remaining <= 0) transcriptFault = null;
+      switch (f.kind) {
+        case "500":
+          return c.text("Internal error", 500);
+        case "not-json":
+          return c.body("<html><body>AccessDenied</body></html>", 200, { "content-type": "application/json" });
+        case "redirect":
+          return c.redirect(f.location ?? "http://169.254.169.254/latest/meta-data/", 302);
+        case "oversized": {
+          // 6 MB of a valid-looking array, streamed without Content-Length: only counting finds it.
+          const chunk = new TextEncoder().encode(`${JSON.stringify({ start_time: 0, end_time: 1, user: { id: "x", name: "x" }, breakout_id: null, text: "x".repeat(900) })},`);
+          let sent = 0;
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode("["));
+            },
+            pull(controller) {
+              if (sent > 6 * 1024 * 1024) {
+                controller.enqueue(new TextEncoder().encode("{}]"));
+                controller.close();
+                return;
+              }
+              sent += chunk.length;
+              controller.enqueue(chunk);
+            },
+          });
+          return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
+        }
+      }
+    }
+    const match = /^([A-Za-z0-9_-]+)\.json$/.exec(c.req.param("file"));
+    const file = match ? transcriptFiles.get(match[1]!) : undefined;
+    if (!file) return c.body('<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>', 404, { "content-type": "application/xml" });
+    if (now().getTime() > file.expiresAt) {
+      return c.body('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', 403, { "content-type": "application/xml" });
+    }
+    return c.body(typeof file.body === "string" ? file.body : new Uint8Array(file.body), 200, { "content-type": "application/json" });
+  });
+
   app.get("/room/:roomId/left", (c) => {
     const roomId = c.req.param("roomId");
     const token = c.req.query("token") ?? "";
@@ -494,6 +589,11 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     launches,
     deliveries,
     spaces: registry.spaces,
+    transcriptRequests,
+    publishTranscriptFile: (body, options) => publishTranscriptFile(body, options?.ttlMs),
+    setTranscriptFault(f) {
+      transcriptFault = f === null ? null : { ...f, remaining: f.times ?? Number.POSITIVE_INFINITY };
+    },
     setFault(f) {
       fault = f === null ? null : { ...f, remaining: f.times ?? Number.POSITIVE_INFINITY };
     },
@@ -518,6 +618,9 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       deliveries.length = 0;
       limiter.clear();
       fault = null;
+      transcriptFault = null;
+      transcriptFiles.clear();
+      transcriptRequests.length = 0;
       latencyMs = 0;
     },
     async stop() {

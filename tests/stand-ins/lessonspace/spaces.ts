@@ -24,6 +24,17 @@ export interface Participant {
   visits: Visit[];
 }
 
+/** One thing a participant "said" in the classroom (typed into the say form). */
+export interface Utterance {
+  userId: string | null;
+  lessonspaceUserId: number;
+  name: string;
+  startSeconds: number; // from the session start
+  endSeconds: number;
+  breakoutId: string | null;
+  text: string;
+}
+
 export interface SessionState {
   id: string;
   roomId: string;
@@ -34,6 +45,8 @@ export interface SessionState {
   recordingEnabled: boolean;
   participants: Map<string, Participant>; // everyone who joined during the session
   present: Set<string>; // participant keys in the room now
+  transcribed: boolean; // whether transcription was on when the session started
+  utterances: Utterance[];
 }
 
 export interface SpaceState {
@@ -47,6 +60,7 @@ export interface SpaceState {
   recordAv: boolean | null;
   recordContent: boolean | null;
   allowGuests: boolean | null;
+  transcribe: boolean; // per launch: a launch that omits it switches transcription off
   timeouts: { not_before: string | null; not_after: string | null } | null; // from the latest launch
   sessions: SessionState[];
   activeSession: SessionState | null;
@@ -61,8 +75,12 @@ export interface LaunchInput {
   record_av?: boolean;
   record_content?: boolean;
   allow_guests?: boolean;
+  transcribe?: boolean;
   webhooks?: WebhookUrls | null;
 }
+
+/** Publishes a finished session's transcript and answers its download URL (server.ts). */
+export type TranscriptPublisher = (session: SessionState) => string;
 
 /** Lessonspace timestamps: ISO 8601 in UTC, whole seconds. */
 export function isoSeconds(d: Date): string {
@@ -80,11 +98,39 @@ export class SpaceRegistry {
   private nextLessonspaceUserId = 1001;
   private endTimers = new Map<string, NodeJS.Timeout>();
 
+  /** Set by server.ts: serves a finished session's transcript file and answers its URL. */
+  publishTranscript: TranscriptPublisher | null = null;
+
   constructor(
     private readonly dispatcher: WebhookDispatcher,
     private readonly now: () => Date,
     private readonly sessionEndDelayMs: number,
   ) {}
+
+  /**
+   * A participant present in the active session "says" something: recorded with their ids and the
+   * offset from the session start. It lasts `seconds` from now (default: about 0.4 s a word).
+   */
+  say(space: SpaceState, claims: ClientTokenClaims, text: string, seconds?: number): Utterance | null {
+    const session = space.activeSession;
+    const key = participantKey(claims);
+    const participant = session?.participants.get(key);
+    if (!session || !participant || !session.present.has(key)) return null;
+    const startSeconds = Math.max(0, (this.now().getTime() - session.startTime.getTime()) / 1000);
+    const words = text.trim().split(/\s+/).filter(Boolean).length;
+    const length = seconds ?? Math.max(1, Math.round(words * 0.4 * 10) / 10);
+    const utterance: Utterance = {
+      userId: participant.userId,
+      lessonspaceUserId: participant.lessonspaceUserId,
+      name: participant.name,
+      startSeconds,
+      endSeconds: startSeconds + length,
+      breakoutId: null,
+      text: text.trim(),
+    };
+    session.utterances.push(utterance);
+    return utterance;
+  }
 
   /** Get or create the space for this launch id. Synchronous, so concurrent first launches converge. */
   launch(input: LaunchInput): { space: SpaceState; created: boolean; lessonspaceUserId: number } {
@@ -103,6 +149,7 @@ export class SpaceRegistry {
         recordAv: null,
         recordContent: null,
         allowGuests: null,
+        transcribe: false,
         timeouts: null,
         sessions: [],
         activeSession: null,
@@ -118,6 +165,8 @@ export class SpaceRegistry {
     if (input.record_av !== undefined) space.recordAv = input.record_av;
     if (input.record_content !== undefined) space.recordContent = input.record_content;
     if (input.allow_guests !== undefined) space.allowGuests = input.allow_guests;
+    // Like Lessonspace: transcription is applied per launch, and leaving it out switches it off.
+    space.transcribe = input.transcribe === true;
     space.timeouts = input.timeouts ? { not_before: input.timeouts.not_before ?? null, not_after: input.timeouts.not_after ?? null } : null;
     space.updatedAt = at;
     return { space, created, lessonspaceUserId: this.lessonspaceUserId(input.user?.id ?? null) };
@@ -150,6 +199,8 @@ export class SpaceRegistry {
         recordingEnabled: true,
         participants: new Map(),
         present: new Set(),
+        transcribed: false,
+        utterances: [],
       });
     }
     return space;
@@ -195,6 +246,8 @@ export class SpaceRegistry {
         recordingEnabled: space.recordAv !== false || space.recordContent !== false,
         participants: new Map(),
         present: new Set(),
+        transcribed: space.transcribe,
+        utterances: [],
       };
       space.activeSession = session;
       space.sessions.push(session);
@@ -295,6 +348,17 @@ export class SpaceRegistry {
       session: { id: session.id, start_time: isoSeconds(session.startTime), end_time: isoSeconds(at) },
       recording: { available: session.recordingEnabled },
     });
+    // Lessonspace transcribes sessions of two or more people; the file follows session.end.
+    if (session.transcribed && session.participants.size >= 2 && this.publishTranscript) {
+      const url = this.publishTranscript(session);
+      this.emit(space, "transcription", "finish", at, {
+        event: "transcription.finish",
+        room: { id: space.roomId },
+        session: { id: session.id },
+        transcription: { url },
+        timestamp: isoSeconds(at),
+      });
+    }
   }
 
   private emitUser(space: SpaceState, session: SessionState, action: "join" | "leave", p: Participant, at: Date): void {

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signWebhook } from "./crypto";
 
-export type WebhookEventName = "session.start" | "session.end" | "user.join" | "user.leave";
+export type WebhookEventName = "session.start" | "session.end" | "user.join" | "user.leave" | "transcription.finish";
 
 /** One attempt to deliver one event (a retried event appears once per attempt). */
 export interface WebhookDelivery {

@@ -1,0 +1,127 @@
+import { Prisma } from "~/generated/prisma/client";
+import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
+import { db } from "./db";
+
+/**
+ * Reading transcripts for pages (issue 12). Callers have authorized the viewer on the booking
+ * (`requireBookingForViewer`), except `searchTranscripts`, which scopes by the viewer itself with
+ * the same rule: participants and active guardians of the assigned student.
+ */
+
+export type TranscriptStatus = "none" | "pending" | "done" | "failed";
+
+/** Fetch state of a booking's transcripts: done when any session's is, pending while any is. */
+function overallStatus(statuses: string[]): TranscriptStatus {
+  if (statuses.includes("done")) return "done";
+  if (statuses.includes("pending")) return "pending";
+  if (statuses.includes("failed")) return "failed";
+  return "none";
+}
+
+/** The booking page's talk time: per-session speaker totals summed over the lesson. Two small queries. */
+export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {
+  const [fetches, speakers] = await Promise.all([
+    db.transcriptFetch.findMany({ where: { session: { bookingId } }, select: { status: true } }),
+    db.transcriptSpeaker.findMany({ where: { bookingId }, select: { speakerKey: true, speakerProfileId: true, speakerName: true, seconds: true } }),
+  ]);
+  return {
+    status: overallStatus(fetches.map((row) => row.status)),
+    talk: sumTalkTime(speakers.map((row) => ({ key: row.speakerKey, profileId: row.speakerProfileId, name: row.speakerName, seconds: row.seconds }))),
+  };
+}
+
+export type TranscriptSession = {
+  sessionId: string;
+  startedAt: Date | null;
+  segments: { id: string; speakerName: string; speakerProfileId: string | null; startSeconds: number; endSeconds: number; breakoutId: string | null; text: string }[];
+};
+
+/** Every stored segment of a booking, by session (in the order they started), in order. */
+export async function loadTranscript(bookingId: string): Promise<{ status: TranscriptStatus; sessions: TranscriptSession[] }> {
+  const sessions = await db.lessonspaceSession.findMany({
+    where: { bookingId },
+    orderBy: [{ startedAt: "asc" }, { createdAt: "asc" }],
+    select: {
+      sessionId: true,
+      startedAt: true,
+      transcriptFetch: { select: { status: true } },
+      transcriptSegments: {
+        orderBy: { position: "asc" },
+        select: { id: true, speakerName: true, speakerProfileId: true, startSeconds: true, endSeconds: true, breakoutId: true, text: true },
+      },
+    },
+  });
+  return {
+    status: overallStatus(sessions.flatMap((session) => (session.transcriptFetch ? [session.transcriptFetch.status] : []))),
+    sessions: sessions
+      .filter((session) => session.transcriptSegments.length > 0)
+      .map((session) => ({ sessionId: session.sessionId, startedAt: session.startedAt, segments: session.transcriptSegments })),
+  };
+}
+
+export const MAX_QUERY_LENGTH = 200;
+export const SEARCH_LIMIT = 50;
+
+export type SearchHit = {
+  segmentId: string;
+  bookingId: string;
+  serviceName: string;
+  sessionStartTime: Date;
+  sessionStartedAt: Date | null;
+  speakerName: string;
+  startSeconds: number;
+  /** The segment's text with the matches between \u0001 and \u0002 (rendered as <mark>, never as HTML). */
+  excerpt: string;
+};
+
+/**
+ * Full-text search over the transcripts the viewer may read (PostgreSQL `websearch_to_tsquery`
+ * over the generated `search_vector`, GIN-indexed). One query; another family's segments can
+ * never match because the visible bookings are part of the WHERE clause.
+ */
+export async function searchTranscripts(viewerId: string, query: string): Promise<SearchHit[]> {
+  const rows = await db.$queryRaw<
+    {
+      segment_id: string;
+      booking_id: string;
+      service_name: string;
+      session_start_time: Date;
+      started_at: Date | null;
+      speaker_name: string;
+      start_seconds: number;
+      excerpt: string;
+    }[]
+  >(Prisma.sql`
+    WITH visible AS (
+      SELECT id FROM bookings WHERE client_id = ${viewerId}::uuid OR tutor_id = ${viewerId}::uuid OR student_id = ${viewerId}::uuid
+      UNION
+      SELECT b.id FROM bookings b
+        JOIN profile_graph g ON g.target_profile_id = b.student_id
+       WHERE g.source_profile_id = ${viewerId}::uuid AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
+    ),
+    hits AS (
+      -- The query inline (not joined from a CTE), so the planner can use the GIN index directly.
+      SELECT s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text,
+             ts_rank(s.search_vector, websearch_to_tsquery('english', ${query})) AS rank
+        FROM transcript_segments s
+       WHERE s.search_vector @@ websearch_to_tsquery('english', ${query}) AND s.booking_id IN (SELECT id FROM visible)
+       ORDER BY rank DESC, s.id
+       LIMIT ${SEARCH_LIMIT}
+    )
+    SELECT h.id AS segment_id, h.booking_id, b.service_name, b.session_start_time, ls.started_at, h.speaker_name, h.start_seconds,
+           ts_headline('english', h.text, websearch_to_tsquery('english', ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS excerpt
+      FROM hits h
+      JOIN bookings b ON b.id = h.booking_id
+      JOIN lessonspace_sessions ls ON ls.session_id = h.session_id
+     ORDER BY h.rank DESC, b.session_start_time DESC, h.start_seconds`);
+  return rows.map((row) => ({
+    segmentId: row.segment_id,
+    bookingId: row.booking_id,
+    serviceName: row.service_name,
+    sessionStartTime: row.session_start_time,
+    sessionStartedAt: row.started_at,
+    speakerName: row.speaker_name,
+    startSeconds: row.start_seconds,
+    excerpt: row.excerpt,
+  }));
+}

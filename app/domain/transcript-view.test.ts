@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { excerptParts, formatOffset, segmentTime, sessionHeading } from "./transcript-view";
+
+describe("segmentTime", () => {
+  it("is the session start plus the offset, on the viewer's clock", () => {
+    const start = new Date("2026-07-01T15:00:00Z");
+    expect(segmentTime(start, 192.4, "Europe/London")).toEqual({ label: "16:03:12", dateTime: "2026-07-01T15:03:12.400Z" });
+    expect(segmentTime(start, 192.4, "America/New_York").label).toBe("11:03:12");
+  });
+  it("falls back to the offset when the session start is unknown", () => {
+    expect(segmentTime(null, 3725, "UTC")).toEqual({ label: "+1:02:05", dateTime: null });
+    expect(formatOffset(59.9)).toBe("00:59");
+  });
+});
+
+describe("sessionHeading", () => {
+  it("numbers parts only when the lesson had several sessions", () => {
+    const at = new Date("2026-11-25T15:00:00Z");
+    expect(sessionHeading(at, 0, 1, "UTC", at)).toBe("From Wed 25 Nov, 15:00");
+    expect(sessionHeading(at, 1, 2, "UTC", at)).toBe("Part 2 of 2: from Wed 25 Nov, 15:00");
+  });
+});
+
+describe("excerptParts", () => {
+  it("turns ts_headline's markers into text parts, never HTML", () => {
+    expect(excerptParts("We met \u0001photosynthesis\u0002 and <b>\u0001sugar\u0002</b>")).toEqual([
+      { text: "We met ", match: false },
+      { text: "photosynthesis", match: true },
+      { text: " and <b>", match: false },
+      { text: "sugar", match: true },
+      { text: "</b>", match: false },
+    ]);
+    expect(excerptParts("no match")).toEqual([{ text: "no match", match: false }]);
+  });
+});

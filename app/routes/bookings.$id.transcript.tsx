@@ -1,0 +1,102 @@
+import { data } from "react-router";
+import { requireViewer } from "~/.server/auth";
+import { requireBookingForViewer } from "~/.server/bookings";
+import { loadLessonTalkTime, loadTranscript } from "~/.server/lesson-transcripts";
+import { lessonTime } from "~/.server/recent-sessions";
+import { SiteHeader } from "~/components/SiteHeader";
+import { TalkTimeSummary, TranscriptSearchForm } from "~/components/transcripts/TalkTime";
+import { timeZoneLabel } from "~/domain/format";
+import { presentTalkTime } from "~/domain/talk-time";
+import { usableTimeZone } from "~/domain/time-zone";
+import { segmentAnchor, segmentTime, sessionHeading } from "~/domain/transcript-view";
+import type { Route } from "./+types/bookings.$id.transcript";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `Transcript: ${loaderData.lesson.serviceName} · Tutorwise Classroom` : "Transcript · Tutorwise Classroom" },
+];
+
+/**
+ * A lesson's transcript: participants and active guardians of the assigned student (the same
+ * visibility as the recording); anyone else gets the same 404 as a missing booking.
+ */
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const [transcript, talk] = await Promise.all([loadTranscript(booking.id), loadLessonTalkTime(booking.id)]);
+  const learnerId = booking.studentId ?? booking.clientId;
+  // A child's words: never kept by shared caches or the back-forward cache of a shared computer.
+  headers.set("Cache-Control", "private, no-store");
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      timeZone: timeZoneLabel(timeZone, now),
+      lesson: { id: booking.id, serviceName: booking.serviceName, when: lessonTime(booking.sessionStartTime, timeZone, now) },
+      status: transcript.status,
+      talk: presentTalkTime(talk.talk, booking.durationActual, learnerId),
+      sessions: transcript.sessions.map((session, index, all) => ({
+        heading: sessionHeading(session.startedAt, index, all.length, timeZone, now),
+        segments: session.segments.map((segment) => ({
+          anchor: segmentAnchor(segment.id),
+          time: segmentTime(session.startedAt, segment.startSeconds, timeZone),
+          speakerName: segment.speakerName,
+          breakoutId: segment.breakoutId,
+          text: segment.text,
+        })),
+      })),
+    },
+    { headers },
+  );
+}
+
+export default function Transcript({ loaderData }: Route.ComponentProps) {
+  const { viewer, timeZone, lesson, status, talk, sessions } = loaderData;
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page">
+        <p>
+          <a href={`/bookings/${lesson.id}`}>← {lesson.serviceName}</a>
+        </p>
+        <h1>Transcript</h1>
+        <p className="muted">
+          {lesson.serviceName} · {lesson.when} · times in {timeZone}
+        </p>
+        <TranscriptSearchForm />
+        {sessions.length === 0 ? <p>{statusMessage(status)}</p> : null}
+        <TalkTimeSummary talk={talk} />
+        {sessions.map((session) => (
+          <section key={session.heading} aria-label={session.heading}>
+            <h2>{session.heading}</h2>
+            <ol className="transcript">
+              {session.segments.map((segment) => (
+                <li key={segment.anchor} id={segment.anchor}>
+                  <a href={`#${segment.anchor}`} className="muted">
+                    {segment.time.dateTime ? <time dateTime={segment.time.dateTime}>{segment.time.label}</time> : segment.time.label}
+                  </a>{" "}
+                  <strong>{segment.speakerName}</strong>
+                  {segment.breakoutId ? <span className="muted"> (breakout room {segment.breakoutId})</span> : null}
+                  <p>{segment.text}</p>
+                </li>
+              ))}
+            </ol>
+          </section>
+        ))}
+      </main>
+    </>
+  );
+}
+
+function statusMessage(status: "none" | "pending" | "done" | "failed"): string {
+  switch (status) {
+    case "pending":
+      return "The transcript is being prepared. Check back in a few minutes.";
+    case "failed":
+      return "We could not fetch this lesson's transcript. The recording, if there is one, is on the lesson page.";
+    case "done":
+      return "Nobody was heard speaking in this lesson.";
+    case "none":
+      return "There is no transcript for this lesson. Lessons with two or more people that last a few minutes are transcribed.";
+  }
+}

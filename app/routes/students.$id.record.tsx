@@ -1,0 +1,181 @@
+import { data } from "react-router";
+import { requireViewer } from "~/.server/auth";
+import { loadRecordLessons, requireLearnerForViewer } from "~/.server/learning-record";
+import { lessonTime } from "~/.server/recent-sessions";
+import { BarChart } from "~/components/charts/BarChart";
+import { SiteHeader } from "~/components/SiteHeader";
+import { timeZoneLabel } from "~/domain/format";
+import { earliestStart, isOver, summarisePeriods, type RecordPeriod } from "~/domain/learning-record";
+import { formatShare } from "~/domain/talk-time";
+import { usableTimeZone } from "~/domain/time-zone";
+import type { Route } from "./+types/students.$id.record";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `Learning record: ${loaderData.learner.fullName} · Tutorwise Classroom` : "Learning record · Tutorwise Classroom" },
+];
+
+/**
+ * A learner's record: the learner, their active guardians, and tutors who taught them (their own
+ * lessons only). Everyone else gets the same 404 as a learner who does not exist.
+ */
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request);
+  const scope = await requireLearnerForViewer(params.id, viewer.id);
+  headers.set("Cache-Control", "private, no-store");
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const period: RecordPeriod = new URL(request.url).searchParams.get("by") === "week" ? "week" : "month";
+  // Up to 40 days ahead, so that the current period's upcoming lessons count as booked.
+  const lessons = await loadRecordLessons(scope, earliestStart(period, now, timeZone), new Date(now.getTime() + 40 * 24 * 3600_000));
+  const periods = summarisePeriods(lessons, period, now, timeZone);
+  return data(
+    {
+      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+      timeZone: timeZoneLabel(timeZone, now),
+      learner: scope.learner,
+      tutorOnly: scope.tutorOnly !== null,
+      period,
+      periods,
+      lessons: lessons
+        .filter((lesson) => lesson.start.getTime() <= now.getTime())
+        .map((lesson) => ({
+          id: lesson.bookingId,
+          serviceName: lesson.serviceName,
+          when: lessonTime(lesson.start, timeZone, now),
+          status:
+            lesson.status === "Cancelled" || lesson.status === "Declined"
+              ? lesson.status.toLowerCase()
+              : lesson.held
+                ? "held"
+                : isOver(lesson, now)
+                  ? "missed"
+                  : "in progress",
+          attended: `${Math.round(lesson.learnerSeconds / 60)} of ${lesson.plannedMinutes} min`,
+          talkShare: lesson.spokenSeconds > 0 ? formatShare(lesson.learnerSpokenSeconds / lesson.spokenSeconds) : null,
+          evidence: [
+            lesson.hasRecording ? { label: "Recording", href: `/bookings/${lesson.bookingId}/recording` } : null,
+            lesson.hasSnapshot ? { label: "Whiteboard", href: `/bookings/${lesson.bookingId}/snapshot` } : null,
+            lesson.hasReview ? { label: "Review", href: `/bookings/${lesson.bookingId}#reviews` } : null,
+            lesson.hasTranscript ? { label: "Transcript", href: `/bookings/${lesson.bookingId}/transcript` } : null,
+          ].filter((link) => link !== null),
+        })),
+    },
+    { headers },
+  );
+}
+
+export default function LearningRecord({ loaderData }: Route.ComponentProps) {
+  const { viewer, timeZone, learner, tutorOnly, period, periods, lessons } = loaderData;
+  const categories = periods.map((p) => p.label);
+  const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
+  const totals = periods.reduce(
+    (sum, p) => ({ booked: sum.booked + p.booked, held: sum.held + p.held, noShows: sum.noShows + p.noShows, planned: sum.planned + p.plannedMinutes, attended: sum.attended + p.attendedMinutes }),
+    { booked: 0, held: 0, noShows: 0, planned: 0, attended: 0 },
+  );
+  const shares = periods.filter((p) => p.talkShare !== null);
+  return (
+    <>
+      <SiteHeader viewer={viewer} />
+      <main className="page">
+        <p>
+          <a href="/">← Your lessons</a>
+        </p>
+        <h1>Learning record: {learner.fullName}</h1>
+        <p className="muted">
+          {tutorOnly ? "The lessons you taught, " : ""}
+          {span}, times in {timeZone}.
+        </p>
+        <nav aria-label="Group by">
+          {period === "month" ? (
+            <>
+              <strong>By month</strong> · <a href="?by=week">By week</a>
+            </>
+          ) : (
+            <>
+              <a href="?by=month">By month</a> · <strong>By week</strong>
+            </>
+          )}
+        </nav>
+        <p>
+          {totals.booked} lessons booked, {totals.held} held, {totals.noShows} missed; {totals.attended} of {totals.planned} planned minutes
+          attended.
+        </p>
+
+        <section aria-labelledby="chart-lessons">
+          <h2 id="chart-lessons">Lessons</h2>
+          <BarChart
+            id="lessons"
+            title={`Lessons booked, held and missed, by ${period}`}
+            description={`Over ${span}: ${totals.booked} booked, ${totals.held} held and ${totals.noShows} missed.`}
+            categories={categories}
+            series={[
+              { name: "Booked", color: "#8c959f", values: periods.map((p) => p.booked) },
+              { name: "Held", color: "#0a6d5b", values: periods.map((p) => p.held) },
+              { name: "Missed", color: "#9a3412", values: periods.map((p) => p.noShows) },
+            ]}
+            format={(value) => String(Math.round(value))}
+          />
+        </section>
+
+        <section aria-labelledby="chart-minutes">
+          <h2 id="chart-minutes">Minutes</h2>
+          <BarChart
+            id="minutes"
+            title={`Minutes attended against planned, by ${period}`}
+            description={`Over ${span}: ${totals.attended} of ${totals.planned} planned minutes attended.`}
+            categories={categories}
+            series={[
+              { name: "Planned", color: "#8c959f", values: periods.map((p) => p.plannedMinutes) },
+              { name: "Attended", color: "#0a6d5b", values: periods.map((p) => p.attendedMinutes) },
+            ]}
+            format={(value) => `${Math.round(value)} min`}
+          />
+        </section>
+
+        <section aria-labelledby="chart-talk">
+          <h2 id="chart-talk">{learner.fullName}'s share of the talking</h2>
+          <BarChart
+            id="talk"
+            title={`${learner.fullName}'s share of the talking, by ${period}`}
+            description={
+              shares.length === 0
+                ? "No lesson in this time has a transcript yet."
+                : `From the lesson transcripts: ${shares.map((p) => `${p.label} ${formatShare(p.talkShare!)}`).join(", ")}.`
+            }
+            categories={categories}
+            series={[{ name: "Share of the talking", color: "#1d4ed8", values: periods.map((p) => p.talkShare) }]}
+            format={(value) => `${Math.round(value * 100)}%`}
+            max={1}
+          />
+        </section>
+
+        <section aria-labelledby="lesson-list">
+          <h2 id="lesson-list">Lessons and their evidence</h2>
+          {lessons.length === 0 ? (
+            <p>No lessons in this time.</p>
+          ) : (
+            <ul className="record-lessons">
+              {lessons.map((lesson) => (
+                <li key={lesson.id}>
+                  <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}: {lesson.status}, attended {lesson.attended}
+                  {lesson.talkShare ? `, ${lesson.talkShare} of the talking` : ""}
+                  {lesson.evidence.length > 0 ? (
+                    <>
+                      {" · "}
+                      {lesson.evidence.map((link, index) => (
+                        <span key={link.href}>
+                          {index > 0 ? ", " : ""}
+                          <a href={link.href}>{link.label}</a>
+                        </span>
+                      ))}
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}
