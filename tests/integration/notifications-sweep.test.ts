@@ -211,7 +211,7 @@ describe("a sweep", { timeout: 60_000 }, () => {
     expect((await runSweep(queue, new Date(), quiet)).queued).toEqual({ reminder_classroom_open: 2 });
   });
 
-  it("runs by itself when a worker starts (catch-up after a restart), and is scheduled every minute", async () => {
+  it("runs by itself when a worker starts (catch-up after a restart), and is scheduled every minute with the transcript downloads", async () => {
     const now = new Date();
     const booking = await bookingAround(now, people, { startsIn: 3 * MINUTE });
     // A worker as production starts it: sweep on start, cron schedule, sends.
@@ -220,7 +220,8 @@ describe("a sweep", { timeout: 60_000 }, () => {
     await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"));
     expect(testStandIns.smtp.messages()).toHaveLength(2);
     const schedules = await workers.queue.boss.getSchedules();
-    expect(schedules).toEqual([expect.objectContaining({ name: QUEUES.sweep, cron: "* * * * *" })]);
+    // Beside the sweep, the transcript downloads (issue 12) are scheduled the same way.
+    expect(schedules.map(({ name, cron }) => `${name} ${cron}`).sort()).toEqual([`${QUEUES.sweep} * * * * *`, `${QUEUES.transcripts} * * * * *`].sort());
   });
 
   it("settles the outcome when the window closes, then sends the family the lesson record and the tutor the review prompt (held only)", async () => {
