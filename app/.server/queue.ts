@@ -101,15 +101,21 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
 /** Runs `fn` in one transaction on one connection; `jobs` sends pg-boss jobs inside it. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, jobs: PgBoss.Db) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out connection that PostgreSQL drops emits 'error'; unheard, it crashes the process
+  // (the workers run inside the app server). Heard, the transaction fails and is retried next sweep.
+  let broken: Error | undefined;
+  const onConnectionError = (error: Error) => (broken = error);
+  client.on("error", onConnectionError);
   try {
     await client.query("BEGIN");
     const result = await fn(client, jobDbFor(client));
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken ??= rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.off("error", onConnectionError);
+    client.release(broken);
   }
 }
