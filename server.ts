@@ -27,7 +27,7 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
       if (pathname.startsWith("/assets/")) res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
     },
   });
-  const handle = createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" });
+  const handle = neverRejects(createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" }));
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -40,10 +40,41 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
     });
     gzip(req as never, res as never, () => {
       assets(req, res, () => {
-        void handle(req, res);
+        handle(req, res);
       });
     });
   });
+}
+
+/** A request listener that may return a promise (React Router's does, though typed as void). */
+type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * React Router's listener returns a promise that rejects when a response fails after it began (the
+ * body stream breaks, or its error page cannot be sent because headers already went). Left
+ * unheard, that rejection ends the whole process and every request in it; here it ends only this
+ * response: a bare 500 if nothing was sent yet, else the connection is cut (the client sees a
+ * truncated answer, not a wrong one).
+ */
+export function neverRejects(listener: Listener, logError: (line: string) => void = console.error) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const fail = (error: unknown) => {
+      const route = (req.url ?? "/").split("?")[0];
+      logError(JSON.stringify({ at: new Date().toISOString(), event: "response.failed", method: req.method, route, error: error instanceof Error ? error.message : String(error) }));
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader("Content-Type", "text/plain; charset=utf-8");
+        res.end("Internal Server Error");
+      } else {
+        res.destroy();
+      }
+    };
+    try {
+      Promise.resolve(listener(req, res)).catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
 }
 
 /**

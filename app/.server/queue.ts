@@ -34,6 +34,12 @@ export const logJob: JobLog = (event, fields = {}) => {
   process.stdout.write(JSON.stringify({ at: new Date().toISOString(), source: "jobs", event, ...fields }) + "\n");
 };
 
+/** A job's failure in words for the log; the database helpers throw Responses (a 503 when it is away). */
+export function describeError(error: unknown): string {
+  if (error instanceof Response) return `HTTP ${error.status}${error.status === 503 ? " (the database is unavailable)" : ""}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 export type Queue = {
   boss: PgBoss;
   /** The pool pg-boss runs on; the sweep's transactions use it too, so rows and jobs commit together. */
@@ -72,7 +78,8 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
     // Find dead workers' sends within a minute rather than pg-boss's default two.
     maintenanceIntervalSeconds: 60,
   });
-  boss.on("error", (error) => log("queue.error", { error: error instanceof Error ? error.message : String(error) }));
+  // pg-boss emits Errors, and for a worker's failures a plain copy ({ message, queue, worker }).
+  boss.on("error", (error: Error & { queue?: string }) => log("queue.error", { error: error?.message ?? String(error), ...(error?.queue ? { queue: error.queue } : {}) }));
   try {
     await boss.start();
   } catch (error) {

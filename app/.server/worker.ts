@@ -8,7 +8,7 @@ import { env } from "./env";
 import { sendNotification, type SenderOptions } from "./notification-sender";
 import { runSweep, type SweepOptions } from "./notification-sweep";
 import { fetchDueTranscripts } from "./transcripts";
-import { logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
+import { describeError, logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
   /** Send jobs fetched (and sent concurrently) per round; default 25. */
@@ -64,9 +64,10 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
             try {
               await sendNotification(job.data.notificationId, { log, ...options.senderOptions });
             } catch (error) {
-              const message = error instanceof Error ? error.message : String(error);
+              const message = describeError(error);
               log("job.failed", { queue: QUEUES.send, jobId: job.id, error: message });
-              await boss.fail(QUEUES.send, job.id, { message });
+              // With the database away this cannot be recorded either: the job then expires and is retried.
+              await boss.fail(QUEUES.send, job.id, { message }).catch((failError: unknown) => log("job.fail_unrecorded", { queue: QUEUES.send, jobId: job.id, error: describeError(failError) }));
             }
           }),
         );

@@ -73,8 +73,16 @@ export async function spawnProductionServer(options: {
       output.push(...lines);
     });
   }
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      // A server that dies on its own is the bug a test is looking at: say why in the test's output.
+      if (!stopping) console.error(`[production server :${options.port}] exited (${code ?? signal}); its last lines:\n${output.slice(-40).join("\n")}`);
+      resolve();
+    }),
+  );
   const stop = async () => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   };
