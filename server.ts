@@ -19,7 +19,10 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
   // Validate the configuration before accepting traffic, naming every missing variable.
   env();
   const log = options.log ?? batchedStdout();
-  const gzip = compression();
+  // Pages, styles and scripts are gzipped. /api/ answers (webhook receipts, the launch JSON) are a
+  // few hundred bytes, sent as a stream without a length, so compression could not apply its size
+  // threshold and started a gzip stream for each: more CPU than the bytes it saved.
+  const gzip = compression({ filter: (req, res) => !req.url?.startsWith("/api/") && compression.filter(req, res) });
   const assets = sirv(path.join(buildDir, "client"), {
     gzip: false,
     etag: true,

@@ -2,7 +2,8 @@
 //
 // 1. Load the row; a row already sent, failed for good or skipped is done (a repeated job does nothing).
 // 2. Re-check the booking: cancelled, moved (start ≠ the start the row was computed for) or no longer
-//    due (a classroom-open reminder after the lesson ended) → mark skipped, send nothing.
+//    due (a classroom-open reminder after the lesson ended), and the recipient: no deliverable
+//    address, or this kind switched off since the row was queued → mark skipped, send nothing.
 // 3. Claim it: queued → sending, or a `sending` row whose claim is older than CLAIM_TIMEOUT_MS (its
 //    worker died). A fresh claim by another worker makes this attempt retry later instead.
 // 4. Compose, send over SMTP, then mark sent with the Message-ID (recorded after sending).
@@ -51,7 +52,17 @@ export async function sendNotification(notificationId: string, options: SenderOp
   const row = await db.notification.findUnique({
     where: { id: notificationId },
     include: {
-      recipient: { select: { id: true, fullName: true, email: true, timeZone: true, emailUndeliverableAt: true } },
+      recipient: {
+        select: {
+          id: true,
+          fullName: true,
+          email: true,
+          timeZone: true,
+          emailUndeliverableAt: true,
+          // Switched off since the sweep queued it (an unsubscribe link pressed in between): not sent.
+          notificationPreferences: { where: { enabled: false }, select: { kind: true } },
+        },
+      },
       booking: {
         select: {
           id: true,
@@ -90,7 +101,9 @@ export async function sendNotification(notificationId: string, options: SenderOp
           ? "no longer due"
           : !recipient.email || recipient.emailUndeliverableAt
             ? "address undeliverable"
-            : null;
+            : recipient.notificationPreferences.some((preference) => preference.kind === row.kind)
+              ? "switched off by the recipient"
+              : null;
   if (staleReason) {
     await db.notification.updateMany({
       where: { id: notificationId, status: { in: ["queued", "sending"] } },

@@ -97,6 +97,38 @@ export async function ingestLessonspaceWebhook(input: { body: Uint8Array; header
   );
 }
 
+/**
+ * Rooms' secrets and bookings, remembered by this process: every delivery names its room, and the
+ * lookup was one of each delivery's round trips to PostgreSQL. A space never changes its booking;
+ * its secret only when a launch stores a new one from Lessonspace: a delivery signed with the new
+ * one is re-checked against the row, and the old one stops working within SPACE_MEMORY_MS (every
+ * app server forgets it by then). Unknown rooms are not remembered (a room may be created a moment
+ * later). Full means start afresh.
+ */
+const SPACES_REMEMBERED = 10_000;
+const SPACE_MEMORY_MS = 60_000;
+type KnownSpace = { secret: string; bookingId: string; readAt: number };
+const knownSpaces = new Map<string, KnownSpace>();
+
+/** Wall-clock time, not the request's (tests inject lesson clocks far from now). */
+function rememberedSpace(roomId: string): KnownSpace | undefined {
+  const space = knownSpaces.get(roomId);
+  return space && Date.now() - space.readAt < SPACE_MEMORY_MS ? space : undefined;
+}
+
+async function readSpace(roomId: string): Promise<KnownSpace | undefined> {
+  const found = await pool.query<{ secret: string; booking_id: string }>("SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1", [roomId]);
+  const row = found.rows[0];
+  if (row === undefined) {
+    knownSpaces.delete(roomId);
+    return undefined;
+  }
+  if (knownSpaces.size >= SPACES_REMEMBERED) knownSpaces.clear();
+  const space = { secret: row.secret, bookingId: row.booking_id, readAt: Date.now() };
+  knownSpaces.set(roomId, space);
+  return space;
+}
+
 async function verifyAndApply(
   roomId: string,
   json: unknown,
@@ -105,19 +137,28 @@ async function verifyAndApply(
   headers: Headers,
   now: Date,
 ): Promise<WebhookOutcome> {
-  const found = await pool.query<{ secret: string; booking_id: string }>("SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1", [roomId]);
-  const space = found.rows[0];
-  if (space === undefined) return { kind: "unknown-room" };
-  const keys = [space.secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key));
-  if (!verifyWebhookSignature(body, signature, keys)) return { kind: "bad-signature" };
+  const signedWith = (secret: string) => verifyWebhookSignature(body, signature, [secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key)));
+  let space = rememberedSpace(roomId);
+  // A remembered secret that does not verify is checked once more against the row (a new secret).
+  if (space === undefined || !signedWith(space.secret)) {
+    space = await readSpace(roomId);
+    if (space === undefined) return { kind: "unknown-room" };
+    if (!signedWith(space.secret)) return { kind: "bad-signature" };
+  }
 
   const deliveryId = deliveryIdOf(headers, body);
   if (deliveryId === null) return { kind: "malformed", detail: "x-webhook-id is too long." };
   const parsed = parseWebhookEvent(json, { event: headers.get("x-webhook-event"), timestamp: headers.get("x-webhook-timestamp") });
   if (!parsed.ok) return { kind: "unprocessable", detail: parsed.problem };
   const event = parsed.value;
-  const context = { roomId, bookingId: space.booking_id, deliveryId, now };
-  if (event.kind !== "session.end" && event.kind !== "transcription.finish") return applyInSql(event, context);
+  const context = { roomId, bookingId: space.bookingId, deliveryId, now };
+  if (event.kind !== "session.end" && event.kind !== "transcription.finish") {
+    // Should the row have gone since it was remembered, this attempt fails (5xx) and the retry reads it afresh.
+    return applyInSql(event, context).catch((error: unknown) => {
+      knownSpaces.delete(roomId);
+      throw error;
+    });
+  }
 
   // Missing timing is read from the sessions API outside the transaction, so no lock waits on it.
   let lookup: LessonspaceSessionInfo | null = null;
@@ -177,7 +218,8 @@ type Write = { text: string; values: unknown[] }[];
 
 /**
  * The frequent events (joins, leaves, session starts: many per lesson, and bursts when a class
- * starts) in plain SQL on one connection, in five round trips: the space's secret (before),
+ * starts) in plain SQL on one connection, in five round trips: the space's secret (before, and
+ * only the first time this process sees the room),
  * BEGIN with the room lock, one read of everything the rules need, one write (the change and the
  * delivery's webhook_events row together), COMMIT. Same rules and the same rows as Prisma would
  * write, which took twelve round trips and most of the CPU of a delivery.

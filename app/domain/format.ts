@@ -26,24 +26,52 @@ function formatter(timeZone: string, pattern: Pattern): Intl.DateTimeFormat {
   return found;
 }
 
+// Formatting an instant through ICU costs microseconds and a page formats the same lesson times
+// over and over (and on every request): the results are remembered per (pattern, zone, instant).
+// The same inputs always give the same text, so the only limit is size: full means start afresh.
+const REMEMBERED_LIMIT = 20_000;
+const remembered = new Map<string, string>();
+function remember(pattern: string, date: Date, timeZone: string, compute: () => string): string {
+  const key = `${pattern} ${timeZone} ${date.getTime()}`;
+  let text = remembered.get(key);
+  if (text === undefined) {
+    if (remembered.size >= REMEMBERED_LIMIT) remembered.clear();
+    text = compute();
+    remembered.set(key, text);
+  }
+  return text;
+}
+
 /** "15:00" on the wall clock of `timeZone`. */
 export function formatTime(date: Date, timeZone: string): string {
-  return formatter(timeZone, "TIME").format(date);
+  return remember("TIME", date, timeZone, () => formatter(timeZone, "TIME").format(date));
 }
 
 /** The calendar day of `date` in `timeZone`, as "2026-11-25". */
 export function calendarDay(date: Date, timeZone: string): string {
-  const [month, day, year] = formatter(timeZone, "US_DATE").format(date).split("/");
-  return `${year}-${month}-${day}`;
+  return remember("DAY", date, timeZone, () => {
+    const [month, day, year] = formatter(timeZone, "US_DATE").format(date).split("/");
+    return `${year}-${month}-${day}`;
+  });
 }
 
 /** "Wed 25 Nov", with the year only when it is not the year of `now` in that zone. */
 export function formatDay(date: Date, timeZone: string, now: Date): string {
-  // Assembled from parts: ICU punctuates the same pattern differently with and without a year.
-  const parts = formatter(timeZone, "DAY_WITH_YEAR").formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  const sameYear = part("year") === calendarDay(now, timeZone).slice(0, 4);
-  return [part("weekday"), part("day"), part("month"), sameYear ? "" : part("year")].filter(Boolean).join(" ");
+  const withYear = dayWithYear(date, timeZone);
+  const sameYear = withYear.year === calendarDay(now, timeZone).slice(0, 4);
+  return sameYear ? withYear.withoutYear : `${withYear.withoutYear} ${withYear.year}`;
+}
+
+/** "Wed 25 Nov" and "2026" of `date` in `timeZone`, remembered as "Wed 25 Nov|2026". */
+function dayWithYear(date: Date, timeZone: string): { withoutYear: string; year: string } {
+  const text = remember("WEEKDAY", date, timeZone, () => {
+    // Assembled from parts: ICU punctuates the same pattern differently with and without a year.
+    const parts = formatter(timeZone, "DAY_WITH_YEAR").formatToParts(date);
+    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+    return `${[part("weekday"), part("day"), part("month")].filter(Boolean).join(" ")}|${part("year")}`;
+  });
+  const bar = text.lastIndexOf("|");
+  return { withoutYear: text.slice(0, bar), year: text.slice(bar + 1) };
 }
 
 /** "Wed 25 Nov, 15:00". */

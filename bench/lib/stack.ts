@@ -77,8 +77,13 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
         port,
         readyPath: "/healthz",
         // The memory limits `npm start` runs with (package.json), then the bench's own (--inspect).
-        // BENCH_START_FLAGS=0 leaves them out, to see what they cost.
-        nodeFlags: [...(process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags()), ...(nodeFlags ?? [])],
+        // BENCH_START_FLAGS=0 leaves them out, to see what they cost; BENCH_SERVER_FLAGS adds some
+        // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles" to profile any bench's server).
+        nodeFlags: [
+          ...(process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags()),
+          ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean),
+          ...(nodeFlags ?? []),
+        ],
         env: {
           ...stack!.env,
           NODE_ENV: "production",

@@ -36,9 +36,15 @@ test("npm start runs the compiled server with plain node: it answers /healthz an
   try {
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    // Pages go gzipped with their length known; small /api/ answers go as they are (fetch asks for gzip).
     const page = await fetch(`${url}/sign-in`);
     expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Encoding")).toBe("gzip");
     expect(await page.text()).toContain("<form");
+    const unsigned = await fetch(`${url}/api/webhooks/lessonspace`, { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get("Content-Encoding")).toBeNull();
+    await unsigned.arrayBuffer();
     // Besides the start line, the request log is JSON on stdout; anything else is a warning or
     // error. supabase-js's own notice on Node 20 ("Node.js 20 and below are deprecated") is theirs.
     const unexpected = server.output.filter(

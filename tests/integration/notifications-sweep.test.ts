@@ -142,6 +142,28 @@ describe("a sweep", { timeout: 60_000 }, () => {
     expect(testStandIns.smtp.messages()).toHaveLength(2);
   });
 
+  it("does not send a reminder its recipient switched off after it was queued; the others still go", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
+    const queue = await sweepQueue();
+    const result = await runSweep(queue, now, quiet);
+    expect(result.queued).toEqual({ reminder_classroom_open: 2 });
+    // The parent presses the reminder's unsubscribe link before the workers get to it.
+    await db.notificationPreference.create({ data: { profileId: people.client.id, kind: "reminder_classroom_open", enabled: false } });
+    await sendWorkers();
+
+    await eventually(() => rowsOf(booking.id), (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"));
+    const rows = await rowsOf(booking.id);
+    expect(rows.map((r) => [r.recipientProfileId, r.status, r.lastError]).sort()).toEqual(
+      [
+        [people.client.id, "skipped", "switched off by the recipient"],
+        [people.tutor.id, "sent", null],
+      ].sort(),
+    );
+    await settle();
+    expect(testStandIns.smtp.messages().map((m) => m.envelope.to)).toEqual([[people.tutor.email]]);
+  });
+
   it("sends nothing for a cancelled lesson, even one cancelled after its reminder was queued", async () => {
     const now = new Date();
     const cancelled = await bookingAround(now, people, { startsIn: 10 * MINUTE, status: "Cancelled" });

@@ -271,6 +271,22 @@ describe("accepted signatures", () => {
     expect((await stateOf(space)).sessions.map((s) => s.sessionId)).toEqual([sessionId]);
   });
 
+  it("after a relaunch stores a new secret, a delivery signed with it is accepted at once (the remembered secret is re-checked against the row)", async () => {
+    const space = await bookingWithSpace();
+    const first = randomUUID();
+    // The room's secret is now remembered by this process…
+    expect((await deliver(payload.sessionStart(space.roomId, first, at(0)), { secret: space.secret })).status).toBe(200);
+    // …and a launch stores the one Lessonspace issued since.
+    const renewed = `space-secret-${randomUUID()}`;
+    await db.lessonspaceSpace.update({ where: { roomId: space.roomId }, data: { secret: renewed } });
+    const second = randomUUID();
+    expect((await deliver(payload.sessionStart(space.roomId, second, at(30)), { secret: renewed })).status).toBe(200);
+    // A wrong key is still refused, and changes nothing.
+    const forged = await deliver(payload.sessionStart(space.roomId, randomUUID(), at(40)), { secret: "not-the-secret" });
+    expect(forged.status).toBe(401);
+    expect((await stateOf(space)).sessions.map((s) => s.sessionId).sort()).toEqual([first, second].sort());
+  });
+
   it("the response sets no cookie", async () => {
     const space = await bookingWithSpace();
     const result = await deliver(payload.sessionStart(space.roomId, randomUUID(), at(0)), { secret: space.secret });
