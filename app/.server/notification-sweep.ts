@@ -22,7 +22,8 @@ import {
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { bookingsDueForOutcome, settleLessonOutcome } from "./lesson-outcomes";
 import { recipientsForBookings } from "./notification-recipients";
-import { inTransaction, logJob, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
+import { CLAIM_TIMEOUT_MS } from "./notification-sender";
+import { inTransaction, logJob, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
 
 export type RecipientsResolver = (bookingIds: string[], kind: NotificationKind) => Promise<Map<string, NotificationRecipient[]>>;
 
@@ -42,6 +43,8 @@ export type SweepResult = {
   queued: Partial<Record<NotificationKind, number>>;
   /** Due (booking, kind) pairs examined. */
   examined: number;
+  /** Sends whose retries had run out, given another try (reviveExhaustedSends). */
+  revived: number;
   ms: number;
 };
 
@@ -150,7 +153,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
   const recipients = options.recipients ?? recipientsForBookings;
   const log = options.log ?? logJob;
-  const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, ms: 0 };
+  const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, revived: 0, ms: 0 };
   // Outcomes first: a lesson whose window closed now gets its record in this same sweep.
   result.outcomesSettled = await settleOutcomes(now, batchSize);
 
@@ -192,10 +195,45 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
       if (due.length < batchSize) break;
     }
   }
+  result.revived = await reviveExhaustedSends(queue, now, batchSize);
   result.ms = Math.round(performance.now() - started);
   const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
-  log("sweep.done", { now: now.toISOString(), outcomesSettled: result.outcomesSettled, examined: result.examined, queued: total, byKind: result.queued, ms: result.ms });
+  log("sweep.done", {
+    now: now.toISOString(),
+    outcomesSettled: result.outcomesSettled,
+    examined: result.examined,
+    queued: total,
+    byKind: result.queued,
+    revived: result.revived,
+    ms: result.ms,
+  });
   return result;
+}
+
+/**
+ * A send's retries run out after about four hours of backoff (SEND_JOB_POLICY); a mail server down
+ * longer than that left its rows queued for good. Each sweep gives every such row (still queued,
+ * or claimed by a worker that died) one more try through pg-boss's retry of the failed job (the
+ * job id is the row id). The sender re-checks that the message is still due and skips it if not,
+ * so a long outage loses nothing that still matters and sends nothing stale.
+ */
+async function reviveExhaustedSends(queue: Queue, now: Date, batchSize: number): Promise<number> {
+  const { rows } = await queue.pool.query<{ id: string }>(
+    `SELECT n.id
+       FROM notifications n
+       JOIN ${PGBOSS_SCHEMA}.job j ON j.name = $1 AND j.id = n.id
+      WHERE (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < $2))
+        AND j.state = 'failed'
+      LIMIT $3`,
+    [QUEUES.send, new Date(now.getTime() - CLAIM_TIMEOUT_MS), batchSize],
+  );
+  if (rows.length > 0) {
+    await queue.boss.retry(
+      QUEUES.send,
+      rows.map((row) => row.id),
+    );
+  }
+  return rows.length;
 }
 
 /** Send jobs keyed by the notification id, inside the caller's transaction (`jobs`). */

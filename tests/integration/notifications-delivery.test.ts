@@ -81,6 +81,40 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     expect(lines.filter((l) => l.event === "notification.sent")).toHaveLength(2);
   });
 
+  it("outlasting every retry loses nothing still due: the next sweep after the mail server returns gives each row another try, once", async () => {
+    const now = new Date();
+    const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
+    const queue = await sweepQueue();
+    await testStandIns.smtp.smtpDown();
+    const { lines, log } = collectLog();
+    await sendWorkers({ log });
+    // One try per job: the retries run out at once, as four hours of backoff would.
+    const oneTry = { log: () => {}, sendJob: { ...FAST_SEND_JOBS, retryLimit: 0 } };
+
+    await runSweep(queue, now, oneTry);
+    const rows = await rowsOf(booking.id);
+    expect(rows).toHaveLength(2);
+    const jobStates = () =>
+      db.$queryRawUnsafe<{ state: string }[]>("SELECT state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])", QUEUES.send, rows.map((r) => r.id));
+    await eventually(jobStates, (jobs) => jobs.length === 2 && jobs.every((j) => j.state === "failed"), 20_000);
+    expect((await rowsOf(booking.id)).map((r) => r.status)).toEqual(["queued", "queued"]);
+    // A sweep while the server is still down revives them; they fail again and stay queued.
+    expect((await runSweep(queue, new Date(), oneTry)).revived).toBe(2);
+    await eventually(jobStates, (jobs) => jobs.every((j) => j.state === "failed"), 20_000);
+    expect(testStandIns.smtp.messages()).toHaveLength(0);
+
+    await testStandIns.smtp.smtpUp();
+    const revived = await runSweep(queue, new Date(), oneTry);
+    expect(revived.revived).toBe(2);
+    expect(revived.queued).toEqual({});
+    await eventually(() => rowsOf(booking.id), (after) => after.every((r) => r.status === "sent"), 20_000);
+    // Nothing left to revive, and each message went out once.
+    expect((await runSweep(queue, new Date(), oneTry)).revived).toBe(0);
+    await settle();
+    expect([...countByNotification().values()]).toEqual([1, 1]);
+    expect(lines.filter((l) => l.event === "notification.sent")).toHaveLength(2);
+  });
+
   it("a 451 'try again later' is retried and the message is sent once", async () => {
     const now = new Date();
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
