@@ -3,8 +3,9 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import { redirect } from "react-router";
 import WebSocket from "ws";
 import { safeReturnPath } from "~/domain/return-path";
-import { db } from "./db";
+import { sqlQuery } from "./db";
 import { env } from "./env";
+import { isUuid } from "~/domain/uuid";
 
 /**
  * Supabase Auth on the server only: one client per request, reading the request's cookies and
@@ -96,8 +97,12 @@ export async function getViewer(request: Request): Promise<AuthResult> {
   return { viewer: await profileOf(subject), headers, authUnavailable };
 }
 
-function profileOf(id: string): Promise<Viewer | null> {
-  return db.profile.findUnique({ where: { id }, select: { id: true, fullName: true, email: true, roles: true, timeZone: true } });
+/** The signed-in person's profile: one plain statement, as every page load reads it (issue 11). */
+async function profileOf(id: string): Promise<Viewer | null> {
+  // Auth user ids are UUIDs; anything else names no profile (and must not reach the uuid cast).
+  if (!isUuid(id)) return null;
+  const rows = await sqlQuery<Viewer>(`SELECT id, full_name AS "fullName", email, roles, time_zone AS "timeZone" FROM profiles WHERE id = $1::uuid`, [id]);
+  return rows[0] ?? null;
 }
 
 /*

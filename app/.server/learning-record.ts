@@ -2,6 +2,7 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import type { RecordLesson } from "~/domain/learning-record";
 import { db } from "./db";
+import { isUuid } from "~/domain/uuid";
 
 /**
  * The learning record's access rule and data (issue 12, DESIGN.md section 14).
@@ -12,8 +13,6 @@ import { db } from "./db";
  * else, and any malformed id, gets the same 404.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export type RecordScope = { learner: { id: string; fullName: string }; tutorOnly: string | null };
 
 /** Lessons of a learner: assigned to them, or booked by them for themself. */
@@ -22,7 +21,7 @@ function learnerLessons(learnerId: string) {
 }
 
 export async function requireLearnerForViewer(learnerId: string | undefined, viewerId: string): Promise<RecordScope> {
-  if (!learnerId || !UUID.test(learnerId)) throw notFound();
+  if (!learnerId || !isUuid(learnerId)) throw notFound();
   const id = learnerId.toLowerCase();
   const learner = await db.profile.findUnique({ where: { id }, select: { id: true, fullName: true } });
   if (!learner) throw notFound();

@@ -9,6 +9,7 @@ import {
 } from "~/domain/lesson-outcome";
 import { db } from "./db";
 import { onLessonOutcome } from "./proof-of-value";
+import { isUuid } from "~/domain/uuid";
 
 /**
  * Lesson outcomes (DESIGN.md section 12): when a booking's join window closes, what the lesson was
@@ -27,8 +28,6 @@ export type SettledOutcome = {
   status: BookingStatus;
   settledAt: Date;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Ids of bookings whose outcome is due at `now`, oldest first: not cancelled or declined, window
@@ -71,7 +70,7 @@ type LockedBooking = {
  * other status change), and calls onLessonOutcome once, inside the same transaction.
  */
 export async function settleLessonOutcome(bookingId: string, now: Date): Promise<SettledOutcome | null> {
-  if (!UUID.test(bookingId)) return null;
+  if (!isUuid(bookingId)) return null;
   return db.$transaction(async (tx) => {
     const [booking] = await tx.$queryRaw<LockedBooking[]>`
       SELECT id::text AS id, status::text AS status, session_start_time, session_duration,

@@ -1,5 +1,6 @@
 import { NOTIFICATION_KINDS, type NotificationKind } from "~/domain/notification-kinds";
 import { db } from "./db";
+import { isUuid } from "~/domain/uuid";
 
 export type NotificationChoices = Record<NotificationKind, boolean>;
 
@@ -25,14 +26,12 @@ export async function saveNotificationChoices(profileId: string, choices: Partia
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Switches one kind off for one person (an unsubscribe link). Idempotent. False when the person
  * no longer exists (a deleted account's old e-mail), which changes nothing.
  */
 export async function switchOffNotification(profileId: string, kind: NotificationKind): Promise<boolean> {
-  if (!UUID.test(profileId)) return false;
+  if (!isUuid(profileId)) return false;
   const person = await db.profile.findUnique({ where: { id: profileId }, select: { id: true } });
   if (!person) return false;
   await db.notificationPreference.upsert({

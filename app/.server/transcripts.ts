@@ -4,6 +4,7 @@ import { isAllowedTranscriptUrl, parseTranscriptOrigins, type OriginPattern } fr
 import { db } from "./db";
 import { env } from "./env";
 import type { Transaction } from "./db";
+import { isUuid } from "~/domain/uuid";
 
 /**
  * Lesson transcripts (issue 12, DESIGN.md section 14).
@@ -222,8 +223,6 @@ async function recordFailure(claim: Claim, now: Date, problem: string, permanent
   return { sessionId: claim.session_id, kind: permanent ? "failed" : "retry", problem };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function storeSegments(
   claim: Claim,
   now: Date,
@@ -253,7 +252,7 @@ async function storeSegments(
       ),
     );
     const rows = segments.map((segment) => {
-      const userId = segment.userId && UUID.test(segment.userId) ? segment.userId.toLowerCase() : null;
+      const userId = segment.userId && isUuid(segment.userId) ? segment.userId.toLowerCase() : null;
       return {
         sessionId: claim.session_id,
         bookingId: session.bookingId,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUuid } from "./uuid";
 
 /**
  * What we read from a Lessonspace webhook body (DESIGN.md section 6). Lessonspace documents only
@@ -8,8 +9,6 @@ import { z } from "zod";
  */
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Ids may come as strings or numbers; both become strings. Bounded, since they reach the database.
 const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String);
@@ -125,7 +124,7 @@ export function parseWebhookEvent(
       if (!userId) return { ok: false, problem: `${event} without user.id.` };
       return {
         ok: true,
-        value: { kind: event, event, roomId, sessionId, profileId: UUID.test(userId) ? userId.toLowerCase() : null, at },
+        value: { kind: event, event, roomId, sessionId, profileId: isUuid(userId) ? userId.toLowerCase() : null, at },
       };
     }
     case "transcription.finish": {
