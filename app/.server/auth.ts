@@ -172,11 +172,13 @@ function isUnavailable(error: unknown): boolean {
   return (typeof status === "number" && status >= 500) || name === "AuthRetryableFetchError";
 }
 
-/** The signed-in viewer, or a redirect to sign-in that returns here afterwards. */
-export async function requireViewer(request: Request): Promise<{ viewer: Viewer; headers: Headers }> {
+/**
+ * The signed-in viewer, or a redirect to sign-in that returns here afterwards. `url` is the
+ * loader's or action's own (React Router's, without the `.data` suffix of a client navigation).
+ */
+export async function requireViewer(request: Request, url: URL): Promise<{ viewer: Viewer; headers: Headers }> {
   const { viewer, headers, authUnavailable } = await getViewer(request);
   if (viewer) return { viewer, headers };
-  const url = new URL(request.url);
   const returnTo = safeReturnPath(
     request.method === "GET" ? url.pathname + url.search : new URL(request.headers.get("Referer") ?? "/", url).pathname,
   );

@@ -1,9 +1,8 @@
 import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { DASHBOARD_SECTION_LIMIT, type CardBooking } from "~/domain/booking-card";
-import type { BookingStatus } from "~/domain/join-window";
-import type { LessonOutcome } from "~/domain/lesson-outcome";
 import { dashboardPositions } from "./booking-positions";
+import { cardBookingOf, cardBookingsSql, type CardRow } from "./dashboard-sql";
 import { db, sqlQuery } from "./db";
 import { isUuid } from "~/domain/uuid";
 
@@ -18,69 +17,7 @@ const bookingInclude = {
   student: { select: { id: true, fullName: true } },
 } as const;
 
-/**
- * A card's booking with its three names and its sessions' times ("Recording being prepared"), for
- * the bookings `where` picks:
- * hand-written because the dashboard and /lessons run it on every load, and Prisma's query
- * building and result mapping cost more CPU than the query itself (issue 11, bench/profile.ts).
- */
-const cardBookingsSql = (where: Prisma.Sql) => Prisma.sql`
-SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_start_time, b.session_duration,
-       b.status::text AS status, b.recording_url, b.duration_actual, b.outcome::text AS outcome,
-       b.outcome_tutor_seconds, b.outcome_attendee_seconds,
-       c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
-       COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at) ORDER BY ls.started_at)
-                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
-  FROM bookings b
-  JOIN profiles c ON c.id = b.client_id
-  JOIN profiles t ON t.id = b.tutor_id
-  LEFT JOIN profiles s ON s.id = b.student_id
- WHERE ${where}`;
-
-type CardRow = {
-  id: string;
-  client_id: string;
-  tutor_id: string;
-  student_id: string | null;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: BookingStatus;
-  recording_url: string | null;
-  duration_actual: number | null;
-  outcome: LessonOutcome | null;
-  outcome_tutor_seconds: number | null;
-  outcome_attendee_seconds: number | null;
-  client_name: string;
-  tutor_name: string;
-  student_name: string | null;
-  sessions: { startedAt: string | null; endedAt: string | null }[];
-};
-
-const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
-
-function cardBookingOf(row: CardRow): CardBooking {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    tutorId: row.tutor_id,
-    studentId: row.student_id,
-    serviceName: row.service_name,
-    sessionStartTime: row.session_start_time,
-    sessionDuration: row.session_duration,
-    status: row.status,
-    recordingUrl: row.recording_url,
-    durationActual: row.duration_actual,
-    outcome: row.outcome,
-    outcomeTutorSeconds: row.outcome_tutor_seconds,
-    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
-    client: { id: row.client_id, fullName: row.client_name },
-    tutor: { id: row.tutor_id, fullName: row.tutor_name },
-    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
-    sessions: row.sessions.map((session) => ({ startedAt: dateOrNull(session.startedAt), endedAt: dateOrNull(session.endedAt) })),
-  };
-}
-
+/** Cards' bookings in one hand-written statement (app/.server/dashboard-sql.ts says why). */
 async function queryCardBookings(where: Prisma.Sql): Promise<CardBooking[]> {
   const query = cardBookingsSql(where);
   return (await sqlQuery<CardRow>(query.text, query.values)).map(cardBookingOf);

@@ -3,8 +3,9 @@
  * still lack a whiteboard snapshot or the tutor's review. One query whatever the tutor's history.
  */
 import { formatDateTime } from "~/domain/format";
-import { cardState, type BookingStatus } from "~/domain/join-window";
+import { cardState } from "~/domain/join-window";
 import { usableTimeZone } from "~/domain/time-zone";
+import { RECENT_SESSIONS_SQL, type RecentSessionRow } from "./dashboard-sql";
 import { sqlQuery } from "./db";
 import { snapshotPathOf } from "./snapshots";
 
@@ -21,20 +22,6 @@ export type RecentSession = {
   hasReview: boolean;
   uploadPath: string;
   reviewPath: string;
-};
-
-type RecentRow = {
-  id: string;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: BookingStatus;
-  student_id: string | null;
-  session_artifacts: unknown;
-  student_name: string | null;
-  client_name: string;
-  tutor_time_zone: string;
-  has_review: boolean;
 };
 
 type LessonForHeading = {
@@ -60,19 +47,8 @@ export function lessonTime(date: Date, timeZone: string, now: Date): string {
  */
 export async function recentSessionsForTutor(tutorId: string, now: Date, returnTo = "/"): Promise<RecentSession[]> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
-  // Hand-written (one statement, no Prisma query building): it runs on every dashboard load.
-  const rows = await sqlQuery<RecentRow>(
-    `SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status, b.student_id,
-            b.session_artifacts, s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
-            EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review
-       FROM bookings b
-       JOIN profiles c ON c.id = b.client_id
-       JOIN profiles t ON t.id = b.tutor_id
-       LEFT JOIN profiles s ON s.id = b.student_id
-      WHERE b.tutor_id = $1 AND b.status IN ('Confirmed', 'Completed') AND b.session_start_time BETWEEN $2 AND $3
-      ORDER BY b.session_start_time DESC`,
-    [tutorId, since, now],
-  );
+  // Hand-written (app/.server/dashboard-sql.ts says why).
+  const rows = await sqlQuery<RecentSessionRow>(RECENT_SESSIONS_SQL, [tutorId, since, now]);
   const bookings = rows.map((row) => ({
     id: row.id,
     serviceName: row.service_name,

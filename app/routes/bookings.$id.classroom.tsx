@@ -12,8 +12,8 @@ import type { Route } from "./+types/bookings.$id.classroom";
  * page around Lessonspace, safe to reload. Same checks as the launch route, then a fresh
  * per-person link (handed over by the launch action, or asked for again: launch is idempotent).
  */
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const now = new Date();
   const handedOver = readHandover(request, params.id, viewer.id, now);
   // Used once: a reload asks Lessonspace again rather than replaying an old link.

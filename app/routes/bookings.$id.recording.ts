@@ -15,8 +15,8 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 
 const STATUS = { none: 404, "not-ready": 202, unavailable: 503, failed: 502 } as const;
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const outcome = await openRecording(booking.recordingUrl);
   // The link is personal and short-lived: never cached anywhere.

@@ -43,11 +43,10 @@ const MAX_REVIEW_BODY_BYTES = 64 * 1024;
 
 export const meta: Route.MetaFunction = () => [{ title: "Review your lesson · Tutorwise Classroom" }];
 
-async function authorize(request: Request, bookingId: string | undefined) {
-  const { viewer, headers } = await requireViewer(request);
+async function authorize(request: Request, url: URL, bookingId: string | undefined) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(bookingId, viewer.id);
   const target = reviewTarget(booking, viewer.id, new Date());
-  const url = new URL(request.url);
   const lesson = {
     id: booking.id,
     serviceName: booking.serviceName,
@@ -59,20 +58,20 @@ async function authorize(request: Request, bookingId: string | undefined) {
   return { viewer, headers, booking, target, lesson, returnTo: returnTo ? safeReturnPath(returnTo) : null };
 }
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers, booking, target, lesson, returnTo } = await authorize(request, params.id);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers, booking, target, lesson, returnTo } = await authorize(request, url, params.id);
   const page = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, lesson, returnTo };
   if (!target.ok) return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403, headers });
   const review = await findReview(booking.id, viewer.id);
-  const saved = new URL(request.url).searchParams.get("saved") === "1";
+  const saved = url.searchParams.get("saved") === "1";
   return data(
     { ...page, refusal: null, review: review ? { rating: review.rating, comment: review.comment } : null, saved },
     { headers },
   );
 }
 
-export async function action({ request, params }: Route.ActionArgs) {
-  const { viewer, headers, booking, target, returnTo } = await authorize(request, params.id);
+export async function action({ request, params, url }: Route.ActionArgs) {
+  const { viewer, headers, booking, target, returnTo } = await authorize(request, url, params.id);
   if (!target.ok) return data({ status: "error" as const, error: { "": [target.reason] } }, { status: 403, headers });
 
   let formData: FormData;

@@ -32,16 +32,16 @@ const FAILURES: Record<Exclude<SnapshotFailure, "booking-gone">, { status: numbe
 
 export const meta: Route.MetaFunction = () => [{ title: "Upload whiteboard snapshot · Tutorwise Classroom" }];
 
-async function authorize(request: Request, bookingId: string | undefined) {
-  const { viewer, headers } = await requireViewer(request);
+async function authorize(request: Request, url: URL, bookingId: string | undefined) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(bookingId, viewer.id);
   const permission = canUploadSnapshot(booking, viewer.id, new Date());
-  const returnTo = new URL(request.url).searchParams.get("returnTo");
+  const returnTo = url.searchParams.get("returnTo");
   return { viewer, headers, booking, permission, returnTo: returnTo ? safeReturnPath(returnTo) : null };
 }
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers, booking, permission, returnTo } = await authorize(request, params.id);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers, booking, permission, returnTo } = await authorize(request, url, params.id);
   return data(
     {
       viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
@@ -53,17 +53,17 @@ export async function loader({ request, params }: Route.LoaderArgs) {
         hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
       },
       refusal: permission.ok ? null : permission.reason,
-      uploaded: new URL(request.url).searchParams.get("uploaded") === "1",
+      uploaded: url.searchParams.get("uploaded") === "1",
       returnTo,
     },
     { status: permission.ok ? 200 : 403, headers },
   );
 }
 
-export async function action({ request, params }: Route.ActionArgs) {
+export async function action({ request, params, url }: Route.ActionArgs) {
   let authorized;
   try {
-    authorized = await authorize(request, params.id);
+    authorized = await authorize(request, url, params.id);
   } catch (refusal) {
     // Signed out or not their booking: answer at once and let the body drain unread.
     discardRest(request);

@@ -20,8 +20,8 @@ const assignmentSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Who attends · Tutorwise Classroom" }];
 
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(params.id, viewer.id);
   const now = new Date();
   const permission = canAssignStudent(booking, viewer.id, null, new Set(), now);
@@ -34,15 +34,15 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       student: booking.student,
       refusal: permission.ok ? null : permission.reason,
       wards,
-      returnTo: safeReturnPath(new URL(request.url).searchParams.get("returnTo"), `/bookings/${booking.id}`),
+      returnTo: safeReturnPath(url.searchParams.get("returnTo"), `/bookings/${booking.id}`),
     },
     { headers },
   );
 }
 
 /** Assign or clear the student: strangers get a 404; every refusal is shown on the form, the booking unchanged. */
-export async function action({ request, params }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function action({ request, params, url }: Route.ActionArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(params.id, viewer.id);
   const submission = parseWithZod(await request.formData(), { schema: assignmentSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });

@@ -19,8 +19,8 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
  * A lesson's transcript: participants and active guardians of the assigned student (the same
  * visibility as the recording); anyone else gets the same 404 as a missing booking.
  */
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);

@@ -22,8 +22,8 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const { booking, record } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);

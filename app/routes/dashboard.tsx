@@ -13,8 +13,8 @@ import type { Route } from "./+types/dashboard";
 
 export const meta: Route.MetaFunction = () => [{ title: "Your lessons · Tutorwise Classroom" }];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const [bookings, recentSessions] = await Promise.all([

@@ -26,11 +26,11 @@ function typedFilters(params: URLSearchParams) {
 
 const isFiltered = (filters: LessonFilters) => filters.when !== "all" || Boolean(filters.status || filters.studentId || filters.from || filters.to);
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const params = new URL(request.url).searchParams;
+  const params = url.searchParams;
   const page = {
     viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
     timeZone: timeZoneLabel(timeZone, now),

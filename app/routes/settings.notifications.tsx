@@ -19,11 +19,11 @@ const notificationsSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail notifications · Tutorwise Classroom" }];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const choices = await notificationChoices(viewer.id);
   const offered = kindsOfferedTo(viewer.roles);
-  const params = new URL(request.url).searchParams;
+  const params = url.searchParams;
   const unsubscribed = params.get("unsubscribed");
   return data(
     {
@@ -39,8 +39,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   );
 }
 
-export async function action({ request }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function action({ request, url }: Route.ActionArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const submission = parseWithZod(await request.formData(), { schema: notificationsSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
   const enabled = new Set<string>(submission.value.enabled);

@@ -18,8 +18,8 @@ const timeZoneSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Time zone · Tutorwise Classroom" }];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   return data(
@@ -28,14 +28,14 @@ export async function loader({ request }: Route.LoaderArgs) {
       current: timeZoneLabel(timeZone, now),
       currentTime: formatDateTime(now, timeZone, now),
       choices: timeZoneChoices(viewer.timeZone),
-      returnTo: safeReturnPath(new URL(request.url).searchParams.get("returnTo")),
+      returnTo: safeReturnPath(url.searchParams.get("returnTo")),
     },
     { headers },
   );
 }
 
-export async function action({ request }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function action({ request, url }: Route.ActionArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const submission = parseWithZod(await request.formData(), { schema: timeZoneSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
   const outcome = await saveTimeZone(viewer.id, submission.value.timeZone);

@@ -16,9 +16,8 @@ const signInSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Tutorwise Classroom" }];
 
-export async function loader({ request }: Route.LoaderArgs) {
+export async function loader({ request, url }: Route.LoaderArgs) {
   const { viewer, headers } = await getViewer(request);
-  const url = new URL(request.url);
   const redirectTo = safeReturnPath(url.searchParams.get("redirectTo"));
   if (viewer) throw redirect(redirectTo, { headers });
   const notice = url.searchParams.get("notice");

@@ -18,13 +18,13 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
  * A learner's record: the learner, their active guardians, and tutors who taught them (their own
  * lessons only). Everyone else gets the same 404 as a learner who does not exist.
  */
-export async function loader({ request, params }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, params, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   const scope = await requireLearnerForViewer(params.id, viewer.id);
   headers.set("Cache-Control", "private, no-store");
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const period: RecordPeriod = new URL(request.url).searchParams.get("by") === "week" ? "week" : "month";
+  const period: RecordPeriod = url.searchParams.get("by") === "week" ? "week" : "month";
   // Up to 40 days ahead, so that the current period's upcoming lessons count as booked.
   const lessons = await loadRecordLessons(scope, earliestStart(period, now, timeZone), new Date(now.getTime() + 40 * 24 * 3600_000));
   const periods = summarisePeriods(lessons, period, now, timeZone);

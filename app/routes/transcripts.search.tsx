@@ -15,13 +15,13 @@ export const meta: Route.MetaFunction = () => [{ title: "Search transcripts · T
  * Full-text search across the transcripts the viewer may read (their lessons, and their children's
  * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH is a 400.
  */
-export async function loader({ request }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request);
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const { viewer, headers } = await requireViewer(request, url);
   headers.set("Cache-Control", "private, no-store");
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const base = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, timeZone: timeZoneLabel(timeZone, now) };
-  const raw = new URL(request.url).searchParams.get("q") ?? "";
+  const raw = url.searchParams.get("q") ?? "";
   const query = raw.replace(/\s+/g, " ").trim();
   if (query.length > MAX_QUERY_LENGTH) {
     return data(

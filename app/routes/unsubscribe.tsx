@@ -18,8 +18,8 @@ export const meta: Route.MetaFunction = () => [{ title: "Unsubscribe · Tutorwis
 
 const INVALID = { state: "invalid" as const };
 
-export async function loader({ request }: Route.LoaderArgs) {
-  const claims = verifyUnsubscribeToken(new URL(request.url).searchParams.get("token"));
+export async function loader({ request, url }: Route.LoaderArgs) {
+  const claims = verifyUnsubscribeToken(url.searchParams.get("token"));
   if (!claims) return data(INVALID, { status: 400 });
   await switchOffNotification(claims.profileId, claims.kind);
   const { viewer, headers } = await getViewer(request);
@@ -27,8 +27,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title }, { headers });
 }
 
-export async function action({ request }: Route.ActionArgs) {
-  const claims = verifyUnsubscribeToken(new URL(request.url).searchParams.get("token"));
+export async function action({ request, url }: Route.ActionArgs) {
+  const claims = verifyUnsubscribeToken(url.searchParams.get("token"));
   if (!claims) return data(INVALID, { status: 400 });
   let oneClick = false;
   try {

@@ -2,10 +2,9 @@
 // strings, for the same viewer. What stays the same as the app: the cookie check (the Supabase
 // session cookie's ES256 access token verified with `jose` against the Auth server's published
 // keys, cached, as getClaims does; then the viewer's profile row), the data (the same rows as
-// listDashboardBookings and recentSessionsForTutor: the very same positions statement on the
-// participant indexes, built by app/.server/booking-positions.ts (Prisma.sql only assembles its
-// text; pg runs it), then the cards' rows by id and the Recent Sessions rows in hand-written SQL
-// with joins), the same pure card rules (app/domain: the bounded sections, placement by time), and
+// listDashboardBookings and recentSessionsForTutor: the very same statements, built by
+// app/.server/booking-positions.ts and app/.server/dashboard-sql.ts (Prisma.sql only assembles
+// their text; pg runs it), with the same row mapping), the same pure card rules (app/domain: the bounded sections, placement by time), and
 // the same markup as the React components. What it leaves out: React Router, React, Prisma's query
 // engine, middleware (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
@@ -13,10 +12,11 @@ import { createServer, type ServerResponse } from "node:http";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { dashboardPositions } from "../../app/.server/booking-positions.ts";
-import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
+import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/dashboard-sql.ts";
+import { Prisma } from "../../app/generated/prisma/client.ts";
+import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView } from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
-import { cardState, type BookingStatus } from "../../app/domain/join-window.ts";
-import type { LessonOutcome } from "../../app/domain/lesson-outcome.ts";
+import { cardState } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -58,86 +58,6 @@ async function viewerOf(cookieHeader: string | undefined): Promise<Profile | nul
   } catch {
     return null;
   }
-}
-
-// The cards' rows for the ids the positions statement picked (as Prisma's relation-join query does).
-const BOOKINGS_SQL = `
-SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
-       COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
-                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
-  FROM bookings b
-  JOIN profiles c ON c.id = b.client_id
-  JOIN profiles t ON t.id = b.tutor_id
-  LEFT JOIN profiles s ON s.id = b.student_id
- WHERE b.id = ANY($1::uuid[])`;
-
-const RECENT_SQL = `
-SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status, b.student_id, b.session_artifacts,
-       s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
-       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review
-  FROM bookings b
-  JOIN profiles c ON c.id = b.client_id
-  JOIN profiles t ON t.id = b.tutor_id
-  LEFT JOIN profiles s ON s.id = b.student_id
- WHERE b.tutor_id = $1 AND b.status IN ('Confirmed', 'Completed') AND b.session_start_time BETWEEN $2 AND $3
- ORDER BY b.session_start_time DESC`;
-
-type BookingRow = {
-  id: string;
-  client_id: string;
-  tutor_id: string;
-  student_id: string | null;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: BookingStatus;
-  recording_url: string | null;
-  duration_actual: number | null;
-  outcome: LessonOutcome | null;
-  outcome_tutor_seconds: number | null;
-  outcome_attendee_seconds: number | null;
-  client_name: string;
-  tutor_name: string;
-  student_name: string | null;
-  sessions: { startedAt: string | null; endedAt: string | null }[];
-};
-
-type RecentRow = {
-  id: string;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: BookingStatus;
-  student_id: string | null;
-  session_artifacts: Record<string, unknown> | null;
-  student_name: string | null;
-  client_name: string;
-  tutor_time_zone: string;
-  has_review: boolean;
-};
-
-const toDate = (value: string | null) => (value === null ? null : new Date(value));
-
-function cardBooking(row: BookingRow): CardBooking {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    tutorId: row.tutor_id,
-    studentId: row.student_id,
-    serviceName: row.service_name,
-    sessionStartTime: row.session_start_time,
-    sessionDuration: row.session_duration,
-    status: row.status,
-    recordingUrl: row.recording_url,
-    durationActual: row.duration_actual,
-    outcome: row.outcome,
-    outcomeTutorSeconds: row.outcome_tutor_seconds,
-    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
-    client: { id: row.client_id, fullName: row.client_name },
-    tutor: { id: row.tutor_id, fullName: row.tutor_name },
-    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
-    sessions: row.sessions.map((s) => ({ startedAt: toDate(s.startedAt), endedAt: toDate(s.endedAt) })),
-  };
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
@@ -188,12 +108,12 @@ function section(title: string, bookings: BookingCardView[], more: { href: strin
 
 const RATINGS = ["Poor", "Fair", "Good", "Very good", "Excellent"];
 
-function recentSessions(rows: RecentRow[], now: Date): string {
+function recentSessions(rows: RecentSessionRow[], now: Date): string {
   const query = `?${new URLSearchParams({ returnTo: "/" })}`;
   const cards = rows
     .filter((row) => cardState({ status: row.status, sessionStartTime: row.session_start_time, sessionDuration: row.session_duration }, now).kind === "completed")
     .map((row) => {
-      const path = row.session_artifacts?.whiteboard_snapshot_path;
+      const path = (row.session_artifacts as Record<string, unknown> | null)?.whiteboard_snapshot_path;
       return { row, hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`), hasReview: row.has_review };
     })
     .filter((s) => !s.hasSnapshot || !s.hasReview)
@@ -221,11 +141,12 @@ async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
   const timeZone = usableTimeZone(viewer.time_zone);
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   const positions = dashboardPositions(viewer.id, now, DASHBOARD_SECTION_LIMIT);
+  const cards = cardBookingsSql(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
   const [bookings, recent] = await Promise.all([
-    pool.query<{ id: string }>(positions.text, positions.values).then(({ rows }) => pool.query<BookingRow>(BOOKINGS_SQL, [[...new Set(rows.map((row) => row.id))]])),
-    pool.query<RecentRow>(RECENT_SQL, [viewer.id, since, now]),
+    pool.query<CardRow>(cards.text, cards.values),
+    pool.query<RecentSessionRow>(RECENT_SESSIONS_SQL, [viewer.id, since, now]),
   ]);
-  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings.rows.map(cardBooking), viewer.id, now, timeZone);
+  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings.rows.map(cardBookingOf), viewer.id, now, timeZone);
   const empty = ready.length + upcoming.length + past.length === 0;
   const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? '<p>You have no lessons yet.</p>' : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(recent.rows, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}</main></body></html>`;
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });

@@ -11,6 +11,23 @@ test("a signed-out visit goes to sign-in and comes back after", async ({ page })
   await expect(page.getByRole("heading", { name: "Your lessons" })).toBeVisible();
 });
 
+test("a session that ends while a page is open: the next link goes to sign-in and back to that page, not to React Router's data address", async ({ page, context }) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(demoProfiles.parent.email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Your lessons" })).toBeVisible();
+  // Signed out elsewhere; with JavaScript the link below is fetched as /lessons.data.
+  await context.clearCookies();
+  await page.getByRole("link", { name: "All your lessons, with filters" }).click();
+  await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Flessons$/);
+  await page.getByLabel("Email").fill(demoProfiles.parent.email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/lessons$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+});
+
 test("a wrong password says so and sets no session cookie", async ({ page, context }) => {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(demoProfiles.parent.email);

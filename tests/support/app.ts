@@ -65,7 +65,8 @@ async function invoke(fn: ((args: never) => unknown) | undefined, request: Reque
   if (!fn) throw new Error("The route module has no such function");
   const context = new RouterContextProvider();
   try {
-    return await normalise(await fn({ request, params, context } as never));
+    // What React Router passes (future.v8_passThroughRequests): the request and its address.
+    return await normalise(await fn({ request, url: new URL(request.url), params, context } as never));
   } catch (thrown) {
     if (thrown instanceof Response || isDataWithResponseInit(thrown)) return normalise(thrown);
     throw thrown;

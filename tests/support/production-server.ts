@@ -3,6 +3,7 @@
 // End-to-end tests start it this way so they test what production runs.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,6 +53,20 @@ export type SpawnedServer = {
 };
 
 /** Starts `node <build>/server.js` on `port` and waits until /healthz answers 200. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Port ${port} is already in use (a server left over from an interrupted run?): stop it, or set E2E_PORT.`)
+          : error,
+      ),
+    );
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
 export async function spawnProductionServer(options: {
   port: number;
   env: Record<string, string | undefined>;
@@ -59,6 +74,9 @@ export async function spawnProductionServer(options: {
   stdout?: "keep" | "ignore";
 }): Promise<SpawnedServer> {
   const url = `http://127.0.0.1:${options.port}`;
+  // A server left over from an interrupted run would answer /healthz below in place of ours (which
+  // could not bind the port), and every test would talk to it: refuse to start instead.
+  await assertPortFree(options.port);
   const child = spawn(process.execPath, [...noTypeStripping(), ...startScriptFlags(), compiledServer()], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port) },

@@ -1,0 +1,101 @@
+/**
+ * The dashboard's two hand-written reads (issue 11): the cards' bookings and the tutor's Recent
+ * Sessions. Statements and row mapping only (no database handle), like booking-positions.ts, so
+ * the bench's no-framework ceiling runs exactly the same SQL as the app. Hand-written because
+ * they run on every dashboard load, where Prisma's query building and result mapping cost more
+ * CPU than the queries themselves (bench/profile.ts).
+ */
+import { Prisma } from "~/generated/prisma/client";
+import type { CardBooking } from "~/domain/booking-card";
+import type { BookingStatus } from "~/domain/join-window";
+import type { LessonOutcome } from "~/domain/lesson-outcome";
+
+/**
+ * Each booking `where` picks, with its three names and its Lessonspace sessions' times (what a
+ * card needs for "Recording being prepared").
+ */
+export function cardBookingsSql(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_start_time, b.session_duration,
+       b.status::text AS status, b.recording_url, b.duration_actual, b.outcome::text AS outcome,
+       b.outcome_tutor_seconds, b.outcome_attendee_seconds,
+       c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
+       COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at) ORDER BY ls.started_at)
+                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
+  FROM bookings b
+  JOIN profiles c ON c.id = b.client_id
+  JOIN profiles t ON t.id = b.tutor_id
+  LEFT JOIN profiles s ON s.id = b.student_id
+ WHERE ${where}`;
+}
+
+export type CardRow = {
+  id: string;
+  client_id: string;
+  tutor_id: string;
+  student_id: string | null;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: BookingStatus;
+  recording_url: string | null;
+  duration_actual: number | null;
+  outcome: LessonOutcome | null;
+  outcome_tutor_seconds: number | null;
+  outcome_attendee_seconds: number | null;
+  client_name: string;
+  tutor_name: string;
+  student_name: string | null;
+  /** JSON: timestamps arrive as text. */
+  sessions: { startedAt: string | null; endedAt: string | null }[];
+};
+
+const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
+
+export function cardBookingOf(row: CardRow): CardBooking {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    tutorId: row.tutor_id,
+    studentId: row.student_id,
+    serviceName: row.service_name,
+    sessionStartTime: row.session_start_time,
+    sessionDuration: row.session_duration,
+    status: row.status,
+    recordingUrl: row.recording_url,
+    durationActual: row.duration_actual,
+    outcome: row.outcome,
+    outcomeTutorSeconds: row.outcome_tutor_seconds,
+    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
+    client: { id: row.client_id, fullName: row.client_name },
+    tutor: { id: row.tutor_id, fullName: row.tutor_name },
+    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
+    sessions: row.sessions.map((session) => ({ startedAt: dateOrNull(session.startedAt), endedAt: dateOrNull(session.endedAt) })),
+  };
+}
+
+/** The tutor's ($1) Confirmed and Completed lessons that started between $2 and $3, newest first, with whether they reviewed each. */
+export const RECENT_SESSIONS_SQL = `
+SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status, b.student_id,
+       b.session_artifacts, s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
+       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review
+  FROM bookings b
+  JOIN profiles c ON c.id = b.client_id
+  JOIN profiles t ON t.id = b.tutor_id
+  LEFT JOIN profiles s ON s.id = b.student_id
+ WHERE b.tutor_id = $1 AND b.status IN ('Confirmed', 'Completed') AND b.session_start_time BETWEEN $2 AND $3
+ ORDER BY b.session_start_time DESC`;
+
+export type RecentSessionRow = {
+  id: string;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: BookingStatus;
+  student_id: string | null;
+  session_artifacts: unknown;
+  student_name: string | null;
+  client_name: string;
+  tutor_time_zone: string;
+  has_review: boolean;
+};
