@@ -13,7 +13,7 @@ export async function callWith(fn: Handler | undefined, request: Request, params
   if (!fn) throw new Error("The route module has no such function");
   let value: unknown;
   try {
-    value = await fn({ request, params, context: new RouterContextProvider() } as never);
+    value = await fn({ request, url: new URL(request.url), params, context: new RouterContextProvider() } as never);
   } catch (thrown) {
     value = thrown;
     if (!(thrown instanceof Response) && !isDataWithInit(thrown)) throw thrown;

@@ -207,7 +207,7 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
     let ran = false;
     const response = (await securityMiddleware({ request, params: {}, context: new RouterContextProvider(), unstable_pattern: "" } as never, async () => {
       ran = true;
-      const result = await (module.action as (args: unknown) => Promise<unknown>)({ request, params: {}, context: new RouterContextProvider() });
+      const result = await (module.action as (args: unknown) => Promise<unknown>)({ request, url: new URL(request.url), params: {}, context: new RouterContextProvider() });
       const init = (result as { init?: ResponseInit }).init ?? {};
       return new Response(JSON.stringify((result as { data?: unknown }).data), { status: init.status ?? 200 });
     })) as Response;
