@@ -380,8 +380,9 @@ test("behind a TLS-terminating load balancer, forms posted from the public https
   // The server sees http://127.0.0.1:<port>; people use https://classroom.test (APP_URL). Same
   // database and stand-ins as the shared Playwright server, so the demo accounts sign in.
   const publicUrl = "https://classroom.test";
+  // No workers in it: they would send the shared run's e-mails with this server's address in them.
   const app = await startAppProcess(
-    { NODE_ENV: "production", LESSONSPACE_FRAME_ORIGINS: process.env.LESSONSPACE_FRAME_ORIGINS! },
+    { NODE_ENV: "production", LESSONSPACE_FRAME_ORIGINS: process.env.LESSONSPACE_FRAME_ORIGINS!, WORKERS_IN_PROCESS: "false" },
     { publicUrl },
   );
   try {
