@@ -868,7 +868,7 @@ function summary() {
   }
   if (issue?.transcripts) {
     const t = issue.transcripts;
-    rows.push([`issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`, `${t.segmentsPerSecond.toFixed(0)} segments/s`, `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two workers`]);
+    rows.push([`issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`, `${t.segmentsPerSecond.toFixed(0)} segments/s`, `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two bench workers (and the app server's own)`]);
     rows.push([`issue 12 transcript search, c${t.search.concurrency}`, `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`, `${t.search.errors} errors`]);
     rows.push([`issue 12 learning record, ${t.record.lessons} lessons, c1`, `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`, `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`]);
   }
