@@ -1,5 +1,6 @@
 import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
+import type PgBoss from "pg-boss";
 import type { Transaction } from "./db";
 
 /**
@@ -24,10 +25,12 @@ export type SessionEnded = {
 /**
  * Called exactly once per applied session.end delivery, inside the transaction that applies it:
  * if the transaction rolls back, Lessonspace retries and this runs again for the retry only.
- * Whatever attaches here must only write through `tx` (for example enqueue a job row, as in a
- * PostgreSQL-backed queue), never call outside services, so it commits or rolls back with the event.
+ * Whatever attaches here must only write through `tx` (for example enqueue a job row), never call
+ * outside services, so it commits or rolls back with the event. `tx` is that transaction's
+ * connection in pg-boss's own shape (`executeSql`), so `boss.send(name, data, { db: tx })` enqueues
+ * in it; the ingestion is hand-written SQL (app/.server/webhooks.ts), not a Prisma transaction.
  */
-export async function onSessionEnded(_tx: Transaction, event: SessionEnded): Promise<void> {
+export async function onSessionEnded(_tx: PgBoss.Db, event: SessionEnded): Promise<void> {
   console.info(
     JSON.stringify({
       at: new Date().toISOString(),

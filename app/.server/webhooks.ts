@@ -6,6 +6,7 @@ import {
   closeAtSessionEnd,
   NO_PRESENCE,
   representativeRecording,
+  type RecordedSession,
   sessionDurationSeconds,
   type Presence,
 } from "~/domain/lesson-attendance";
@@ -16,6 +17,7 @@ import { db, pool, type Transaction } from "./db";
 import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
+import { jobDbFor } from "./queue";
 import { recordTranscriptFetch } from "./transcripts";
 
 /**
@@ -152,31 +154,33 @@ async function verifyAndApply(
   if (!parsed.ok) return { kind: "unprocessable", detail: parsed.problem };
   const event = parsed.value;
   const context = { roomId, bookingId: space.bookingId, deliveryId, now };
-  if (event.kind !== "session.end" && event.kind !== "transcription.finish") {
-    // Should the row have gone since it was remembered, this attempt fails (5xx) and the retry reads it afresh.
-    return applyInSql(event, context).catch((error: unknown) => {
-      knownSpaces.delete(roomId);
-      throw error;
-    });
-  }
+  if (event.kind === "transcription.finish") return applyTranscriptionFinish(event, context);
 
   // Missing timing is read from the sessions API outside the transaction, so no lock waits on it.
   let lookup: LessonspaceSessionInfo | null = null;
   if (event.kind === "session.end" && needsSessionLookup(event)) {
     // A retry needs no lookup: answer it before asking Lessonspace (the transaction re-checks).
-    if (await db.webhookEvent.findUnique({ where: { deliveryId }, select: { id: true } })) {
-      return { kind: "duplicate", deliveryId, detail: "Already received." };
-    }
+    const known = await pool.query("SELECT 1 FROM webhook_events WHERE delivery_id = $1", [deliveryId]);
+    if (known.rowCount) return { kind: "duplicate", deliveryId, detail: "Already received." };
     const answer = await withDeadline(getSession(event.sessionId), SESSION_LOOKUP_DEADLINE_MS, null);
     if (answer === null || "ok" in answer) {
       return { kind: "unavailable", detail: `Lessonspace did not tell us session ${event.sessionId}'s timing.` };
     }
     lookup = answer;
   }
+  // Should the row have gone since it was remembered, this attempt fails (5xx) and the retry reads it afresh.
+  return applyInSql(event, { ...context, lookup }).catch((error: unknown) => {
+    knownSpaces.delete(roomId);
+    throw error;
+  });
+}
 
-  // session.end: the booking's totals, and the proof-of-value extension point, which is handed
-  // the Prisma transaction (proof-of-value.ts); transcription.finish: the transcript to fetch later.
-  // Once per session each, so Prisma's round trips are fine.
+/**
+ * transcription.finish only records what to download (the file is fetched later by a job,
+ * app/.server/transcripts.ts). Once per session, so Prisma's round trips are fine.
+ */
+function applyTranscriptionFinish(event: Extract<WebhookEvent, { kind: "transcription.finish" }>, context: SqlContext): Promise<WebhookOutcome> {
+  const { roomId, bookingId, deliveryId, now } = context;
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(roomLockSql(roomId));
     const recorded = await tx.webhookEvent.createMany({
@@ -185,10 +189,7 @@ async function verifyAndApply(
     });
     // A concurrent copy of this delivery committed first: answer 200 without applying it again.
     if (recorded.count === 0) return { kind: "duplicate", deliveryId, detail: "Already received." } as const;
-    const result =
-      event.kind === "session.end"
-        ? await applySessionEnd(tx, event, { ...context, lookup })
-        : await applyTranscriptionFinish(tx, event, { ...context, lookup });
+    const result = await recordTranscript(tx, event, context);
     await tx.webhookEvent.update({
       where: { deliveryId },
       data: { outcome: `${result.kind}: ${result.detail}`, processedAt: now },
@@ -196,6 +197,16 @@ async function verifyAndApply(
     logIgnored(event, context, result);
     return { ...result, deliveryId };
   }, TRANSACTION_OPTIONS);
+}
+
+async function recordTranscript(tx: Transaction, event: Extract<WebhookEvent, { kind: "transcription.finish" }>, { bookingId, deliveryId, now }: SqlContext): Promise<Applied> {
+  const existing = await tx.lessonspaceSession.findUnique({ where: { sessionId: event.sessionId } });
+  if (existing && existing.bookingId !== bookingId) return OTHER_BOOKING;
+  if (!existing) await tx.lessonspaceSession.create({ data: { sessionId: event.sessionId, bookingId } });
+  const created = await recordTranscriptFetch(tx, { sessionId: event.sessionId, url: event.transcriptUrl, deliveryId, now });
+  return created
+    ? { kind: "applied", detail: "Transcript to fetch." }
+    : { kind: "ignored", detail: "This session's transcript was already announced." };
 }
 
 /**
@@ -211,20 +222,27 @@ function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result:
   if (result.kind === "ignored") console.info(`[webhooks] ${event.event} for room ${roomId} ignored: ${result.detail}`);
 }
 
-type HotEvent = Exclude<WebhookEvent, { kind: "session.end" | "transcription.finish" }>;
-type SqlContext = { roomId: string; bookingId: string; deliveryId: string; now: Date };
+type SqlEvent = Exclude<WebhookEvent, { kind: "transcription.finish" }>;
+type SqlContext = {
+  roomId: string;
+  bookingId: string;
+  deliveryId: string;
+  now: Date;
+  /** session.end only: the timing the sessions API gave when the payload lacked it. */
+  lookup?: LessonspaceSessionInfo | null;
+};
 /** What a delivery writes besides its webhook_events row, in order (sent as one statement). */
 type Write = { text: string; values: unknown[] }[];
 
 /**
- * The frequent events (joins, leaves, session starts: many per lesson, and bursts when a class
- * starts) in plain SQL on one connection, in five round trips: the space's secret (before, and
- * only the first time this process sees the room),
- * BEGIN with the room lock, one read of everything the rules need, one write (the change and the
- * delivery's webhook_events row together), COMMIT. Same rules and the same rows as Prisma would
- * write, which took twelve round trips and most of the CPU of a delivery.
+ * Joins, leaves, session starts (many per lesson, and bursts when a class starts) and session ends
+ * in plain SQL on one connection, in four round trips: BEGIN with the room lock, one read of
+ * everything the rules need, one write (the changes and the delivery's webhook_events row
+ * together), COMMIT; before them, only the first time this process sees the room, the space's
+ * secret. Same rules and the same rows as Prisma would write: it took twelve round trips for a
+ * join and twenty for a session end, and most of the CPU of a delivery.
  */
-async function applyInSql(event: HotEvent, context: SqlContext): Promise<WebhookOutcome> {
+async function applyInSql(event: SqlEvent, context: SqlContext): Promise<WebhookOutcome> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out connection that PostgreSQL drops emits 'error'; unheard, it would crash the whole
@@ -284,7 +302,8 @@ function renumber(text: string, by: number): string {
 type Decision = "duplicate" | { result: Applied; write: Write };
 
 /** Reads, under the room lock, whether the delivery was seen and what the event's rules need. */
-async function decide(client: pg.PoolClient, event: HotEvent, { bookingId, deliveryId, now }: SqlContext): Promise<Decision> {
+async function decide(client: pg.PoolClient, event: SqlEvent, context: SqlContext): Promise<Decision> {
+  const { bookingId, deliveryId, now } = context;
   const seen = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
   switch (event.kind) {
     case "other": {
@@ -348,7 +367,109 @@ async function decide(client: pg.PoolClient, event: HotEvent, { bookingId, deliv
       if (row.booking_id === null) return { result, write: [insertSession(event.sessionId, bookingId, null), presence] };
       return { result, write: [presence] };
     }
+    case "session.end":
+      return decideSessionEnd(client, event, context);
   }
+}
+
+type SessionEndRow = {
+  seen: boolean;
+  booking_id: string | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+  attendance_ids: string[] | null;
+  joined_ats: (Date | null)[] | null;
+  left_ats: (Date | null)[] | null;
+  seconds_present: number[] | null;
+  session_ids: string[] | null;
+  durations: (number | null)[] | null;
+  ended_ats: (Date | null)[] | null;
+  recorded: boolean[] | null;
+};
+
+/**
+ * session.end: the session's times and recording, anyone still in the room leaving at its end, the
+ * booking's total and recording over all its sessions, and the proof-of-value announcement inside
+ * the same transaction. One read: the session, its attendance and the booking's sessions (each list
+ * as parallel arrays from one aggregate, so their orders agree).
+ */
+async function decideSessionEnd(client: pg.PoolClient, event: Extract<SqlEvent, { kind: "session.end" }>, context: SqlContext): Promise<Decision> {
+  const { bookingId, deliveryId, lookup } = context;
+  const { rows } = await client.query<SessionEndRow>(
+    `SELECT EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen, s.booking_id, s.started_at, s.ended_at,
+            a.attendance_ids, a.joined_ats, a.left_ats, a.seconds_present,
+            b.session_ids, b.durations, b.ended_ats, b.recorded
+       FROM (SELECT 1) AS one
+       LEFT JOIN lessonspace_sessions s ON s.session_id = $2
+       CROSS JOIN (SELECT array_agg(id) AS attendance_ids, array_agg(joined_at) AS joined_ats, array_agg(left_at) AS left_ats,
+                          array_agg(seconds_present) AS seconds_present
+                     FROM lessonspace_attendance WHERE session_id = $2) AS a
+       CROSS JOIN (SELECT array_agg(session_id) AS session_ids, array_agg(duration_seconds) AS durations, array_agg(ended_at) AS ended_ats,
+                          array_agg(recording_available) AS recorded
+                     FROM lessonspace_sessions WHERE booking_id = $3::uuid) AS b`,
+    [deliveryId, event.sessionId, bookingId],
+  );
+  const row = rows[0]!;
+  if (row.seen) return "duplicate";
+  if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
+
+  const startedAt = event.startedAt ?? lookup?.startTime ?? row.started_at;
+  const endedAt = event.endedAt ?? lookup?.endTime ?? row.ended_at;
+  const recordingAvailable = event.recordingAvailable ?? lookup?.recordingAvailable ?? false;
+  const durationSeconds = sessionDurationSeconds(startedAt, endedAt);
+  const write: Write = [
+    row.booking_id === null
+      ? {
+          text: "INSERT INTO lessonspace_sessions (session_id, booking_id, started_at, ended_at, duration_seconds, recording_available) VALUES ($1, $2::uuid, $3, $4, $5, $6)",
+          values: [event.sessionId, bookingId, startedAt, endedAt, durationSeconds, recordingAvailable],
+        }
+      : {
+          text: "UPDATE lessonspace_sessions SET started_at = $1, ended_at = $2, duration_seconds = $3, recording_available = $4, updated_at = now() WHERE session_id = $5",
+          values: [startedAt, endedAt, durationSeconds, recordingAvailable, event.sessionId],
+        },
+  ];
+
+  if (endedAt !== null) {
+    (row.attendance_ids ?? []).forEach((id, i) => {
+      const before: Presence = { joinedAt: row.joined_ats![i]!, leftAt: row.left_ats![i]!, secondsPresent: row.seconds_present![i]! };
+      const closed = closeAtSessionEnd(before, endedAt);
+      if (samePresence(before, closed)) return;
+      write.push({
+        text: "UPDATE lessonspace_attendance SET joined_at = $1, left_at = $2, seconds_present = $3 WHERE id = $4::uuid",
+        values: [closed.joinedAt, closed.leftAt, closed.secondsPresent, id],
+      });
+    });
+  }
+
+  // The booking's sessions as they are once this one is written.
+  const sessions: RecordedSession[] = (row.session_ids ?? [])
+    .map((sessionId, i) => ({ sessionId, durationSeconds: row.durations![i]!, endedAt: row.ended_ats![i]!, recordingAvailable: row.recorded![i]! }))
+    .filter((session) => session.sessionId !== event.sessionId);
+  sessions.push({ sessionId: event.sessionId, durationSeconds, endedAt, recordingAvailable });
+  const total = bookingDurationSeconds(sessions);
+  const recording = representativeRecording(sessions);
+  // bookings.status is left alone: it belongs to the booking system (payments, disputes), a
+  // session can end and another start within the same lesson, and the join window already reads
+  // a lesson whose time is over as completed.
+  write.push(
+    recording
+      ? { text: "UPDATE bookings SET duration_actual = $1, recording_url = $2, updated_at = now() WHERE id = $3::uuid", values: [total, playbackReference(recording.sessionId), bookingId] }
+      : { text: "UPDATE bookings SET duration_actual = $1, updated_at = now() WHERE id = $2::uuid", values: [total, bookingId] },
+  );
+
+  await onSessionEnded(jobDbFor(client), {
+    bookingId,
+    sessionId: event.sessionId,
+    startedAt,
+    endedAt,
+    durationSeconds,
+    bookingDurationSeconds: total,
+    recordingAvailable,
+    deliveryId,
+  });
+  const impossible = durationSeconds === null && startedAt !== null && endedAt !== null;
+  const detail = impossible ? "Session ended; its duration was refused as impossible (end before start or over 24 hours)." : "Session ended.";
+  return { result: { kind: "applied", detail }, write };
 }
 
 function insertSession(sessionId: string, bookingId: string, startedAt: Date | null): Write[number] {
@@ -366,84 +487,8 @@ function deliveryIdOf(headers: Headers, body: Uint8Array): string | null {
 }
 
 type Applied = { kind: "applied" | "ignored"; detail: string };
-type Context = { bookingId: string; deliveryId: string; lookup: LessonspaceSessionInfo | null; now: Date };
-
-/** The session row, created on first mention (user.join may arrive before session.start). */
-async function ensureSession(tx: Transaction, sessionId: string, bookingId: string) {
-  const existing = await tx.lessonspaceSession.findUnique({ where: { sessionId } });
-  if (existing) return existing.bookingId === bookingId ? existing : null;
-  return tx.lessonspaceSession.create({ data: { sessionId, bookingId } });
-}
 
 const OTHER_BOOKING: Applied = { kind: "ignored", detail: "The session belongs to another booking." };
-
-async function applySessionEnd(
-  tx: Transaction,
-  event: Extract<WebhookEvent, { kind: "session.end" }>,
-  { bookingId, deliveryId, lookup }: Context,
-): Promise<Applied> {
-  const session = await ensureSession(tx, event.sessionId, bookingId);
-  if (session === null) return OTHER_BOOKING;
-  const startedAt = event.startedAt ?? lookup?.startTime ?? session.startedAt;
-  const endedAt = event.endedAt ?? lookup?.endTime ?? session.endedAt;
-  const recordingAvailable = event.recordingAvailable ?? lookup?.recordingAvailable ?? false;
-  const durationSeconds = sessionDurationSeconds(startedAt, endedAt);
-  await tx.lessonspaceSession.update({
-    where: { sessionId: event.sessionId },
-    data: { startedAt, endedAt, durationSeconds, recordingAvailable },
-  });
-
-  if (endedAt !== null) {
-    const open = await tx.lessonspaceAttendance.findMany({ where: { sessionId: event.sessionId } });
-    for (const row of open) {
-      const closed = closeAtSessionEnd(row, endedAt);
-      if (!samePresence(row, closed)) await tx.lessonspaceAttendance.update({ where: { id: row.id }, data: closed });
-    }
-  }
-
-  const sessions = await tx.lessonspaceSession.findMany({
-    where: { bookingId },
-    select: { sessionId: true, durationSeconds: true, endedAt: true, recordingAvailable: true },
-  });
-  const total = bookingDurationSeconds(sessions);
-  const recording = representativeRecording(sessions);
-  // bookings.status is left alone: it belongs to the booking system (payments, disputes), a
-  // session can end and another start within the same lesson, and the join window already reads
-  // a lesson whose time is over as completed.
-  await tx.booking.update({
-    where: { id: bookingId },
-    data: { durationActual: total, ...(recording ? { recordingUrl: playbackReference(recording.sessionId) } : {}) },
-  });
-
-  await onSessionEnded(tx, {
-    bookingId,
-    sessionId: event.sessionId,
-    startedAt,
-    endedAt,
-    durationSeconds,
-    bookingDurationSeconds: total,
-    recordingAvailable,
-    deliveryId,
-  });
-  if (durationSeconds === null && startedAt !== null && endedAt !== null) {
-    return { kind: "applied", detail: "Session ended; its duration was refused as impossible (end before start or over 24 hours)." };
-  }
-  return { kind: "applied", detail: "Session ended." };
-}
-
-/** Only records what to download: the file is fetched later by a job (app/.server/transcripts.ts). */
-async function applyTranscriptionFinish(
-  tx: Transaction,
-  event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
-  { bookingId, deliveryId, now }: Context,
-): Promise<Applied> {
-  const session = await ensureSession(tx, event.sessionId, bookingId);
-  if (session === null) return OTHER_BOOKING;
-  const created = await recordTranscriptFetch(tx, { sessionId: event.sessionId, url: event.transcriptUrl, deliveryId, now });
-  return created
-    ? { kind: "applied", detail: "Transcript to fetch." }
-    : { kind: "ignored", detail: "This session's transcript was already announced." };
-}
 
 function samePresence(a: Presence, b: Presence): boolean {
   return (
