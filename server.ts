@@ -31,6 +31,7 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
     },
   });
   const handle = neverRejects(createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" }));
+  const webhook = webhookListenerOf(build);
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -41,12 +42,27 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
       const route = (req.url ?? "/").split("?")[0];
       log(JSON.stringify({ at: new Date().toISOString(), id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
     });
+    if (webhook && req.method === "POST" && (req.url ?? "").split("?")[0] === webhook.path) {
+      webhook.listener(req, res);
+      return;
+    }
     gzip(req as never, res as never, () => {
       assets(req, res, () => {
         handle(req, res);
       });
     });
   });
+}
+
+/**
+ * Lessonspace's webhook posts go straight to the app's own handler for them (exported by
+ * app/entry.server.tsx, app/.server/webhook-endpoint.ts explains why), not through gzip, the
+ * static files and React Router; everything else, other methods on that path included, goes on.
+ */
+function webhookListenerOf(build: ServerBuild): { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | null {
+  const entry = build.entry.module as { lessonspaceWebhookListener?: Listener; WEBHOOK_PATH?: string };
+  if (!entry.lessonspaceWebhookListener || !entry.WEBHOOK_PATH) return null;
+  return { path: entry.WEBHOOK_PATH, listener: neverRejects(entry.lessonspaceWebhookListener) };
 }
 
 /** A request listener that may return a promise (React Router's does, though typed as void). */

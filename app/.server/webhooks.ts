@@ -18,6 +18,7 @@ import { env } from "./env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
 import { onSessionEnded } from "./proof-of-value";
 import { jobDbFor } from "./queue";
+import { inlineValues } from "./sql-inline";
 import { recordTranscriptFetch } from "./transcripts";
 
 /**
@@ -38,6 +39,9 @@ export type WebhookOutcome =
   | { kind: "malformed" | "unprocessable" | "unavailable"; detail: string };
 
 export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "unreadable" };
+
+/** The request headers, from a WHATWG Request or a node:http one (webhook-endpoint.ts). */
+export type HeaderReader = Pick<Headers, "get">;
 
 /**
  * The raw body, read once, refusing anything over `limit` bytes: first by the declared length,
@@ -73,7 +77,7 @@ const TRANSACTION_OPTIONS = { maxWait: 1_500, timeout: 3_000 };
 const OVERALL_DEADLINE_MS = 6_000;
 const MAX_DELIVERY_ID_LENGTH = 200;
 
-export async function ingestLessonspaceWebhook(input: { body: Uint8Array; headers: Headers; now: Date }): Promise<WebhookOutcome> {
+export async function ingestLessonspaceWebhook(input: { body: Uint8Array; headers: HeaderReader; now: Date }): Promise<WebhookOutcome> {
   const { body, headers, now } = input;
   const signature = headers.get("x-webhook-signature");
   if (!signature?.trim()) return { kind: "unsigned" };
@@ -136,7 +140,7 @@ async function verifyAndApply(
   json: unknown,
   body: Uint8Array,
   signature: string,
-  headers: Headers,
+  headers: HeaderReader,
   now: Date,
 ): Promise<WebhookOutcome> {
   const signedWith = (secret: string) => verifyWebhookSignature(body, signature, [secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key)));
@@ -236,28 +240,36 @@ type Write = { text: string; values: unknown[] }[];
 
 /**
  * Joins, leaves, session starts (many per lesson, and bursts when a class starts) and session ends
- * in plain SQL on one connection, in four round trips: BEGIN with the room lock, one read of
- * everything the rules need, one write (the changes and the delivery's webhook_events row
- * together), COMMIT; before them, only the first time this process sees the room, the space's
- * secret. Same rules and the same rows as Prisma would write: it took twelve round trips for a
- * join and twenty for a session end, and most of the CPU of a delivery.
+ * in plain SQL on one connection, in two round trips: BEGIN, the deadlines, the room lock and one
+ * read of everything the rules need; then one write (the changes and the delivery's
+ * webhook_events row in one statement) with COMMIT. Each round trip is one simple-protocol message
+ * with the values written in as literals (sql-inline.ts), since that protocol takes several
+ * statements but no parameters. Before them, only the first time this process sees the room, the
+ * space's secret. Same rules and the same rows as Prisma would write: it took twelve round trips
+ * for a join and twenty for a session end, and most of the CPU of a delivery.
  */
 async function applyInSql(event: SqlEvent, context: SqlContext): Promise<WebhookOutcome> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  let begun = false;
   // A checked-out connection that PostgreSQL drops emits 'error'; unheard, it would crash the whole
   // process. Heard, the query in flight fails (a 5xx, so Lessonspace retries) and the connection is
   // discarded on release.
   const onConnectionError = (error: Error) => (broken = error);
   client.on("error", onConnectionError);
+  // The deadlines Prisma's transaction options gave: no statement and no idle moment in the
+  // transaction over 3 s, so a stuck request never holds the room lock for long.
+  const prelude =
+    `BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_OPTIONS.timeout}; ` +
+    `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${roomLockSql(context.roomId)}`;
+  const read: Read = async (text, values) => {
+    if (begun) throw new Error("One read per delivery: it is sent with BEGIN.");
+    begun = true;
+    const results = (await client.query(`${prelude}; ${inlineValues(text, values)}`)) as unknown as pg.QueryResult[];
+    return results[results.length - 1]!.rows;
+  };
   try {
-    // The deadlines Prisma's transaction options gave: no statement and no idle moment in the
-    // transaction over 3 s, so a stuck request never holds the room lock for long.
-    await client.query(
-      `BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_OPTIONS.timeout}; ` +
-        `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${roomLockSql(context.roomId)}`,
-    );
-    const decided = await decide(client, event, context);
+    const decided = await decide(read, client, event, context);
     if (decided === "duplicate") {
       await client.query("ROLLBACK");
       return { kind: "duplicate", deliveryId: context.deliveryId, detail: "Already received." };
@@ -265,23 +277,20 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
     const { result, write } = decided;
     const outcome = `${result.kind}: ${result.detail}`;
     // The change and the record in one statement: each change a CTE (PostgreSQL runs them all;
-    // foreign keys are checked at the statement's end), parameters numbered after the record's five.
-    let text = "INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)";
-    const values: unknown[] = [context.deliveryId, event.event, context.roomId, outcome, context.now];
-    if (write.length) {
-      const changes = write.map((statement, i) => {
-        const numbered = renumber(statement.text, values.length);
-        values.push(...statement.values);
-        return `change${i} AS (${numbered})`;
-      });
-      text = `WITH ${changes.join(", ")} ${text}`;
-    }
-    await client.query(text, values);
-    await client.query("COMMIT");
+    // foreign keys are checked at the statement's end). Should it fail, PostgreSQL skips the COMMIT.
+    const record = inlineValues("INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)", [
+      context.deliveryId,
+      event.event,
+      context.roomId,
+      outcome,
+      context.now,
+    ]);
+    const changes = write.map((statement, i) => `change${i} AS (${inlineValues(statement.text, statement.values)})`);
+    await client.query(`${changes.length ? `WITH ${changes.join(", ")} ` : ""}${record}; COMMIT`);
     logIgnored(event, context, result);
     return { ...result, deliveryId: context.deliveryId };
   } catch (error) {
-    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    if (begun) await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     // A copy of this delivery committed between our read and our write (it can only be one for
     // another room, since one room's deliveries wait for each other): it was applied once.
     if ((error as { code?: string; constraint?: string }).constraint === "webhook_events_delivery_id_key") {
@@ -294,25 +303,23 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
   }
 }
 
-/** `$1`, `$2` … in `text` become `$(1 + by)`, `$(2 + by)` …. */
-function renumber(text: string, by: number): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + by}`);
-}
+/** The delivery's one read, sent in the same message as BEGIN and the room lock. */
+type Read = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
 
 type Decision = "duplicate" | { result: Applied; write: Write };
 
 /** Reads, under the room lock, whether the delivery was seen and what the event's rules need. */
-async function decide(client: pg.PoolClient, event: SqlEvent, context: SqlContext): Promise<Decision> {
+async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, context: SqlContext): Promise<Decision> {
   const { bookingId, deliveryId, now } = context;
   const seen = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
   switch (event.kind) {
     case "other": {
-      const { rows } = await client.query<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+      const rows = await read<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
       if (rows[0]!.seen) return "duplicate";
       return { result: { kind: "ignored", detail: `No handling for ${event.event}.` }, write: [] };
     }
     case "session.start": {
-      const { rows } = await client.query<{ seen: boolean; booking_id: string | null; started_at: Date | null }>(
+      const rows = await read<{ seen: boolean; booking_id: string | null; started_at: Date | null }>(
         `SELECT ${seen}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = $2`,
         [deliveryId, event.sessionId],
       );
@@ -330,11 +337,11 @@ async function decide(client: pg.PoolClient, event: SqlEvent, context: SqlContex
     case "user.leave": {
       const profileId = event.profileId;
       if (profileId === null) {
-        const { rows } = await client.query<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+        const rows = await read<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
         if (rows[0]!.seen) return "duplicate";
         return { result: { kind: "ignored", detail: "The user is not one of our profiles." }, write: [] };
       }
-      const { rows } = await client.query<{
+      const rows = await read<{
         seen: boolean;
         known: boolean;
         booking_id: string | null;
@@ -368,7 +375,7 @@ async function decide(client: pg.PoolClient, event: SqlEvent, context: SqlContex
       return { result, write: [presence] };
     }
     case "session.end":
-      return decideSessionEnd(client, event, context);
+      return decideSessionEnd(read, client, event, context);
   }
 }
 
@@ -393,9 +400,9 @@ type SessionEndRow = {
  * the same transaction. One read: the session, its attendance and the booking's sessions (each list
  * as parallel arrays from one aggregate, so their orders agree).
  */
-async function decideSessionEnd(client: pg.PoolClient, event: Extract<SqlEvent, { kind: "session.end" }>, context: SqlContext): Promise<Decision> {
+async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extract<SqlEvent, { kind: "session.end" }>, context: SqlContext): Promise<Decision> {
   const { bookingId, deliveryId, lookup } = context;
-  const { rows } = await client.query<SessionEndRow>(
+  const rows = await read<SessionEndRow>(
     `SELECT EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen, s.booking_id, s.started_at, s.ended_at,
             a.attendance_ids, a.joined_ats, a.left_ats, a.seconds_present,
             b.session_ids, b.durations, b.ended_ats, b.recorded
@@ -479,7 +486,7 @@ function insertSession(sessionId: string, bookingId: string, startedAt: Date | n
   };
 }
 
-function deliveryIdOf(headers: Headers, body: Uint8Array): string | null {
+function deliveryIdOf(headers: HeaderReader, body: Uint8Array): string | null {
   const given = headers.get("x-webhook-id")?.trim();
   if (given) return given.length <= MAX_DELIVERY_ID_LENGTH ? given : null;
   // Lessonspace always sends one; without it, identical bytes are the same delivery.
