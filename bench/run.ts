@@ -118,6 +118,7 @@ const results: {
   history?: HistoryFigures;
   markup?: string;
   bookingMarkup?: string;
+  renderFloor?: RenderFloor & { bound: FloorBound };
   memory?: MemoryFigures;
   issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures; transcripts?: TranscriptFigures };
   soak?: SoakFigures;
@@ -392,6 +393,13 @@ async function serverSpeed(
     );
   }
   say(`  Targets (issue 11), at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`);
+  {
+    const c10 = (name: string) => rows.find((r) => r.target === name && r.concurrency === 10)!.result;
+    const floor = await measureRenderFloor(ctx, cookies.adult);
+    const bound = floorBound(floor, c10("dashboard (50 bookings)").perCpuSecond ?? NaN, c10("no-framework ceiling").perCpuSecond ?? NaN);
+    results.renderFloor = { ...floor, bound };
+    for (const line of describeFloor(floor, bound)) say(`  ${line}`);
+  }
   // Issue 11: the same page for 5,000 bookings beside 50, both viewers in turn on the same connections.
   say(`\n  Dashboard of a long history (issue 11): 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`);
   results.history = await historyBench(ctx, historyViewers, { seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS });
@@ -410,6 +418,44 @@ async function serverSpeed(
   }
   await Promise.allSettled(ceilings.splice(0).map((c) => c.stop()));
   return rows;
+}
+
+type RenderFloor = { rounds: number; reactMs: number; reactBytes: number; templateMs: number; templateBytes: number };
+type FloorBound = { appMs: number; ceilingMs: number; allowedMs: number; floorMs: number; reachable: boolean };
+
+/** bench/lib/render-floor.tsx in a process of its own, with the app's environment. */
+async function measureRenderFloor(ctx: BenchContext, cookie: string): Promise<RenderFloor> {
+  const { execFile } = await import("node:child_process");
+  const env = { ...process.env, ...ctx.stack.env, NODE_ENV: "production", FLOOR_COOKIE: cookie, FLOOR_APP_URL: ctx.appUrl, ...(QUICK ? { FLOOR_ROUNDS: "150" } : {}) };
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["--import", "tsx", "bench/lib/render-floor.tsx"], { cwd: root, env, maxBuffer: 1 << 20 }, (error, out) => (error ? reject(error) : resolve(out))),
+  );
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as RenderFloor;
+}
+
+/**
+ * What 50% per CPU second asks against what React alone costs: the app does everything the ceiling
+ * does except its template strings (the same cookie check, queries and card rules), plus React's
+ * render of the same markup, so its CPU per dashboard is at least ceiling − templates + React.
+ */
+function floorBound(floor: RenderFloor, appPerCpuSecond: number, ceilingPerCpuSecond: number): FloorBound {
+  const appMs = 1000 / appPerCpuSecond;
+  const ceilingMs = 1000 / ceilingPerCpuSecond;
+  const allowedMs = ceilingMs / 0.5;
+  const floorMs = ceilingMs - floor.templateMs + floor.reactMs;
+  return { appMs, ceilingMs, allowedMs, floorMs, reachable: floorMs <= allowedMs };
+}
+
+function describeFloor(floor: RenderFloor, bound: FloorBound): string[] {
+  const f = (n: number) => `${n.toFixed(2)} ms`;
+  return [
+    `React's floor (bench/lib/render-floor.tsx, one process, no HTTP, database or React Router request handling, ${floor.rounds} rounds): the`,
+    `  dashboard route's component rendered from its loader's data costs ${f(floor.reactMs)} CPU per page (${kib(floor.reactBytes)}, no <head> or scripts);`,
+    `  the ceiling's template strings build the same page from the same rows in ${f(floor.templateMs)} (${kib(floor.templateBytes)}).`,
+    `  Per dashboard at c10: ceiling ${f(bound.ceilingMs)}, app ${f(bound.appMs)}. 50% per CPU second allows the app ${f(bound.allowedMs)}; doing the ceiling's`,
+    `  work with React in place of its templates costs at least ${f(bound.ceilingMs)} − ${f(floor.templateMs)} + ${f(floor.reactMs)} = ${f(bound.floorMs)}: ` +
+      (bound.reachable ? `within reach (the app's ${f(bound.appMs - bound.floorMs)} above it is framework overhead to cut).` : `OUT OF REACH of React server rendering, before any framework overhead (the app is ${f(bound.appMs - bound.floorMs)} above this floor).`),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,6 +814,14 @@ function summary() {
           (c === 10 ? `; targets ≥ 60% and ≥ 50%: ${ours.rps / sqlCeiling.rps >= 0.6 ? "met" : "NOT MET"}, ${(ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN) >= 0.5 ? "met" : "NOT MET"}` : ""),
       ]);
     }
+  }
+  if (results.renderFloor) {
+    const { reactMs, templateMs, bound } = results.renderFloor;
+    rows.push([
+      "dashboard, React's floor",
+      `${bound.floorMs.toFixed(2)} ms CPU per page at least (ceiling ${bound.ceilingMs.toFixed(2)} − templates ${templateMs.toFixed(2)} + React ${reactMs.toFixed(2)})`,
+      `50% per CPU-s allows ${bound.allowedMs.toFixed(2)} ms: ${bound.reachable ? "within reach" : "OUT OF REACH with React SSR"}; app ${bound.appMs.toFixed(2)} ms`,
+    ]);
   }
   if (results.history) {
     const h = results.history;

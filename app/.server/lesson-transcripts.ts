@@ -1,5 +1,6 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
+import { SEARCH_PAGE_SIZE } from "~/domain/transcript-view";
 import { db } from "./db";
 
 /**
@@ -60,7 +61,6 @@ export async function loadTranscript(bookingId: string): Promise<{ status: Trans
 }
 
 export const MAX_QUERY_LENGTH = 200;
-export const SEARCH_LIMIT = 50;
 
 export type SearchHit = {
   segmentId: string;
@@ -77,9 +77,13 @@ export type SearchHit = {
 /**
  * Full-text search over the transcripts the viewer may read (PostgreSQL `websearch_to_tsquery`
  * over the generated `search_vector`, GIN-indexed). One query; another family's segments can
- * never match because the visible bookings are part of the WHERE clause.
+ * never match because the visible bookings are part of the WHERE clause. One page of the best
+ * matches (SEARCH_PAGE_SIZE), in one total order (rank, then the newest lesson, then the moment
+ * in it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row
+ * read beyond the page.
  */
-export async function searchTranscripts(viewerId: string, query: string): Promise<SearchHit[]> {
+export async function searchTranscripts(viewerId: string, query: string, page: number): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
+  const offset = (page - 1) * SEARCH_PAGE_SIZE;
   const rows = await db.$queryRaw<
     {
       segment_id: string;
@@ -101,20 +105,20 @@ export async function searchTranscripts(viewerId: string, query: string): Promis
     ),
     hits AS (
       -- The query inline (not joined from a CTE), so the planner can use the GIN index directly.
-      SELECT s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text,
+      SELECT s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text, b.service_name, b.session_start_time,
              ts_rank(s.search_vector, websearch_to_tsquery('english', ${query})) AS rank
         FROM transcript_segments s
+        JOIN bookings b ON b.id = s.booking_id
        WHERE s.search_vector @@ websearch_to_tsquery('english', ${query}) AND s.booking_id IN (SELECT id FROM visible)
-       ORDER BY rank DESC, s.id
-       LIMIT ${SEARCH_LIMIT}
+       ORDER BY rank DESC, b.session_start_time DESC, s.start_seconds, s.id
+       LIMIT ${SEARCH_PAGE_SIZE + 1} OFFSET ${offset}
     )
-    SELECT h.id AS segment_id, h.booking_id, b.service_name, b.session_start_time, ls.started_at, h.speaker_name, h.start_seconds,
+    SELECT h.id AS segment_id, h.booking_id, h.service_name, h.session_start_time, ls.started_at, h.speaker_name, h.start_seconds,
            ts_headline('english', h.text, websearch_to_tsquery('english', ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS excerpt
       FROM hits h
-      JOIN bookings b ON b.id = h.booking_id
       JOIN lessonspace_sessions ls ON ls.session_id = h.session_id
-     ORDER BY h.rank DESC, b.session_start_time DESC, h.start_seconds`);
-  return rows.map((row) => ({
+     ORDER BY h.rank DESC, h.session_start_time DESC, h.start_seconds, h.id`);
+  const hits = rows.slice(0, SEARCH_PAGE_SIZE).map((row) => ({
     segmentId: row.segment_id,
     bookingId: row.booking_id,
     serviceName: row.service_name,
@@ -124,4 +128,5 @@ export async function searchTranscripts(viewerId: string, query: string): Promis
     startSeconds: row.start_seconds,
     excerpt: row.excerpt,
   }));
+  return { hits, hasMore: rows.length > SEARCH_PAGE_SIZE };
 }

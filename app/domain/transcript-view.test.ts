@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { excerptParts, formatOffset, segmentTime, sessionHeading } from "./transcript-view";
+import { excerptParts, formatOffset, MAX_SEARCH_PAGE, searchPage, segmentTime, sessionHeading } from "./transcript-view";
 
 describe("segmentTime", () => {
   it("is the session start plus the offset, on the viewer's clock", () => {
@@ -31,5 +31,21 @@ describe("excerptParts", () => {
       { text: "</b>", match: false },
     ]);
     expect(excerptParts("no match")).toEqual([{ text: "no match", match: false }]);
+  });
+});
+
+describe("searchPage", () => {
+  it("reads a whole page number from 1", () => {
+    expect([searchPage("1"), searchPage("2"), searchPage(" 7 ")]).toEqual([1, 2, 7]);
+  });
+
+  it("stops at the last page offered", () => {
+    expect(searchPage(String(MAX_SEARCH_PAGE))).toBe(MAX_SEARCH_PAGE);
+    expect(searchPage(String(MAX_SEARCH_PAGE + 1))).toBe(MAX_SEARCH_PAGE);
+    expect(searchPage("999999")).toBe(MAX_SEARCH_PAGE);
+  });
+
+  it("takes anything else as the first page", () => {
+    for (const raw of [null, "", "0", "-3", "2.5", "two", "1e3", "9999999999", "%00"]) expect(searchPage(raw), String(raw)).toBe(1);
   });
 });

@@ -60,3 +60,19 @@ export function excerptParts(excerpt: string): { text: string; match: boolean }[
   }
   return parts;
 }
+
+/** Moments per page of a transcript search, and the deepest page offered (past it, better words help more). */
+export const SEARCH_PAGE_SIZE = 50;
+export const MAX_SEARCH_PAGE = 20;
+
+/**
+ * `?page=` of a transcript search: a whole number from 1; past MAX_SEARCH_PAGE, the last page.
+ * Anything else (empty, negative, a word, a fraction) is the first page, so a tampered link still
+ * shows results rather than an error.
+ */
+export function searchPage(raw: string | null): number {
+  const trimmed = raw?.trim() ?? "";
+  if (!/^\d{1,6}$/.test(trimmed)) return 1;
+  const page = Number(trimmed);
+  return page < 1 ? 1 : Math.min(page, MAX_SEARCH_PAGE);
+}

@@ -6,14 +6,15 @@ import { SiteHeader } from "~/components/SiteHeader";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { timeZoneLabel } from "~/domain/format";
 import { usableTimeZone } from "~/domain/time-zone";
-import { excerptParts, segmentAnchor, segmentTime } from "~/domain/transcript-view";
+import { excerptParts, MAX_SEARCH_PAGE, SEARCH_PAGE_SIZE, searchPage, segmentAnchor, segmentTime } from "~/domain/transcript-view";
 import type { Route } from "./+types/transcripts.search";
 
 export const meta: Route.MetaFunction = () => [{ title: "Search transcripts · Tutorwise Classroom" }];
 
 /**
  * Full-text search across the transcripts the viewer may read (their lessons, and their children's
- * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH is a 400.
+ * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH is a 400. Pages
+ * of SEARCH_PAGE_SIZE moments with plain Previous/More links (`?page=`, see searchPage).
  */
 export async function loader({ request, url }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request, url);
@@ -30,12 +31,18 @@ export async function loader({ request, url }: Route.LoaderArgs) {
     );
   }
   if (query === "") return data({ ...base, query, error: null, hits: null }, { headers });
-  const hits = await searchTranscripts(viewer.id, query);
+  const page = searchPage(url.searchParams.get("page"));
+  const { hits, hasMore } = await searchTranscripts(viewer.id, query, page);
+  const pageHref = (n: number) => `/transcripts/search?${new URLSearchParams(n > 1 ? { q: query, page: String(n) } : { q: query })}`;
   return data(
     {
       ...base,
       query,
       error: null,
+      first: (page - 1) * SEARCH_PAGE_SIZE + 1,
+      previous: page > 1 ? pageHref(page - 1) : null,
+      next: hasMore && page < MAX_SEARCH_PAGE ? pageHref(page + 1) : null,
+      firstPage: page > 1 ? pageHref(1) : null,
       hits: hits.map((hit) => ({
         href: `/bookings/${hit.bookingId}/transcript#${segmentAnchor(hit.segmentId)}`,
         lesson: `${hit.serviceName}, ${lessonTime(hit.sessionStartTime, timeZone, now)}`,
@@ -50,6 +57,7 @@ export async function loader({ request, url }: Route.LoaderArgs) {
 
 export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
   const { viewer, timeZone, query, error, hits } = loaderData;
+  const paging = "first" in loaderData ? loaderData : null;
   return (
     <>
       <SiteHeader viewer={viewer} />
@@ -65,13 +73,19 @@ export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
           </p>
         ) : null}
         {hits === null ? null : hits.length === 0 ? (
-          <p>Nothing found for “{query}”.</p>
+          paging?.firstPage ? (
+            <p>
+              No more moments for “{query}”. <a href={paging.firstPage}>Back to the best matches</a>
+            </p>
+          ) : (
+            <p>Nothing found for “{query}”.</p>
+          )
         ) : (
           <>
             <p aria-live="polite">
-              {hits.length === 1 ? "1 moment" : `${hits.length} moments`} found for “{query}” (times in {timeZone}).
+              {resultsLine(hits.length, paging?.first ?? 1, Boolean(paging?.previous || paging?.next))} for “{query}” (times in {timeZone}).
             </p>
-            <ol className="search-results">
+            <ol className="search-results" start={paging?.first ?? 1}>
               {hits.map((hit) => (
                 <li key={hit.href}>
                   <a href={hit.href}>{hit.lesson}</a>
@@ -82,9 +96,21 @@ export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
                 </li>
               ))}
             </ol>
+            {paging?.previous || paging?.next ? (
+              <nav aria-label="More results" className="pager">
+                {paging.previous ? <a href={paging.previous}>← Better matches</a> : null}
+                {paging.next ? <a href={paging.next}>More moments →</a> : null}
+              </nav>
+            ) : null}
           </>
         )}
       </main>
     </>
   );
+}
+
+/** "3 moments found", or on a page of many "Moments 51–100". */
+function resultsLine(count: number, first: number, paged: boolean): string {
+  if (paged) return `Moments ${first}–${first + count - 1}`;
+  return count === 1 ? "1 moment found" : `${count} moments found`;
 }

@@ -9,6 +9,8 @@
 // engine, middleware (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
 import { createServer, type ServerResponse } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { dashboardPositions } from "../../app/.server/booking-positions.ts";
@@ -25,7 +27,7 @@ const STYLESHEET = process.env.CEILING_STYLESHEET ?? "/assets/styles.css";
 const RECENT_SESSION_DAYS = 14;
 
 /** The access token in @supabase/ssr's session cookie (sb-<ref>-auth-token, maybe chunked .0, .1, …). */
-function accessToken(cookieHeader: string | undefined): string | null {
+export function accessToken(cookieHeader: string | undefined): string | null {
   if (!cookieHeader) return null;
   const chunks = new Map<number, string>();
   for (const part of cookieHeader.split(";")) {
@@ -45,7 +47,7 @@ function accessToken(cookieHeader: string | undefined): string | null {
   }
 }
 
-type Profile = { id: string; full_name: string; time_zone: string; roles: string[] };
+export type Profile = { id: string; full_name: string; time_zone: string; roles: string[] };
 
 async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
   const token = accessToken(cookieHeader);
@@ -136,40 +138,62 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
   return `<section aria-labelledby="recent-sessions-title"><h2 id="recent-sessions-title">Recent Sessions</h2>${cards.join("")}</section>`;
 }
 
-async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
-  const now = new Date();
-  const timeZone = usableTimeZone(viewer.time_zone);
+export async function profileOf(id: string): Promise<Profile | null> {
+  const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [id]);
+  return rows[0] ?? null;
+}
+
+export function closePool(): Promise<void> {
+  return pool.end();
+}
+
+/** The rows of one viewer's dashboard, read with the app's own statements. */
+export async function dashboardRows(viewerId: string, now: Date): Promise<{ cards: CardRow[]; recent: RecentSessionRow[] }> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
-  const positions = dashboardPositions(viewer.id, now, DASHBOARD_SECTION_LIMIT);
+  const positions = dashboardPositions(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const cards = cardBookingsSql(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
   const [bookings, recent] = await Promise.all([
     pool.query<CardRow>(cards.text, cards.values),
-    pool.query<RecentSessionRow>(RECENT_SESSIONS_SQL, [viewer.id, since, now]),
+    pool.query<RecentSessionRow>(RECENT_SESSIONS_SQL, [viewerId, since, now]),
   ]);
-  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings.rows.map(cardBookingOf), viewer.id, now, timeZone);
+  return { cards: bookings.rows, recent: recent.rows };
+}
+
+/** The page from its rows: the app's card rules, template strings for the markup. */
+export function dashboardHtml(viewer: Profile, rows: { cards: CardRow[]; recent: RecentSessionRow[] }, now: Date): string {
+  const timeZone = usableTimeZone(viewer.time_zone);
+  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(rows.cards.map(cardBookingOf), viewer.id, now, timeZone);
   const empty = ready.length + upcoming.length + past.length === 0;
-  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? '<p>You have no lessons yet.</p>' : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(recent.rows, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}</main></body></html>`;
+  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}</main></body></html>`;
+}
+
+async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
+  const now = new Date();
+  const html = dashboardHtml(viewer, await dashboardRows(viewer.id, now), now);
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
   res.end(html);
 }
 
-createServer((req, res) => {
-  if (req.url === "/ready") {
-    res.writeHead(200).end("ok");
-    return;
-  }
-  void (async () => {
-    try {
-      const viewer = await viewerOf(req.headers.cookie);
-      if (!viewer) {
-        res.writeHead(302, { Location: "/sign-in?redirectTo=%2F" }).end();
-        return;
-      }
-      await dashboard(res, viewer);
-    } catch (error) {
-      console.error(error);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+// Run as a server; imported (bench/lib/render-floor.tsx), only its page functions are used.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  createServer((req, res) => {
+    if (req.url === "/ready") {
+      res.writeHead(200).end("ok");
+      return;
     }
-  })();
-}).listen(Number(process.env.PORT), "127.0.0.1");
+    void (async () => {
+      try {
+        const viewer = await viewerOf(req.headers.cookie);
+        if (!viewer) {
+          res.writeHead(302, { Location: "/sign-in?redirectTo=%2F" }).end();
+          return;
+        }
+        await dashboard(res, viewer);
+      } catch (error) {
+        console.error(error);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      }
+    })();
+  }).listen(Number(process.env.PORT), "127.0.0.1");
+}

@@ -133,3 +133,38 @@ test("the transcript is readable at 320 px and someone else's is the same 404", 
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("a search with more moments than a page goes on with plain links, and comes back", async ({ page }) => {
+  const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) });
+  const sessionId = crypto.randomUUID();
+  // A word only this run says, so the js and no-js runs never find each other's moments.
+  const word = `wombat${Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("")}`;
+  await db().lessonspaceSession.create({ data: { sessionId, bookingId: booking.id, startedAt: booking.sessionStartTime } });
+  await db().transcriptSegment.createMany({
+    data: Array.from({ length: 60 }, (_, i) => ({
+      sessionId,
+      bookingId: booking.id,
+      position: i,
+      speakerProfileId: demoProfiles.child.id,
+      speakerName: demoProfiles.child.fullName,
+      startSeconds: i * 10,
+      endSeconds: i * 10 + 5,
+      text: `Card ${i + 1}: the ${word} hops on.`,
+    })),
+  });
+  await signInAs(page, demoProfiles.parent.email, `/transcripts/search?q=${word}`);
+  await expect(page.getByText(`Moments 1–50 for “${word}”`)).toBeVisible();
+  const results = page.locator("ol.search-results > li");
+  await expect(results).toHaveCount(50);
+  await expect(results.first()).toContainText(`Card 1: the ${word} hops on.`);
+
+  await page.getByRole("link", { name: "More moments →" }).click();
+  await expect(page).toHaveURL(new RegExp(`/transcripts/search\\?q=${word}&page=2$`));
+  await expect(page.getByText(`Moments 51–60 for “${word}”`)).toBeVisible();
+  await expect(results).toHaveCount(10);
+  await expect(results.last()).toContainText(`Card 60: the ${word} hops on.`);
+  await expect(page.getByRole("link", { name: "More moments →" })).toHaveCount(0);
+
+  await page.getByRole("link", { name: "← Better matches" }).click();
+  await expect(page.getByText(`Moments 1–50 for “${word}”`)).toBeVisible();
+});

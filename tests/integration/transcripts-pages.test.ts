@@ -172,7 +172,15 @@ describe("the transcript page", () => {
   });
 });
 
-type SearchData = { query: string; error: string | null; hits: { href: string; speakerName: string; excerpt: { text: string; match: boolean }[] }[] | null };
+type SearchData = {
+  query: string;
+  error: string | null;
+  hits: { href: string; speakerName: string; excerpt: { text: string; match: boolean }[] }[] | null;
+  first?: number;
+  previous?: string | null;
+  next?: string | null;
+  firstPage?: string | null;
+};
 
 describe("transcript search", () => {
   it("finds a word (by stem) in the viewer's own lessons, linking to the segment", async () => {
@@ -209,6 +217,38 @@ describe("transcript search", () => {
     const long = await search("a".repeat(201), parent);
     expect(long.status).toBe(400);
     expect(long.data).toMatchObject({ hits: null, error: "Search for at most 200 characters." });
+  });
+
+  it("pages through many moments, 50 at a time in one order: none twice, none skipped; a tampered page number is the first page", async () => {
+    const [learner, teacher] = await Promise.all([person("Rita Reader"), person("Vic Vocab")]);
+    const moments = Array.from({ length: 120 }, (_, i) => said(i % 2 ? teacher : learner, i * 10, i * 10 + 5, `Glossary card ${i}: the glossary grows.`));
+    const vocabularyId = await lessonWithTranscript({ clientId: learner.id, tutorId: teacher.id, studentId: null }, [learner.id, teacher.id], moments, "Vocabulary");
+    const page = async (n: string) => (await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: learner.cookie })).data as SearchData;
+
+    const [first, second, third] = [await page("1"), await page("2"), await page("3")];
+    expect([first.hits!.length, second.hits!.length, third.hits!.length]).toEqual([50, 50, 20]);
+    expect([first.first, second.first, third.first]).toEqual([1, 51, 101]);
+    expect([first.previous, first.next]).toEqual([null, "/transcripts/search?q=glossary&page=2"]);
+    expect([second.previous, second.next]).toEqual(["/transcripts/search?q=glossary", "/transcripts/search?q=glossary&page=3"]);
+    expect([third.previous, third.next]).toEqual(["/transcripts/search?q=glossary&page=2", null]);
+    const hrefs = [first, second, third].flatMap((p) => p.hits!.map((hit) => hit.href));
+    expect(new Set(hrefs).size).toBe(120);
+    const segments = await db.transcriptSegment.findMany({ where: { bookingId: vocabularyId }, select: { id: true } });
+    expect(new Set(hrefs)).toEqual(new Set(segments.map((segment) => `/bookings/${vocabularyId}/transcript#segment-${segment.id}`)));
+    // Equal ranks come in the order they were said.
+    expect(first.hits!.slice(0, 3).map((hit) => hit.excerpt.map((part) => part.text).join(""))).toEqual([
+      "Glossary card 0: the glossary grows.",
+      "Glossary card 1: the glossary grows.",
+      "Glossary card 2: the glossary grows.",
+    ]);
+
+    const past = await page("4");
+    expect(past.hits).toEqual([]);
+    expect(past.firstPage).toBe("/transcripts/search?q=glossary");
+    for (const tampered of ["abc", "0", "-2", "2.5", "", "1%20OR%201=1"]) expect((await page(tampered)).hits, tampered).toEqual(first.hits);
+    expect((await page("99999")).hits).toEqual([]);
+    // Someone else finds none of these moments, on any page.
+    for (const n of ["1", "2", "3"]) expect((await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: parent.cookie })).data).toMatchObject({ hits: [] });
   });
 
   it("takes operator soup without failing", async () => {
