@@ -6,7 +6,7 @@
 // c50 while sampling process.memoryUsage(), then prints RSS against heap, external and array
 // buffers, the heap after a full GC and a heap snapshot summarised by constructor.
 //
-//   npx tsx bench/profile.ts [booking,launch,webhook,dashboard,memory]   (default: all)
+//   npx tsx bench/profile.ts [booking,launch,webhook,dashboard,healthz,memory]   (default: all)
 //   PROFILE_SECONDS=8  PROFILE_CONNECTIONS=10  PROFILE_NODE_FLAGS="--max-old-space-size=…"  BUILD_DIR=…
 import fs from "node:fs";
 import os from "node:os";
@@ -21,7 +21,7 @@ import { addBookings, createWebhookRooms } from "./lib/seed.ts";
 import { signIn, startBenchContext } from "./lib/stack.ts";
 import { mb, ms, table } from "./lib/stats.ts";
 
-const which = new Set((process.argv[2] ?? "booking,launch,webhook,dashboard,memory").split(","));
+const which = new Set((process.argv[2] ?? "booking,launch,webhook,dashboard,healthz,memory").split(","));
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.PROFILE_CONNECTIONS ?? 10);
 const MEMORY_CONNECTIONS = Number(process.env.PROFILE_MEMORY_CONNECTIONS ?? 50);
@@ -61,6 +61,8 @@ try {
     launch: [launch(cookies.tutor), launch(cookies.parent), launch(cookies.child)],
     webhook: [{ webhook: { rooms } }],
     dashboard: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }],
+    // The least a request through server.ts and React Router costs: one resource route, one SELECT 1.
+    healthz: [{ method: "GET", path: "/healthz" }],
   };
   const session = await InspectorSession.open(inspectorUrl!);
 
