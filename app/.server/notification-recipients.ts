@@ -4,7 +4,21 @@
 // person involved with the kinds they switched off.
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { recipientsFor, type NotifiablePerson } from "~/domain/notification-recipients";
+import type { Prisma } from "~/generated/prisma/client";
 import { db } from "./db";
+
+/**
+ * What the recipients rule reads of a person (NotifiablePerson), and the sender re-reads when it
+ * sends: the address, the zone, a bounced address, and the kinds switched off.
+ */
+export const NOTIFIABLE_PROFILE_SELECT = {
+  id: true,
+  fullName: true,
+  email: true,
+  timeZone: true,
+  emailUndeliverableAt: true,
+  notificationPreferences: { where: { enabled: false }, select: { kind: true } },
+} as const satisfies Prisma.ProfileSelect;
 
 export async function recipientsForBookings(
   bookingIds: string[],
@@ -28,17 +42,7 @@ export async function recipientsForBookings(
   for (const b of bookings) for (const id of [b.tutorId, b.clientId, b.studentId]) if (id) profileIds.add(id);
   for (const edge of edges) profileIds.add(edge.sourceProfileId);
 
-  const profiles = await db.profile.findMany({
-    where: { id: { in: [...profileIds] } },
-    select: {
-      id: true,
-      fullName: true,
-      email: true,
-      timeZone: true,
-      emailUndeliverableAt: true,
-      notificationPreferences: { where: { enabled: false }, select: { kind: true } },
-    },
-  });
+  const profiles = await db.profile.findMany({ where: { id: { in: [...profileIds] } }, select: NOTIFIABLE_PROFILE_SELECT });
   const people = new Map<string, NotifiablePerson>(
     profiles.map((p) => [
       p.id,

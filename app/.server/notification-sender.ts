@@ -20,6 +20,7 @@ import { db } from "./db";
 import { env } from "./env";
 import { sendMail } from "./mailer";
 import { composeNotificationEmail } from "./notification-email";
+import { NOTIFIABLE_PROFILE_SELECT } from "./notification-recipients";
 import { logJob, type JobLog } from "./queue";
 
 /** A claim older than this belongs to a worker that died mid-send; longer than any one SMTP send. */
@@ -52,17 +53,9 @@ export async function sendNotification(notificationId: string, options: SenderOp
   const row = await db.notification.findUnique({
     where: { id: notificationId },
     include: {
-      recipient: {
-        select: {
-          id: true,
-          fullName: true,
-          email: true,
-          timeZone: true,
-          emailUndeliverableAt: true,
-          // Switched off since the sweep queued it (an unsubscribe link pressed in between): not sent.
-          notificationPreferences: { where: { enabled: false }, select: { kind: true } },
-        },
-      },
+      // Read again at send: a kind switched off since the sweep queued it (an unsubscribe link
+      // pressed in between) is not sent.
+      recipient: { select: NOTIFIABLE_PROFILE_SELECT },
       booking: {
         select: {
           id: true,
