@@ -19,7 +19,7 @@
 // Exit code 1 when a page is over its budget or does not work without JavaScript, when any run
 // had errors or unexpected statuses, when a per-issue check failed, or when the soak shows steady
 // heap growth.
-import { execSync } from "node:child_process";
+import { execFile, execSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -425,7 +425,6 @@ type FloorBound = { appMs: number; ceilingMs: number; allowedMs: number; floorMs
 
 /** bench/lib/render-floor.tsx in a process of its own, with the app's environment. */
 async function measureRenderFloor(ctx: BenchContext, cookie: string): Promise<RenderFloor> {
-  const { execFile } = await import("node:child_process");
   const env = { ...process.env, ...ctx.stack.env, NODE_ENV: "production", FLOOR_COOKIE: cookie, FLOOR_APP_URL: ctx.appUrl, ...(QUICK ? { FLOOR_ROUNDS: "150" } : {}) };
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(process.execPath, ["--import", "tsx", "bench/lib/render-floor.tsx"], { cwd: root, env, maxBuffer: 1 << 20 }, (error, out) => (error ? reject(error) : resolve(out))),

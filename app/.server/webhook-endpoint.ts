@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "~/domain/webhook-payload";
-import { ingestLessonspaceWebhook, type BodyRead, type HeaderReader, type WebhookOutcome } from "./webhooks";
+import { declaredTooLarge, ingestLessonspaceWebhook, type BodyRead, type HeaderReader, type WebhookOutcome } from "./webhooks";
 
 /**
  * POST /api/webhooks/lessonspace, answered two ways by the same rules: the React Router resource
@@ -95,8 +95,7 @@ export function lessonspaceWebhookListener(req: IncomingMessage, res: ServerResp
 
 /** readLimitedBody's rules on a node:http request: the declared length first, then counting. */
 export function readLimitedNodeBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyRead> {
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > limit) return Promise.resolve({ ok: false, reason: "too-large" });
+  if (declaredTooLarge(req.headers["content-length"], limit)) return Promise.resolve({ ok: false, reason: "too-large" });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;

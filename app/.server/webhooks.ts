@@ -48,8 +48,7 @@ export type HeaderReader = Pick<Headers, "get">;
  * then by counting while reading, so a lying or missing Content-Length never makes us buffer more.
  */
 export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
-  const declared = request.headers.get("Content-Length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) return { ok: false, reason: "too-large" };
+  if (declaredTooLarge(request.headers.get("Content-Length"), limit)) return { ok: false, reason: "too-large" };
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -69,6 +68,11 @@ export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES):
     return { ok: false, reason: "unreadable" };
   }
   return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+/** A Content-Length over `limit`: refused before a byte is read (a missing or odd one is counted instead). */
+export function declaredTooLarge(declared: string | null | undefined, limit: number): boolean {
+  return declared != null && /^\d+$/.test(declared.trim()) && Number(declared) > limit;
 }
 
 // Lessonspace waits 30 s for an answer; we answer well within 10 s whatever is slow behind us.
@@ -306,21 +310,23 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
 /** The delivery's one read, sent in the same message as BEGIN and the room lock. */
 type Read = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
 
+/** Whether this delivery ($1) was applied before: part of every event's one read. */
+const SEEN = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
+
 type Decision = "duplicate" | { result: Applied; write: Write };
 
 /** Reads, under the room lock, whether the delivery was seen and what the event's rules need. */
 async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, context: SqlContext): Promise<Decision> {
   const { bookingId, deliveryId, now } = context;
-  const seen = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
   switch (event.kind) {
     case "other": {
-      const rows = await read<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+      const rows = await read<{ seen: boolean }>(`SELECT ${SEEN}`, [deliveryId]);
       if (rows[0]!.seen) return "duplicate";
       return { result: { kind: "ignored", detail: `No handling for ${event.event}.` }, write: [] };
     }
     case "session.start": {
       const rows = await read<{ seen: boolean; booking_id: string | null; started_at: Date | null }>(
-        `SELECT ${seen}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = $2`,
+        `SELECT ${SEEN}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = $2`,
         [deliveryId, event.sessionId],
       );
       const row = rows[0]!;
@@ -337,7 +343,7 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
     case "user.leave": {
       const profileId = event.profileId;
       if (profileId === null) {
-        const rows = await read<{ seen: boolean }>(`SELECT ${seen}`, [deliveryId]);
+        const rows = await read<{ seen: boolean }>(`SELECT ${SEEN}`, [deliveryId]);
         if (rows[0]!.seen) return "duplicate";
         return { result: { kind: "ignored", detail: "The user is not one of our profiles." }, write: [] };
       }
@@ -350,7 +356,7 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
         left_at: Date | null;
         seconds_present: number | null;
       }>(
-        `SELECT ${seen}, EXISTS (SELECT 1 FROM profiles WHERE id = $3::uuid) AS known, s.booking_id,
+        `SELECT ${SEEN}, EXISTS (SELECT 1 FROM profiles WHERE id = $3::uuid) AS known, s.booking_id,
                 a.id IS NOT NULL AS attended, a.joined_at, a.left_at, a.seconds_present
            FROM (SELECT 1) AS one
            LEFT JOIN lessonspace_sessions s ON s.session_id = $2
@@ -403,7 +409,7 @@ type SessionEndRow = {
 async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extract<SqlEvent, { kind: "session.end" }>, context: SqlContext): Promise<Decision> {
   const { bookingId, deliveryId, lookup } = context;
   const rows = await read<SessionEndRow>(
-    `SELECT EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen, s.booking_id, s.started_at, s.ended_at,
+    `SELECT ${SEEN}, s.booking_id, s.started_at, s.ended_at,
             a.attendance_ids, a.joined_ats, a.left_ats, a.seconds_present,
             b.session_ids, b.durations, b.ended_ats, b.recorded
        FROM (SELECT 1) AS one

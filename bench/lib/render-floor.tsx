@@ -1,43 +1,26 @@
 // The floor React rendering sets under the dashboard's server cost (issue 11), measured in one
 // process without HTTP, a database round trip or React Router's request handling: the dashboard
 // route's own component, given the data its own loader returned for the bench's viewer, rendered
-// to one buffer as app/entry.server.tsx renders (renderToPipeableStream, onAllReady), inside the
-// smallest data router its components accept (createRoutesStub: no hydration scripts, no
-// <head>). Beside it, the no-framework ceiling's template strings building the same page from the
+// to one buffer by the app's own renderToBuffer (as app/entry.server.tsx renders), inside the
+// smallest data router its components accept (createRoutesStub: no hydration scripts, no <head>). Beside it, the no-framework ceiling's template strings building the same page from the
 // same rows (bench/lib/ceiling-no-framework.ts). Prints one JSON line; run by bench/run.ts with
 // the app's environment, FLOOR_COOKIE (the viewer's session) and FLOOR_APP_URL.
-import { Writable } from "node:stream";
 import { decodeJwt } from "jose";
 import type { ReactElement } from "react";
-import { renderToPipeableStream } from "react-dom/server";
 import { createRoutesStub, RouterContextProvider } from "react-router";
+import { renderToBuffer } from "../../app/.server/render-to-buffer.ts";
 import Dashboard, { loader } from "../../app/routes/dashboard.tsx";
 import { accessToken, closePool, dashboardHtml, dashboardRows, profileOf } from "./ceiling-no-framework.ts";
 
 const ROUNDS = Number(process.env.FLOOR_ROUNDS ?? 600);
 const WARMUP = Math.ceil(ROUNDS / 3);
 
-function render(element: ReactElement): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const { pipe } = renderToPipeableStream(element, {
-      onAllReady() {
-        const chunks: Buffer[] = [];
-        const sink = new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            chunks.push(chunk);
-            done();
-          },
-          final(done) {
-            resolve(Buffer.concat(chunks).byteLength);
-            done();
-          },
-        });
-        pipe(sink);
-      },
-      onShellError: reject,
-      onError: reject,
-    });
-  });
+/** Exactly app/entry.server.tsx's rendering; any error React recovers from fails the measure. */
+async function render(element: ReactElement): Promise<number> {
+  let failure: unknown;
+  const html = await renderToBuffer(element, { timeoutMs: 5_000, onError: (error) => (failure ??= error) });
+  if (failure !== undefined) throw failure;
+  return html.byteLength;
 }
 
 /** CPU milliseconds (user + system) per call, after a warm-up. */

@@ -302,6 +302,42 @@ describe.each(ENTRIES)("through the %s", (through) => {
       expect(await stateOf(space)).toEqual(untouched);
     });
 
+    it("a body that breaks off while being sent is refused, records nothing, and the next delivery is taken", async () => {
+      const space = await bookingWithSpace();
+      const body = payload.sessionStart(space.roomId, randomUUID(), at(0));
+      const signature = signWebhook(body, space.secret);
+      if (entry === "production listener") {
+        // The sender promises the whole body, sends a third of it and hangs up.
+        await new Promise<void>((resolve) => {
+          const headers = { "x-webhook-signature": signature, "x-webhook-id": randomUUID(), "Content-Length": String(Buffer.byteLength(body)) };
+          const request = http.request(`${listenerUrl}${PATH}`, { method: "POST", headers, agent: false });
+          request.on("error", () => resolve());
+          request.on("close", () => resolve());
+          request.write(body.slice(0, Math.floor(body.length / 3)), () => setTimeout(() => request.destroy(), 50));
+        });
+      } else {
+        const broken = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(body.slice(0, 20)));
+            controller.error(new Error("connection reset"));
+          },
+        });
+        const request = new Request(new URL(PATH, APP_URL), {
+          method: "POST",
+          headers: { "x-webhook-signature": signature, "x-webhook-id": randomUUID() },
+          body: broken,
+          duplex: "half",
+        } as RequestInit);
+        const response = (await webhookRoute.action({ request, params: {}, context: undefined } as never)) as Response;
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({ error: "The body could not be read." });
+      }
+      expect(await stateOf(space)).toEqual(untouched);
+      const next = await deliver(body, { secret: space.secret });
+      expect(next.status).toBe(200);
+      expect((await stateOf(space)).events).toHaveLength(1);
+    });
+
     it("a signed body of exactly 64 KB is accepted", async () => {
       const space = await bookingWithSpace();
       const skeleton = JSON.stringify({ event: "chat.message", room: { id: space.roomId }, text: "" });
