@@ -31,34 +31,54 @@ export type CardBooking = BookingParties & {
 
 export type RecordingStatus = "available" | "preparing" | "none";
 
-export type BookingCardView = {
+/**
+ * A card carries only what its state renders: it is serialised into the page's HTML for
+ * hydration, so a completed lesson's join times (or an upcoming one's recording) would be bytes
+ * and serialisation work for nothing (issue 11).
+ */
+export type BookingCardView = CardCommon & (ReadyCard | UpcomingCard | CompletedCard | CancelledCard);
+
+type CardCommon = {
   id: string;
   serviceName: string;
   tutorName: string;
   clientName: string;
   /** Who attends: the assigned student, else the client as an adult learner (spec 2.0). */
   attendee: { name: string; asAdultLearner: boolean };
-  state: CardState["kind"];
-  awaitingConfirmation: boolean;
+  /** "Wed 25 Nov, 15:00–16:00" in the viewer's zone. */
+  when: string;
+  plannedDuration: string;
+  actualDuration: string | null;
+  canAssignStudent: boolean;
+};
+
+type ReadyCard = {
+  state: "ready";
   inProgress: boolean;
   /** The window is open but the classroom's sessions have ended (the tutor ended the lesson): offer "Rejoin". */
   rejoin: boolean;
-  declined: boolean;
-  /** "Wed 25 Nov, 15:00–16:00" in the viewer's zone. */
-  when: string;
   startsAt: string;
-  /** When the Join button opens: a time, or a date and time when it is another day. */
-  opensAt: string;
   endsAt: string;
   /** When the window closes (Rejoin stays possible until then). */
   closesAt: string;
-  plannedDuration: string;
-  actualDuration: string | null;
-  recording: RecordingStatus;
-  /** The settled outcome in a parent's words; null until the window has closed and it is settled. */
-  outcome: (OutcomeWords & { kind: LessonOutcome }) | null;
-  canAssignStudent: boolean;
 };
+
+type UpcomingCard = {
+  state: "upcoming";
+  awaitingConfirmation: boolean;
+  startsAt: string;
+  /** When the Join button opens: a time, or a date and time when it is another day. */
+  opensAt: string;
+};
+
+type CompletedCard = {
+  state: "completed";
+  recording: RecordingStatus;
+  /** The settled outcome in a parent's words; null while it is not settled. */
+  outcome: (OutcomeWords & { kind: LessonOutcome }) | null;
+};
+
+type CancelledCard = { state: "cancelled"; declined: boolean };
 
 /** Lessonspace prepares recordings within hours; after a day without one we say there is none. */
 export const RECORDING_PREPARATION_MS = 24 * 60 * 60_000;
@@ -81,8 +101,13 @@ export function recordingStatus(
   return now.getTime() - lastActivity < RECORDING_PREPARATION_MS ? "preparing" : "none";
 }
 
+/** A card's settled outcome in words: only a completed lesson's card carries one. */
+export function outcomeOf(card: BookingCardView): CompletedCard["outcome"] {
+  return card.state === "completed" ? card.outcome : null;
+}
+
 /** The stored outcome in words; the stored seconds, never recomputed from attendance that may still change. */
-export function presentOutcome(booking: CardBooking): BookingCardView["outcome"] {
+export function presentOutcome(booking: CardBooking): CompletedCard["outcome"] {
   if (booking.outcome === null) return null;
   const words = describeOutcome(
     {
@@ -99,7 +124,7 @@ export function presentOutcome(booking: CardBooking): BookingCardView["outcome"]
 export function presentBookingCard(booking: CardBooking, viewerId: string, now: Date, timeZone: string): BookingCardView {
   const state = cardState(booking, now);
   const { window } = state;
-  return {
+  const common: CardCommon = {
     id: booking.id,
     serviceName: booking.serviceName,
     tutorName: booking.tutor.fullName,
@@ -107,24 +132,37 @@ export function presentBookingCard(booking: CardBooking, viewerId: string, now: 
     attendee: booking.student
       ? { name: booking.student.fullName, asAdultLearner: false }
       : { name: booking.client.fullName, asAdultLearner: true },
-    state: state.kind,
-    awaitingConfirmation: state.kind === "upcoming" && state.awaitingConfirmation,
-    inProgress: state.kind === "ready" && state.inProgress,
-    rejoin: state.kind === "ready" && classroomSessionsEnded(booking.sessions),
-    declined: state.kind === "cancelled" && state.declined,
     when: formatTimeRange(window.startsAt, window.endsAt, timeZone, now),
-    startsAt: formatDateTime(window.startsAt, timeZone, now),
-    opensAt: formatTimeNear(window.opensAt, window.startsAt, timeZone, now),
-    endsAt: formatTimeNear(window.endsAt, window.startsAt, timeZone, now),
-    closesAt: formatTimeNear(window.closesAt, window.startsAt, timeZone, now),
     plannedDuration: formatMinutes(booking.sessionDuration),
     actualDuration: booking.durationActual === null ? null : formatSeconds(booking.durationActual),
-    recording: state.kind === "completed" ? recordingStatus(booking, now) : "none",
-    // Shown only once the lesson reads as over; a settled outcome on a booking moved later waits.
-    outcome: state.kind === "completed" ? presentOutcome(booking) : null,
     // Whether this viewer may choose who attends at all; the chosen student is checked on submit.
     canAssignStudent: canAssignStudent(booking, viewerId, null, new Set(), now).ok,
   };
+  switch (state.kind) {
+    case "ready":
+      return {
+        ...common,
+        state: "ready",
+        inProgress: state.inProgress,
+        rejoin: classroomSessionsEnded(booking.sessions),
+        startsAt: formatDateTime(window.startsAt, timeZone, now),
+        endsAt: formatTimeNear(window.endsAt, window.startsAt, timeZone, now),
+        closesAt: formatTimeNear(window.closesAt, window.startsAt, timeZone, now),
+      };
+    case "upcoming":
+      return {
+        ...common,
+        state: "upcoming",
+        awaitingConfirmation: state.awaitingConfirmation,
+        startsAt: formatDateTime(window.startsAt, timeZone, now),
+        opensAt: formatTimeNear(window.opensAt, window.startsAt, timeZone, now),
+      };
+    case "completed":
+      // The outcome shows only once the lesson reads as over; a settled outcome on a booking moved later waits.
+      return { ...common, state: "completed", recording: recordingStatus(booking, now), outcome: presentOutcome(booking) };
+    case "cancelled":
+      return { ...common, state: "cancelled", declined: state.declined };
+  }
 }
 
 /** Pages refresh themselves at the next window edge, if one comes within this horizon. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { outcomeOf } from "./booking-card";
 import { hasWhiteboardSnapshot, presentBookingDetails, summariseAttendance, type BookingDetailsInput } from "./booking-details";
 
 const tutor = { id: "tutor", fullName: "Tara Singh" };
@@ -94,7 +95,7 @@ describe("presentBookingDetails", () => {
       after,
       "UTC",
     );
-    expect(settled.outcome).toEqual({ kind: "student_absent", label: "Student absent", sentence: "Charlie Brown did not join" });
+    expect(outcomeOf(settled)).toEqual({ kind: "student_absent", label: "Student absent", sentence: "Charlie Brown did not join" });
     expect(settled.attendance?.onlyTutorAttended).toBe(false);
   });
 

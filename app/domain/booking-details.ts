@@ -2,7 +2,7 @@
  * Everything the booking details page says beyond the card: attendance, snapshot, reviews and
  * the follow-up actions this viewer may take. Pure, like the card.
  */
-import { presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
+import { outcomeOf, presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
 import { formatSeconds } from "./format";
 import { canUploadSnapshot, reviewTarget } from "./permissions";
 
@@ -32,7 +32,7 @@ export function summariseAttendance(rows: readonly AttendanceRow[], tutorId: str
 
 /** A settled outcome already says who did not join; the attendance list need not say it again. */
 function withoutRepeatedAbsence(summary: AttendanceSummary, card: BookingCardView): AttendanceSummary {
-  return card.outcome ? { ...summary, onlyTutorAttended: false } : summary;
+  return outcomeOf(card) ? { ...summary, onlyTutorAttended: false } : summary;
 }
 
 export type ReviewRow = { reviewerId: string; reviewerName: string; rating: number; comment: string };

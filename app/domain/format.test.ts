@@ -50,6 +50,14 @@ describe("times in the viewer's zone", () => {
     expect(timeZoneLabel("Europe/London", lesson)).toBe("Europe/London (GMT)");
     expect(timeZoneLabel("UTC", lesson)).toBe("UTC");
   });
+
+  it("names the zone right on both sides of a clock change, to the millisecond", () => {
+    // London went to BST at 01:00 UTC on 29 March 2026; the label is remembered per minute.
+    expect(timeZoneLabel("Europe/London", new Date("2026-03-29T00:59:00.000Z"))).toBe("Europe/London (GMT)");
+    expect(timeZoneLabel("Europe/London", new Date("2026-03-29T00:59:59.999Z"))).toBe("Europe/London (GMT)");
+    expect(timeZoneLabel("Europe/London", new Date("2026-03-29T01:00:00.000Z"))).toBe("Europe/London (BST)");
+    expect(timeZoneLabel("Europe/London", new Date("2026-03-29T00:59:30.000Z"))).toBe("Europe/London (GMT)");
+  });
 });
 
 describe("durations", () => {

@@ -27,29 +27,43 @@ function formatter(timeZone: string, pattern: Pattern): Intl.DateTimeFormat {
 }
 
 // Formatting an instant through ICU costs microseconds and a page formats the same lesson times
-// over and over (and on every request): the results are remembered per (pattern, zone, instant).
-// The same inputs always give the same text, so the only limit is size: full means start afresh.
+// over and over (and on every request): the results are remembered per (pattern, zone, instant),
+// in one table per pattern and zone keyed by the instant's milliseconds, so a lookup builds no key
+// string. The same inputs always give the same text, so the only limit is size: full means start afresh.
 const REMEMBERED_LIMIT = 20_000;
-const remembered = new Map<string, string>();
-function remember(pattern: string, date: Date, timeZone: string, compute: () => string): string {
-  const key = `${pattern} ${timeZone} ${date.getTime()}`;
-  let text = remembered.get(key);
+type RememberedKind = "TIME" | "DAY" | "WEEKDAY" | "ZONE";
+const remembered = new Map<RememberedKind, Map<string, Map<number, string>>>();
+let rememberedCount = 0;
+function remember(kind: RememberedKind, instant: number, timeZone: string, compute: () => string): string {
+  let text = rememberedTexts(kind, timeZone).get(instant);
   if (text === undefined) {
-    if (remembered.size >= REMEMBERED_LIMIT) remembered.clear();
     text = compute();
-    remembered.set(key, text);
+    if (rememberedCount >= REMEMBERED_LIMIT) {
+      remembered.clear();
+      rememberedCount = 0;
+    }
+    rememberedTexts(kind, timeZone).set(instant, text);
+    rememberedCount++;
   }
   return text;
 }
 
+function rememberedTexts(kind: RememberedKind, timeZone: string): Map<number, string> {
+  let byZone = remembered.get(kind);
+  if (!byZone) remembered.set(kind, (byZone = new Map()));
+  let texts = byZone.get(timeZone);
+  if (!texts) byZone.set(timeZone, (texts = new Map()));
+  return texts;
+}
+
 /** "15:00" on the wall clock of `timeZone`. */
 export function formatTime(date: Date, timeZone: string): string {
-  return remember("TIME", date, timeZone, () => formatter(timeZone, "TIME").format(date));
+  return remember("TIME", date.getTime(), timeZone, () => formatter(timeZone, "TIME").format(date));
 }
 
 /** The calendar day of `date` in `timeZone`, as "2026-11-25". */
 export function calendarDay(date: Date, timeZone: string): string {
-  return remember("DAY", date, timeZone, () => {
+  return remember("DAY", date.getTime(), timeZone, () => {
     const [month, day, year] = formatter(timeZone, "US_DATE").format(date).split("/");
     return `${year}-${month}-${day}`;
   });
@@ -64,7 +78,7 @@ export function formatDay(date: Date, timeZone: string, now: Date): string {
 
 /** "Wed 25 Nov" and "2026" of `date` in `timeZone`, remembered as "Wed 25 Nov|2026". */
 function dayWithYear(date: Date, timeZone: string): { withoutYear: string; year: string } {
-  const text = remember("WEEKDAY", date, timeZone, () => {
+  const text = remember("WEEKDAY", date.getTime(), timeZone, () => {
     // Assembled from parts: ICU punctuates the same pattern differently with and without a year.
     const parts = formatter(timeZone, "DAY_WITH_YEAR").formatToParts(date);
     const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
@@ -106,10 +120,17 @@ export function formatSeconds(seconds: number): string {
   return formatMinutes(seconds / 60);
 }
 
-/** "Europe/London (GMT)": the zone's IANA name and its short name at `at` (BST in summer). */
+/**
+ * "Europe/London (GMT)": the zone's IANA name and its short name at `at` (BST in summer).
+ * Remembered per zone and UTC minute: zones change their names only on whole minutes, and every
+ * page shows this for "now", which would otherwise be a new ICU call per request.
+ */
 export function timeZoneLabel(timeZone: string, at: Date): string {
-  const short = formatter(timeZone, "ZONE_NAME")
-    .formatToParts(at)
-    .find((part) => part.type === "timeZoneName")?.value;
-  return short && short !== timeZone ? `${timeZone} (${short})` : timeZone;
+  const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+  return remember("ZONE", minute, timeZone, () => {
+    const short = formatter(timeZone, "ZONE_NAME")
+      .formatToParts(new Date(minute))
+      .find((part) => part.type === "timeZoneName")?.value;
+    return short && short !== timeZone ? `${timeZone} (${short})` : timeZone;
+  });
 }

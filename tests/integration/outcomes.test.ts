@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
 import { bookingsDueForOutcome, settleDueOutcomes, settleLessonOutcome } from "~/.server/lesson-outcomes";
-import type { BookingCardView } from "~/domain/booking-card";
+import { outcomeOf, type BookingCardView } from "~/domain/booking-card";
 import type { BookingDetailsView } from "~/domain/booking-details";
 import * as dashboardRoute from "~/routes/dashboard";
 import * as detailsRoute from "~/routes/bookings.$id";
@@ -353,14 +353,14 @@ describe("what a parent sees", () => {
     ]);
     await settleLessonOutcome(space.bookingId, new Date());
     const card = cardIn((await callLoader(dashboardRoute, "/", { cookie: cookies.parent })).data as DashboardData, space.bookingId);
-    expect(card?.outcome).toEqual({ kind: "held", label: "Held", sentence: "Charlie Brown attended 52 of 60 minutes" });
+    expect(card && outcomeOf(card)).toEqual({ kind: "held", label: "Held", sentence: "Charlie Brown attended 52 of 60 minutes" });
     const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
-    expect((details.data as DetailsData).booking.outcome?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
+    expect(outcomeOf((details.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
 
     // A late session with more attendance does not rewrite what was settled.
     await session(space, plus(s, 70), plus(s, 74), [{ who: child, from: plus(s, 70), to: plus(s, 74) }]);
     const again = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
-    expect((again.data as DetailsData).booking.outcome?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
+    expect(outcomeOf((again.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
   });
 
   it("an absence reads as such, with the short label the badge shows instead of Completed", async () => {
@@ -368,7 +368,7 @@ describe("what a parent sees", () => {
     await session(space, space.start, plus(space.start, 40), [{ who: child, from: space.start, to: plus(space.start, 40) }]);
     await settleLessonOutcome(space.bookingId, new Date());
     const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
-    expect((details.data as DetailsData).booking.outcome).toEqual({ kind: "tutor_absent", label: "Tutor absent", sentence: "Tutor did not join" });
+    expect(outcomeOf((details.data as DetailsData).booking)).toEqual({ kind: "tutor_absent", label: "Tutor absent", sentence: "Tutor did not join" });
   });
 
   it("a stranger gets 404 on the details page and never sees the card", async () => {
