@@ -111,7 +111,7 @@ function section(title: string, bookings: BookingCardView[], more: { href: strin
 const RATINGS = ["Poor", "Fair", "Good", "Very good", "Excellent"];
 
 function recentSessions(rows: RecentSessionRow[], now: Date): string {
-  const query = `?${new URLSearchParams({ returnTo: "/" })}`;
+  const query = `?returnTo=${encodeURIComponent("/")}`;
   const cards = rows
     .filter((row) => cardState({ status: row.status, sessionStartTime: row.session_start_time, sessionDuration: row.session_duration }, now).kind === "completed")
     .map((row) => {

@@ -47,7 +47,12 @@ for (const target of targets) {
   const bytes = await Promise.all(handlers.map((handle) => once(handle, target)));
   for (let i = 0; i < ROUNDS / 3 / BLOCK; i++) for (const handle of handlers) await block(handle, target);
   const blocks: number[][] = handlers.map(() => []);
-  for (let i = 0; i < ROUNDS / BLOCK; i++) for (const [b, handle] of handlers.entries()) blocks[b]!.push(await block(handle, target));
+  // A B B A …: neither build always goes first.
+  for (let i = 0; i < ROUNDS / BLOCK; i++) {
+    const order = [...handlers.keys()];
+    if (i % 2) order.reverse();
+    for (const b of order) blocks[b]!.push(await block(handlers[b]!, target));
+  }
   for (const [b, dir] of buildDirs.entries()) results.push({ build: dir, target: target.name, msPerRequest: median(blocks[b]!), bytes: bytes[b]! });
 }
 console.log(JSON.stringify({ rounds: ROUNDS, block: BLOCK, results }));
