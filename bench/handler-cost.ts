@@ -1,5 +1,6 @@
 // bench/handler-cost: CPU milliseconds per request of the app's React Router handler for the
-// dashboard (50 bookings), the booking page and /healthz, measured in one process without HTTP
+// dashboard (50 bookings), the booking page, the sign-in page (a document with no data) and
+// /healthz (a resource route), measured in one process without HTTP
 // (bench/lib/handler-cost.ts: the median of blocks of 50 requests). To weigh a change, give it the
 // build before and the build after: it alternates between them, so both see the same machine.
 //   npx tsx bench/handler-cost.ts [buildDir …]   (default: the bench build)
@@ -24,6 +25,8 @@ try {
   const targets = [
     { name: "dashboard (50 bookings)", path: "/", cookie },
     { name: "booking page", path: `/bookings/${demoBookingIds.adultReady}`, cookie },
+    // React Router's fixed cost of a document: a page with no session, no query and little markup.
+    { name: "sign-in page", path: "/sign-in", cookie: "" },
     { name: "healthz", path: "/healthz", cookie: "" },
   ];
   // The workers stay in the app server; this process only answers requests.

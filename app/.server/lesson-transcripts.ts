@@ -1,6 +1,6 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
-import { SEARCH_PAGE_SIZE } from "~/domain/transcript-view";
+import { SEARCH_PAGE_SIZE, transcriptStatusOf, type TranscriptStatus } from "~/domain/transcript-view";
 import { db } from "./db";
 
 /**
@@ -9,16 +9,6 @@ import { db } from "./db";
  * the same rule: participants and active guardians of the assigned student.
  */
 
-export type TranscriptStatus = "none" | "pending" | "done" | "failed";
-
-/** Fetch state of a booking's transcripts: done when any session's is, pending while any is. */
-function overallStatus(statuses: string[]): TranscriptStatus {
-  if (statuses.includes("done")) return "done";
-  if (statuses.includes("pending")) return "pending";
-  if (statuses.includes("failed")) return "failed";
-  return "none";
-}
-
 /** The booking page's talk time: per-session speaker totals summed over the lesson. Two small queries. */
 export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {
   const [fetches, speakers] = await Promise.all([
@@ -26,7 +16,7 @@ export async function loadLessonTalkTime(bookingId: string): Promise<{ status: T
     db.transcriptSpeaker.findMany({ where: { bookingId }, select: { speakerKey: true, speakerProfileId: true, speakerName: true, seconds: true } }),
   ]);
   return {
-    status: overallStatus(fetches.map((row) => row.status)),
+    status: transcriptStatusOf(fetches.map((row) => row.status)),
     talk: sumTalkTime(speakers.map((row) => ({ key: row.speakerKey, profileId: row.speakerProfileId, name: row.speakerName, seconds: row.seconds }))),
   };
 }
@@ -53,7 +43,7 @@ export async function loadTranscript(bookingId: string): Promise<{ status: Trans
     },
   });
   return {
-    status: overallStatus(sessions.flatMap((session) => (session.transcriptFetch ? [session.transcriptFetch.status] : []))),
+    status: transcriptStatusOf(sessions.flatMap((session) => (session.transcriptFetch ? [session.transcriptFetch.status] : []))),
     sessions: sessions
       .filter((session) => session.transcriptSegments.length > 0)
       .map((session) => ({ sessionId: session.sessionId, startedAt: session.startedAt, segments: session.transcriptSegments })),

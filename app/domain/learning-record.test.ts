@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { earliestStart, periodKey, periodLabel, recentPeriods, summarisePeriods, type RecordLesson } from "./learning-record";
+import { earliestStart, learningRecordLinks, periodKey, periodLabel, recentPeriods, summarisePeriods, type RecordLesson } from "./learning-record";
 
 const NOW = new Date("2026-11-25T12:00:00Z"); // a Wednesday
 
@@ -67,5 +67,42 @@ describe("summarisePeriods", () => {
   it("ignores lessons outside the periods shown", () => {
     const periods = summarisePeriods([lesson({ start: new Date("2024-01-01T00:00:00Z") })], "month", NOW, "UTC");
     expect(periods.every((p) => p.booked === 0)).toBe(true);
+  });
+});
+
+describe("learningRecordLinks", () => {
+  const viewer = "viewer";
+  const child = (id: string, fullName: string) => ({ id, fullName });
+
+  it("links a parent to each child they booked for, once each, by name", () => {
+    const links = learningRecordLinks(
+      [
+        { clientId: viewer, studentId: "z", student: child("z", "Zoe") },
+        { clientId: viewer, studentId: "a", student: child("a", "Adam") },
+        { clientId: viewer, studentId: "z", student: child("z", "Zoe") },
+      ],
+      viewer,
+    );
+    expect(links).toEqual([
+      { id: "a", fullName: "Adam", own: false },
+      { id: "z", fullName: "Zoe", own: false },
+    ]);
+  });
+
+  it("puts the viewer's own record first when they are the learner (assigned, or an adult learner)", () => {
+    const asStudent = learningRecordLinks([{ clientId: "parent", studentId: viewer, student: child(viewer, "Me") }], viewer);
+    expect(asStudent).toEqual([{ id: viewer, fullName: "", own: true }]);
+    const mixed = learningRecordLinks(
+      [
+        { clientId: viewer, studentId: "a", student: child("a", "Adam") },
+        { clientId: viewer, studentId: null, student: null },
+      ],
+      viewer,
+    );
+    expect(mixed.map((link) => link.id)).toEqual([viewer, "a"]);
+  });
+
+  it("gives a tutor, who is neither client nor student, no links", () => {
+    expect(learningRecordLinks([{ clientId: "parent", studentId: "kid", student: child("kid", "Kid") }], viewer)).toEqual([]);
   });
 });

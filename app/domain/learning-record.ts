@@ -134,3 +134,23 @@ export function summarisePeriods(lessons: readonly RecordLesson[], period: Recor
     talkShare: bucket.transcribed > 0 && bucket.spoken > 0 ? bucket.learnerSpoken / bucket.spoken : null,
   }));
 }
+
+export type RecordLink = { id: string; fullName: string; own: boolean };
+
+/**
+ * Learning records worth linking from a viewer's bookings (the dashboard's "Progress"; no query
+ * of its own): the viewer's own when they are the learner (the assigned student, or the client
+ * of a lesson with none), and each child they booked for. Own first, then by name. The record
+ * page checks access again.
+ */
+export function learningRecordLinks(
+  bookings: readonly { clientId: string; studentId: string | null; student: { id: string; fullName: string } | null }[],
+  viewerId: string,
+): RecordLink[] {
+  const links = new Map<string, RecordLink>();
+  for (const booking of bookings) {
+    if (booking.studentId === viewerId || (booking.clientId === viewerId && booking.studentId === null)) links.set(viewerId, { id: viewerId, fullName: "", own: true });
+    else if (booking.clientId === viewerId && booking.student) links.set(booking.student.id, { id: booking.student.id, fullName: booking.student.fullName, own: false });
+  }
+  return [...links.values()].sort((a, b) => Number(b.own) - Number(a.own) || a.fullName.localeCompare(b.fullName));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { excerptParts, formatOffset, MAX_SEARCH_PAGE, searchPage, segmentTime, sessionHeading } from "./transcript-view";
+import { excerptParts, formatOffset, MAX_SEARCH_PAGE, searchPage, segmentTime, sessionHeading, transcriptStatusOf } from "./transcript-view";
 
 describe("segmentTime", () => {
   it("is the session start plus the offset, on the viewer's clock", () => {
@@ -47,5 +47,16 @@ describe("searchPage", () => {
 
   it("takes anything else as the first page", () => {
     for (const raw of [null, "", "0", "-3", "2.5", "two", "1e3", "9999999999", "%00"]) expect(searchPage(raw), String(raw)).toBe(1);
+  });
+});
+
+describe("transcriptStatusOf", () => {
+  it.each([
+    [[], "none"],
+    [["failed"], "failed"],
+    [["failed", "pending"], "pending"],
+    [["pending", "done", "failed"], "done"],
+  ] as const)("the fetches %j make the transcript %s", (statuses, status) => {
+    expect(transcriptStatusOf(statuses)).toBe(status);
   });
 });

@@ -14,6 +14,16 @@ function clock(timeZone: string): Intl.DateTimeFormat {
   return found;
 }
 
+export type TranscriptStatus = "none" | "pending" | "done" | "failed";
+
+/** Fetch state of a booking's transcripts from its sessions' fetches: done when any is, pending while any is. */
+export function transcriptStatusOf(fetchStatuses: readonly string[]): TranscriptStatus {
+  if (fetchStatuses.includes("done")) return "done";
+  if (fetchStatuses.includes("pending")) return "pending";
+  if (fetchStatuses.includes("failed")) return "failed";
+  return "none";
+}
+
 /** "03:12" or "1:03:12" from the session start. */
 export function formatOffset(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));

@@ -8,6 +8,7 @@ import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { SiteHeader } from "~/components/SiteHeader";
 import { presentDashboard, type BookingCardView } from "~/domain/booking-card";
 import { timeZoneLabel } from "~/domain/format";
+import { learningRecordLinks, type RecordLink } from "~/domain/learning-record";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/dashboard";
 
@@ -64,21 +65,8 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
   );
 }
 
-/**
- * Learning records worth linking from the bookings already loaded (no extra query): the viewer's
- * own when they are a learner, and each child they booked for. The record page re-checks access.
- */
-function learningRecordLinks(bookings: { clientId: string; studentId: string | null; student: { id: string; fullName: string } | null }[], viewerId: string) {
-  const links = new Map<string, { id: string; fullName: string; own: boolean }>();
-  for (const booking of bookings) {
-    if (booking.studentId === viewerId || (booking.clientId === viewerId && booking.studentId === null)) links.set(viewerId, { id: viewerId, fullName: "", own: true });
-    else if (booking.clientId === viewerId && booking.student) links.set(booking.student.id, { ...booking.student, own: false });
-  }
-  return [...links.values()].sort((a, b) => Number(b.own) - Number(a.own) || a.fullName.localeCompare(b.fullName));
-}
-
 /** Issue 12: the learner's record across lessons, and search across the viewer's transcripts. */
-function LearningRecords({ records }: { records: { id: string; fullName: string; own: boolean }[] }) {
+function LearningRecords({ records }: { records: RecordLink[] }) {
   return (
     <section aria-labelledby="section-records">
       <h2 id="section-records">Progress</h2>

@@ -3,8 +3,13 @@
 // same as the app: the cookie check (the Supabase session cookie's ES256 access token verified
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
-// sessions with attendance, the reviews: here three hand-written SQL queries), the same pure rules
-// (app/domain: presentBookingDetails, refreshPlan, formatting) and the same markup as the React
+// sessions with attendance, the reviews; the transcript fetches' statuses and the speakers' totals,
+// as loadLessonTalkTime reads them; whether the viewer may open the learner's record, by
+// requireLearnerForViewer's rule: the learner's profile row, then, unless the learner is the
+// viewer, an active guardian edge and a lesson the viewer taught them; the viewer's active wards
+// when they may change who attends: here hand-written SQL, 8 to 11 queries a page counting the
+// viewer's profile row), the same pure rules (app/domain: presentBookingDetails, refreshPlan,
+// sumTalkTime, presentTalkTime, transcriptStatusOf, formatting) and the same markup as the React
 // page. Left out: React Router, React, Prisma, the security middleware (CSP nonce, headers), the
 // request log, gzip and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
@@ -15,7 +20,9 @@ import { refreshPlan } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
 import { timeZoneLabel } from "../../app/domain/format.ts";
 import type { BookingStatus } from "../../app/domain/join-window.ts";
+import { presentTalkTime, sumTalkTime, type TalkTimeView } from "../../app/domain/talk-time.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
+import { transcriptStatusOf, type TranscriptStatus } from "../../app/domain/transcript-view.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const jwks = createRemoteJWKSet(new URL(`${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`));
@@ -89,6 +96,30 @@ SELECT p.id, p.full_name
  WHERE g.source_profile_id = $1 AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
  ORDER BY p.full_name ASC`;
 
+// loadLessonTalkTime (app/.server/lesson-transcripts.ts): the fetch state of each of the booking's
+// sessions' transcripts, and the speakers' per-session totals.
+const TRANSCRIPT_FETCHES_SQL = `
+SELECT f.status
+  FROM transcript_fetches f JOIN lessonspace_sessions ls ON ls.session_id = f.session_id
+ WHERE ls.booking_id = $1`;
+
+const TRANSCRIPT_SPEAKERS_SQL = `
+SELECT speaker_key, speaker_profile_id, speaker_name, seconds FROM transcript_speakers WHERE booking_id = $1`;
+
+// requireLearnerForViewer (app/.server/learning-record.ts): the learner's profile; then an active
+// guardian edge from the viewer ($1) to them ($2), and a lesson of theirs the viewer taught.
+const LEARNER_SQL = "SELECT id, full_name FROM profiles WHERE id = $1";
+
+const GUARDIAN_SQL = `
+SELECT id FROM profile_graph
+ WHERE source_profile_id = $1 AND target_profile_id = $2 AND relationship_type = 'GUARDIAN' AND status = 'ACTIVE'
+ LIMIT 1`;
+
+const TAUGHT_SQL = `
+SELECT id FROM bookings
+ WHERE tutor_id = $1 AND (student_id = $2 OR (client_id = $2 AND student_id IS NULL))
+ LIMIT 1`;
+
 type BookingRow = {
   id: string;
   client_id: string;
@@ -111,6 +142,18 @@ type BookingRow = {
 type Ward = { id: string; full_name: string };
 type SessionRow = { started_at: Date | null; ended_at: Date | null; attendance: { profileId: string; fullName: string; secondsPresent: number }[] };
 type ReviewRow = { reviewer_id: string; rating: number; comment: string; reviewer_name: string };
+type SpeakerRow = { speaker_key: string; speaker_profile_id: string | null; speaker_name: string; seconds: number };
+
+/** mayViewLearningRecord: requireLearnerForViewer's rule, as a yes or no. */
+async function mayViewLearningRecord(learnerId: string, viewerId: string): Promise<boolean> {
+  if (!UUID.test(learnerId)) return false;
+  const id = learnerId.toLowerCase();
+  const learner = await pool.query<{ id: string; full_name: string }>(LEARNER_SQL, [id]);
+  if (learner.rows.length === 0) return false;
+  if (id === viewerId) return true;
+  const [guardian, taught] = await Promise.all([pool.query(GUARDIAN_SQL, [viewerId, id]), pool.query(TAUGHT_SQL, [viewerId, id])]);
+  return guardian.rows.length > 0 || taught.rows.length > 0;
+}
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -122,7 +165,7 @@ function stateLabel(b: BookingDetailsView): string {
     case "upcoming":
       return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
     case "completed":
-      return "Completed";
+      return esc(b.outcome?.label ?? "Completed");
     case "cancelled":
       return b.declined ? "Declined" : "Cancelled";
   }
@@ -132,13 +175,15 @@ function action(b: BookingDetailsView): string {
   const id = esc(b.id);
   switch (b.state) {
     case "ready":
-      return `<div class="booking-action"><p class="booking-state">${esc(b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit" class="primary" aria-describedby="join-hint-${id}">Join Lesson</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
+      return `<div class="booking-action"><p class="booking-state">${esc(b.rejoin ? `The lesson has ended. You can rejoin the classroom until ${b.closesAt}.` : b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${b.rejoin ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${b.rejoin ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
     case "upcoming":
       return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
-    case "completed":
+    case "completed": {
+      const outcome = b.outcome ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>` : "";
       return b.recording === "available"
-        ? `<div class="booking-action"><a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
-        : `<div class="booking-action"><p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+        ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
+        : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
+    }
     case "cancelled":
       return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
   }
@@ -157,6 +202,26 @@ function attendance(b: BookingDetailsView): string {
       : `<ul class="attendance">${a.people.map((p) => `<li>${esc(p.name)} ${esc(p.time)}${p.isTutor ? '<span class="muted"> (tutor)</span>' : ""}</li>`).join("")}</ul>`;
   const onlyTutor = a.onlyTutorAttended ? `<p class="notice">Only the tutor attended: ${esc(b.attendee.name)} did not join the classroom.</p>` : "";
   return `<section aria-labelledby="attendance"><h2 id="attendance">Attendance</h2>${people}${onlyTutor}</section>`;
+}
+
+/** The TalkTimeSummary component (app/components/transcripts/TalkTime.tsx). */
+function talkTimeSummary(talk: TalkTimeView): string {
+  if (talk.sentences.length === 0) return "";
+  const lines = talk.sentences.map((line) => `<li${line.isLearner ? ' class="talk-learner"' : ""}>${esc(line.sentence)}</li>`).join("");
+  const note = "Speaking time comes from the lesson's transcript; overlapping speech is counted once per person, and the share is of all the time anyone was speaking.";
+  return `<section aria-labelledby="talk-time"><h2 id="talk-time">Who spoke how much</h2><ul class="talk-time">${lines}</ul><p class="muted small">${esc(note)}</p></section>`;
+}
+
+/** The route's LessonEvidence: the transcript's state and the link to the learner's record. */
+function lessonEvidence(b: BookingDetailsView, status: TranscriptStatus, recordPath: string | null): string {
+  if (status === "none" && !recordPath) return "";
+  const items = [
+    status === "done" ? `<li><a href="/bookings/${esc(b.id)}/transcript">Read the transcript</a></li>` : "",
+    status === "pending" ? "<li>The transcript is being prepared.</li>" : "",
+    status === "failed" ? "<li>The transcript could not be fetched.</li>" : "",
+    recordPath ? `<li><a href="${esc(recordPath)}">${esc(`${b.attendee.name}'s learning record`)}</a></li>` : "",
+  ].join("");
+  return `<section aria-labelledby="transcript"><h2 id="transcript">Transcript and record</h2><ul>${items}</ul></section>`;
 }
 
 function snapshot(b: BookingDetailsView): string {
@@ -203,7 +268,14 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const found = await pool.query<BookingRow>(BOOKING_SQL, [bookingId, viewer.id]);
   const row = found.rows[0];
   if (!row) return notFound(res);
-  const [sessions, reviewRows] = await Promise.all([pool.query<SessionRow>(SESSIONS_SQL, [row.id]), pool.query<ReviewRow>(REVIEWS_SQL, [row.id])]);
+  const learnerId = row.student_id ?? row.client_id;
+  const [sessions, reviewRows, fetches, speakers, recordVisible] = await Promise.all([
+    pool.query<SessionRow>(SESSIONS_SQL, [row.id]),
+    pool.query<ReviewRow>(REVIEWS_SQL, [row.id]),
+    pool.query<{ status: string }>(TRANSCRIPT_FETCHES_SQL, [row.id]),
+    pool.query<SpeakerRow>(TRANSCRIPT_SPEAKERS_SQL, [row.id]),
+    mayViewLearningRecord(learnerId, viewer.id),
+  ]);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
   const booking = {
@@ -238,8 +310,12 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   );
   const wards = details.canAssignStudent ? (await pool.query<Ward>(WARDS_SQL, [viewer.id])).rows : [];
   const refresh = refreshPlan([booking], now);
+  const transcriptStatus = transcriptStatusOf(fetches.rows.map((f) => f.status));
+  const talk = sumTalkTime(speakers.rows.map((s) => ({ key: s.speaker_key, profileId: s.speaker_profile_id, name: s.speaker_name, seconds: s.seconds })));
+  const talkView = presentTalkTime(talk, row.duration_actual, learnerId);
+  const recordPath = recordVisible ? `/students/${learnerId}/record` : null;
   const returnTo = encodeURIComponent(`/bookings/${row.id}`);
-  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${action(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${snapshot(details)}${reviews(details)}</main></body></html>`;
+  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${action(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${talkTimeSummary(talkView)}${lessonEvidence(details, transcriptStatus, recordPath)}${snapshot(details)}${reviews(details)}</main></body></html>`;
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
   res.end(html);
 }

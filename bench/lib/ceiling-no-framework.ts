@@ -4,7 +4,9 @@
 // keys, cached, as getClaims does; then the viewer's profile row), the data (the same rows as
 // listDashboardBookings and recentSessionsForTutor: the very same statements, built by
 // app/.server/booking-positions.ts and app/.server/dashboard-sql.ts (Prisma.sql only assembles
-// their text; pg runs it), with the same row mapping), the same pure card rules (app/domain: the bounded sections, placement by time), and
+// their text; pg runs it), with the same row mapping), the same pure card rules (app/domain: the bounded sections, placement by time),
+// the Progress section's learning-record links from the same card rows (learningRecordLinks in
+// app/domain/learning-record.ts: no extra query, as in the app), and
 // the same markup as the React components. What it leaves out: React Router, React, Prisma's query
 // engine, middleware (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
@@ -16,8 +18,9 @@ import pg from "pg";
 import { dashboardPositions } from "../../app/.server/booking-positions.ts";
 import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/dashboard-sql.ts";
 import { Prisma } from "../../app/generated/prisma/client.ts";
-import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView } from "../../app/domain/booking-card.ts";
+import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { learningRecordLinks } from "../../app/domain/learning-record.ts";
 import { cardState } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 
@@ -138,6 +141,15 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
   return `<section aria-labelledby="recent-sessions-title"><h2 id="recent-sessions-title">Recent Sessions</h2>${cards.join("")}</section>`;
 }
 
+/** "Progress" (the route's LearningRecords): the learning records worth linking, from the bookings already read. */
+function learningRecords(bookings: CardBooking[], viewerId: string): string {
+  const records = learningRecordLinks(bookings, viewerId);
+  const list = records.length > 0
+    ? `<ul>${records.map((record) => `<li><a href="/students/${esc(record.id)}/record">${record.own ? "Your learning record" : esc(`${record.fullName}'s learning record`)}</a></li>`).join("")}</ul>`
+    : "";
+  return `<section aria-labelledby="section-records"><h2 id="section-records">Progress</h2>${list}<p><a href="/transcripts/search">Search your lesson transcripts</a></p></section>`;
+}
+
 export async function profileOf(id: string): Promise<Profile | null> {
   const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [id]);
   return rows[0] ?? null;
@@ -162,9 +174,10 @@ export async function dashboardRows(viewerId: string, now: Date): Promise<{ card
 /** The page from its rows: the app's card rules, template strings for the markup. */
 export function dashboardHtml(viewer: Profile, rows: { cards: CardRow[]; recent: RecentSessionRow[] }, now: Date): string {
   const timeZone = usableTimeZone(viewer.time_zone);
-  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(rows.cards.map(cardBookingOf), viewer.id, now, timeZone);
+  const bookings = rows.cards.map(cardBookingOf);
+  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings, viewer.id, now, timeZone);
   const empty = ready.length + upcoming.length + past.length === 0;
-  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}</main></body></html>`;
+  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
 }
 
 async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
