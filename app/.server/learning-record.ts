@@ -38,6 +38,17 @@ export async function requireLearnerForViewer(learnerId: string | undefined, vie
   throw notFound();
 }
 
+/**
+ * Whether a participant of this booking may open its learner's record (the booking page's link).
+ * The booking answers it for the learner and for the lesson's tutor (the rule's "taught": this very
+ * lesson); only the client of a child's lesson needs the guardian edge looked up.
+ */
+export async function mayViewRecordOfBooking(booking: { clientId: string; studentId: string | null; tutorId: string }, viewerId: string): Promise<boolean> {
+  const learnerId = booking.studentId ?? booking.clientId;
+  if (learnerId === viewerId || booking.tutorId === viewerId) return true;
+  return mayViewLearningRecord(learnerId, viewerId);
+}
+
 /** Whether the viewer may open this learner's record (for links), without throwing. */
 export async function mayViewLearningRecord(learnerId: string, viewerId: string): Promise<boolean> {
   try {

@@ -1,7 +1,7 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
 import { SEARCH_PAGE_SIZE, transcriptStatusOf, type TranscriptStatus } from "~/domain/transcript-view";
-import { db } from "./db";
+import { db, sqlQuery } from "./db";
 
 /**
  * Reading transcripts for pages (issue 12). Callers have authorized the viewer on the booking
@@ -9,17 +9,24 @@ import { db } from "./db";
  * the same rule: participants and active guardians of the assigned student.
  */
 
-/** The booking page's talk time: per-session speaker totals summed over the lesson. Two small queries. */
+/**
+ * The booking page's talk time: per-session speaker totals summed over the lesson, and the state
+ * of its transcripts. One hand-written statement (every booking page pays it; through Prisma it
+ * was two queries whose building cost more than the reads).
+ */
 export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {
-  const [fetches, speakers] = await Promise.all([
-    db.transcriptFetch.findMany({ where: { session: { bookingId } }, select: { status: true } }),
-    db.transcriptSpeaker.findMany({ where: { bookingId }, select: { speakerKey: true, speakerProfileId: true, speakerName: true, seconds: true } }),
-  ]);
-  return {
-    status: transcriptStatusOf(fetches.map((row) => row.status)),
-    talk: sumTalkTime(speakers.map((row) => ({ key: row.speakerKey, profileId: row.speakerProfileId, name: row.speakerName, seconds: row.seconds }))),
-  };
+  const [row] = await sqlQuery<{ fetch_statuses: string[]; speakers: { key: string; profileId: string | null; name: string; seconds: number }[] }>(
+    LESSON_TALK_TIME_SQL,
+    [bookingId],
+  );
+  return { status: transcriptStatusOf(row?.fetch_statuses ?? []), talk: sumTalkTime(row?.speakers ?? []) };
 }
+
+export const LESSON_TALK_TIME_SQL = `
+SELECT ARRAY(SELECT f.status FROM transcript_fetches f JOIN lessonspace_sessions s ON s.session_id = f.session_id
+              WHERE s.booking_id = $1::uuid) AS fetch_statuses,
+       COALESCE((SELECT json_agg(json_build_object('key', sp.speaker_key, 'profileId', sp.speaker_profile_id, 'name', sp.speaker_name, 'seconds', sp.seconds))
+                   FROM transcript_speakers sp WHERE sp.booking_id = $1::uuid), '[]'::json) AS speakers`;
 
 export type TranscriptSession = {
   sessionId: string;

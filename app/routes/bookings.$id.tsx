@@ -2,7 +2,7 @@ import { data } from "react-router";
 import { activeWardsOf } from "~/.server/assignment";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings";
-import { mayViewLearningRecord } from "~/.server/learning-record";
+import { mayViewRecordOfBooking } from "~/.server/learning-record";
 import { loadLessonTalkTime } from "~/.server/lesson-transcripts";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
@@ -28,7 +28,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = booking.studentId ?? booking.clientId;
-  const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewLearningRecord(learnerId, viewer.id)]);
+  const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewRecordOfBooking(booking, viewer.id)]);
   const details = presentBookingDetails(
     { ...booking, sessions: record.sessions, attendance: record.attendance, reviews: record.reviews },
     viewer.id,

@@ -3,15 +3,16 @@
 // same as the app: the cookie check (the Supabase session cookie's ES256 access token verified
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
-// sessions with attendance, the reviews; the transcript fetches' statuses and the speakers' totals,
-// as loadLessonTalkTime reads them; whether the viewer may open the learner's record, by
-// requireLearnerForViewer's rule: the learner's profile row, then, unless the learner is the
-// viewer, an active guardian edge and a lesson the viewer taught them; the viewer's active wards
-// when they may change who attends: here hand-written SQL, 8 to 11 queries a page counting the
-// viewer's profile row), the same pure rules (app/domain: presentBookingDetails, refreshPlan,
-// sumTalkTime, presentTalkTime, transcriptStatusOf, formatting) and the same markup as the React
-// page. Left out: React Router, React, Prisma, the security middleware (CSP nonce, headers), the
-// request log, gzip and the hydration scripts.
+// sessions with attendance, the reviews; the transcript fetches' statuses and the speakers' totals
+// in one statement, as loadLessonTalkTime reads them; whether the viewer may open the learner's
+// record, as mayViewRecordOfBooking decides it: the booking answers for the learner and its tutor,
+// else requireLearnerForViewer's rule (the learner's profile row, then an active guardian edge and a
+// lesson the viewer taught them); the viewer's active wards when they may change who attends:
+// here hand-written SQL, 5 to 9 queries a page counting the viewer's profile row), the same pure
+// rules (app/domain: presentBookingDetails, refreshPlan, sumTalkTime, presentTalkTime,
+// transcriptStatusOf, formatting) and the same markup as the React page. Left out: React Router,
+// React, Prisma, the security middleware (CSP nonce, headers), the request log, gzip and the
+// hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
 import { createServer, type ServerResponse } from "node:http";
 import { createRemoteJWKSet, jwtVerify } from "jose";
@@ -97,14 +98,12 @@ SELECT p.id, p.full_name
  ORDER BY p.full_name ASC`;
 
 // loadLessonTalkTime (app/.server/lesson-transcripts.ts): the fetch state of each of the booking's
-// sessions' transcripts, and the speakers' per-session totals.
-const TRANSCRIPT_FETCHES_SQL = `
-SELECT f.status
-  FROM transcript_fetches f JOIN lessonspace_sessions ls ON ls.session_id = f.session_id
- WHERE ls.booking_id = $1`;
-
-const TRANSCRIPT_SPEAKERS_SQL = `
-SELECT speaker_key, speaker_profile_id, speaker_name, seconds FROM transcript_speakers WHERE booking_id = $1`;
+// sessions' transcripts, and the speakers' per-session totals, in one statement as the app reads them.
+const LESSON_TALK_TIME_SQL = `
+SELECT ARRAY(SELECT f.status FROM transcript_fetches f JOIN lessonspace_sessions s ON s.session_id = f.session_id
+              WHERE s.booking_id = $1::uuid) AS fetch_statuses,
+       COALESCE((SELECT json_agg(json_build_object('key', sp.speaker_key, 'profileId', sp.speaker_profile_id, 'name', sp.speaker_name, 'seconds', sp.seconds))
+                   FROM transcript_speakers sp WHERE sp.booking_id = $1::uuid), '[]'::json) AS speakers`;
 
 // requireLearnerForViewer (app/.server/learning-record.ts): the learner's profile; then an active
 // guardian edge from the viewer ($1) to them ($2), and a lesson of theirs the viewer taught.
@@ -142,7 +141,14 @@ type BookingRow = {
 type Ward = { id: string; full_name: string };
 type SessionRow = { started_at: Date | null; ended_at: Date | null; attendance: { profileId: string; fullName: string; secondsPresent: number }[] };
 type ReviewRow = { reviewer_id: string; rating: number; comment: string; reviewer_name: string };
-type SpeakerRow = { speaker_key: string; speaker_profile_id: string | null; speaker_name: string; seconds: number };
+type TalkTimeRow = { fetch_statuses: string[]; speakers: { key: string; profileId: string | null; name: string; seconds: number }[] };
+
+/** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
+function mayViewRecordOfBooking(row: BookingRow, viewerId: string): Promise<boolean> | boolean {
+  const learnerId = row.student_id ?? row.client_id;
+  if (learnerId === viewerId || row.tutor_id === viewerId) return true;
+  return mayViewLearningRecord(learnerId, viewerId);
+}
 
 /** mayViewLearningRecord: requireLearnerForViewer's rule, as a yes or no. */
 async function mayViewLearningRecord(learnerId: string, viewerId: string): Promise<boolean> {
@@ -269,12 +275,11 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const row = found.rows[0];
   if (!row) return notFound(res);
   const learnerId = row.student_id ?? row.client_id;
-  const [sessions, reviewRows, fetches, speakers, recordVisible] = await Promise.all([
+  const [sessions, reviewRows, talkTime, recordVisible] = await Promise.all([
     pool.query<SessionRow>(SESSIONS_SQL, [row.id]),
     pool.query<ReviewRow>(REVIEWS_SQL, [row.id]),
-    pool.query<{ status: string }>(TRANSCRIPT_FETCHES_SQL, [row.id]),
-    pool.query<SpeakerRow>(TRANSCRIPT_SPEAKERS_SQL, [row.id]),
-    mayViewLearningRecord(learnerId, viewer.id),
+    pool.query<TalkTimeRow>(LESSON_TALK_TIME_SQL, [row.id]),
+    mayViewRecordOfBooking(row, viewer.id),
   ]);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
@@ -310,8 +315,8 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   );
   const wards = details.canAssignStudent ? (await pool.query<Ward>(WARDS_SQL, [viewer.id])).rows : [];
   const refresh = refreshPlan([booking], now);
-  const transcriptStatus = transcriptStatusOf(fetches.rows.map((f) => f.status));
-  const talk = sumTalkTime(speakers.rows.map((s) => ({ key: s.speaker_key, profileId: s.speaker_profile_id, name: s.speaker_name, seconds: s.seconds })));
+  const transcriptStatus = transcriptStatusOf(talkTime.rows[0]?.fetch_statuses ?? []);
+  const talk = sumTalkTime(talkTime.rows[0]?.speakers ?? []);
   const talkView = presentTalkTime(talk, row.duration_actual, learnerId);
   const recordPath = recordVisible ? `/students/${learnerId}/record` : null;
   const returnTo = encodeURIComponent(`/bookings/${row.id}`);

@@ -347,4 +347,27 @@ describe("the booking page", () => {
     ]);
     expect(page.recordPath).toBe(`/students/${child.id}/record`);
   });
+
+  it("links the learner's record for the child, the tutor and an active guardian, not for a client who is not (or no longer) one", async () => {
+    type Page = { recordPath: string | null };
+    const recordLinkFor = async (id: string, viewer: Person) =>
+      ((await callLoader(bookingRoute, `/bookings/${id}`, { params: { id }, cookie: viewer.cookie })).data as Page).recordPath;
+    for (const viewer of [child, tutor, parent]) expect(await recordLinkFor(lessonId, viewer)).toBe(`/students/${child.id}/record`);
+    expect(await recordLinkFor(adultLessonId, adult)).toBe(`/students/${adult.id}/record`);
+    expect(await recordLinkFor(adultLessonId, tutor)).toBe(`/students/${adult.id}/record`);
+    // A client who booked for a child without being their (active) guardian sees the lesson, not the record.
+    const booker = await person("Bea Booker");
+    const booked = await createBooking({ clientId: booker.id, tutorId: tutor.id, studentId: child.id, sessionStartTime: sessionStart, sessionDuration: 60 });
+    expect(await recordLinkFor(booked.id, booker)).toBeNull();
+    await addGuardian(booker.id, child.id, "PENDING");
+    expect(await recordLinkFor(booked.id, booker)).toBeNull();
+  });
+
+  it("says nothing about a transcript that was never delivered", async () => {
+    const booked = await createBooking({ clientId: adult.id, tutorId: tutor.id, studentId: null, sessionStartTime: sessionStart, sessionDuration: 60 });
+    const page = (await callLoader(bookingRoute, `/bookings/${booked.id}`, { params: { id: booked.id }, cookie: adult.cookie })).data as {
+      transcript: { status: string; talk: { sentences: unknown[] } };
+    };
+    expect(page.transcript).toEqual({ status: "none", talk: expect.objectContaining({ sentences: [] }) });
+  });
 });
