@@ -1,6 +1,7 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
 import { SEARCH_PAGE_SIZE, transcriptStatusOf, type TranscriptStatus } from "~/domain/transcript-view";
+import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "./booking-page-sql";
 import { db, sqlQuery } from "./db";
 
 /**
@@ -11,22 +12,13 @@ import { db, sqlQuery } from "./db";
 
 /**
  * The booking page's talk time: per-session speaker totals summed over the lesson, and the state
- * of its transcripts. One hand-written statement (every booking page pays it; through Prisma it
- * was two queries whose building cost more than the reads).
+ * of its transcripts. One hand-written statement (app/.server/booking-page-sql.ts; every booking
+ * page pays it, and through Prisma it was two queries whose building cost more than the reads).
  */
 export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {
-  const [row] = await sqlQuery<{ fetch_statuses: string[]; speakers: { key: string; profileId: string | null; name: string; seconds: number }[] }>(
-    LESSON_TALK_TIME_SQL,
-    [bookingId],
-  );
+  const [row] = await sqlQuery<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [bookingId]);
   return { status: transcriptStatusOf(row?.fetch_statuses ?? []), talk: sumTalkTime(row?.speakers ?? []) };
 }
-
-export const LESSON_TALK_TIME_SQL = `
-SELECT ARRAY(SELECT f.status FROM transcript_fetches f JOIN lessonspace_sessions s ON s.session_id = f.session_id
-              WHERE s.booking_id = $1::uuid) AS fetch_statuses,
-       COALESCE((SELECT json_agg(json_build_object('key', sp.speaker_key, 'profileId', sp.speaker_profile_id, 'name', sp.speaker_name, 'seconds', sp.seconds))
-                   FROM transcript_speakers sp WHERE sp.booking_id = $1::uuid), '[]'::json) AS speakers`;
 
 export type TranscriptSession = {
   sessionId: string;

@@ -4,7 +4,7 @@
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
 // sessions with attendance, the reviews; the transcript fetches' statuses and the speakers' totals
-// in one statement, as loadLessonTalkTime reads them; whether the viewer may open the learner's
+// in the app's own statement (app/.server/booking-page-sql.ts); whether the viewer may open the learner's
 // record, as mayViewRecordOfBooking decides it: the booking answers for the learner and its tutor,
 // else requireLearnerForViewer's rule (the learner's profile row, then an active guardian edge and a
 // lesson the viewer taught them); the viewer's active wards when they may change who attends:
@@ -14,9 +14,9 @@
 // React, Prisma, the security middleware (CSP nonce, headers), the request log, gzip and the
 // hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
-import { createServer, type ServerResponse } from "node:http";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import type { ServerResponse } from "node:http";
 import pg from "pg";
+import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
 import { refreshPlan } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
 import { timeZoneLabel } from "../../app/domain/format.ts";
@@ -24,46 +24,19 @@ import type { BookingStatus } from "../../app/domain/join-window.ts";
 import { presentTalkTime, sumTalkTime, type TalkTimeView } from "../../app/domain/talk-time.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 import { transcriptStatusOf, type TranscriptStatus } from "../../app/domain/transcript-view.ts";
+import { bookingAction, esc, serveCeiling, stateLabel, verifiedSubject } from "./ceiling-common.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const jwks = createRemoteJWKSet(new URL(`${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`));
 const STYLESHEET = process.env.CEILING_STYLESHEET ?? "/assets/styles.css";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The access token in @supabase/ssr's session cookie (sb-<ref>-auth-token, maybe chunked .0, .1, …). */
-function accessToken(cookieHeader: string | undefined): string | null {
-  if (!cookieHeader) return null;
-  const chunks = new Map<number, string>();
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    const name = part.slice(0, eq).trim();
-    const match = /^sb-[^-]+-auth-token(?:\.(\d+))?$/.exec(name);
-    if (match) chunks.set(Number(match[1] ?? 0), decodeURIComponent(part.slice(eq + 1).trim()));
-  }
-  if (chunks.size === 0) return null;
-  let value = [...chunks.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join("");
-  if (value.startsWith("base64-")) value = Buffer.from(value.slice(7), "base64url").toString("utf8");
-  try {
-    const session = JSON.parse(value) as { access_token?: unknown };
-    return typeof session.access_token === "string" ? session.access_token : null;
-  } catch {
-    return null;
-  }
-}
 
 type Profile = { id: string; full_name: string; time_zone: string };
 
 async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
-  const token = accessToken(cookieHeader);
-  if (!token) return null;
-  try {
-    const { payload } = await jwtVerify(token, jwks, { algorithms: ["ES256"] });
-    if (!payload.sub) return null;
-    const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [payload.sub]);
-    return rows[0] ?? null;
-  } catch {
-    return null;
-  }
+  const subject = await verifiedSubject(cookieHeader);
+  if (!subject) return null;
+  const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [subject]);
+  return rows[0] ?? null;
 }
 
 const BOOKING_SQL = `
@@ -96,14 +69,6 @@ SELECT p.id, p.full_name
   FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id
  WHERE g.source_profile_id = $1 AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
  ORDER BY p.full_name ASC`;
-
-// loadLessonTalkTime (app/.server/lesson-transcripts.ts): the fetch state of each of the booking's
-// sessions' transcripts, and the speakers' per-session totals, in one statement as the app reads them.
-const LESSON_TALK_TIME_SQL = `
-SELECT ARRAY(SELECT f.status FROM transcript_fetches f JOIN lessonspace_sessions s ON s.session_id = f.session_id
-              WHERE s.booking_id = $1::uuid) AS fetch_statuses,
-       COALESCE((SELECT json_agg(json_build_object('key', sp.speaker_key, 'profileId', sp.speaker_profile_id, 'name', sp.speaker_name, 'seconds', sp.seconds))
-                   FROM transcript_speakers sp WHERE sp.booking_id = $1::uuid), '[]'::json) AS speakers`;
 
 // requireLearnerForViewer (app/.server/learning-record.ts): the learner's profile; then an active
 // guardian edge from the viewer ($1) to them ($2), and a lesson of theirs the viewer taught.
@@ -141,7 +106,6 @@ type BookingRow = {
 type Ward = { id: string; full_name: string };
 type SessionRow = { started_at: Date | null; ended_at: Date | null; attendance: { profileId: string; fullName: string; secondsPresent: number }[] };
 type ReviewRow = { reviewer_id: string; rating: number; comment: string; reviewer_name: string };
-type TalkTimeRow = { fetch_statuses: string[]; speakers: { key: string; profileId: string | null; name: string; seconds: number }[] };
 
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
 function mayViewRecordOfBooking(row: BookingRow, viewerId: string): Promise<boolean> | boolean {
@@ -159,40 +123,6 @@ async function mayViewLearningRecord(learnerId: string, viewerId: string): Promi
   if (id === viewerId) return true;
   const [guardian, taught] = await Promise.all([pool.query(GUARDIAN_SQL, [viewerId, id]), pool.query(TAUGHT_SQL, [viewerId, id])]);
   return guardian.rows.length > 0 || taught.rows.length > 0;
-}
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
-const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
-function stateLabel(b: BookingDetailsView): string {
-  switch (b.state) {
-    case "ready":
-      return b.inProgress ? "In progress" : "Ready to join";
-    case "upcoming":
-      return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
-    case "completed":
-      return esc(b.outcome?.label ?? "Completed");
-    case "cancelled":
-      return b.declined ? "Declined" : "Cancelled";
-  }
-}
-
-function action(b: BookingDetailsView): string {
-  const id = esc(b.id);
-  switch (b.state) {
-    case "ready":
-      return `<div class="booking-action"><p class="booking-state">${esc(b.rejoin ? `The lesson has ended. You can rejoin the classroom until ${b.closesAt}.` : b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${b.rejoin ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${b.rejoin ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
-    case "upcoming":
-      return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
-    case "completed": {
-      const outcome = b.outcome ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>` : "";
-      return b.recording === "available"
-        ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
-        : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
-    }
-    case "cancelled":
-      return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
-  }
 }
 
 function facts(b: BookingDetailsView): string {
@@ -278,7 +208,7 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const [sessions, reviewRows, talkTime, recordVisible] = await Promise.all([
     pool.query<SessionRow>(SESSIONS_SQL, [row.id]),
     pool.query<ReviewRow>(REVIEWS_SQL, [row.id]),
-    pool.query<TalkTimeRow>(LESSON_TALK_TIME_SQL, [row.id]),
+    pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [row.id]),
     mayViewRecordOfBooking(row, viewer.id),
   ]);
   const now = new Date();
@@ -320,7 +250,7 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const talkView = presentTalkTime(talk, row.duration_actual, learnerId);
   const recordPath = recordVisible ? `/students/${learnerId}/record` : null;
   const returnTo = encodeURIComponent(`/bookings/${row.id}`);
-  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${action(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${talkTimeSummary(talkView)}${lessonEvidence(details, transcriptStatus, recordPath)}${snapshot(details)}${reviews(details)}</main></body></html>`;
+  const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${bookingAction(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${talkTimeSummary(talkView)}${lessonEvidence(details, transcriptStatus, recordPath)}${snapshot(details)}${reviews(details)}</main></body></html>`;
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
   res.end(html);
 }
@@ -329,25 +259,13 @@ function notFound(res: ServerResponse): void {
   res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
 }
 
-createServer((req, res) => {
-  if (req.url === "/ready") {
-    res.writeHead(200).end("ok");
+serveCeiling(async (req, res) => {
+  const match = /^\/bookings\/([^/?]+)$/.exec((req.url ?? "/").split("?")[0]!);
+  if (!match) return notFound(res);
+  const viewer = await viewerOf(req.headers.cookie);
+  if (!viewer) {
+    res.writeHead(302, { Location: `/sign-in?redirectTo=${encodeURIComponent(req.url ?? "/")}` }).end();
     return;
   }
-  void (async () => {
-    try {
-      const match = /^\/bookings\/([^/?]+)$/.exec((req.url ?? "/").split("?")[0]!);
-      if (!match) return notFound(res);
-      const viewer = await viewerOf(req.headers.cookie);
-      if (!viewer) {
-        res.writeHead(302, { Location: `/sign-in?redirectTo=${encodeURIComponent(req.url ?? "/")}` }).end();
-        return;
-      }
-      await bookingPage(res, viewer, match[1]!);
-    } catch (error) {
-      console.error(error);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    }
-  })();
-}).listen(Number(process.env.PORT), "127.0.0.1");
+  await bookingPage(res, viewer, match[1]!);
+});

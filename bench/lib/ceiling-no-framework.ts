@@ -10,10 +10,9 @@
 // the same markup as the React components. What it leaves out: React Router, React, Prisma's query
 // engine, middleware (security headers, CSP nonce), the request log line, gzip, and the hydration scripts.
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-no-framework.ts
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { dashboardPositions } from "../../app/.server/booking-positions.ts";
 import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/dashboard-sql.ts";
@@ -23,86 +22,23 @@ import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
 import { learningRecordLinks } from "../../app/domain/learning-record.ts";
 import { cardState } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
+import { bookingAction, esc, serveCeiling, stateLabel, verifiedSubject } from "./ceiling-common.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const jwks = createRemoteJWKSet(new URL(`${process.env.SUPABASE_URL}/auth/v1/.well-known/jwks.json`));
 const STYLESHEET = process.env.CEILING_STYLESHEET ?? "/assets/styles.css";
 const RECENT_SESSION_DAYS = 14;
-
-/** The access token in @supabase/ssr's session cookie (sb-<ref>-auth-token, maybe chunked .0, .1, …). */
-export function accessToken(cookieHeader: string | undefined): string | null {
-  if (!cookieHeader) return null;
-  const chunks = new Map<number, string>();
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    const name = part.slice(0, eq).trim();
-    const match = /^sb-[^-]+-auth-token(?:\.(\d+))?$/.exec(name);
-    if (match) chunks.set(Number(match[1] ?? 0), decodeURIComponent(part.slice(eq + 1).trim()));
-  }
-  if (chunks.size === 0) return null;
-  let value = [...chunks.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join("");
-  if (value.startsWith("base64-")) value = Buffer.from(value.slice(7), "base64url").toString("utf8");
-  try {
-    const session = JSON.parse(value) as { access_token?: unknown };
-    return typeof session.access_token === "string" ? session.access_token : null;
-  } catch {
-    return null;
-  }
-}
 
 export type Profile = { id: string; full_name: string; time_zone: string; roles: string[] };
 
 async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
-  const token = accessToken(cookieHeader);
-  if (!token) return null;
-  try {
-    const { payload } = await jwtVerify(token, jwks, { algorithms: ["ES256"] });
-    if (!payload.sub) return null;
-    const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [payload.sub]);
-    return rows[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
-const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
-function stateLabel(b: BookingCardView): string {
-  switch (b.state) {
-    case "ready":
-      return b.inProgress ? "In progress" : "Ready to join";
-    case "upcoming":
-      return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
-    case "completed":
-      return esc(b.outcome?.label ?? "Completed");
-    case "cancelled":
-      return b.declined ? "Declined" : "Cancelled";
-  }
-}
-
-function action(b: BookingCardView): string {
-  const id = esc(b.id);
-  switch (b.state) {
-    case "ready":
-      return `<div class="booking-action"><p class="booking-state">${esc(b.rejoin ? `The lesson has ended. You can rejoin the classroom until ${b.closesAt}.` : b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${b.rejoin ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${b.rejoin ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
-    case "upcoming":
-      return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
-    case "completed": {
-      const outcome = b.outcome ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>` : "";
-      return b.recording === "available"
-        ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
-        : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
-    }
-    case "cancelled":
-      return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
-  }
+  const subject = await verifiedSubject(cookieHeader);
+  return subject ? profileOf(subject) : null;
 }
 
 function card(b: BookingCardView): string {
   const id = esc(b.id);
   const titleId = `booking-${id}-title`;
-  return `<article class="card booking-card state-${b.state}" aria-labelledby="${titleId}"><div class="booking-card-head"><h3 id="${titleId}">${esc(b.serviceName)}</h3><span class="badge badge-${b.state}">${stateLabel(b)}</span></div><p class="muted booking-when">${esc(b.when)}</p><dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>${action(b)}<p class="booking-card-links"><a href="/bookings/${id}" aria-describedby="${titleId}">Lesson details</a>${b.canAssignStudent ? `<a href="/bookings/${id}/student?returnTo=%2F" aria-describedby="${titleId}">Choose who attends</a>` : ""}</p></article>`;
+  return `<article class="card booking-card state-${b.state}" aria-labelledby="${titleId}"><div class="booking-card-head"><h3 id="${titleId}">${esc(b.serviceName)}</h3><span class="badge badge-${b.state}">${stateLabel(b)}</span></div><p class="muted booking-when">${esc(b.when)}</p><dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>${bookingAction(b)}<p class="booking-card-links"><a href="/bookings/${id}" aria-describedby="${titleId}">Lesson details</a>${b.canAssignStudent ? `<a href="/bookings/${id}/student?returnTo=%2F" aria-describedby="${titleId}">Choose who attends</a>` : ""}</p></article>`;
 }
 
 function section(title: string, bookings: BookingCardView[], more: { href: string; label: string } | null = null): string {
@@ -189,24 +125,12 @@ async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
 
 // Run as a server; imported (bench/lib/render-floor.tsx), only its page functions are used.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  createServer((req, res) => {
-    if (req.url === "/ready") {
-      res.writeHead(200).end("ok");
+  serveCeiling(async (req, res) => {
+    const viewer = await viewerOf(req.headers.cookie);
+    if (!viewer) {
+      res.writeHead(302, { Location: "/sign-in?redirectTo=%2F" }).end();
       return;
     }
-    void (async () => {
-      try {
-        const viewer = await viewerOf(req.headers.cookie);
-        if (!viewer) {
-          res.writeHead(302, { Location: "/sign-in?redirectTo=%2F" }).end();
-          return;
-        }
-        await dashboard(res, viewer);
-      } catch (error) {
-        console.error(error);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      }
-    })();
-  }).listen(Number(process.env.PORT), "127.0.0.1");
+    await dashboard(res, viewer);
+  });
 }

@@ -10,7 +10,8 @@ import type { ReactElement } from "react";
 import { createRoutesStub, RouterContextProvider } from "react-router";
 import { renderToBuffer } from "../../app/.server/render-to-buffer.ts";
 import Dashboard, { loader } from "../../app/routes/dashboard.tsx";
-import { accessToken, closePool, dashboardHtml, dashboardRows, profileOf } from "./ceiling-no-framework.ts";
+import { accessToken } from "./ceiling-common.ts";
+import { closePool, dashboardHtml, dashboardRows, profileOf } from "./ceiling-no-framework.ts";
 
 const ROUNDS = Number(process.env.FLOOR_ROUNDS ?? 1_000);
 // As long as the server's own warm-up (bench/run.ts): the render's CPU settles after ~2,500 pages.
