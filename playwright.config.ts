@@ -18,9 +18,13 @@ export default defineConfig({
   fullyParallel: true,
   // One worker per core (at least two: the specs mostly wait on the server and the browser).
   workers: Math.max(2, availableParallelism()),
-  retries: 0,
+  // CI gets one retry so a single stumble of the shared 2-core machine does not throw away a whole
+  // run; a test that needed it is still reported (as flaky, with its first error) so it gets fixed.
+  retries: process.env.CI ? 1 : 0,
   timeout: 30_000,
-  reporter: process.env.CI ? "line" : "list",
+  // CI shows only the tail of its output: the dot reporter prints every failure's error there, at
+  // the end (the line reporter prints it mid-run, where it is lost).
+  reporter: process.env.CI ? "dot" : "list",
   use: { baseURL: `http://127.0.0.1:${port}`, trace: "retain-on-failure" },
   projects: [
     { name: "js", use: { ...chromium, javaScriptEnabled: true } },
