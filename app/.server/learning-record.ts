@@ -21,10 +21,17 @@ function learnerLessons(learnerId: string) {
 }
 
 export async function requireLearnerForViewer(learnerId: string | undefined, viewerId: string): Promise<RecordScope> {
-  if (!learnerId || !isUuid(learnerId)) throw notFound();
+  const scope = await recordScopeFor(learnerId, viewerId);
+  if (!scope) throw notFound();
+  return scope;
+}
+
+/** The viewer's scope on this learner's record, or null when the rule refuses (or the id is bad). */
+async function recordScopeFor(learnerId: string | undefined, viewerId: string): Promise<RecordScope | null> {
+  if (!learnerId || !isUuid(learnerId)) return null;
   const id = learnerId.toLowerCase();
   const learner = await db.profile.findUnique({ where: { id }, select: { id: true, fullName: true } });
-  if (!learner) throw notFound();
+  if (!learner) return null;
   if (id === viewerId) return { learner, tutorOnly: null };
   const [guardian, taught] = await Promise.all([
     db.profileGraph.findFirst({
@@ -35,7 +42,7 @@ export async function requireLearnerForViewer(learnerId: string | undefined, vie
   ]);
   if (guardian) return { learner, tutorOnly: null };
   if (taught) return { learner, tutorOnly: viewerId };
-  throw notFound();
+  return null;
 }
 
 /**
@@ -49,14 +56,12 @@ export async function mayViewRecordOfBooking(booking: { clientId: string; studen
   return mayViewLearningRecord(learnerId, viewerId);
 }
 
-/** Whether the viewer may open this learner's record (for links), without throwing. */
+/**
+ * Whether the viewer may open this learner's record (for links). A refusal is false; a database
+ * failure is thrown like any other, rather than passed off as a refusal.
+ */
 export async function mayViewLearningRecord(learnerId: string, viewerId: string): Promise<boolean> {
-  try {
-    await requireLearnerForViewer(learnerId, viewerId);
-    return true;
-  } catch {
-    return false;
-  }
+  return (await recordScopeFor(learnerId, viewerId)) !== null;
 }
 
 /**
