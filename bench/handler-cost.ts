@@ -1,6 +1,6 @@
 // bench/handler-cost: CPU milliseconds per request of the app's React Router handler for the
-// dashboard (50 bookings), the booking page, the sign-in page (a document with no data) and
-// /healthz (a resource route), measured in one process without HTTP
+// dashboard (50 bookings), the booking page, the sign-in page (a document with no data), the 404
+// page (the smallest document) and /healthz (a resource route), measured in one process without HTTP
 // (bench/lib/handler-cost.ts: the median of blocks of 50 requests). To weigh a change, give it the
 // build before and the build after: it alternates between them, so both see the same machine.
 //   npx tsx bench/handler-cost.ts [buildDir …]   (default: the bench build)
@@ -28,6 +28,9 @@ try {
     { name: "booking page", path: `/bookings/${demoBookingIds.adultReady}`, cookie },
     // React Router's fixed cost of a document: a page with no session, no query and little markup.
     { name: "sign-in page", path: "/sign-in", cookie: "" },
+    // The smallest document React Router serves here: no session, no loader data, the root's
+    // error boundary (a 404) in the app's layout. Its cost is what any page pays before its own.
+    { name: "404 page", path: "/no-such-page", cookie: "", status: 404 },
     { name: "healthz", path: "/healthz", cookie: "" },
   ];
   const wanted = (process.env.HANDLER_PAGES ?? "").split(",").filter(Boolean);

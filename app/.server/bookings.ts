@@ -1,6 +1,7 @@
 import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { DASHBOARD_SECTION_LIMIT, type CardBooking } from "~/domain/booking-card";
+import { bookingPageOf, bookingPageSql, type BookingPageRow } from "./booking-page-sql";
 import { dashboardPositions } from "./booking-positions";
 import { cardBookingOf, cardBookingsSql, type CardRow } from "./dashboard-sql";
 import { db, sqlQuery } from "./db";
@@ -45,48 +46,16 @@ export async function listDashboardBookings(viewerId: string, now: Date, section
 }
 
 /**
- * The booking page's data in one query (relationJoins): the booking as requireBookingForViewer
- * scopes it (same 404s), with its names, its sessions with attendance and its reviews. Three
- * queries before (the booking, then sessions and reviews), each with its own Prisma overhead.
+ * The booking page's data in one hand-written statement (booking-page-sql.ts): the booking as
+ * requireBookingForViewer scopes it (same 404s), with its names, its sessions with attendance and
+ * its reviews.
  */
 export async function requireBookingRecordForViewer(bookingId: string | undefined, viewerId: string) {
   if (!bookingId || !isUuid(bookingId)) throw notFound();
-  const booking = await db.booking.findFirst({
-    relationLoadStrategy: "join",
-    where: { id: bookingId, ...participantFilter(viewerId) },
-    include: {
-      ...bookingInclude,
-      sessions: {
-        select: {
-          startedAt: true,
-          endedAt: true,
-          attendance: { select: { profileId: true, secondsPresent: true, profile: { select: { fullName: true } } } },
-        },
-        orderBy: { startedAt: "asc" },
-      },
-      reviews: {
-        select: { reviewerId: true, rating: true, comment: true, reviewer: { select: { fullName: true } } },
-        orderBy: { createdAt: "asc" },
-      },
-    },
-  });
-  if (!booking) throw notFound();
-  const { sessions, reviews, ...rest } = booking;
-  return {
-    booking: rest,
-    record: {
-      sessions: sessions.map(({ startedAt, endedAt }) => ({ startedAt, endedAt })),
-      attendance: sessions.flatMap((session) =>
-        session.attendance.map((row) => ({ profileId: row.profileId, fullName: row.profile.fullName, secondsPresent: row.secondsPresent })),
-      ),
-      reviews: reviews.map((review) => ({
-        reviewerId: review.reviewerId,
-        reviewerName: review.reviewer.fullName,
-        rating: review.rating,
-        comment: review.comment,
-      })),
-    },
-  };
+  const query = bookingPageSql(bookingId, viewerId);
+  const [row] = await sqlQuery<BookingPageRow>(query.text, query.values);
+  if (!row) throw notFound();
+  return bookingPageOf(row);
 }
 
 /** Also visible to active guardians of the assigned student (recording and snapshot only). */

@@ -12,9 +12,10 @@ import type { LessonOutcome } from "~/domain/lesson-outcome";
 
 /**
  * Each booking `where` picks, with its three names and its Lessonspace sessions' times (what a
- * card needs for "Recording being prepared").
+ * card needs for "Recording being prepared"). `moreColumns` (each starting with a comma) adds to
+ * that row what a page shows beyond the card (booking-page-sql.ts).
  */
-export function cardBookingsSql(where: Prisma.Sql): Prisma.Sql {
+export function cardBookingsSql(where: Prisma.Sql, moreColumns: Prisma.Sql = Prisma.empty): Prisma.Sql {
   return Prisma.sql`
 SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_start_time, b.session_duration,
        b.status::text AS status, b.recording_url, b.duration_actual, b.outcome::text AS outcome,
@@ -22,6 +23,7 @@ SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_st
        c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at) ORDER BY ls.started_at)
                    FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
+       ${moreColumns}
   FROM bookings b
   JOIN profiles c ON c.id = b.client_id
   JOIN profiles t ON t.id = b.tutor_id

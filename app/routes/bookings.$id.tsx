@@ -24,17 +24,12 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
 export async function loader({ request, params, url }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request, url);
-  const { booking, record } = await requireBookingRecordForViewer(params.id, viewer.id);
+  const { booking, attendance, reviews } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = booking.studentId ?? booking.clientId;
   const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewRecordOfBooking(booking, viewer.id)]);
-  const details = presentBookingDetails(
-    { ...booking, sessions: record.sessions, attendance: record.attendance, reviews: record.reviews },
-    viewer.id,
-    now,
-    timeZone,
-  );
+  const details = presentBookingDetails({ ...booking, attendance, reviews }, viewer.id, now, timeZone);
   const wards = details.canAssignStudent ? await activeWardsOf(viewer.id) : [];
   return data(
     {

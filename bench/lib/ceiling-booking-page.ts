@@ -3,12 +3,12 @@
 // same as the app: the cookie check (the Supabase session cookie's ES256 access token verified
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
-// sessions with attendance, the reviews; the transcript fetches' statuses and the speakers' totals
-// in the app's own statement (app/.server/booking-page-sql.ts); whether the viewer may open the learner's
+// sessions with attendance and the reviews; the transcript fetches' statuses and the speakers'
+// totals: the app's own two statements, app/.server/booking-page-sql.ts); whether the viewer may open the learner's
 // record, as mayViewRecordOfBooking decides it: the booking answers for the learner and its tutor,
 // else requireLearnerForViewer's rule (the learner's profile row, then an active guardian edge and a
 // lesson the viewer taught them); the viewer's active wards when they may change who attends:
-// here hand-written SQL, 5 to 9 queries a page counting the viewer's profile row), the same pure
+// here hand-written SQL, 3 to 7 queries a page counting the viewer's profile row), the same pure
 // rules (app/domain: presentBookingDetails, refreshPlan, sumTalkTime, presentTalkTime,
 // transcriptStatusOf, formatting) and the same markup as the React page. Left out: React Router,
 // React, Prisma, the security middleware (CSP nonce, headers), the request log, gzip and the
@@ -16,11 +16,10 @@
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
 import type { ServerResponse } from "node:http";
 import pg from "pg";
-import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
-import { refreshPlan } from "../../app/domain/booking-card.ts";
+import { bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
+import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
 import { timeZoneLabel } from "../../app/domain/format.ts";
-import type { BookingStatus } from "../../app/domain/join-window.ts";
 import { presentTalkTime, sumTalkTime, type TalkTimeView } from "../../app/domain/talk-time.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 import { transcriptStatusOf, type TranscriptStatus } from "../../app/domain/transcript-view.ts";
@@ -38,31 +37,6 @@ async function viewerOf(cookieHeader: string | undefined): Promise<Profile | nul
   const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [subject]);
   return rows[0] ?? null;
 }
-
-const BOOKING_SQL = `
-SELECT b.*, c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name
-  FROM bookings b
-  JOIN profiles c ON c.id = b.client_id
-  JOIN profiles t ON t.id = b.tutor_id
-  LEFT JOIN profiles s ON s.id = b.student_id
- WHERE b.id = $1 AND (b.client_id = $2 OR b.tutor_id = $2 OR b.student_id = $2)`;
-
-const SESSIONS_SQL = `
-SELECT ls.started_at, ls.ended_at,
-       COALESCE(json_agg(json_build_object('profileId', a.profile_id, 'fullName', p.full_name, 'secondsPresent', a.seconds_present))
-                  FILTER (WHERE a.id IS NOT NULL), '[]'::json) AS attendance
-  FROM lessonspace_sessions ls
-  LEFT JOIN lessonspace_attendance a ON a.session_id = ls.session_id
-  LEFT JOIN profiles p ON p.id = a.profile_id
- WHERE ls.booking_id = $1
- GROUP BY ls.id
- ORDER BY ls.started_at ASC`;
-
-const REVIEWS_SQL = `
-SELECT r.reviewer_id, r.rating, r.comment, p.full_name AS reviewer_name
-  FROM reviews r JOIN profiles p ON p.id = r.reviewer_id
- WHERE r.booking_id = $1
- ORDER BY r.created_at ASC`;
 
 const WARDS_SQL = `
 SELECT p.id, p.full_name
@@ -84,33 +58,12 @@ SELECT id FROM bookings
  WHERE tutor_id = $1 AND (student_id = $2 OR (client_id = $2 AND student_id IS NULL))
  LIMIT 1`;
 
-type BookingRow = {
-  id: string;
-  client_id: string;
-  tutor_id: string;
-  student_id: string | null;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: BookingStatus;
-  recording_url: string | null;
-  duration_actual: number | null;
-  outcome: "held" | "student_absent" | "tutor_absent" | "not_held" | null;
-  outcome_tutor_seconds: number | null;
-  outcome_attendee_seconds: number | null;
-  session_artifacts: unknown;
-  client_name: string;
-  tutor_name: string;
-  student_name: string | null;
-};
 type Ward = { id: string; full_name: string };
-type SessionRow = { started_at: Date | null; ended_at: Date | null; attendance: { profileId: string; fullName: string; secondsPresent: number }[] };
-type ReviewRow = { reviewer_id: string; rating: number; comment: string; reviewer_name: string };
 
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
-function mayViewRecordOfBooking(row: BookingRow, viewerId: string): Promise<boolean> | boolean {
-  const learnerId = row.student_id ?? row.client_id;
-  if (learnerId === viewerId || row.tutor_id === viewerId) return true;
+function mayViewRecordOfBooking(booking: CardBooking, viewerId: string): Promise<boolean> | boolean {
+  const learnerId = booking.studentId ?? booking.clientId;
+  if (learnerId === viewerId || booking.tutorId === viewerId) return true;
   return mayViewLearningRecord(learnerId, viewerId);
 }
 
@@ -201,55 +154,22 @@ function reviews(b: BookingDetailsView): string {
 
 async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: string): Promise<void> {
   if (!UUID.test(bookingId)) return notFound(res);
-  const found = await pool.query<BookingRow>(BOOKING_SQL, [bookingId, viewer.id]);
-  const row = found.rows[0];
+  const query = bookingPageSql(bookingId, viewer.id);
+  const row = (await pool.query<BookingPageRow>(query.text, query.values)).rows[0];
   if (!row) return notFound(res);
-  const learnerId = row.student_id ?? row.client_id;
-  const [sessions, reviewRows, talkTime, recordVisible] = await Promise.all([
-    pool.query<SessionRow>(SESSIONS_SQL, [row.id]),
-    pool.query<ReviewRow>(REVIEWS_SQL, [row.id]),
-    pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [row.id]),
-    mayViewRecordOfBooking(row, viewer.id),
-  ]);
+  const { booking, attendance: attendanceRows, reviews: reviewRows } = bookingPageOf(row);
+  const learnerId = booking.studentId ?? booking.clientId;
+  const [talkTime, recordVisible] = await Promise.all([pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]), mayViewRecordOfBooking(booking, viewer.id)]);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
-  const booking = {
-    id: row.id,
-    clientId: row.client_id,
-    tutorId: row.tutor_id,
-    studentId: row.student_id,
-    serviceName: row.service_name,
-    sessionStartTime: row.session_start_time,
-    sessionDuration: row.session_duration,
-    status: row.status,
-    recordingUrl: row.recording_url,
-    durationActual: row.duration_actual,
-    outcome: row.outcome,
-    outcomeTutorSeconds: row.outcome_tutor_seconds,
-    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
-    sessionArtifacts: row.session_artifacts,
-    client: { id: row.client_id, fullName: row.client_name },
-    tutor: { id: row.tutor_id, fullName: row.tutor_name },
-    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
-  };
-  const details = presentBookingDetails(
-    {
-      ...booking,
-      sessions: sessions.rows.map((s) => ({ startedAt: s.started_at, endedAt: s.ended_at })),
-      attendance: sessions.rows.flatMap((s) => s.attendance),
-      reviews: reviewRows.rows.map((r) => ({ reviewerId: r.reviewer_id, reviewerName: r.reviewer_name, rating: r.rating, comment: r.comment })),
-    },
-    viewer.id,
-    now,
-    timeZone,
-  );
+  const details = presentBookingDetails({ ...booking, attendance: attendanceRows, reviews: reviewRows }, viewer.id, now, timeZone);
   const wards = details.canAssignStudent ? (await pool.query<Ward>(WARDS_SQL, [viewer.id])).rows : [];
   const refresh = refreshPlan([booking], now);
   const transcriptStatus = transcriptStatusOf(talkTime.rows[0]?.fetch_statuses ?? []);
   const talk = sumTalkTime(talkTime.rows[0]?.speakers ?? []);
-  const talkView = presentTalkTime(talk, row.duration_actual, learnerId);
+  const talkView = presentTalkTime(talk, booking.durationActual, learnerId);
   const recordPath = recordVisible ? `/students/${learnerId}/record` : null;
-  const returnTo = encodeURIComponent(`/bookings/${row.id}`);
+  const returnTo = encodeURIComponent(`/bookings/${booking.id}`);
   const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${bookingAction(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${talkTimeSummary(talkView)}${lessonEvidence(details, transcriptStatus, recordPath)}${snapshot(details)}${reviews(details)}</main></body></html>`;
   res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
   res.end(html);

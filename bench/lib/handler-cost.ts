@@ -4,12 +4,12 @@
 // alternates between them in short blocks, so a slower minute of the machine falls on all of them
 // alike: the way to see whether a change saved 3% (a load run's noise is larger than that).
 // Run by bench/handler-cost.ts with the app's environment; HANDLER_TARGETS is a JSON list of
-// { name, path, cookie }.
+// { name, path, cookie, status? } (status: the answer expected, 200 unless said).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "react-router";
 
-type Target = { name: string; path: string; cookie: string };
+type Target = { name: string; path: string; cookie: string; status?: number };
 type Handler = (request: Request) => Promise<Response>;
 
 const ROUNDS = Number(process.env.HANDLER_ROUNDS ?? 1_000);
@@ -27,7 +27,7 @@ for (const dir of buildDirs) {
 async function once(handle: Handler, target: Target): Promise<number> {
   const response = await handle(new Request(new URL(target.path, process.env.APP_URL), { headers: { cookie: target.cookie } }));
   const bytes = (await response.arrayBuffer()).byteLength;
-  if (response.status !== 200) throw new Error(`${target.name} answered ${response.status}`);
+  if (response.status !== (target.status ?? 200)) throw new Error(`${target.name} answered ${response.status}`);
   return bytes;
 }
 
