@@ -4,7 +4,8 @@
 // (bench/lib/handler-cost.ts: the median of blocks of 50 requests). To weigh a change, give it the
 // build before and the build after: it alternates between them, so both see the same machine.
 //   npx tsx bench/handler-cost.ts [buildDir …]   (default: the bench build)
-//   HANDLER_ROUNDS=1000 (per build and page)  HANDLER_REPEATS=2  HANDLER_PAGES=dashboard,sign-in (by name prefix)
+//   HANDLER_ROUNDS=1000 (per build and page)  HANDLER_WARMUP=2500 (requests first, per build and page)
+//   HANDLER_REPEATS=2  HANDLER_PAGES=dashboard,sign-in (by name prefix)
 //   HANDLER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/handler-profiles"   (a profile without HTTP or load generator)
 import { execFile } from "node:child_process";
 import os from "node:os";
