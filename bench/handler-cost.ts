@@ -43,9 +43,10 @@ try {
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, [...nodeFlags, "--import", "tsx", "bench/lib/handler-cost.ts"], { cwd: root, env, maxBuffer: 1 << 20 }, (error, out) => (error ? reject(error) : resolve(out))),
     );
-    const { rounds, results } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { rounds: number; results: { build: string; target: string; msPerRequest: number; bytes: number }[] };
+    const { rounds, results } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { rounds: number; results: { build: string; target: string; msPerRequest: number; msWall: number; bytes: number }[] };
     console.log(`  run ${repeat} (${rounds} requests per build and page, median of blocks of 50):`);
-    for (const r of results) console.log(`    ${r.target.padEnd(24)} ${path.relative(root, r.build).padEnd(28)} ${r.msPerRequest.toFixed(3)} ms CPU  ${r.bytes.toLocaleString("en-GB")} B`);
+    for (const r of results)
+      console.log(`    ${r.target.padEnd(24)} ${path.relative(root, r.build).padEnd(28)} ${r.msPerRequest.toFixed(3)} ms CPU  ${r.msWall.toFixed(2)} ms wall  ${r.bytes.toLocaleString("en-GB")} B`);
   }
 } finally {
   await context.stop();

@@ -34,29 +34,31 @@ async function once(handle: Handler, target: Target): Promise<number> {
   return bytes;
 }
 
-async function block(handle: Handler, target: Target): Promise<number> {
+async function block(handle: Handler, target: Target): Promise<{ cpu: number; wall: number }> {
   const before = process.cpuUsage();
+  const started = performance.now();
   const chain = async (count: number) => {
     for (let i = 0; i < count; i++) await once(handle, target);
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => chain(Math.floor(BLOCK / CONCURRENCY) + (i < BLOCK % CONCURRENCY ? 1 : 0))));
   const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / BLOCK;
+  return { cpu: (used.user + used.system) / 1000 / BLOCK, wall: ((performance.now() - started) * CONCURRENCY) / BLOCK };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const results: { build: string; target: string; msPerRequest: number; bytes: number }[] = [];
+const results: { build: string; target: string; msPerRequest: number; msWall: number; bytes: number }[] = [];
 for (const target of targets) {
   const bytes = await Promise.all(handlers.map((handle) => once(handle, target)));
   for (let i = 0; i < WARMUP / BLOCK; i++) for (const handle of handlers) await block(handle, target);
-  const blocks: number[][] = handlers.map(() => []);
+  const blocks: { cpu: number; wall: number }[][] = handlers.map(() => []);
   // A B B A …: neither build always goes first.
   for (let i = 0; i < ROUNDS / BLOCK; i++) {
     const order = [...handlers.keys()];
     if (i % 2) order.reverse();
     for (const b of order) blocks[b]!.push(await block(handlers[b]!, target));
   }
-  for (const [b, dir] of buildDirs.entries()) results.push({ build: dir, target: target.name, msPerRequest: median(blocks[b]!), bytes: bytes[b]! });
+  for (const [b, dir] of buildDirs.entries())
+    results.push({ build: dir, target: target.name, msPerRequest: median(blocks[b]!.map((x) => x.cpu)), msWall: median(blocks[b]!.map((x) => x.wall)), bytes: bytes[b]! });
 }
 console.log(JSON.stringify({ rounds: ROUNDS, block: BLOCK, results }));
 process.exit(0);
