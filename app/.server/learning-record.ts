@@ -1,5 +1,6 @@
 import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
+import { learnerIdOf } from "~/domain/attendee";
 import type { RecordLesson } from "~/domain/learning-record";
 import { db } from "./db";
 import { isUuid } from "~/domain/uuid";
@@ -51,7 +52,7 @@ async function recordScopeFor(learnerId: string | undefined, viewerId: string): 
  * lesson); only the client of a child's lesson needs the guardian edge looked up.
  */
 export async function mayViewRecordOfBooking(booking: { clientId: string; studentId: string | null; tutorId: string }, viewerId: string): Promise<boolean> {
-  const learnerId = booking.studentId ?? booking.clientId;
+  const learnerId = learnerIdOf(booking);
   if (learnerId === viewerId || booking.tutorId === viewerId) return true;
   return mayViewLearningRecord(learnerId, viewerId);
 }

@@ -18,3 +18,8 @@ export function resolveAttendee(booking: AttendeeBooking, viewerId: string): Att
 export function learnerOf<T>(booking: { client: T; student: T | null }): T {
   return booking.student ?? booking.client;
 }
+
+/** The same rule on a booking's id columns: whose record, review and talk time the lesson counts for. */
+export function learnerIdOf(booking: { clientId: string; studentId: string | null }): string {
+  return booking.studentId ?? booking.clientId;
+}

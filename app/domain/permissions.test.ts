@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveAttendee } from "./attendee";
+import { learnerIdOf, resolveAttendee } from "./attendee";
 import { canAssignStudent, canUploadSnapshot, canViewArtifacts, reviewTarget, rolesOn, type BookingParties } from "./permissions";
 
 const booking: BookingParties = {
@@ -94,5 +94,14 @@ describe("resolveAttendee", () => {
   });
   it("the student joins as themself", () => {
     expect(resolveAttendee({ tutor, client, student }, "child")).toEqual({ ...student, leader: false });
+  });
+});
+
+describe("learnerIdOf", () => {
+  it("is the assigned student", () => {
+    expect(learnerIdOf({ clientId: "client", studentId: "child" })).toBe("child");
+  });
+  it("is the client when no student is assigned (adult learner)", () => {
+    expect(learnerIdOf({ clientId: "client", studentId: null })).toBe("client");
   });
 });

@@ -2,6 +2,7 @@
  * Who may do what to a booking (DESIGN.md section 4). Pure: the caller loads the booking and
  * the viewer's guardian edges and passes the clock. Every route asks here; none decides alone.
  */
+import { learnerIdOf } from "./attendee";
 import { cardState, hasEnded, hasStarted, type JoinWindowInput } from "./join-window";
 
 export type BookingParties = JoinWindowInput & {
@@ -73,7 +74,7 @@ export function reviewTarget(
   if (cardState(booking, now).kind !== "completed" || booking.status === "Pending") {
     return refuse("You can leave a review once the lesson is completed.");
   }
-  if (roles.includes("tutor")) return { ok: true, revieweeId: booking.studentId ?? booking.clientId, as: "tutor" };
+  if (roles.includes("tutor")) return { ok: true, revieweeId: learnerIdOf(booking), as: "tutor" };
   if (roles.includes("client")) return { ok: true, revieweeId: booking.tutorId, as: "client" };
   return refuse("Only the tutor and the person who booked the lesson can review it.");
 }

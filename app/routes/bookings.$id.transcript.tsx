@@ -5,6 +5,7 @@ import { loadLessonTalkTime, loadTranscript } from "~/.server/lesson-transcripts
 import { lessonTime } from "~/.server/recent-sessions";
 import { SiteHeader } from "~/components/SiteHeader";
 import { TalkTimeSummary, TranscriptSearchForm } from "~/components/transcripts/TalkTime";
+import { learnerIdOf } from "~/domain/attendee";
 import { timeZoneLabel } from "~/domain/format";
 import { presentTalkTime } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -25,7 +26,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const [transcript, talk] = await Promise.all([loadTranscript(booking.id), loadLessonTalkTime(booking.id)]);
-  const learnerId = booking.studentId ?? booking.clientId;
+  const learnerId = learnerIdOf(booking);
   // A child's words: never kept by shared caches or the back-forward cache of a shared computer.
   headers.set("Cache-Control", "private, no-store");
   return data(

@@ -10,6 +10,7 @@ import { BookingFacts } from "~/components/bookings/BookingCard";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { SiteHeader } from "~/components/SiteHeader";
 import { TalkTimeSummary } from "~/components/transcripts/TalkTime";
+import { learnerIdOf } from "~/domain/attendee";
 import { refreshPlan } from "~/domain/booking-card";
 import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
 import { timeZoneLabel } from "~/domain/format";
@@ -27,7 +28,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const { booking, attendance, reviews } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const learnerId = booking.studentId ?? booking.clientId;
+  const learnerId = learnerIdOf(booking);
   const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewRecordOfBooking(booking, viewer.id)]);
   const details = presentBookingDetails({ ...booking, attendance, reviews }, viewer.id, now, timeZone);
   const wards = details.canAssignStudent ? await activeWardsOf(viewer.id) : [];

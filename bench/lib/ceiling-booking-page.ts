@@ -17,6 +17,7 @@
 import type { ServerResponse } from "node:http";
 import pg from "pg";
 import { bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
+import { learnerIdOf } from "../../app/domain/attendee.ts";
 import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
 import { timeZoneLabel } from "../../app/domain/format.ts";
@@ -62,7 +63,7 @@ type Ward = { id: string; full_name: string };
 
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
 function mayViewRecordOfBooking(booking: CardBooking, viewerId: string): Promise<boolean> | boolean {
-  const learnerId = booking.studentId ?? booking.clientId;
+  const learnerId = learnerIdOf(booking);
   if (learnerId === viewerId || booking.tutorId === viewerId) return true;
   return mayViewLearningRecord(learnerId, viewerId);
 }
@@ -158,7 +159,7 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const row = (await pool.query<BookingPageRow>(query.text, query.values)).rows[0];
   if (!row) return notFound(res);
   const { booking, attendance: attendanceRows, reviews: reviewRows } = bookingPageOf(row);
-  const learnerId = booking.studentId ?? booking.clientId;
+  const learnerId = learnerIdOf(booking);
   const [talkTime, recordVisible] = await Promise.all([pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]), mayViewRecordOfBooking(booking, viewer.id)]);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);

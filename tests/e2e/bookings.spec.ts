@@ -128,7 +128,13 @@ test("a parent assigns their child; the card names the child, and the child sees
   await expect(card(page, serviceName).getByRole("link", { name: "Choose who attends" })).toHaveCount(0);
 });
 
-test("the details page's own form changes who attends, and a refusal is explained with the booking unchanged", async ({ page }) => {
+test("the details page's own form changes who attends, and a refusal is explained with the booking unchanged", async ({ page, javaScriptEnabled }) => {
+  // The whole route manifest comes with the app's code (react-router.config.ts, routeDiscovery
+  // "initial"): the page's form to another route (/student) sends no /__manifest request.
+  const discoveries: string[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/__manifest") discoveries.push(request.url());
+  });
   const serviceName = `Details assign ${randomUUID().slice(0, 8)}`;
   const booking = await createDemoBooking({ serviceName, sessionStartTime: minutes(90), studentId: null });
 
@@ -146,6 +152,7 @@ test("the details page's own form changes who attends, and a refusal is explaine
   await page.getByRole("button", { name: "Save who attends" }).click();
   await expect(page).toHaveURL(`/bookings/${booking.id}`);
   await expect(page.getByRole("definition").filter({ hasText: "Charlie Brown" })).toBeVisible();
+  if (javaScriptEnabled) expect(discoveries).toEqual([]);
 });
 
 test("changing the time zone changes the times shown", async ({ page }) => {
