@@ -13,6 +13,7 @@ const closedPort = await new Promise<number>((resolve) => {
 process.env.DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${closedPort}/nowhere`;
 const dashboard = await import("~/routes/dashboard");
 const healthz = await import("~/routes/healthz");
+const { mayViewLearningRecord, mayViewRecordOfBooking } = await import("~/.server/learning-record");
 const { callLoader, signIn, TEST_PASSWORD } = await import("../support/app.ts");
 
 describe("when PostgreSQL is unreachable", () => {
@@ -30,5 +31,15 @@ describe("when PostgreSQL is unreachable", () => {
     expect(result.status).toBe(503);
     expect(result.headers.get("Retry-After")).toBe("30");
     expect(String(result.data)).toContain("briefly unavailable");
+  });
+
+  it("whether someone may see a learning record is an error, not a quiet 'no'", async () => {
+    // A false here would hide a page's "learning record" link as if the viewer had no right to it.
+    const learner = "7f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    const viewer = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
+    await expect(mayViewLearningRecord(learner, viewer)).rejects.toThrow();
+    // The booking answers for its own learner and tutor without a query; only a client's link asks.
+    await expect(mayViewRecordOfBooking({ clientId: viewer, studentId: learner, tutorId: "c0ffee00-0000-4000-8000-000000000000" }, viewer)).rejects.toThrow();
+    expect(await mayViewRecordOfBooking({ clientId: viewer, studentId: null, tutorId: "c0ffee00-0000-4000-8000-000000000000" }, viewer)).toBe(true);
   });
 });
