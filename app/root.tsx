@@ -31,7 +31,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
-        <Links />
+        {/* The nonce the server used, also when hydrating: browsers hide it from the DOM, and React
+            (in development) reports a link rendered without it as a mismatch. */}
+        <Links nonce={nonce} />
       </head>
       <body>
         {children}
