@@ -23,5 +23,9 @@ export default {
     // what they read of the address comes from their `url` argument, which has React Router's
     // `.data` suffix and `_routes` parameter taken off.
     v8_passThroughRequests: true,
+    // `npm run dev`: Vite's dependency scanner starts from the client entry and every route module,
+    // so the packages they use are pre-bundled at start. Without it they were found on the first page
+    // view, and Vite's re-bundling reloaded that page with two copies of React ("Invalid hook call").
+    unstable_optimizeDeps: true,
   },
 } satisfies Config;
