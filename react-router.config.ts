@@ -11,8 +11,8 @@ export default {
   allowedActionOrigins: ["**"],
   // The whole route manifest (~20 routes) is one immutable, cached script, loaded with the app's
   // code. The default ("lazy") inlines the matched routes' part of it into every page, built per
-  // request, and after hydration asks /__manifest about every link on the page: a second request
-  // per page view, and on a slow phone link a round trip before a link can navigate.
+  // request, and after hydration asks /__manifest about the routes the page's <Form>s and <Link>s
+  // lead to: a second request per page view, and on a slow link a round trip before a form submits.
   routeDiscovery: { mode: "initial" },
   future: {
     v8_middleware: true,
