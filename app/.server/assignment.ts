@@ -1,5 +1,6 @@
 import { canAssignStudent, rolesOn, type BookingParties } from "~/domain/permissions";
-import { db } from "./db";
+import { ACTIVE_WARDS_SQL } from "./booking-page-sql";
+import { db, sqlQuery } from "./db";
 
 /**
  * v5.0 assignment: who attends a booking. The rule lives in domain/permissions (canAssignStudent);
@@ -10,13 +11,8 @@ export type Ward = { id: string; fullName: string };
 
 /** Students the viewer holds an ACTIVE GUARDIAN edge to: the only ones they may assign. */
 export async function activeWardsOf(viewerId: string): Promise<Ward[]> {
-  const edges = await db.profileGraph.findMany({
-    relationLoadStrategy: "join",
-    where: { sourceProfileId: viewerId, relationshipType: "GUARDIAN", status: "ACTIVE" },
-    select: { target: { select: { id: true, fullName: true } } },
-    orderBy: { target: { fullName: "asc" } },
-  });
-  return edges.map((edge) => edge.target);
+  // Plain pg: a parent's booking page reads it on every load (see booking-page-sql.ts).
+  return sqlQuery<Ward>(ACTIVE_WARDS_SQL, [viewerId]);
 }
 
 export type AssignmentOutcome =

@@ -37,6 +37,16 @@ export function bookingPageOf(row: BookingPageRow): { booking: CardBooking & { s
   return { booking: { ...cardBookingOf(row), sessionArtifacts: row.session_artifacts }, attendance: row.attendance, reviews: row.reviews };
 }
 
+/**
+ * The people the viewer ($1) holds an ACTIVE GUARDIAN edge to, by name: the students they may
+ * assign (the booking page's form and /bookings/:id/student).
+ */
+export const ACTIVE_WARDS_SQL = `
+SELECT p.id, p.full_name AS "fullName"
+  FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id
+ WHERE g.source_profile_id = $1::uuid AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
+ ORDER BY p.full_name ASC`;
+
 /** The booking's ($1) transcripts: their fetch states, and the speakers' per-session totals. */
 export type LessonTalkTimeRow = {
   fetch_statuses: string[];

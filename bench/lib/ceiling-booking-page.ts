@@ -16,7 +16,7 @@
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
 import type { ServerResponse } from "node:http";
 import pg from "pg";
-import { bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
+import { ACTIVE_WARDS_SQL, bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
 import { learnerIdOf } from "../../app/domain/attendee.ts";
 import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
@@ -39,12 +39,6 @@ async function viewerOf(cookieHeader: string | undefined): Promise<Profile | nul
   return rows[0] ?? null;
 }
 
-const WARDS_SQL = `
-SELECT p.id, p.full_name
-  FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id
- WHERE g.source_profile_id = $1 AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
- ORDER BY p.full_name ASC`;
-
 // requireLearnerForViewer (app/.server/learning-record.ts): the learner's profile; then an active
 // guardian edge from the viewer ($1) to them ($2), and a lesson of theirs the viewer taught.
 const LEARNER_SQL = "SELECT id, full_name FROM profiles WHERE id = $1";
@@ -59,7 +53,7 @@ SELECT id FROM bookings
  WHERE tutor_id = $1 AND (student_id = $2 OR (client_id = $2 AND student_id IS NULL))
  LIMIT 1`;
 
-type Ward = { id: string; full_name: string };
+type Ward = { id: string; fullName: string };
 
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
 function mayViewRecordOfBooking(booking: CardBooking, viewerId: string): Promise<boolean> | boolean {
@@ -132,7 +126,7 @@ function assignForm(b: BookingDetailsView, current: { id: string; fullName: stri
   const options = [
     `<option value=""${selected("")}>${esc(b.clientName)} (adult learner, no student)</option>`,
     unlisted ? `<option value="${esc(unlisted.id)}"${selected(unlisted.id)}>${esc(unlisted.fullName)} (assigned now)</option>` : "",
-    ...wards.map((w) => `<option value="${esc(w.id)}"${selected(w.id)}>${esc(w.full_name)}</option>`),
+    ...wards.map((w) => `<option value="${esc(w.id)}"${selected(w.id)}>${esc(w.fullName)}</option>`),
   ].join("");
   const hint = wards.length === 0 ? '<p class="muted">You can assign a student once you are their active guardian.</p>' : "";
   return `<section aria-labelledby="who-attends"><h2 id="who-attends">Change who attends</h2><form class="stack" id="${formId}" noValidate="" data-discover="true" action="/bookings/${id}/student" method="post"><input type="hidden" name="returnTo" value="/bookings/${id}"/><div><label for="${formId}-studentId">Who attends</label><select id="${formId}-studentId" name="studentId" form="${formId}">${options}</select>${hint}</div><button type="submit">Save who attends</button></form></section>`;
@@ -164,7 +158,7 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
   const details = presentBookingDetails({ ...booking, attendance: attendanceRows, reviews: reviewRows }, viewer.id, now, timeZone);
-  const wards = details.canAssignStudent ? (await pool.query<Ward>(WARDS_SQL, [viewer.id])).rows : [];
+  const wards = details.canAssignStudent ? (await pool.query<Ward>(ACTIVE_WARDS_SQL, [viewer.id])).rows : [];
   const refresh = refreshPlan([booking], now);
   const transcriptStatus = transcriptStatusOf(talkTime.rows[0]?.fetch_statuses ?? []);
   const talk = sumTalkTime(talkTime.rows[0]?.speakers ?? []);

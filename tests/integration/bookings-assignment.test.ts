@@ -202,6 +202,22 @@ describe("the assignment page", () => {
     expect(data.returnTo).toBe("/");
   });
 
+  it("lists several wards by name, with their names", async () => {
+    const [mother, zed, ada] = await Promise.all([
+      createProfile({ fullName: "Maya Okoro" }),
+      createProfile({ fullName: "Zed Okoro" }),
+      createProfile({ fullName: "Ada Okoro" }),
+    ]);
+    await addGuardian(mother.id, zed.id);
+    await addGuardian(mother.id, ada.id);
+    const booking = await createBooking({ clientId: mother.id, tutorId: tutor.id, sessionStartTime: minutes(60) });
+    const result = await callLoader(assignment, `/bookings/${booking.id}/student`, { cookie: await signIn(mother), params: { id: booking.id } });
+    expect((result.data as { wards: unknown[] }).wards).toEqual([
+      { id: ada.id, fullName: "Ada Okoro" },
+      { id: zed.id, fullName: "Zed Okoro" },
+    ]);
+  });
+
   it("tells the student they cannot choose, and lists nobody", async () => {
     const booking = await paulasBooking({ studentId: child.id });
     const result = await callLoader(assignment, `/bookings/${booking.id}/student`, { cookie: cookies.child, params: { id: booking.id } });
