@@ -314,7 +314,7 @@ async function serverSpeed(
   say(`    Markup check: ${results.markup}`);
   say(`  No-framework booking page: the same for GET /bookings/:id (pid ${bookingCeiling.pid}): same cookie check, the booking with its names, its`);
   say(`    sessions with attendance, its reviews, the transcript's state and talk time, the record link and wards as the app reads them, in 3–7`);
-  say(`    hand-written SQL queries (the app's own statements for the booking and the talk time), the same app/domain rules; the ceiling of the booking page and`);
+  say(`    hand-written SQL queries (the app's own statements for the booking, the talk time and the wards), the same app/domain rules; the ceiling of the booking page and`);
   say(`    the measure of the launch route (bench/lib/ceiling-booking-page.ts). Markup check: ${results.bookingMarkup}`);
   say(`  Dashboard viewer: ${DASHBOARD_BOOKINGS} bookings (adult learner). Launch: the seed's lesson in progress, JSON, tutor/parent/child in turn,`);
   say(`    Lessonspace stand-in answering at once. Webhooks: signed user.join/leave deliveries, unique x-webhook-id, ${WEBHOOK_ROOMS} rooms.\n`);

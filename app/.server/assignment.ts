@@ -1,13 +1,11 @@
 import { canAssignStudent, rolesOn, type BookingParties } from "~/domain/permissions";
-import { ACTIVE_WARDS_SQL } from "./booking-page-sql";
+import { ACTIVE_WARDS_SQL, type Ward } from "./booking-page-sql";
 import { db, sqlQuery } from "./db";
 
 /**
  * v5.0 assignment: who attends a booking. The rule lives in domain/permissions (canAssignStudent);
  * this module loads the viewer's guardian edges (v4.6) and writes the booking.
  */
-
-export type Ward = { id: string; fullName: string };
 
 /** Students the viewer holds an ACTIVE GUARDIAN edge to: the only ones they may assign. */
 export async function activeWardsOf(viewerId: string): Promise<Ward[]> {

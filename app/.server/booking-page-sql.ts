@@ -1,6 +1,6 @@
 /**
  * The booking page's hand-written reads (issue 11): the booking with everything its page shows,
- * and its transcripts' states and speakers' totals, one statement each. Statements and row
+ * its transcripts' states and speakers' totals, and the viewer's wards, one statement each. Statements and row
  * mapping only (no database handle), like dashboard-sql.ts, so the bench's no-framework booking
  * page runs the same SQL. Hand-written because Prisma's query building and result mapping cost
  * more CPU than the reads themselves (bench/handler-cost.ts).
@@ -41,6 +41,7 @@ export function bookingPageOf(row: BookingPageRow): { booking: CardBooking & { s
  * The people the viewer ($1) holds an ACTIVE GUARDIAN edge to, by name: the students they may
  * assign (the booking page's form and /bookings/:id/student).
  */
+export type Ward = { id: string; fullName: string };
 export const ACTIVE_WARDS_SQL = `
 SELECT p.id, p.full_name AS "fullName"
   FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id

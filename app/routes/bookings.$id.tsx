@@ -29,9 +29,13 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = learnerIdOf(booking);
-  const [lessonTalk, recordVisible] = await Promise.all([loadLessonTalkTime(booking.id), mayViewRecordOfBooking(booking, viewer.id)]);
   const details = presentBookingDetails({ ...booking, attendance, reviews }, viewer.id, now, timeZone);
-  const wards = details.canAssignStudent ? await activeWardsOf(viewer.id) : [];
+  // The page's remaining reads at once (the wards only for someone who may change who attends).
+  const [lessonTalk, recordVisible, wards] = await Promise.all([
+    loadLessonTalkTime(booking.id),
+    mayViewRecordOfBooking(booking, viewer.id),
+    details.canAssignStudent ? activeWardsOf(viewer.id) : [],
+  ]);
   return data(
     {
       viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },

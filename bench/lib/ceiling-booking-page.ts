@@ -4,11 +4,11 @@
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
 // sessions with attendance and the reviews; the transcript fetches' statuses and the speakers'
-// totals: the app's own two statements, app/.server/booking-page-sql.ts); whether the viewer may open the learner's
+// totals, and the viewer's active wards when they may change who attends: the app's own statements,
+// app/.server/booking-page-sql.ts); whether the viewer may open the learner's
 // record, as mayViewRecordOfBooking decides it: the booking answers for the learner and its tutor,
 // else requireLearnerForViewer's rule (the learner's profile row, then an active guardian edge and a
-// lesson the viewer taught them); the viewer's active wards when they may change who attends:
-// here hand-written SQL, 3 to 7 queries a page counting the viewer's profile row), the same pure
+// lesson the viewer taught them): here hand-written SQL, 3 to 7 queries a page counting the viewer's profile row), the same pure
 // rules (app/domain: presentBookingDetails, refreshPlan, sumTalkTime, presentTalkTime,
 // transcriptStatusOf, formatting) and the same markup as the React page. Left out: React Router,
 // React, Prisma, the security middleware (CSP nonce, headers), the request log, gzip and the
@@ -16,7 +16,7 @@
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
 import type { ServerResponse } from "node:http";
 import pg from "pg";
-import { ACTIVE_WARDS_SQL, bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow } from "../../app/.server/booking-page-sql.ts";
+import { ACTIVE_WARDS_SQL, bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow, type Ward } from "../../app/.server/booking-page-sql.ts";
 import { learnerIdOf } from "../../app/domain/attendee.ts";
 import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
@@ -53,7 +53,6 @@ SELECT id FROM bookings
  WHERE tutor_id = $1 AND (student_id = $2 OR (client_id = $2 AND student_id IS NULL))
  LIMIT 1`;
 
-type Ward = { id: string; fullName: string };
 
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
 function mayViewRecordOfBooking(booking: CardBooking, viewerId: string): Promise<boolean> | boolean {
@@ -154,11 +153,14 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   if (!row) return notFound(res);
   const { booking, attendance: attendanceRows, reviews: reviewRows } = bookingPageOf(row);
   const learnerId = learnerIdOf(booking);
-  const [talkTime, recordVisible] = await Promise.all([pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]), mayViewRecordOfBooking(booking, viewer.id)]);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
   const details = presentBookingDetails({ ...booking, attendance: attendanceRows, reviews: reviewRows }, viewer.id, now, timeZone);
-  const wards = details.canAssignStudent ? (await pool.query<Ward>(ACTIVE_WARDS_SQL, [viewer.id])).rows : [];
+  const [talkTime, recordVisible, wards] = await Promise.all([
+    pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]),
+    mayViewRecordOfBooking(booking, viewer.id),
+    details.canAssignStudent ? pool.query<Ward>(ACTIVE_WARDS_SQL, [viewer.id]).then((result) => result.rows) : [],
+  ]);
   const refresh = refreshPlan([booking], now);
   const transcriptStatus = transcriptStatusOf(talkTime.rows[0]?.fetch_statuses ?? []);
   const talk = sumTalkTime(talkTime.rows[0]?.speakers ?? []);
