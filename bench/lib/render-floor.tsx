@@ -1,14 +1,30 @@
-// The floor React rendering sets under the dashboard's server cost (issue 11), measured in one
-// process without HTTP, a database round trip or React Router's request handling: the dashboard
-// route's own component, given the data its own loader returned for the bench's viewer, rendered
-// to one buffer by the app's own renderToBuffer (as app/entry.server.tsx renders), inside the
-// smallest data router its components accept (createRoutesStub: no hydration scripts, no <head>). Beside it, the no-framework ceiling's template strings building the same page from the
-// same rows (bench/lib/ceiling-no-framework.ts). Prints one JSON line; run by bench/run.ts with
-// the app's environment, FLOOR_COOKIE (the viewer's session) and FLOOR_APP_URL.
+// The floor the required stack sets under the dashboard's server cost (issue 11), measured in one
+// process without HTTP or load generator, each part after a warm-up:
+//   - React: the dashboard route's own component, given the data its own loader returned for the
+//     bench's viewer, rendered to one buffer by the app's own renderToBuffer (as
+//     app/entry.server.tsx renders), inside the smallest data router its components accept
+//     (createRoutesStub: no hydration scripts, no <head>);
+//   - React Router's smallest document: the production build's request handler answering the 404
+//     page (middleware, root loader, the layout with its <head> and scripts, the hydration
+//     handoff), which every page pays before its own work;
+//   - the page's hydration data: the dashboard's loader data encoded as React Router encodes every
+//     document's (its turbo-stream encoder, which it does not export: loaded from its own bundle);
+//   - the card rules (presentDashboard in app/domain), which the app and the ceiling both run;
+//   - beside them, the no-framework ceiling's template strings building the same page from the
+//     same rows (bench/lib/ceiling-no-framework.ts; its dashboardHtml runs the card rules too).
+// Prints one JSON line; run by bench/run.ts with the app's environment, FLOOR_COOKIE (the viewer's
+// session), FLOOR_APP_URL and BUILD_DIR (the production build the bench serves).
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { decodeJwt } from "jose";
 import type { ReactElement } from "react";
-import { createRoutesStub, RouterContextProvider } from "react-router";
+import { createRequestHandler, createRoutesStub, RouterContextProvider, type ServerBuild } from "react-router";
 import { renderToBuffer } from "../../app/.server/render-to-buffer.ts";
+import { cardBookingOf } from "../../app/.server/dashboard-sql.ts";
+import { presentDashboard } from "../../app/domain/booking-card.ts";
+import { usableTimeZone } from "../../app/domain/time-zone.ts";
 import Dashboard, { loader } from "../../app/routes/dashboard.tsx";
 import { accessToken } from "./ceiling-common.ts";
 import { closePool, dashboardHtml, dashboardRows, profileOf } from "./ceiling-no-framework.ts";
@@ -51,6 +67,40 @@ if (!viewer) throw new Error("The floor's cookie names no profile.");
 const rows = await dashboardRows(viewer.id, now);
 const templateBytes = Buffer.byteLength(dashboardHtml(viewer, rows, now));
 const templateMs = await cpuPerCall(() => dashboardHtml(viewer, rows, now));
+const rulesMs = await cpuPerCall(() => presentDashboard(rows.cards.map(cardBookingOf), viewer.id, now, usableTimeZone(viewer.time_zone)));
+
+// React Router's smallest document, from the build the bench serves (its own copy of the app).
+const build = (await import(pathToFileURL(path.join(process.env.BUILD_DIR!, "server/index.js")).href)) as ServerBuild;
+const handle = createRequestHandler(build, "production");
+const notFound = async () => {
+  const response = await handle(new Request(new URL("/no-such-page", process.env.FLOOR_APP_URL)));
+  if (response.status !== 404) throw new Error(`The 404 page answered ${response.status}`);
+  return (await response.arrayBuffer()).byteLength;
+};
+const documentBytes = await notFound();
+
+/** React Router's turbo-stream `encode`: not exported, so found in its bundle by its declaration. */
+async function reactRouterEncoder(): Promise<(input: unknown) => ReadableStream<Uint8Array>> {
+  const dist = path.join(path.dirname(createRequire(import.meta.url).resolve("react-router/package.json")), "dist/development");
+  for (const file of fs.readdirSync(dist).filter((name) => name.endsWith(".mjs"))) {
+    if (!fs.readFileSync(path.join(dist, file), "utf8").includes("function encode(input, options)")) continue;
+    const bundle = (await import(pathToFileURL(path.join(dist, file)).href)) as { encode?: (input: unknown) => ReadableStream<Uint8Array> };
+    if (typeof bundle.encode === "function") return bundle.encode;
+  }
+  throw new Error(`React Router's turbo-stream encoder is not in ${dist} any more: update bench/lib/render-floor.tsx.`);
+}
+const encode = await reactRouterEncoder();
+// As React Router hands a document's data over: every route's loader data, no action data or errors.
+const handoff = { loaderData: { root: { nonce: "x".repeat(24) }, "routes/dashboard": loaderData }, actionData: null, errors: null };
+const hydration = async () => {
+  const reader = encode(handoff).getReader();
+  let bytes = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) bytes += read.value.byteLength;
+  return bytes;
+};
+const hydrationBytes = await hydration();
+const hydrationMs = await cpuPerCall(hydration);
+const documentMs = await cpuPerCall(notFound);
 await closePool();
-console.log(JSON.stringify({ rounds: ROUNDS, reactMs, reactBytes, templateMs, templateBytes }));
+console.log(JSON.stringify({ rounds: ROUNDS, reactMs, reactBytes, templateMs, templateBytes, rulesMs, documentMs, documentBytes, hydrationMs, hydrationBytes }));
 process.exit(0);
