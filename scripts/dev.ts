@@ -13,13 +13,16 @@ const stack = await startLocalStack({
   appUrl,
   // DATABASE_URL switches to any other PostgreSQL, with no code change.
   databaseUrl: process.env.DATABASE_URL,
-  ports: { supabase: 54321, lessonspace: 54330, smtp: 1025, mailInbox: 1080 },
+  // Fixed, so the addresses printed below stay the same from one start to the next. DEV_FIXED_PORTS=0
+  // takes any free ones (the dev-server test runs beside a developer's own `npm run dev`).
+  ports: process.env.DEV_FIXED_PORTS === "0" ? {} : { supabase: 54321, lessonspace: 54330, smtp: 1025, mailInbox: 1080 },
   seed: true,
 });
 
-// The CLI itself, not through npx, so stopping this script stops the dev server too.
+// The CLI itself, not through npx, so stopping this script stops the dev server too. Arguments
+// after `npm run dev --` go to it (e.g. --force: bundle the dependencies again, as on a fresh clone).
 const reactRouterCli = fileURLToPath(new URL("../node_modules/@react-router/dev/bin.js", import.meta.url));
-const app = spawn(process.execPath, [reactRouterCli, "dev", "--port", String(port), "--strictPort"], {
+const app = spawn(process.execPath, [reactRouterCli, "dev", "--port", String(port), "--strictPort", ...process.argv.slice(2)], {
   stdio: ["inherit", "pipe", "inherit"],
   env: { ...process.env, ...stack.env, NODE_ENV: "development" },
 });

@@ -64,10 +64,25 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Running
 
 function chooseDataDir(requested: string, runAs: RunAs | undefined, log: Log): string {
   // The folder itself is made the postgres user's; the way to it must already be open to that user.
-  if (!runAs || canTraverse(nearestExisting(path.dirname(requested)), runAs)) return requested;
+  if (!runAs) return requested;
+  const parent = nearestExisting(path.dirname(requested));
+  if (canTraverse(parent, runAs)) return requested;
+  // A throwaway folder of this process's user in the temp folder (mkdtemp makes them 0700, as the
+  // tests and the bench do): let others pass through it (search, not list). The cluster then lives
+  // in it and goes with it; a relocated cluster outlives the run, and nobody removes it.
+  if (isOwnTempFolder(parent)) {
+    fs.chmodSync(parent, fs.statSync(parent).mode | 0o001);
+    if (canTraverse(parent, runAs)) return requested;
+  }
   const relocated = path.join(os.tmpdir(), `tutorwise-pgdata-${createHash("sha256").update(requested).digest("hex").slice(0, 12)}`);
   log(`PostgreSQL runs as the OS user "${USER}", which cannot reach ${requested}; keeping its data in ${relocated} instead.`);
   return relocated;
+}
+
+/** A folder directly in the system's temp folder, owned by the user running this. */
+function isOwnTempFolder(dir: string): boolean {
+  const real = fs.realpathSync(dir);
+  return path.dirname(real) === fs.realpathSync(os.tmpdir()) && fs.statSync(real).uid === process.getuid?.();
 }
 
 function nearestExisting(dir: string): string {
