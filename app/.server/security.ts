@@ -49,13 +49,15 @@ let policyParts: { frames: string; dev: boolean; before: string; after: string }
 
 export function contentSecurityPolicy(nonce: string): string {
   const frames = env().LESSONSPACE_FRAME_ORIGINS;
-  // Vite's dev server injects styles and talks over a websocket; production needs neither.
+  // Vite's dev server injects styles and talks over a websocket, and when it goes away its client
+  // waits for it to come back in a worker made from a blob; production needs none of these.
   const dev = env().NODE_ENV === "development";
   if (policyParts?.frames !== frames || policyParts.dev !== dev) {
     const after = [
       dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
       "img-src 'self' data: blob:",
       dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
+      ...(dev ? ["worker-src 'self' blob:"] : []),
       `frame-src ${frames}`,
       "frame-ancestors 'none'",
       "form-action 'self'",

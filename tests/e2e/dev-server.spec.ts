@@ -2,7 +2,8 @@
 // bundles the dependencies again, as the first start does), its own embedded PostgreSQL, the demo
 // data. The first pages must work at once: no "504 Outdated Optimize Dep" answers while Vite finds
 // dependencies late, no second copy of React ("Invalid hook call"), no hydration warnings, and the
-// sign-in form enhanced. A browser with JavaScript: once per run, in the JavaScript-on project.
+// sign-in form enhanced; when the server stops, its client waits for it quietly. A browser with
+// JavaScript: once per run, in the JavaScript-on project.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -69,7 +70,7 @@ async function hydrated(element: Locator) {
   );
 }
 
-test("npm run dev on a fresh clone serves its first pages hydrated, without failed answers, errors or warnings", async ({ page }) => {
+test("npm run dev on a fresh clone serves its first pages hydrated, without failed answers, errors or warnings, also when it stops", async ({ page }) => {
   // Starting PostgreSQL, migrating, seeding and bundling every dependency on a 2-core machine.
   test.setTimeout(240_000);
   const port = await freePort();
@@ -104,6 +105,14 @@ test("npm run dev on a fresh clone serves its first pages hydrated, without fail
     expect(documents.filter((pathname) => pathname !== "/sign-in")).toEqual([]);
 
     expect(failedAnswers).toEqual([]);
+    expect(complaints).toEqual([]);
+
+    // The dev server goes away (a developer restarts it): Vite's client notices and waits for it to come back (in
+    // a worker made from a blob, which the development policy allows), without an error.
+    const waiting = page.waitForEvent("console", { predicate: (message) => message.text().includes("Polling for restart"), timeout: 30_000 });
+    await dev.stop();
+    await waiting;
+    await page.waitForTimeout(1_000);
     expect(complaints).toEqual([]);
   } finally {
     await dev.stop();
