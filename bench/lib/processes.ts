@@ -2,19 +2,11 @@
 // own, so the load generator never shares their event loop, and their memory can be read from /proc.
 import { execSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { root } from "./build.ts";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
+
 
 export type ChildServer = {
   url: string;

@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { freePort } from "./free-port.ts";
 import { type Log, type PostgresBinaries, type RunAs, canTraverse, resolveBinaries, resolveRunAs } from "./postgres-binaries.ts";
 
 export { createDatabase, databaseUrl, dropDatabase } from "./databases.ts";
@@ -246,17 +246,6 @@ async function terminate(pid: number): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface LaunchOptions {
   dataDir: string;

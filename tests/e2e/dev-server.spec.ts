@@ -6,25 +6,15 @@
 // JavaScript: once per run, in the JavaScript-on project.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Locator, test } from "@playwright/test";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { ROOT } from "../support/production-server.ts";
 import { DEMO_PASSWORD, demoProfiles } from "./fixtures.ts";
 
 test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, "a browser with JavaScript: once per run is enough");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npm run dev -- --force` in a process group of its own, with what a newcomer's shell has: no database or service settings. */
 async function startDevServer(port: number, dataDir: string) {

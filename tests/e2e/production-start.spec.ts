@@ -2,23 +2,13 @@
 // `npm run build`, with no TypeScript loader (DESIGN.md section 13). No browser involved: it runs
 // once per run, in the JavaScript-off project (the one CI also runs on the newer Node).
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { buildDir, compiledServer, ROOT, spawnProductionServer } from "../support/production-server.ts";
 
 test.skip(({ javaScriptEnabled }) => javaScriptEnabled !== false, "no browser: once per run is enough");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test("npm start runs the compiled server with plain node: it answers /healthz and writes no warnings", async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };

@@ -4,7 +4,6 @@
 // request log, is captured. A process of its own keeps its environment, its module state (the
 // Auth keys it has cached) and its database away from the shared Playwright server.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -15,6 +14,7 @@ import {
   startEmbeddedPostgres,
   type RunningPostgres,
 } from "../../scripts/lib/embedded-postgres.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { applyMigrations } from "../../scripts/lib/migrate.ts";
 import { startLessonspaceStandIn, type LessonspaceStandIn } from "../stand-ins/lessonspace.ts";
 import { startSmtpStandIn, type SmtpStandIn } from "../stand-ins/smtp.ts";
@@ -52,16 +52,6 @@ export type ProductionStack = {
   stop(): Promise<void>;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The production server in a process of its own, listening on a free port of 127.0.0.1.
