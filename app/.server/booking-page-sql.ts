@@ -37,11 +37,12 @@ export function bookingPageOf(row: BookingPageRow): { booking: CardBooking & { s
   return { booking: { ...cardBookingOf(row), sessionArtifacts: row.session_artifacts }, attendance: row.attendance, reviews: row.reviews };
 }
 
+export type Ward = { id: string; fullName: string };
+
 /**
  * The people the viewer ($1) holds an ACTIVE GUARDIAN edge to, by name: the students they may
  * assign (the booking page's form and /bookings/:id/student).
  */
-export type Ward = { id: string; fullName: string };
 export const ACTIVE_WARDS_SQL = `
 SELECT p.id, p.full_name AS "fullName"
   FROM profile_graph g JOIN profiles p ON p.id = g.target_profile_id

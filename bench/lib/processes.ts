@@ -5,9 +5,6 @@ import fs from "node:fs";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { root } from "./build.ts";
 
-export { freePort };
-
-
 export type ChildServer = {
   url: string;
   port: number;

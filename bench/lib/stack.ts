@@ -8,10 +8,11 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../app/generated/prisma/client.ts";
 import { DEMO_PASSWORD } from "../../prisma/seed.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack.ts";
 import { startScriptFlags } from "../../tests/support/production-server.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./build.ts";
-import { freePort, spawnServer, type ChildServer } from "./processes.ts";
+import { spawnServer, type ChildServer } from "./processes.ts";
 
 export type AppServer = ChildServer & {
   /** Lines the server wrote to stderr (warnings, errors), kept for the report. */

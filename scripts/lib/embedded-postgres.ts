@@ -246,7 +246,6 @@ async function terminate(pid: number): Promise<void> {
   }
 }
 
-
 interface LaunchOptions {
   dataDir: string;
   port: number;

@@ -15,7 +15,6 @@ import { DEMO_PASSWORD, demoProfiles } from "./fixtures.ts";
 
 test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, "a browser with JavaScript: once per run is enough");
 
-
 /** `npm run dev -- --force` in a process group of its own, with what a newcomer's shell has: no database or service settings. */
 async function startDevServer(port: number, dataDir: string) {
   const output: string[] = [];
@@ -97,8 +96,8 @@ test("npm run dev on a fresh clone serves its first pages hydrated, without fail
     expect(failedAnswers).toEqual([]);
     expect(complaints).toEqual([]);
 
-    // The dev server goes away (a developer restarts it): Vite's client notices and waits for it to come back (in
-    // a worker made from a blob, which the development policy allows), without an error.
+    // The dev server goes away (a developer restarts it): Vite's client notices and waits for it to
+    // come back, in a worker made from a blob (which the development policy allows), without an error.
     const waiting = page.waitForEvent("console", { predicate: (message) => message.text().includes("Polling for restart"), timeout: 30_000 });
     await dev.stop();
     await waiting;
