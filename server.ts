@@ -56,7 +56,7 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
 
 /**
  * Lessonspace's webhook posts go straight to the app's own handler for them (exported by
- * app/entry.server.tsx, app/.server/webhook-endpoint.ts explains why), not through gzip, the
+ * app/entry.server.tsx, app/.server/lessonspace/webhook-endpoint.ts explains why), not through gzip, the
  * static files and React Router; everything else, other methods on that path included, goes on.
  */
 function webhookListenerOf(build: ServerBuild): { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | null {

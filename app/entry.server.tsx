@@ -7,7 +7,7 @@ export const streamTimeout = 5_000;
 
 // For server.ts, which answers Lessonspace's webhook posts before React Router does (see the
 // module): taken from the build, so the server and the routes share one copy of its state.
-export { lessonspaceWebhookListener, WEBHOOK_PATH } from "./.server/webhook-endpoint";
+export { lessonspaceWebhookListener, WEBHOOK_PATH } from "./.server/lessonspace/webhook-endpoint";
 
 // The app process runs the background workers (reminders) unless WORKERS_IN_PROCESS=false; this
 // module is loaded once per server (production and dev), which makes it the one place to start them.

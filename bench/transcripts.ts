@@ -52,7 +52,7 @@ export async function transcriptBench(
   const problems: string[] = [];
   // The fetch job runs in this process, on the stack's database and origins, as a worker would.
   Object.assign(process.env, stack.env);
-  const { fetchDueTranscripts } = await import("../app/.server/transcripts.ts");
+  const { fetchDueTranscripts } = await import("../app/.server/transcripts/ingest.ts");
 
   const password = "bench-transcripts-2026";
   const people = { tutor: randomUUID(), parent: randomUUID(), child: randomUUID() };

@@ -3,7 +3,7 @@
 // many as you like on as many machines: each message is still sent once (app/.server/worker.ts).
 // SIGTERM (or Ctrl-C) stops taking jobs, lets the ones in flight finish (up to 30 s), then exits.
 import { env } from "../app/.server/env.ts";
-import { closeMailer } from "../app/.server/mailer.ts";
+import { closeMailer } from "../app/.server/notifications/mailer.ts";
 import { startWorkers, stopWorkers } from "../app/.server/worker.ts";
 
 try {

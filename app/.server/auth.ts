@@ -6,6 +6,7 @@ import { safeReturnPath } from "~/domain/return-path";
 import { sqlQuery } from "./db";
 import { env } from "./env";
 import { isUuid } from "~/domain/uuid";
+import type { Viewer } from "~/domain/viewer";
 
 /**
  * Supabase Auth on the server only: one client per request, reading the request's cookies and
@@ -61,15 +62,6 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
-
-export type Viewer = {
-  id: string;
-  fullName: string;
-  /** Null for a profile without an address of its own (see prisma/schema.prisma). */
-  email: string | null;
-  roles: string[];
-  timeZone: string;
-};
 
 export type AuthResult = { viewer: Viewer | null; headers: Headers; authUnavailable: boolean };
 

@@ -6,7 +6,7 @@ import { env } from "./env";
 
 /**
  * The connection pool Prisma uses, also open to the few hot paths written in SQL (the webhook
- * ingestion, app/.server/webhooks.ts), so the process holds one pool per database.
+ * ingestion, app/.server/lessonspace/webhooks.ts), so the process holds one pool per database.
  * DATABASE_POOL_SIZE connections: each request holds one only while its queries run.
  */
 function createPool(url: string): pg.Pool {

@@ -42,11 +42,11 @@ const envSchema = z.object({
   STORAGE_BUCKET: z.string().default("booking-artifacts"),
   LAUNCH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  // E-mail (app/.server/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.
+  // E-mail (app/.server/notifications/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL" }),
   // The sender, with an optional display name: "Tutorwise Classroom <noreply@tutorwise.example>".
   MAIL_FROM: z.string().refine(isMailbox, 'MAIL_FROM must be an address, optionally with a name: "Name <address@example.com>"'),
-  // Signs the one-click unsubscribe links (app/.server/unsubscribe-token.ts).
+  // Signs the one-click unsubscribe links (app/.server/notifications/unsubscribe-token.ts).
   MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
   // Background workers (sweep, sends) run inside the app server unless set to false, for
   // deployments that run them apart with `npm run worker` (app/.server/worker.ts).

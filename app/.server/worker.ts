@@ -5,9 +5,9 @@
 // machines: exactly-once comes from the notifications row (unique key + claim), not from there
 // being one worker.
 import { env } from "./env";
-import { sendNotification, type SenderOptions } from "./notification-sender";
-import { runSweep, type SweepOptions } from "./notification-sweep";
-import { fetchDueTranscripts } from "./transcripts";
+import { sendNotification, type SenderOptions } from "./notifications/sender";
+import { runSweep, type SweepOptions } from "./notifications/sweep";
+import { fetchDueTranscripts } from "./transcripts/ingest";
 import { describeError, logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {

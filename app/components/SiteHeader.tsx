@@ -1,5 +1,5 @@
 import { useLocation } from "react-router";
-import type { Viewer } from "~/.server/auth";
+import type { Viewer } from "~/domain/viewer";
 
 /** Brand, the signed-in person, their time zone (every time on the page is in it) and sign-out. */
 export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "timeZone"> }) {

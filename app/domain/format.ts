@@ -2,6 +2,8 @@
  * How times and durations read on our pages. Pure: the server formats in the viewer's profile
  * time zone (IANA) and the browser only shows the text, so no date library ships to it.
  */
+import { usableTimeZone } from "./time-zone";
+
 const LOCALE = "en-GB";
 
 // Building an Intl.DateTimeFormat costs far more than using one, and a page formats hundreds of
@@ -133,4 +135,9 @@ export function timeZoneLabel(timeZone: string, at: Date): string {
       .find((part) => part.type === "timeZoneName")?.value;
     return short && short !== timeZone ? `${timeZone} (${short})` : timeZone;
   });
+}
+
+/** "Wed 25 Nov, 15:00" in the viewer's time zone (a broken stored zone falls back safely). */
+export function lessonTime(date: Date, timeZone: string, now: Date): string {
+  return formatDateTime(date, usableTimeZone(timeZone), now);
 }

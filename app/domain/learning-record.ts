@@ -1,7 +1,7 @@
 /**
  * A learner's record over time (issue 12): per week or month, lessons booked, held and missed,
  * minutes attended against planned, and the learner's share of the talking. Pure: the caller
- * loads one row per lesson (app/.server/learning-record.ts) and passes `now` and the zone.
+ * loads one row per lesson (app/.server/bookings/learning-record.ts) and passes `now` and the zone.
  *
  * Definitions (written down because a parent will read them as facts):
  * - booked: every lesson in the period that was not cancelled or declined (upcoming ones too);

@@ -104,3 +104,38 @@ export function isRecordDue(kind: RecordKind, booking: RecordBooking, now: Date)
   const settled = booking.outcomeSettledAt.getTime();
   return t >= settled && t < settled + RECORD_GRACE_MS;
 }
+
+/** A claim older than this belongs to a worker that died mid-send; longer than any one SMTP send. */
+export const CLAIM_TIMEOUT_MS = 2 * 60_000;
+
+export type QueuedNotification = { kind: string; forStartTime: Date };
+export type NotificationBookingNow = ReminderBooking & RecordBooking;
+export type NotificationRecipientNow = {
+  email: string | null;
+  emailUndeliverableAt: Date | null;
+  /** The kinds this person switched off. */
+  switchedOff: readonly string[];
+};
+
+/**
+ * Why a queued notification must not be sent now, or null when it still should be: the booking
+ * was cancelled or moved since it was queued, the message is no longer due, or the recipient can
+ * no longer be written to (no deliverable address, or the kind switched off).
+ */
+export function staleReasonOf(notification: QueuedNotification, booking: NotificationBookingNow, recipient: NotificationRecipientNow, now: Date): string | null {
+  if (booking.status !== "Confirmed" && booking.status !== "Completed") return `booking ${booking.status.toLowerCase()}`;
+  if (booking.sessionStartTime.getTime() !== notification.forStartTime.getTime()) return "lesson moved";
+  const kind = notification.kind;
+  if ((isReminderKind(kind) && !isReminderDue(kind, booking, now)) || (isRecordKind(kind) && !isRecordDue(kind, booking, now))) return "no longer due";
+  if (!recipient.email || recipient.emailUndeliverableAt) return "address undeliverable";
+  if (recipient.switchedOff.includes(kind)) return "switched off by the recipient";
+  return null;
+}
+
+export function isReminderKind(kind: string): kind is ReminderKind {
+  return (REMINDER_KINDS as readonly string[]).includes(kind);
+}
+
+export function isRecordKind(kind: string): kind is RecordKind {
+  return (RECORD_KINDS as readonly string[]).includes(kind);
+}

@@ -1,6 +1,6 @@
 /**
  * Who receives a booking's message of a given kind (DESIGN.md sections 4 and 12). Pure: the server
- * part (app/.server/notification-recipients.ts) loads the people, this decides.
+ * part (app/.server/notifications/recipients.ts) loads the people, this decides.
  *
  * - Reminders go to everyone who takes part: the tutor, the client, the active guardians of the
  *   assigned student, and the student.

@@ -1,7 +1,7 @@
 import { data, isRouteErrorResponse, redirect } from "react-router";
 import { getViewer } from "~/.server/auth";
-import { classroomPath, handoverCookie, launchForViewer } from "~/.server/launch";
-import { problemFor, problemHeaders, problemJson } from "~/.server/launch-problems";
+import { classroomPath, handoverCookie, launchForViewer } from "~/.server/lessonspace/launch";
+import { problemFor, problemHeaders, problemJson } from "~/.server/lessonspace/launch-problems";
 import { ErrorPage, isProblem, problemForStatus, problemFromError } from "~/components/ErrorPage";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/api.bookings.$id.launch";

@@ -1,11 +1,11 @@
-import { methodNotAllowed, receiveLessonspaceWebhook, webhookResponse } from "~/.server/webhook-endpoint";
-import { readLimitedBody } from "~/.server/webhooks";
+import { methodNotAllowed, receiveLessonspaceWebhook, webhookResponse } from "~/.server/lessonspace/webhook-endpoint";
+import { readLimitedBody } from "~/.server/lessonspace/webhooks";
 import type { Route } from "./+types/api.webhooks.lessonspace";
 
 // Lessonspace posts here from its servers: no cookies are read or set, and the root middleware's
-// cross-site check exempts this path because the signature is verified instead (app/.server/webhooks.ts).
+// cross-site check exempts this path because the signature is verified instead (app/.server/lessonspace/webhooks.ts).
 // The production server answers POSTs to this path before React Router, with the same function
-// (lessonspaceWebhookListener in app/.server/webhook-endpoint.ts); this route answers them in
+// (lessonspaceWebhookListener in app/.server/lessonspace/webhook-endpoint.ts); this route answers them in
 // `npm run dev` and the tests, and answers every other method.
 
 export async function action({ request }: Route.ActionArgs) {

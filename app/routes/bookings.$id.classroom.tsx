@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { data, isRouteErrorResponse } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { clearHandoverCookie, launchForViewer, readHandover } from "~/.server/launch";
-import { problemFor, problemHeaders } from "~/.server/launch-problems";
+import { clearHandoverCookie, launchForViewer, readHandover } from "~/.server/lessonspace/launch";
+import { problemFor, problemHeaders } from "~/.server/lessonspace/launch-problems";
 import { ErrorPage, isProblem, problemFromError } from "~/components/ErrorPage";
 import { timeLeftLabel, type LessonTimes } from "~/domain/time-left";
 import type { Route } from "./+types/bookings.$id.classroom";

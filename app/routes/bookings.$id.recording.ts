@@ -1,8 +1,8 @@
 import { createElement } from "react";
 import { data, redirect } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingForViewer } from "~/.server/bookings";
-import { openRecording } from "~/.server/recordings";
+import { requireBookingForViewer } from "~/.server/bookings/bookings";
+import { openRecording } from "~/.server/lessonspace/recordings";
 import { RecordingNotice } from "~/components/bookings/RecordingNotice";
 import type { Route } from "./+types/bookings.$id.recording";
 

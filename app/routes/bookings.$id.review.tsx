@@ -11,9 +11,10 @@ import {
 import { data, redirect } from "react-router";
 import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingForViewer } from "~/.server/bookings";
-import { attendeeNameOf, lessonTime } from "~/.server/recent-sessions";
-import { findReview, saveReview } from "~/.server/reviews";
+import { requireBookingForViewer } from "~/.server/bookings/bookings";
+import { learnerOf } from "~/domain/attendee";
+import { lessonTime } from "~/domain/format";
+import { findReview, saveReview } from "~/.server/bookings/reviews";
 import { RATING_LABELS, REVIEW_COMMENT_MAX, ReviewForm, type ReviewFormErrors } from "~/components/bookings/ReviewForm";
 import { SiteHeader } from "~/components/SiteHeader";
 import { reviewTarget } from "~/domain/permissions";
@@ -51,7 +52,7 @@ async function authorize(request: Request, url: URL, bookingId: string | undefin
     id: booking.id,
     serviceName: booking.serviceName,
     when: lessonTime(booking.sessionStartTime, viewer.timeZone, new Date()),
-    revieweeName: target.ok && target.as === "client" ? booking.tutor.fullName : attendeeNameOf(booking),
+    revieweeName: target.ok && target.as === "client" ? booking.tutor.fullName : learnerOf(booking).fullName,
     as: target.ok ? target.as : null,
   };
   const returnTo = url.searchParams.get("returnTo");

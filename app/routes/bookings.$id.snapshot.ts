@@ -1,6 +1,6 @@
 import { requireViewer } from "~/.server/auth";
-import { notFound, requireBookingForViewer } from "~/.server/bookings";
-import { openSnapshot } from "~/.server/snapshots";
+import { notFound, requireBookingForViewer } from "~/.server/bookings/bookings";
+import { openSnapshot } from "~/.server/artifacts/snapshots";
 import type { Route } from "./+types/bookings.$id.snapshot";
 
 // The whiteboard snapshot, served by us from private storage (DESIGN.md sections 4 and 7):

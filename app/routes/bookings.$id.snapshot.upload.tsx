@@ -1,8 +1,9 @@
 import { data, redirect } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { notFound, requireBookingForViewer } from "~/.server/bookings";
-import { attendeeNameOf, lessonTime } from "~/.server/recent-sessions";
-import { discardRest, snapshotPathOf, uploadSnapshot, type SnapshotFailure } from "~/.server/snapshots";
+import { notFound, requireBookingForViewer } from "~/.server/bookings/bookings";
+import { learnerOf } from "~/domain/attendee";
+import { lessonTime } from "~/domain/format";
+import { discardRest, snapshotPathOf, uploadSnapshot, type SnapshotFailure } from "~/.server/artifacts/snapshots";
 import { SnapshotUploadForm } from "~/components/bookings/SnapshotUploadForm";
 import { SiteHeader } from "~/components/SiteHeader";
 import { canUploadSnapshot } from "~/domain/permissions";
@@ -48,7 +49,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
       lesson: {
         id: booking.id,
         serviceName: booking.serviceName,
-        attendeeName: attendeeNameOf(booking),
+        attendeeName: learnerOf(booking).fullName,
         when: lessonTime(booking.sessionStartTime, viewer.timeZone, new Date()),
         hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
       },

@@ -1,9 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect } from "react-router";
 import { z } from "zod";
-import { activeWardsOf, assignStudent } from "~/.server/assignment";
+import { activeWardsOf, assignStudent } from "~/.server/bookings/assignment";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingForViewer } from "~/.server/bookings";
+import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { SiteHeader } from "~/components/SiteHeader";
 import { presentBookingCard } from "~/domain/booking-card";

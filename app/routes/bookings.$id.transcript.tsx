@@ -1,8 +1,8 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingForViewer } from "~/.server/bookings";
-import { loadLessonTalkTime, loadTranscript } from "~/.server/lesson-transcripts";
-import { lessonTime } from "~/.server/recent-sessions";
+import { requireBookingForViewer } from "~/.server/bookings/bookings";
+import { loadLessonTalkTime, loadTranscript } from "~/.server/transcripts/read";
+import { lessonTime } from "~/domain/format";
 import { SiteHeader } from "~/components/SiteHeader";
 import { TalkTimeSummary, TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { learnerIdOf } from "~/domain/attendee";

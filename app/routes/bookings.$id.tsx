@@ -1,9 +1,9 @@
 import { data } from "react-router";
-import { activeWardsOf } from "~/.server/assignment";
+import { activeWardsOf } from "~/.server/bookings/assignment";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingRecordForViewer } from "~/.server/bookings";
-import { mayViewRecordOfBooking } from "~/.server/learning-record";
-import { loadLessonTalkTime } from "~/.server/lesson-transcripts";
+import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
+import { mayViewRecordOfBooking } from "~/.server/bookings/learning-record";
+import { loadLessonTalkTime } from "~/.server/transcripts/read";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";

@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { listDashboardBookings } from "~/.server/bookings";
-import { recentSessionsForTutor } from "~/.server/recent-sessions";
+import { listDashboardBookings } from "~/.server/bookings/bookings";
+import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { RecentSessions } from "~/components/bookings/RecentSessions";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";

@@ -1,6 +1,6 @@
 import { data, Form, Link } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { listLessonsPage, listStudentChoices } from "~/.server/lessons";
+import { listLessonsPage, listStudentChoices } from "~/.server/bookings/history";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { SiteHeader } from "~/components/SiteHeader";
 import { timeZoneLabel } from "~/domain/format";

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, redirect } from "react-router";
 import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
-import { notificationChoices, saveNotificationChoices } from "~/.server/notification-preferences";
+import { notificationChoices, saveNotificationChoices } from "~/.server/notifications/preferences";
 import { Errors } from "~/components/Errors";
 import { SiteHeader } from "~/components/SiteHeader";
 import { isNotificationKind, NOTIFICATION_LABELS } from "~/domain/notification-kinds";

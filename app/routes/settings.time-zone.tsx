@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, redirect } from "react-router";
 import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
-import { saveTimeZone } from "~/.server/time-zone";
+import { saveTimeZone } from "~/.server/time-zone-setting";
 import { SiteHeader } from "~/components/SiteHeader";
 import { formatDateTime, timeZoneLabel } from "~/domain/format";
 import { safeReturnPath } from "~/domain/return-path";

@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { loadRecordLessons, requireLearnerForViewer } from "~/.server/learning-record";
-import { lessonTime } from "~/.server/recent-sessions";
+import { loadRecordLessons, requireLearnerForViewer } from "~/.server/bookings/learning-record";
+import { lessonTime } from "~/domain/format";
 import { BarChart } from "~/components/charts/BarChart";
 import { SiteHeader } from "~/components/SiteHeader";
 import { timeZoneLabel } from "~/domain/format";

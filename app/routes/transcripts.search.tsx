@@ -1,7 +1,7 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
-import { MAX_QUERY_LENGTH, searchTranscripts } from "~/.server/lesson-transcripts";
-import { lessonTime } from "~/.server/recent-sessions";
+import { MAX_QUERY_LENGTH, searchTranscripts } from "~/.server/transcripts/read";
+import { lessonTime } from "~/domain/format";
 import { SiteHeader } from "~/components/SiteHeader";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { timeZoneLabel } from "~/domain/format";

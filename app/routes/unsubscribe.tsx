@@ -1,7 +1,7 @@
 import { data, redirect } from "react-router";
 import { getViewer } from "~/.server/auth";
-import { switchOffNotification } from "~/.server/notification-preferences";
-import { verifyUnsubscribeToken } from "~/.server/unsubscribe-token";
+import { switchOffNotification } from "~/.server/notifications/preferences";
+import { verifyUnsubscribeToken } from "~/.server/notifications/unsubscribe-token";
 import { NOTIFICATION_LABELS } from "~/domain/notification-kinds";
 import type { Route } from "./+types/unsubscribe";
 

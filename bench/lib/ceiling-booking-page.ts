@@ -5,7 +5,7 @@
 // scoping (a booking not the viewer's is a 404), the data (the booking with its three names, the
 // sessions with attendance and the reviews; the transcript fetches' statuses and the speakers'
 // totals, and the viewer's active wards when they may change who attends: the app's own statements,
-// app/.server/booking-page-sql.ts); whether the viewer may open the learner's
+// app/.server/bookings/booking-page-sql.ts); whether the viewer may open the learner's
 // record, as mayViewRecordOfBooking decides it: the booking answers for the learner and its tutor,
 // else requireLearnerForViewer's rule (the learner's profile row, then an active guardian edge and a
 // lesson the viewer taught them): here hand-written SQL, 3 to 7 queries a page counting the viewer's profile row), the same pure
@@ -16,7 +16,9 @@
 //   DATABASE_URL=… SUPABASE_URL=… PORT=… node --import tsx bench/lib/ceiling-booking-page.ts
 import type { ServerResponse } from "node:http";
 import pg from "pg";
-import { ACTIVE_WARDS_SQL, bookingPageOf, bookingPageSql, LESSON_TALK_TIME_SQL, type BookingPageRow, type LessonTalkTimeRow, type Ward } from "../../app/.server/booking-page-sql.ts";
+import { bookingPageOf, bookingPageSql, type BookingPageRow } from "../../app/.server/bookings/booking-page-sql.ts";
+import { ACTIVE_WARDS_SQL, type Ward } from "../../app/.server/bookings/wards-sql.ts";
+import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "../../app/.server/transcripts/talk-time-sql.ts";
 import { learnerIdOf } from "../../app/domain/attendee.ts";
 import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
@@ -39,7 +41,7 @@ async function viewerOf(cookieHeader: string | undefined): Promise<Profile | nul
   return rows[0] ?? null;
 }
 
-// requireLearnerForViewer (app/.server/learning-record.ts): the learner's profile; then an active
+// requireLearnerForViewer (app/.server/bookings/learning-record.ts): the learner's profile; then an active
 // guardian edge from the viewer ($1) to them ($2), and a lesson of theirs the viewer taught.
 const LEARNER_SQL = "SELECT id, full_name FROM profiles WHERE id = $1";
 

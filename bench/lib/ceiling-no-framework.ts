@@ -3,7 +3,7 @@
 // session cookie's ES256 access token verified with `jose` against the Auth server's published
 // keys, cached, as getClaims does; then the viewer's profile row), the data (the same rows as
 // listDashboardBookings and recentSessionsForTutor: the very same statements, built by
-// app/.server/booking-positions.ts and app/.server/dashboard-sql.ts (Prisma.sql only assembles
+// app/.server/bookings/positions.ts and app/.server/bookings/cards-sql.ts (Prisma.sql only assembles
 // their text; pg runs it), with the same row mapping), the same pure card rules (app/domain: the bounded sections, placement by time),
 // the Progress section's learning-record links from the same card rows (learningRecordLinks in
 // app/domain/learning-record.ts: no extra query, as in the app), and
@@ -14,8 +14,8 @@ import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { dashboardPositions } from "../../app/.server/booking-positions.ts";
-import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/dashboard-sql.ts";
+import { dashboardPositions } from "../../app/.server/bookings/positions.ts";
+import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/bookings/cards-sql.ts";
 import { Prisma } from "../../app/generated/prisma/client.ts";
 import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";

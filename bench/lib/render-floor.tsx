@@ -22,7 +22,7 @@ import { decodeJwt } from "jose";
 import type { ReactElement } from "react";
 import { createRequestHandler, createRoutesStub, RouterContextProvider, type ServerBuild } from "react-router";
 import { renderToBuffer } from "../../app/.server/render-to-buffer.ts";
-import { cardBookingOf } from "../../app/.server/dashboard-sql.ts";
+import { cardBookingOf } from "../../app/.server/bookings/cards-sql.ts";
 import { presentDashboard } from "../../app/domain/booking-card.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 import Dashboard, { loader } from "../../app/routes/dashboard.tsx";

@@ -1,7 +1,7 @@
 // E-mail notification settings and the unsubscribe link, with JavaScript on and off. Each test
 // makes its own person, so changing their choices touches nobody else in the shared database.
 import { expect, test, type Page } from "@playwright/test";
-import { signUnsubscribeToken } from "../../app/.server/unsubscribe-token.ts";
+import { signUnsubscribeToken } from "../../app/.server/notifications/unsubscribe-token.ts";
 import type { NotificationKind } from "../../app/domain/notification-kinds.ts";
 import { createPerson, db, DEMO_PASSWORD, signInAs } from "./fixtures.ts";
 

@@ -3,7 +3,7 @@
 // and the outcome is settled, the card and the details page say what happened in a parent's words.
 import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { settleLessonOutcome } from "../../app/.server/lesson-outcomes.ts";
+import { settleLessonOutcome } from "../../app/.server/lessonspace/outcomes.ts";
 import { createDemoBooking, db, demoProfiles, signInAs } from "./fixtures.ts";
 
 async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {

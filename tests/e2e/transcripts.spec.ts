@@ -7,7 +7,7 @@
 // (fetchDueTranscripts, against the stack's DATABASE_URL). After the merge the in-process pg-boss
 // worker runs it on a schedule.
 import { expect, test, type Browser, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
-import { fetchDueTranscripts } from "../../app/.server/transcripts.ts";
+import { fetchDueTranscripts } from "../../app/.server/transcripts/ingest.ts";
 import { createDemoBooking, db, demoProfiles, signInAs } from "./fixtures.ts";
 
 async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {

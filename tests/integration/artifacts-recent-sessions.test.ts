@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { recentSessionsForTutor } from "~/.server/recent-sessions";
+import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
 import { RecentSessions } from "~/components/bookings/RecentSessions";
 import * as review from "~/routes/bookings.$id.review";
 import * as upload from "~/routes/bookings.$id.snapshot.upload";

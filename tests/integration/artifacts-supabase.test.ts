@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSupabaseStorage } from "~/.server/storage";
+import { createSupabaseStorage } from "~/.server/artifacts/storage";
 import * as snapshot from "~/routes/bookings.$id.snapshot";
 import * as upload from "~/routes/bookings.$id.snapshot.upload";
 import { APP_URL, addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";

@@ -13,7 +13,7 @@ const closedPort = await new Promise<number>((resolve) => {
 process.env.DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${closedPort}/nowhere`;
 const dashboard = await import("~/routes/dashboard");
 const healthz = await import("~/routes/healthz");
-const { mayViewLearningRecord, mayViewRecordOfBooking } = await import("~/.server/learning-record");
+const { mayViewLearningRecord, mayViewRecordOfBooking } = await import("~/.server/bookings/learning-record");
 const { callLoader, signIn, TEST_PASSWORD } = await import("../support/app.ts");
 
 describe("when PostgreSQL is unreachable", () => {

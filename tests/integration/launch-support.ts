@@ -4,7 +4,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { RouterContextProvider } from "react-router";
 import { db } from "~/.server/db";
-import { launchIdFor } from "~/.server/lessonspace";
+import { launchIdFor } from "~/.server/lessonspace/client";
 import * as launchRoute from "~/routes/api.bookings.$id.launch";
 import * as classroomRoute from "~/routes/bookings.$id.classroom";
 import { addGuardian, callAction, callLoader, createBooking, createProfile, makeRequest, signIn, type BookingOverrides, type TestProfile } from "../support/app.ts";

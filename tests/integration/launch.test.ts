@@ -8,8 +8,8 @@ vi.hoisted(() => {
 });
 
 import { db } from "~/.server/db";
-import { readHandover } from "~/.server/launch";
-import { launchIdFor } from "~/.server/lessonspace";
+import { readHandover } from "~/.server/lessonspace/launch";
+import { launchIdFor } from "~/.server/lessonspace/client";
 import { APP_URL, callLoader, makeRequest } from "../support/app.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 import {

@@ -388,14 +388,14 @@ describe("a viewer with 5,000 lessons: the queries read a page's worth, on the p
   }, 120_000);
 
   it("the dashboard's positions: three LIMITed index scans per part, no sort of the history", async () => {
-    const { dashboardPositions } = await import("~/.server/booking-positions");
+    const { dashboardPositions } = await import("~/.server/bookings/positions");
     const nodes = await plan(dashboardPositions(busyTutor, new Date(), 10));
     if (process.env.SHOW_PLANS) console.log(nodes.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""} rows=${n["Actual Rows"]}`).join("\n"));
     expectBounded(nodes, { maxSorted: 100, maxRead: 200 });
   });
 
   it("/lessons' first page, a page from the middle, each direction, and filtered pages", async () => {
-    const { beyond, lessonConditions, scopedPositions } = await import("~/.server/booking-positions");
+    const { beyond, lessonConditions, scopedPositions } = await import("~/.server/bookings/positions");
     const none = { when: "all", status: null, studentId: null, startsFrom: null, startsBefore: null } as const;
     const now = new Date();
     expectBounded(await plan(scopedPositions(busyTutor, [], "desc", 21)), { maxSorted: 63, maxRead: 100 });
@@ -413,7 +413,7 @@ describe("a viewer with 5,000 lessons: the queries read a page's worth, on the p
   });
 
   it("the count and the student choices use the indexes too (they read the viewer's rows, never the table)", async () => {
-    const { countScoped, lessonConditions, scopedStudents } = await import("~/.server/booking-positions");
+    const { countScoped, lessonConditions, scopedStudents } = await import("~/.server/bookings/positions");
     const none = { when: "all", status: null, studentId: null, startsFrom: null, startsBefore: null } as const;
     // These two read every matching booking by nature (a count, a distinct list): the viewer's 5,000
     // rows (counted twice: index entries, then heap rows), never the table's 105,000.
@@ -423,7 +423,7 @@ describe("a viewer with 5,000 lessons: the queries read a page's worth, on the p
 
   it("and the page itself: 20 lessons, the count of all 5,000", async () => {
     const viewer = await db.profile.findUniqueOrThrow({ where: { id: busyTutor } });
-    const { listLessonsPage } = await import("~/.server/lessons");
+    const { listLessonsPage } = await import("~/.server/bookings/history");
     const { parseLessonQuery } = await import("~/domain/lesson-history");
     const parsed = parseLessonQuery(new URLSearchParams(), "UTC");
     if (!parsed.ok) throw new Error("parse");

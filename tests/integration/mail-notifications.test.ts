@@ -2,9 +2,9 @@
 // file's catcher as a mail client would parse it: both parts, links to our booking page, times in
 // the recipient's zone, the calendar entry, one-click unsubscribe, and names that try to inject.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { closeMailer, sendMail } from "~/.server/mailer";
-import { composeNotificationEmail } from "~/.server/notification-email";
-import { verifyUnsubscribeToken } from "~/.server/unsubscribe-token";
+import { closeMailer, sendMail } from "~/.server/notifications/mailer";
+import { composeNotificationEmail } from "~/.server/notifications/email";
+import { verifyUnsubscribeToken } from "~/.server/notifications/unsubscribe-token";
 import type { NotificationEmailInput, NotificationKind } from "~/domain/notification-kinds";
 import type { CaughtMessage } from "../stand-ins/smtp.ts";
 import { testStandIns } from "../support/stand-ins.ts";

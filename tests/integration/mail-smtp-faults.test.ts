@@ -3,7 +3,7 @@
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { closeMailer, createMailer, sendMail } from "~/.server/mailer";
+import { closeMailer, createMailer, sendMail } from "~/.server/notifications/mailer";
 import { testStandIns } from "../support/stand-ins.ts";
 
 const message = (to: string) => ({ from: "classroom@tutorwise.test", to, subject: "Test", text: "Hello" });

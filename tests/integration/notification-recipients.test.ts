@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
-import { recipientsForBookings } from "~/.server/notification-recipients";
+import { recipientsForBookings } from "~/.server/notifications/recipients";
 import type { NotificationKind } from "~/domain/notification-kinds";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
 

@@ -2,9 +2,9 @@
 // this file's catcher with its fault switches.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { closeMailer } from "~/.server/mailer";
-import { claimNotification, RetryLaterError, sendNotification } from "~/.server/notification-sender";
-import { runSweep } from "~/.server/notification-sweep";
+import { closeMailer } from "~/.server/notifications/mailer";
+import { claimNotification, RetryLaterError, sendNotification } from "~/.server/notifications/sender";
+import { runSweep } from "~/.server/notifications/sweep";
 import { QUEUES } from "~/.server/queue";
 import { testStandIns } from "../support/stand-ins.ts";
 import {

@@ -2,7 +2,7 @@
 // clock at every edge: the rows a sweep writes are exactly the reminders the rules call due.
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { runSweep } from "~/.server/notification-sweep";
+import { runSweep } from "~/.server/notifications/sweep";
 import { QUEUES } from "~/.server/queue";
 import { dueReminders, type ReminderBooking } from "~/domain/notification-due";
 import { bookingAround, family, HOUR, MINUTE, sweepQueue } from "./notifications-helpers.ts";

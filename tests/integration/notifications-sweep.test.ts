@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { closeMailer } from "~/.server/mailer";
-import { runSweep } from "~/.server/notification-sweep";
+import { closeMailer } from "~/.server/notifications/mailer";
+import { runSweep } from "~/.server/notifications/sweep";
 import { QUEUES } from "~/.server/queue";
 import { testStandIns } from "../support/stand-ins.ts";
 import {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
-import { bookingsDueForOutcome, settleDueOutcomes, settleLessonOutcome } from "~/.server/lesson-outcomes";
+import { bookingsDueForOutcome, settleDueOutcomes, settleLessonOutcome } from "~/.server/lessonspace/outcomes";
 import { outcomeOf, type BookingCardView } from "~/domain/booking-card";
 import type { BookingDetailsView } from "~/domain/booking-details";
 import * as dashboardRoute from "~/routes/dashboard";

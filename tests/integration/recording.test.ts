@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { playbackReference } from "~/.server/lessonspace";
+import { playbackReference } from "~/.server/lessonspace/client";
 import * as recordingRoute from "~/routes/bookings.$id.recording";
 import { addGuardian, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
 import { testStandIns } from "../support/stand-ins.ts";

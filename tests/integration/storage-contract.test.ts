@@ -10,7 +10,7 @@ import {
   createSupabaseStorage,
   StorageUnavailableError,
   type ObjectStorage,
-} from "~/.server/storage";
+} from "~/.server/artifacts/storage";
 import { testStandIns } from "../support/stand-ins.ts";
 import { JPEG, PNG, WEBP } from "./artifacts-images.ts";
 

@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
-import { fetchDueTranscripts, MAX_ATTEMPTS } from "~/.server/transcripts";
+import { fetchDueTranscripts, MAX_ATTEMPTS } from "~/.server/transcripts/ingest";
 import { parseTranscriptOrigins } from "~/domain/transcript-origins";
 import * as webhookRoute from "~/routes/api.webhooks.lessonspace";
 import { signWebhook } from "../stand-ins/lessonspace.ts";

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { fetchDueTranscripts } from "~/.server/transcripts";
+import { fetchDueTranscripts } from "~/.server/transcripts/ingest";
 import { periodKey } from "~/domain/learning-record";
 import * as bookingRoute from "~/routes/bookings.$id";
 import * as transcriptRoute from "~/routes/bookings.$id.transcript";

@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import { RouterContextProvider } from "react-router";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
-import { playbackReference } from "~/.server/lessonspace";
+import { playbackReference } from "~/.server/lessonspace/client";
 import * as webhookRoute from "~/routes/api.webhooks.lessonspace";
 import * as recordingRoute from "~/routes/bookings.$id.recording";
 import { callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";

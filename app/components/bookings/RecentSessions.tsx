@@ -1,5 +1,5 @@
 import { useRef } from "react";
-import type { RecentSession } from "~/.server/recent-sessions";
+import type { RecentSession } from "~/domain/recent-session";
 import { ReviewForm } from "./ReviewForm";
 import { SnapshotUploadForm } from "./SnapshotUploadForm";
 
@@ -7,7 +7,7 @@ import { SnapshotUploadForm } from "./SnapshotUploadForm";
  * The tutor's Recent Sessions widget (spec 5.2): one card per completed lesson of the last two
  * weeks that still lacks a whiteboard snapshot or the tutor's review. Both actions are plain
  * forms and links; with JavaScript, "Leave Review" opens the same review form in a <dialog>.
- * Data: recentSessionsForTutor() in app/.server/recent-sessions.ts.
+ * Data: recentSessionsForTutor() in app/.server/bookings/recent-sessions.ts.
  */
 export function RecentSessions({ sessions }: { sessions: RecentSession[] }) {
   if (sessions.length === 0) return null;

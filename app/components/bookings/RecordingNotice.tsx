@@ -1,4 +1,4 @@
-import type { Viewer } from "~/.server/auth";
+import type { Viewer } from "~/domain/viewer";
 import { SiteHeader } from "~/components/SiteHeader";
 
 export type RecordingNoticeProps = {

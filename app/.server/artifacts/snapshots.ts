@@ -17,8 +17,8 @@ import {
   type FileUpload,
 } from "@remix-run/form-data-parser";
 import { sniffImage, type ImageType } from "~/domain/image-type";
-import { db } from "./db";
-import { env } from "./env";
+import { db } from "../db";
+import { env } from "../env";
 import { isSafeObjectPath, storage, StorageUnavailableError, type ObjectStorage, type StoredObject } from "./storage";
 
 export const MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024;

@@ -7,8 +7,8 @@
 import { presentBookingCard, type BookingCardView } from "~/domain/booking-card";
 import { listOrder, type Cursor, type LessonQuery, type Position } from "~/domain/lesson-history";
 import { loadCardBookings } from "./bookings";
-import { beyond, countScoped, lessonConditions, scopedPositions, scopedStudents, type Order } from "./booking-positions";
-import { db } from "./db";
+import { beyond, countScoped, lessonConditions, scopedPositions, scopedStudents, type Order } from "./positions";
+import { db } from "../db";
 
 export type StudentChoice = { id: string; fullName: string };
 

@@ -20,10 +20,10 @@ import {
   type ReminderKind,
 } from "~/domain/notification-due";
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
-import { bookingsDueForOutcome, settleLessonOutcome } from "./lesson-outcomes";
-import { recipientsForBookings } from "./notification-recipients";
-import { CLAIM_TIMEOUT_MS } from "./notification-sender";
-import { inTransaction, logJob, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "./queue";
+import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
+import { recipientsForBookings } from "./recipients";
+import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
+import { inTransaction, logJob, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "../queue";
 
 export type RecipientsResolver = (bookingIds: string[], kind: NotificationKind) => Promise<Map<string, NotificationRecipient[]>>;
 
@@ -135,7 +135,7 @@ function recordFinder(kind: RecordKind): DueFinder {
 
 const DUE_FINDERS: DueFinder[] = [...REMINDER_KINDS.map(reminderFinder), ...RECORD_KINDS.map(recordFinder)];
 
-/** Settles the outcomes due at `now` (app/.server/lesson-outcomes.ts), page by page, a bounded number of pages. */
+/** Settles the outcomes due at `now` (app/.server/lessonspace/outcomes.ts), page by page, a bounded number of pages. */
 async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
   let settled = 0;
   for (let page = 0; page < 20; page++) {

@@ -7,7 +7,7 @@ import {
   secondsPresentByProfile,
   type LessonOutcome,
 } from "~/domain/lesson-outcome";
-import { db } from "./db";
+import { db } from "../db";
 import { onLessonOutcome } from "./proof-of-value";
 import { isUuid } from "~/domain/uuid";
 

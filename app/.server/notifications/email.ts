@@ -6,7 +6,7 @@ import { lessonCalendar } from "~/emails/calendar";
 import { oneLine, type EmailLinks } from "~/emails/content";
 import { renderNotificationEmail } from "~/emails/render";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
-import { env, parseMailbox } from "./env";
+import { env, parseMailbox } from "../env";
 import { unsubscribeUrl } from "./unsubscribe-token";
 
 /** Our pages the message links to; never a Lessonspace URL. */

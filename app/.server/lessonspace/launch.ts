@@ -2,12 +2,12 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { parseCookieHeader, serializeCookieHeader } from "@supabase/ssr";
 import { resolveAttendee, type Attendee, type Person } from "~/domain/attendee";
 import { cardState, type CardState, type JoinWindow } from "~/domain/join-window";
-import type { Viewer } from "./auth";
-import { requireBookingForViewer } from "./bookings";
-import { db } from "./db";
-import { env } from "./env";
-import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure } from "./lessonspace";
-import { takeLaunchAllowance } from "./rate-limit";
+import type { Viewer } from "~/domain/viewer";
+import { requireBookingForViewer } from "../bookings/bookings";
+import { db } from "../db";
+import { env } from "../env";
+import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure } from "./client";
+import { takeLaunchAllowance } from "../rate-limit";
 
 /**
  * The launch service (spec 4.1, DESIGN.md section 5): authorize → join window → attendee →

@@ -1,9 +1,9 @@
 import { talkTime } from "~/domain/talk-time";
 import { parseTranscriptFile, type TranscriptSegmentInput } from "~/domain/transcript-file";
 import { isAllowedTranscriptUrl, parseTranscriptOrigins, type OriginPattern } from "~/domain/transcript-origins";
-import { db } from "./db";
-import { env } from "./env";
-import type { Transaction } from "./db";
+import { db } from "../db";
+import { env } from "../env";
+import type { Transaction } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 /**

@@ -3,7 +3,7 @@
 // notification sender) decides between "retry later" and "give up on this address".
 import nodemailer from "nodemailer";
 import type { NodemailerError, SendMailOptions, Transporter } from "nodemailer";
-import { env } from "./env";
+import { env } from "../env";
 
 export type MailSendOutcome = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string };
 

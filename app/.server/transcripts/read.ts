@@ -1,8 +1,8 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
 import { SEARCH_PAGE_SIZE, transcriptStatusOf, type TranscriptStatus } from "~/domain/transcript-view";
-import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "./booking-page-sql";
-import { db, sqlQuery } from "./db";
+import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "./talk-time-sql";
+import { db, sqlQuery } from "../db";
 
 /**
  * Reading transcripts for pages (issue 12). Callers have authorized the viewer on the booking
@@ -12,7 +12,7 @@ import { db, sqlQuery } from "./db";
 
 /**
  * The booking page's talk time: per-session speaker totals summed over the lesson, and the state
- * of its transcripts. One hand-written statement (app/.server/booking-page-sql.ts; every booking
+ * of its transcripts. One hand-written statement (app/.server/transcripts/talk-time-sql.ts; every booking
  * page pays it, and through Prisma it was two queries whose building cost more than the reads).
  */
 export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {

@@ -2,9 +2,9 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { DASHBOARD_SECTION_LIMIT, type CardBooking } from "~/domain/booking-card";
 import { bookingPageOf, bookingPageSql, type BookingPageRow } from "./booking-page-sql";
-import { dashboardPositions } from "./booking-positions";
-import { cardBookingOf, cardBookingsSql, type CardRow } from "./dashboard-sql";
-import { db, sqlQuery } from "./db";
+import { dashboardPositions } from "./positions";
+import { cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
+import { db, sqlQuery } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 /** Bookings the viewer is part of, as client, tutor or assigned student: one query. */
@@ -18,7 +18,7 @@ const bookingInclude = {
   student: { select: { id: true, fullName: true } },
 } as const;
 
-/** Cards' bookings in one hand-written statement (app/.server/dashboard-sql.ts says why). */
+/** Cards' bookings in one hand-written statement (app/.server/bookings/cards-sql.ts says why). */
 async function queryCardBookings(where: Prisma.Sql): Promise<CardBooking[]> {
   const query = cardBookingsSql(where);
   return (await sqlQuery<CardRow>(query.text, query.values)).map(cardBookingOf);

@@ -13,13 +13,13 @@ import {
 import { findRoomId, MAX_BODY_BYTES, needsSessionLookup, parseWebhookEvent, type WebhookEvent } from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
 import pg from "pg";
-import { db, pool, type Transaction } from "./db";
-import { env } from "./env";
-import { getSession, playbackReference, type LessonspaceSessionInfo } from "./lessonspace";
+import { db, pool, type Transaction } from "../db";
+import { env } from "../env";
+import { getSession, playbackReference, type LessonspaceSessionInfo } from "./client";
 import { onSessionEnded } from "./proof-of-value";
-import { jobDbFor } from "./queue";
+import { jobDbFor } from "../queue";
 import { inlineValues } from "./sql-inline";
-import { recordTranscriptFetch } from "./transcripts";
+import { recordTranscriptFetch } from "../transcripts/ingest";
 
 /**
  * Lessonspace webhook ingestion (spec 4.2, DESIGN.md section 6). Order of checks, each answered
@@ -185,7 +185,7 @@ async function verifyAndApply(
 
 /**
  * transcription.finish only records what to download (the file is fetched later by a job,
- * app/.server/transcripts.ts). Once per session, so Prisma's round trips are fine.
+ * app/.server/transcripts/ingest.ts). Once per session, so Prisma's round trips are fine.
  */
 function applyTranscriptionFinish(event: Extract<WebhookEvent, { kind: "transcription.finish" }>, context: SqlContext): Promise<WebhookOutcome> {
   const { roomId, bookingId, deliveryId, now } = context;

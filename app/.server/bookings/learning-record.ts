@@ -2,7 +2,7 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { learnerIdOf } from "~/domain/attendee";
 import type { RecordLesson } from "~/domain/learning-record";
-import { db } from "./db";
+import { db } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 /**

@@ -2,7 +2,7 @@
  * v4.5 reviews of a lesson: one per reviewer per booking, editable. Who may review whom is
  * decided by reviewTarget in app/domain/permissions.ts; this module only reads and writes.
  */
-import { db } from "./db";
+import { db } from "../db";
 
 export type ReviewInput = { bookingId: string; reviewerId: string; revieweeId: string; rating: number; comment: string };
 

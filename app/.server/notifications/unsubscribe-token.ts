@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { isNotificationKind, type NotificationKind } from "~/domain/notification-kinds";
-import { env } from "./env";
+import { env } from "../env";
 
 export type UnsubscribeClaims = { profileId: string; kind: NotificationKind };
 

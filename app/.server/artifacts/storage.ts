@@ -15,7 +15,7 @@ import { Readable } from "node:stream";
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { imageTypeForExtension } from "~/domain/image-type";
-import { env } from "./env";
+import { env } from "../env";
 
 export type StoredObject = { body: ReadableStream<Uint8Array>; contentType: string; size: number | null };
 

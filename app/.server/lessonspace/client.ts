@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { env } from "./env";
+import { env } from "../env";
 
 /**
  * LessonspaceService: everything we send to Lessonspace, in one place (DESIGN.md section 6).

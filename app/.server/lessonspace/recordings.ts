@@ -1,4 +1,4 @@
-import { freshRecordingUrl } from "./lessonspace";
+import { freshRecordingUrl } from "./client";
 
 /**
  * "View Recording": turn the stable playback reference stored in bookings.recording_url into a

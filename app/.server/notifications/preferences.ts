@@ -1,5 +1,5 @@
 import { NOTIFICATION_KINDS, type NotificationKind } from "~/domain/notification-kinds";
-import { db } from "./db";
+import { db } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 export type NotificationChoices = Record<NotificationKind, boolean>;

@@ -5,7 +5,7 @@
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { recipientsFor, type NotifiablePerson } from "~/domain/notification-recipients";
 import type { Prisma } from "~/generated/prisma/client";
-import { db } from "./db";
+import { db } from "../db";
 
 /**
  * What the recipients rule reads of a person (NotifiablePerson), and the sender re-reads when it

@@ -1,7 +1,7 @@
 import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
 import type PgBoss from "pg-boss";
-import type { Transaction } from "./db";
+import type { Transaction } from "../db";
 
 /**
  * Proof of value (spec 4.2): the one place a finished Lessonspace session, and a lesson's settled
@@ -28,7 +28,7 @@ export type SessionEnded = {
  * Whatever attaches here must only write through `tx` (for example enqueue a job row), never call
  * outside services, so it commits or rolls back with the event. `tx` is that transaction's
  * connection in pg-boss's own shape (`executeSql`), so `boss.send(name, data, { db: tx })` enqueues
- * in it; the ingestion is hand-written SQL (app/.server/webhooks.ts), not a Prisma transaction.
+ * in it; the ingestion is hand-written SQL (app/.server/lessonspace/webhooks.ts), not a Prisma transaction.
  */
 export async function onSessionEnded(_tx: PgBoss.Db, event: SessionEnded): Promise<void> {
   console.info(
@@ -60,7 +60,7 @@ export type LessonOutcomeSettled = {
 };
 
 /**
- * Called exactly once per booking, when its outcome is settled (lesson-outcomes.ts), inside the
+ * Called exactly once per booking, when its outcome is settled (app/.server/lessonspace/outcomes.ts), inside the
  * transaction that stores it: two sweeps racing on one booking call it once. What may attach here:
  * the CaaS engine (v5.5) counting held lessons and no-shows, refunds or credits for a tutor who did
  * not join, the parent's lesson record e-mail. The same rule as onSessionEnded: write only through

@@ -13,18 +13,17 @@
 // worker sends it again. The second copy carries the same Message-ID and X-Entity-Ref-ID (the
 // notification id), so mail clients and support can tell it is the same message.
 import { describeOutcome } from "~/domain/lesson-outcome";
-import { isRecordDue, isReminderDue, RECORD_KINDS, REMINDER_KINDS, type RecordKind, type ReminderKind } from "~/domain/notification-due";
+import { CLAIM_TIMEOUT_MS, isRecordKind, staleReasonOf } from "~/domain/notification-due";
+import { learnerOf } from "~/domain/attendee";
 import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
 import { isNotificationKind } from "~/domain/notification-kinds";
-import { db } from "./db";
-import { env } from "./env";
+import { db } from "../db";
+import { env } from "../env";
 import { sendMail } from "./mailer";
-import { composeNotificationEmail } from "./notification-email";
-import { NOTIFIABLE_PROFILE_SELECT } from "./notification-recipients";
-import { logJob, type JobLog } from "./queue";
+import { composeNotificationEmail } from "./email";
+import { NOTIFIABLE_PROFILE_SELECT } from "./recipients";
+import { logJob, type JobLog } from "../queue";
 
-/** A claim older than this belongs to a worker that died mid-send; longer than any one SMTP send. */
-export const CLAIM_TIMEOUT_MS = 2 * 60_000;
 /** A permanent refusal (5xx) is believed after this many tries; then the address is marked undeliverable. */
 export const PERMANENT_FAILURE_TRIES = 2;
 
@@ -85,18 +84,12 @@ export async function sendNotification(notificationId: string, options: SenderOp
 
   const fields = { notificationId, kind: row.kind, bookingId: row.bookingId, recipient: row.recipientProfileId };
   const { booking, recipient } = row;
-  const staleReason =
-    booking.status !== "Confirmed" && booking.status !== "Completed"
-      ? `booking ${booking.status.toLowerCase()}`
-      : booking.sessionStartTime.getTime() !== row.forStartTime.getTime()
-        ? "lesson moved"
-        : (isReminder(row.kind) && !isReminderDue(row.kind, booking, now())) || (isRecordKind(row.kind) && !isRecordDue(row.kind, booking, now()))
-          ? "no longer due"
-          : !recipient.email || recipient.emailUndeliverableAt
-            ? "address undeliverable"
-            : recipient.notificationPreferences.some((preference) => preference.kind === row.kind)
-              ? "switched off by the recipient"
-              : null;
+  const staleReason = staleReasonOf(
+    row,
+    booking,
+    { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
+    now(),
+  );
   if (staleReason) {
     await db.notification.updateMany({
       where: { id: notificationId, status: { in: ["queued", "sending"] } },
@@ -131,7 +124,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
       sessionDuration: booking.sessionDuration,
       updatedAt: booking.updatedAt,
       tutorName: booking.tutor.fullName,
-      attendeeName: booking.student?.fullName ?? booking.client.fullName,
+      attendeeName: learnerOf(booking).fullName,
     },
   };
   if (isRecordKind(row.kind) && booking.outcome) {
@@ -202,12 +195,4 @@ export async function claimNotification(notificationId: string, now: Date, claim
     select: { attempts: true },
   });
   return claimed ?? null;
-}
-
-function isReminder(kind: string): kind is ReminderKind {
-  return (REMINDER_KINDS as readonly string[]).includes(kind);
-}
-
-function isRecordKind(kind: string): kind is RecordKind {
-  return (RECORD_KINDS as readonly string[]).includes(kind);
 }
