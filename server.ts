@@ -40,7 +40,16 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = (req.url ?? "/").split("?")[0];
-      log(JSON.stringify({ at: new Date().toISOString(), id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }));
+      log(
+        JSON.stringify({
+          at: new Date().toISOString(),
+          id,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        }),
+      );
     });
     if (webhook && req.method === "POST" && (req.url ?? "").split("?")[0] === webhook.path) {
       webhook.listener(req, res);
@@ -59,7 +68,9 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
  * app/entry.server.tsx, app/.server/lessonspace/webhook-endpoint.ts explains why), not through gzip, the
  * static files and React Router; everything else, other methods on that path included, goes on.
  */
-function webhookListenerOf(build: ServerBuild): { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | null {
+function webhookListenerOf(
+  build: ServerBuild,
+): { path: string; listener: (req: IncomingMessage, res: ServerResponse) => void } | null {
   const entry = build.entry.module as { lessonspaceWebhookListener?: Listener; WEBHOOK_PATH?: string };
   if (!entry.lessonspaceWebhookListener || !entry.WEBHOOK_PATH) return null;
   return { path: entry.WEBHOOK_PATH, listener: neverRejects(entry.lessonspaceWebhookListener) };
@@ -79,7 +90,15 @@ export function neverRejects(listener: Listener, logError: (line: string) => voi
   return (req: IncomingMessage, res: ServerResponse): void => {
     const fail = (error: unknown) => {
       const route = (req.url ?? "/").split("?")[0];
-      logError(JSON.stringify({ at: new Date().toISOString(), event: "response.failed", method: req.method, route, error: error instanceof Error ? error.message : String(error) }));
+      logError(
+        JSON.stringify({
+          at: new Date().toISOString(),
+          event: "response.failed",
+          method: req.method,
+          route,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader("Content-Type", "text/plain; charset=utf-8");

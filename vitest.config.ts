@@ -15,7 +15,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "stand-ins", include: ["tests/stand-ins/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
+        test: {
+          name: "stand-ins",
+          include: ["tests/stand-ins/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
+        },
       },
       {
         extends: true,

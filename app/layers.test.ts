@@ -31,11 +31,13 @@ function sourceFiles(dir: string): string[] {
 /** Our own modules a file imports (type-only imports too), as absolute paths without extension. */
 function localImports(file: string): string[] {
   const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
-  return importedFiles.flatMap(({ fileName }) => {
-    if (fileName.startsWith("~/")) return [path.join(appDir, fileName.slice(2))];
-    if (fileName.startsWith(".")) return [path.resolve(path.dirname(file), fileName)];
-    return [];
-  }).map((target) => target.replace(/\.tsx?$/, ""));
+  return importedFiles
+    .flatMap(({ fileName }) => {
+      if (fileName.startsWith("~/")) return [path.join(appDir, fileName.slice(2))];
+      if (fileName.startsWith(".")) return [path.resolve(path.dirname(file), fileName)];
+      return [];
+    })
+    .map((target) => target.replace(/\.tsx?$/, ""));
 }
 
 /** The layer a module belongs to, or null for what no rule covers (routes.ts, generated code). */
@@ -69,7 +71,8 @@ describe("import layering", () => {
     const done = new Set<string>();
     const visit = (module: string, trail: string[]) => {
       const seen = trail.indexOf(module);
-      if (seen >= 0) return void cycles.push([...trail.slice(seen), module].map((m) => path.relative(appDir, m)).join(" → "));
+      if (seen >= 0)
+        return void cycles.push([...trail.slice(seen), module].map((m) => path.relative(appDir, m)).join(" → "));
       if (done.has(module)) return;
       for (const next of graph.get(module) ?? []) visit(next, [...trail, module]);
       done.add(module);
@@ -81,7 +84,9 @@ describe("import layering", () => {
   test("sees the imports it judges", () => {
     // Guards the test itself: a parser that found nothing would pass the two checks above.
     expect(graph.get(path.join(appDir, ".server/lessonspace/webhooks"))).toContain(path.join(appDir, ".server/db"));
-    expect(graph.get(path.join(appDir, ".server/lessonspace/launch-problems"))).toContain(path.join(appDir, "domain/problem"));
+    expect(graph.get(path.join(appDir, ".server/lessonspace/launch-problems"))).toContain(
+      path.join(appDir, "domain/problem"),
+    );
     expect(graph.get(path.join(appDir, "root"))).toContain(path.join(appDir, ".server/security"));
     expect(graph.get(path.join(appDir, "emails/calendar"))).toContain(path.join(appDir, "domain/notification-kinds"));
     expect(layerOf(path.join(appDir, "entry.server"))).toBe("documents");

@@ -26,15 +26,33 @@ export type HistoryViewer = { email: string; bookings: number };
  * apart from a third of the count in the past), one with `small` bookings and one with `large`,
  * with the seed's other tutor so that no demo account's pages change.
  */
-export async function seedHistoryViewers(context: BenchContext, tutorId: string): Promise<{ small: HistoryViewer; large: HistoryViewer }> {
+export async function seedHistoryViewers(
+  context: BenchContext,
+  tutorId: string,
+): Promise<{ small: HistoryViewer; large: HistoryViewer }> {
   const small = await createBenchViewer(context, `History ${HISTORY_SIZES.small}`);
   const large = await createBenchViewer(context, `History ${HISTORY_SIZES.large}`);
   const now = new Date();
-  await addBookings(context.db, { clientId: small.id, tutorId, count: HISTORY_SIZES.small, now, label: "History lesson" });
-  await addBookings(context.db, { clientId: large.id, tutorId, count: HISTORY_SIZES.large, now, label: "History lesson" });
+  await addBookings(context.db, {
+    clientId: small.id,
+    tutorId,
+    count: HISTORY_SIZES.small,
+    now,
+    label: "History lesson",
+  });
+  await addBookings(context.db, {
+    clientId: large.id,
+    tutorId,
+    count: HISTORY_SIZES.large,
+    now,
+    label: "History lesson",
+  });
   // Fresh statistics, as autovacuum would gather them on a live database after such a load.
   await context.db.$executeRawUnsafe("ANALYZE bookings");
-  return { small: { email: small.email, bookings: HISTORY_SIZES.small }, large: { email: large.email, bookings: HISTORY_SIZES.large } };
+  return {
+    small: { email: small.email, bookings: HISTORY_SIZES.small },
+    large: { email: large.email, bookings: HISTORY_SIZES.large },
+  };
 }
 
 export type HistoryFigures = {
@@ -56,7 +74,13 @@ async function dashboardPage(appUrl: string, cookie: string) {
 /** Judges figures measured elsewhere (bench/run.ts measures the loads beside its ceilings). */
 export function judgeHistory(small: HistoryFigures["small"], large: HistoryFigures["large"]): HistoryFigures {
   const p95Ratio = large.load.p95 / small.load.p95;
-  return { small, large, p95Ratio, p95Met: p95Ratio <= HISTORY_TARGETS.p95Ratio, htmlMet: large.htmlGzip < HISTORY_TARGETS.htmlGzipBytes };
+  return {
+    small,
+    large,
+    p95Ratio,
+    p95Met: p95Ratio <= HISTORY_TARGETS.p95Ratio,
+    htmlMet: large.htmlGzip < HISTORY_TARGETS.htmlGzipBytes,
+  };
 }
 
 export function printHistory(figures: HistoryFigures, say: (line: string) => void = console.log) {
@@ -77,7 +101,13 @@ export type InterleavedLoad = { requests: number; rps: number; p50: number; p95:
  * both viewers meet the same neighbours at the same moments, so on a shared machine their ratio
  * is far steadier than two runs one after the other.
  */
-async function interleaved(appUrl: string, cookies: [string, string], connections: number, seconds: number, warmupSeconds: number) {
+async function interleaved(
+  appUrl: string,
+  cookies: [string, string],
+  connections: number,
+  seconds: number,
+  warmupSeconds: number,
+) {
   const latencies: [number[], number[]] = [[], []];
   const errors = [0, 0];
   let measuring = false;
@@ -106,7 +136,13 @@ async function interleaved(appUrl: string, cookies: [string, string], connection
   await Promise.all(loops);
   return latencies.map((list, i): InterleavedLoad => {
     list.sort((x, y) => x - y);
-    return { requests: list.length, rps: list.length / seconds, p50: percentile(list, 0.5), p95: percentile(list, 0.95), errors: errors[i]! };
+    return {
+      requests: list.length,
+      rps: list.length / seconds,
+      p50: percentile(list, 0.5),
+      p95: percentile(list, 0.95),
+      errors: errors[i]!,
+    };
   }) as [InterleavedLoad, InterleavedLoad];
 }
 
@@ -116,13 +152,33 @@ export async function historyBench(
   viewers: { small: HistoryViewer; large: HistoryViewer },
   options: { seconds: number; warmupSeconds: number; connections?: number },
 ): Promise<HistoryFigures> {
-  const cookies: [string, string] = [await signIn(context.appUrl, viewers.small.email), await signIn(context.appUrl, viewers.large.email)];
+  const cookies: [string, string] = [
+    await signIn(context.appUrl, viewers.small.email),
+    await signIn(context.appUrl, viewers.large.email),
+  ];
   const pages = [await dashboardPage(context.appUrl, cookies[0]), await dashboardPage(context.appUrl, cookies[1])];
-  const [small, large] = await interleaved(context.appUrl, cookies, options.connections ?? 10, options.seconds, options.warmupSeconds);
-  return judgeHistory({ bookings: viewers.small.bookings, load: small!, ...pages[0]! }, { bookings: viewers.large.bookings, load: large!, ...pages[1]! });
+  const [small, large] = await interleaved(
+    context.appUrl,
+    cookies,
+    options.connections ?? 10,
+    options.seconds,
+    options.warmupSeconds,
+  );
+  return judgeHistory(
+    { bookings: viewers.small.bookings, load: small!, ...pages[0]! },
+    { bookings: viewers.large.bookings, load: large!, ...pages[1]! },
+  );
 }
 
-export type DashboardFigures = { bookings: number; cards: number; requests: number; median: number; p95: number; htmlBytes: number; htmlGzip: number };
+export type DashboardFigures = {
+  bookings: number;
+  cards: number;
+  requests: number;
+  median: number;
+  p95: number;
+  htmlBytes: number;
+  htmlGzip: number;
+};
 
 /** Sequential GET / as `email` (who already has `bookings` bookings) for `seconds`, after a warm-up. */
 export async function dashboardBench(
@@ -155,8 +211,12 @@ export async function dashboardBench(
     htmlBytes: Buffer.byteLength(first.html),
     htmlGzip: gzipSync(first.html).length,
   };
-  console.log(`GET / for a viewer with ${figures.bookings} bookings (${cards} cards rendered), one request at a time for ${options.seconds} s:`);
-  console.log(`  requests ${figures.requests}, median ${figures.median.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms`);
+  console.log(
+    `GET / for a viewer with ${figures.bookings} bookings (${cards} cards rendered), one request at a time for ${options.seconds} s:`,
+  );
+  console.log(
+    `  requests ${figures.requests}, median ${figures.median.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms`,
+  );
   console.log(`  HTML ${figures.htmlBytes} bytes, ${figures.htmlGzip} bytes gzipped`);
   return figures;
 }
@@ -166,11 +226,22 @@ if (isMain(import.meta.url)) {
   const bookings = Number(process.env.BOOKINGS ?? 200);
   await runStandalone({ name: "dashboard" }, async (context) => {
     // The seed's adult learner has one booking; the rest with the seed's tutor.
-    await addBookings(context.db, { clientId: demoProfiles.adult.id, tutorId: demoProfiles.tutor.id, count: bookings - 1 });
+    await addBookings(context.db, {
+      clientId: demoProfiles.adult.id,
+      tutorId: demoProfiles.tutor.id,
+      count: bookings - 1,
+    });
     const viewers = await seedHistoryViewers(context, demoProfiles.otherTutor.id);
-    console.log(`\nbench/dashboard — production build, Node ${process.version}, ${os.cpus().length} CPUs, embedded PostgreSQL (load average ${os.loadavg().map((n) => n.toFixed(2)).join(" / ")})`);
+    console.log(
+      `\nbench/dashboard — production build, Node ${process.version}, ${os.cpus().length} CPUs, embedded PostgreSQL (load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" / ")})`,
+    );
     await dashboardBench(context, { email: demoProfiles.adult.email, bookings, seconds });
-    console.log(`\nThe dashboard of ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings beside ${HISTORY_SIZES.small}, 10 connections alternating between the two viewers for ${seconds} s:`);
+    console.log(
+      `\nThe dashboard of ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings beside ${HISTORY_SIZES.small}, 10 connections alternating between the two viewers for ${seconds} s:`,
+    );
     const figures = await historyBench(context, viewers, { seconds, warmupSeconds: 1 });
     printHistory(figures);
     console.log("");

@@ -19,8 +19,18 @@ const REPEATS = Number(process.env.HANDLER_REPEATS ?? 2);
 const given = process.argv.slice(2).map((dir) => path.resolve(dir));
 const builds = given.length ? given : [ensureBuild(buildDirFromEnv()).buildDir];
 for (const dir of builds) prepareOutsideBuild(dir);
-console.log(`bench/handler-cost — Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(" / ")}`);
-const context = await startBenchContext({ name: "handler-cost", seed: true, buildDir: builds[0], echoServerStderr: false });
+console.log(
+  `bench/handler-cost — Node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" / ")}`,
+);
+const context = await startBenchContext({
+  name: "handler-cost",
+  seed: true,
+  buildDir: builds[0],
+  echoServerStderr: false,
+});
 try {
   await addBookings(context.db, { clientId: demoProfiles.adult.id, tutorId: demoProfiles.otherTutor.id, count: 49 });
   const cookie = await signIn(context.appUrl, demoProfiles.adult.email);
@@ -38,15 +48,33 @@ try {
   const targets = wanted.length ? pages.filter((page) => wanted.some((name) => page.name.startsWith(name))) : pages;
   const nodeFlags = (process.env.HANDLER_NODE_FLAGS ?? "").split(" ").filter(Boolean);
   // The workers stay in the app server; this process only answers requests.
-  const env = { ...process.env, ...context.stack.env, NODE_ENV: "production", WORKERS_IN_PROCESS: "false", APP_URL: context.appUrl, HANDLER_BUILDS: builds.join(","), HANDLER_TARGETS: JSON.stringify(targets) };
+  const env = {
+    ...process.env,
+    ...context.stack.env,
+    NODE_ENV: "production",
+    WORKERS_IN_PROCESS: "false",
+    APP_URL: context.appUrl,
+    HANDLER_BUILDS: builds.join(","),
+    HANDLER_TARGETS: JSON.stringify(targets),
+  };
   for (let repeat = 1; repeat <= REPEATS; repeat++) {
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [...nodeFlags, "--import", "tsx", "bench/lib/handler-cost.ts"], { cwd: root, env, maxBuffer: 1 << 20 }, (error, out) => (error ? reject(error) : resolve(out))),
+      execFile(
+        process.execPath,
+        [...nodeFlags, "--import", "tsx", "bench/lib/handler-cost.ts"],
+        { cwd: root, env, maxBuffer: 1 << 20 },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      ),
     );
-    const { rounds, results } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { rounds: number; results: { build: string; target: string; msPerRequest: number; msWall: number; bytes: number }[] };
+    const { rounds, results } = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+      rounds: number;
+      results: { build: string; target: string; msPerRequest: number; msWall: number; bytes: number }[];
+    };
     console.log(`  run ${repeat} (${rounds} requests per build and page, median of blocks of 50):`);
     for (const r of results)
-      console.log(`    ${r.target.padEnd(24)} ${path.relative(root, r.build).padEnd(28)} ${r.msPerRequest.toFixed(3)} ms CPU  ${r.msWall.toFixed(2)} ms wall  ${r.bytes.toLocaleString("en-GB")} B`);
+      console.log(
+        `    ${r.target.padEnd(24)} ${path.relative(root, r.build).padEnd(28)} ${r.msPerRequest.toFixed(3)} ms CPU  ${r.msWall.toFixed(2)} ms wall  ${r.bytes.toLocaleString("en-GB")} B`,
+      );
   }
 } finally {
   await context.stop();

@@ -41,7 +41,13 @@ async function measure(call: Call, expectStatus: number, concurrency: number, se
   latencies.sort((a, b) => a - b);
   const unexpected: Record<string, number> = {};
   for (const status of statuses) if (status !== expectStatus) unexpected[status] = (unexpected[status] ?? 0) + 1;
-  return { requests: latencies.length, perSecond: latencies.length / elapsed, median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), unexpected };
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / elapsed,
+    median: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    unexpected,
+  };
 }
 
 async function loop(call: Call, concurrency: number, durationMs: number) {
@@ -74,7 +80,9 @@ export async function launchBench(
   const warmUpMs = options.warmUpMs ?? 1_000;
   // The seed's lesson in progress (tutor, parent, child): three people share the load, as a family would.
   const bookingId = demoBookingIds.inProgress;
-  const cookies = await Promise.all([demoProfiles.tutor, demoProfiles.parent, demoProfiles.child].map((p) => signIn(appUrl, p.email)));
+  const cookies = await Promise.all(
+    [demoProfiles.tutor, demoProfiles.parent, demoProfiles.child].map((p) => signIn(appUrl, p.email)),
+  );
   let turn = 0;
   const nextCookie = () => cookies[turn++ % cookies.length]!;
   const launchUrl = `${appUrl}/api/bookings/${bookingId}/launch`;
@@ -85,10 +93,17 @@ export async function launchBench(
   const makeHandovers = async () => {
     handovers = await Promise.all(
       cookies.map(async (cookie) => {
-        const response = await fetch(launchUrl, { method: "POST", headers: { Cookie: cookie, Origin: appUrl }, redirect: "manual" });
+        const response = await fetch(launchUrl, {
+          method: "POST",
+          headers: { Cookie: cookie, Origin: appUrl },
+          redirect: "manual",
+        });
         await response.arrayBuffer();
         if (response.status !== 303) throw new Error(`The Join form post answered ${response.status}`);
-        const handover = response.headers.getSetCookie().find((line) => line.startsWith("tw_classroom_link="))!.split(";")[0];
+        const handover = response.headers
+          .getSetCookie()
+          .find((line) => line.startsWith("tw_classroom_link="))!
+          .split(";")[0];
         return `${cookie}; ${handover}`;
       }),
     );
@@ -99,7 +114,10 @@ export async function launchBench(
     id: `booking-${bookingId}`,
     name: "Bench lesson",
     user: { id: demoProfiles.child.id, name: demoProfiles.child.fullName, leader: false },
-    timeouts: { not_before: new Date(Date.now() - 3_600_000).toISOString(), not_after: new Date(Date.now() + 3_600_000).toISOString() },
+    timeouts: {
+      not_before: new Date(Date.now() - 3_600_000).toISOString(),
+      not_after: new Date(Date.now() + 3_600_000).toISOString(),
+    },
   });
   const cases: { label: string; expect: number; call: Call; prepare?: () => Promise<void> }[] = [
     // The floor of any request on this machine: the framework and one query.
@@ -117,23 +135,35 @@ export async function launchBench(
     {
       label: JSON_LAUNCH,
       expect: 200,
-      call: () => fetch(launchUrl, { method: "POST", headers: { Cookie: nextCookie(), Origin: appUrl, Accept: "application/json" } }),
+      call: () =>
+        fetch(launchUrl, {
+          method: "POST",
+          headers: { Cookie: nextCookie(), Origin: appUrl, Accept: "application/json" },
+        }),
     },
     {
       label: "POST launch, Join form (303)",
       expect: 303,
-      call: () => fetch(launchUrl, { method: "POST", headers: { Cookie: nextCookie(), Origin: appUrl }, redirect: "manual" }),
+      call: () =>
+        fetch(launchUrl, { method: "POST", headers: { Cookie: nextCookie(), Origin: appUrl }, redirect: "manual" }),
     },
     {
       label: "GET classroom page, handed-over link",
       expect: 200,
       prepare: makeHandovers,
-      call: () => fetch(`${appUrl}/bookings/${bookingId}/classroom`, { headers: { Cookie: handovers[pageTurn++ % handovers.length]! } }),
+      call: () =>
+        fetch(`${appUrl}/bookings/${bookingId}/classroom`, {
+          headers: { Cookie: handovers[pageTurn++ % handovers.length]! },
+        }),
     },
   ];
 
-  console.log(`${options.seconds} s per run after a ${warmUpMs / 1000} s warm-up; the Lessonspace stand-in answers at once.\n`);
-  console.log(`${"".padEnd(40)} ${"conc".padStart(4)} ${"requests".padStart(9)} ${"req/s".padStart(8)} ${"median".padStart(9)} ${"p95".padStart(9)} ${"LS calls".padStart(10)}`);
+  console.log(
+    `${options.seconds} s per run after a ${warmUpMs / 1000} s warm-up; the Lessonspace stand-in answers at once.\n`,
+  );
+  console.log(
+    `${"".padEnd(40)} ${"conc".padStart(4)} ${"requests".padStart(9)} ${"req/s".padStart(8)} ${"median".padStart(9)} ${"p95".padStart(9)} ${"LS calls".padStart(10)}`,
+  );
   const rows: LaunchRow[] = [];
   for (const concurrency of concurrencies) {
     for (const { label, expect, call, prepare } of cases) {
@@ -143,7 +173,9 @@ export async function launchBench(
       // Warm-up included; the classroom page with a handed-over link should make none.
       const lessonspaceCalls = stack.lessonspace.launches.length - launchesBefore;
       rows.push({ label, concurrency, ...figures, lessonspaceCalls });
-      const odd = Object.keys(figures.unexpected).length ? `  unexpected statuses: ${JSON.stringify(figures.unexpected)}` : "";
+      const odd = Object.keys(figures.unexpected).length
+        ? `  unexpected statuses: ${JSON.stringify(figures.unexpected)}`
+        : "";
       console.log(
         `${label.padEnd(40)} ${String(concurrency).padStart(4)} ${String(figures.requests).padStart(9)} ${figures.perSecond.toFixed(0).padStart(8)} ${ms(figures.median)} ${ms(figures.p95)} ${String(lessonspaceCalls).padStart(10)}${odd}`,
       );
@@ -154,7 +186,9 @@ export async function launchBench(
   const find = (label: string, c: number) => rows.find((r) => r.label === label && r.concurrency === c)!;
   for (const concurrency of concurrencies) {
     overheadMs[concurrency] = find(JSON_LAUNCH, concurrency).median - find(DIRECT, concurrency).median;
-    console.log(`Route overhead at concurrency ${concurrency} (median JSON launch minus median direct stand-in call): ${overheadMs[concurrency]!.toFixed(1)} ms`);
+    console.log(
+      `Route overhead at concurrency ${concurrency} (median JSON launch minus median direct stand-in call): ${overheadMs[concurrency]!.toFixed(1)} ms`,
+    );
   }
   // The stand-in keeps a record of every launch; the bench has read what it needs.
   stack.lessonspace.launches.length = 0;
@@ -163,7 +197,9 @@ export async function launchBench(
 
 if (isMain(import.meta.url)) {
   await runStandalone({ name: "launch" }, async (context) => {
-    console.log(`\nbench/launch — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(
+      `\nbench/launch — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
     return launchBench(context, { seconds: Number(process.env.SECONDS_PER_RUN ?? 5) });
   });
 }

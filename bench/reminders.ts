@@ -47,10 +47,18 @@ export async function remindersBench(context: BenchContext, options: { bookings:
   await db.profile.createMany({
     data: [
       { id: tutorId, fullName: "Bench Tutor", email: `bench-tutor-${run}@example.test`, roles: ["tutor"] },
-      ...clientIds.map((id, i) => ({ id, fullName: `Bench Parent ${i}`, email: `bench-parent-${run}-${i}@example.test`, roles: ["client"] })),
+      ...clientIds.map((id, i) => ({
+        id,
+        fullName: `Bench Parent ${i}`,
+        email: `bench-parent-${run}-${i}@example.test`,
+        roles: ["client"],
+      })),
     ],
   });
-  await db.$executeRawUnsafe(`INSERT INTO notification_preferences (profile_id, kind, enabled) VALUES ($1::uuid, 'reminder_classroom_open', false)`, tutorId);
+  await db.$executeRawUnsafe(
+    `INSERT INTO notification_preferences (profile_id, kind, enabled) VALUES ($1::uuid, 'reminder_classroom_open', false)`,
+    tutorId,
+  );
   const startsAt = new Date(Date.now() + 5 * 60_000);
   await db.$executeRawUnsafe(
     `INSERT INTO bookings (client_id, tutor_id, service_name, session_start_time, session_duration, status, created_at)
@@ -62,10 +70,14 @@ export async function remindersBench(context: BenchContext, options: { bookings:
     options.bookings,
   );
   const bookingIds = (await db.booking.findMany({ where: { tutorId }, select: { id: true } })).map((b) => b.id);
-  say(`${options.bookings.toLocaleString("en-GB")} bookings starting in 5 minutes (100 clients; the tutor opted out of this kind): ${options.bookings.toLocaleString("en-GB")} messages due.`);
+  say(
+    `${options.bookings.toLocaleString("en-GB")} bookings starting in 5 minutes (100 clients; the tutor opted out of this kind): ${options.bookings.toLocaleString("en-GB")} messages due.`,
+  );
 
   const worker = await startWorkerProcess({ ...stack.env, NODE_ENV: "production" });
-  say(`Workers: the app server's in-process workers (pid ${context.server.pid}) and npm run worker (pid ${worker.pid}).`);
+  say(
+    `Workers: the app server's in-process workers (pid ${context.server.pid}) and npm run worker (pid ${worker.pid}).`,
+  );
   const rss = { app: readStatus(context.server.pid).rssKb, worker: readStatus(worker.pid!).rssKb };
   const sampler = setInterval(() => {
     try {
@@ -89,7 +101,8 @@ export async function remindersBench(context: BenchContext, options: { bookings:
     let drainSeconds = NaN;
     const deadline = Date.now() + TIMEOUT_MS;
     for (;;) {
-      if (Number.isNaN(sweepSeconds) && (await rows()) >= options.bookings) sweepSeconds = (performance.now() - started) / 1000;
+      if (Number.isNaN(sweepSeconds) && (await rows()) >= options.bookings)
+        sweepSeconds = (performance.now() - started) / 1000;
       const delivered = stack.smtp.messages().filter((m) => m.headers["x-entity-ref-id"]).length;
       if (delivered >= options.bookings) {
         drainSeconds = (performance.now() - started) / 1000;
@@ -103,13 +116,20 @@ export async function remindersBench(context: BenchContext, options: { bookings:
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const messages = stack.smtp.messages().filter((m) => m.headers["x-entity-ref-id"]);
     const perId = new Map<string, number>();
-    for (const m of messages) perId.set(m.headers["x-entity-ref-id"]!, (perId.get(m.headers["x-entity-ref-id"]!) ?? 0) + 1);
+    for (const m of messages)
+      perId.set(m.headers["x-entity-ref-id"]!, (perId.get(m.headers["x-entity-ref-id"]!) ?? 0) + 1);
     const duplicates = messages.length - perId.size;
-    const ours = await db.notification.findMany({ where: { bookingId: { in: bookingIds } }, select: { id: true, status: true } });
+    const ours = await db.notification.findMany({
+      where: { bookingId: { in: bookingIds } },
+      select: { id: true, status: true },
+    });
     const missing = ours.filter((row) => !perId.has(row.id)).length;
     // Which worker sent what: the app server's and the worker's pooled SMTP connections come from different processes,
     // which the catcher does not see; the job log tells instead.
-    const byWorker = { "npm run worker": worker.sent(), "app server (in-process)": Math.max(0, ours.filter((r) => r.status === "sent").length - worker.sent()) };
+    const byWorker = {
+      "npm run worker": worker.sent(),
+      "app server (in-process)": Math.max(0, ours.filter((r) => r.status === "sent").length - worker.sent()),
+    };
     figures = {
       bookings: options.bookings,
       expected: options.bookings,
@@ -138,8 +158,14 @@ export async function remindersBench(context: BenchContext, options: { bookings:
     `Swept ${figures.bookings.toLocaleString("en-GB")} bookings into rows and jobs in ${figures.sweepSeconds.toFixed(1)} s; ` +
       `delivered ${figures.delivered.toLocaleString("en-GB")} messages in ${figures.drainSeconds.toFixed(1)} s from the sweep job: ${figures.perSecond.toFixed(0)} messages/s.`,
   );
-  say(`Sent by: ${Object.entries(figures.byWorker).map(([w, n]) => `${w} ${n.toLocaleString("en-GB")}`).join(", ")}.`);
-  say(`Duplicates in the catcher (same notification id twice): ${figures.duplicates}; rows never delivered: ${figures.missing}.`);
+  say(
+    `Sent by: ${Object.entries(figures.byWorker)
+      .map(([w, n]) => `${w} ${n.toLocaleString("en-GB")}`)
+      .join(", ")}.`,
+  );
+  say(
+    `Duplicates in the catcher (same notification id twice): ${figures.duplicates}; rows never delivered: ${figures.missing}.`,
+  );
   say(`RSS peak: app server ${mb(figures.appServerRssPeakKb)}, worker process ${mb(figures.workerRssPeakKb)}.`);
   say(
     `CPU: ${figures.cpuMsPerMessage.toFixed(1)} ms of worker CPU per message (both processes, sweep included), ` +
@@ -192,7 +218,9 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
 
 if (isMain(import.meta.url)) {
   await runStandalone({ name: "reminders", seed: false, echoServerStderr: false }, async (context) => {
-    console.log(`\nbench/reminders — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(
+      `\nbench/reminders — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
     return remindersBench(context, { bookings: Number(process.env.BOOKINGS ?? 10_000) });
   });
 }

@@ -25,13 +25,31 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { demoBookingIds, demoProfiles } from "../prisma/seed.ts";
-import { dashboardBench, historyBench, HISTORY_SIZES, HISTORY_TARGETS, printHistory, seedHistoryViewers, type DashboardFigures, type HistoryFigures, type HistoryViewer } from "./dashboard.ts";
+import {
+  dashboardBench,
+  historyBench,
+  HISTORY_SIZES,
+  HISTORY_TARGETS,
+  printHistory,
+  seedHistoryViewers,
+  type DashboardFigures,
+  type HistoryFigures,
+  type HistoryViewer,
+} from "./dashboard.ts";
 import { JSON_LAUNCH, launchBench, type LaunchFigures } from "./launch.ts";
 import { buildDirFromEnv, ensureBuild, root } from "./lib/build.ts";
 import { startScriptFlags } from "../tests/support/production-server.ts";
 import { collectGarbage, inspectorUrlFrom, isInspectorChatter } from "./lib/inspector.ts";
 import { LoadGenerator, type LoadSpec, type MeasuredLoad, type StaticRequest } from "./lib/load.ts";
-import { get, measurePages, overBudget, withoutJavaScript, type BudgetFile, type PageSpec, type PageWeight } from "./lib/page-weight.ts";
+import {
+  get,
+  measurePages,
+  overBudget,
+  withoutJavaScript,
+  type BudgetFile,
+  type PageSpec,
+  type PageWeight,
+} from "./lib/page-weight.ts";
 import { readStatus, spawnServer, type ChildServer } from "./lib/processes.ts";
 import { remindersBench, type ReminderFigures } from "./reminders.ts";
 import { InspectorSession } from "./lib/profile.ts";
@@ -69,7 +87,12 @@ const SOAK_CONNECTIONS = Number(process.env.BENCH_SOAK_CONNECTIONS ?? 10);
 const SOAK_SETTLE_SECONDS = QUICK ? 2 : 10;
 /** Below this the soak is a smoke test: its memory trend is printed but not judged. */
 const SOAK_JUDGED_FROM_SECONDS = 120;
-const SKIP = new Set((flags.skip ?? process.env.BENCH_SKIP ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const SKIP = new Set(
+  (flags.skip ?? process.env.BENCH_SKIP ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const DASHBOARD_BOOKINGS = 50;
 /** Issue 11's long history, measured at c10 beside the 50-booking dashboard. */
 const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings)`;
@@ -77,8 +100,22 @@ const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} 
 const RSS_TARGET_MB = 450;
 const WEBHOOK_ROOMS = 200;
 const ISSUE = QUICK
-  ? { dashboardSeconds: 1, launchSeconds: 1, launchWarmUpMs: 500, webhookTotal: 400, uploadRounds: 1, reminderBookings: 1_000 }
-  : { dashboardSeconds: 5, launchSeconds: 5, launchWarmUpMs: 1_000, webhookTotal: 2_000, uploadRounds: 3, reminderBookings: 10_000 };
+  ? {
+      dashboardSeconds: 1,
+      launchSeconds: 1,
+      launchWarmUpMs: 500,
+      webhookTotal: 400,
+      uploadRounds: 1,
+      reminderBookings: 1_000,
+    }
+  : {
+      dashboardSeconds: 5,
+      launchSeconds: 5,
+      launchWarmUpMs: 1_000,
+      webhookTotal: 2_000,
+      uploadRounds: 3,
+      reminderBookings: 10_000,
+    };
 
 const failures: string[] = [];
 const startedAt = new Date();
@@ -100,13 +137,21 @@ function commitLabel(): string {
 // ---------------------------------------------------------------------------------------------
 // Start
 
-say(`Tutorwise Classroom — npm run bench${QUICK ? " (QUICK smoke run: short durations, figures indicative only)" : ""}`);
-say(`Started ${startedAt.toISOString()} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`);
-say(`Load average at start (1 / 5 / 15 min): ${loadAverage(loadAtStart)}  — the machine is shared; figures move with it.`);
+say(
+  `Tutorwise Classroom — npm run bench${QUICK ? " (QUICK smoke run: short durations, figures indicative only)" : ""}`,
+);
+say(
+  `Started ${startedAt.toISOString()} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`,
+);
+say(
+  `Load average at start (1 / 5 / 15 min): ${loadAverage(loadAtStart)}  — the machine is shared; figures move with it.`,
+);
 say(`Commit ${commitLabel()}`);
 
 const build = ensureBuild(buildDirFromEnv(), say);
-say(`Build ${path.relative(root, build.buildDir)}: ${build.built ? `built in ${build.seconds.toFixed(1)} s (${build.reason})` : build.reason}`);
+say(
+  `Build ${path.relative(root, build.buildDir)}: ${build.built ? `built in ${build.seconds.toFixed(1)} s (${build.reason})` : build.reason}`,
+);
 
 const context = await startBenchContext({ name: "run", seed: true, buildDir: build.buildDir, echoServerStderr: false });
 say(
@@ -127,14 +172,25 @@ const results: {
   renderFloor?: RenderFloor & { bound: FloorBound };
   dashboardPairs?: PairedRatios;
   memory?: MemoryFigures;
-  issue?: { dashboard?: DashboardFigures; launch?: LaunchFigures; webhooks?: WebhookFigures; upload?: UploadFigures; reminders?: ReminderFigures; transcripts?: TranscriptFigures };
+  issue?: {
+    dashboard?: DashboardFigures;
+    launch?: LaunchFigures;
+    webhooks?: WebhookFigures;
+    upload?: UploadFigures;
+    reminders?: ReminderFigures;
+    transcripts?: TranscriptFigures;
+  };
   soak?: SoakFigures;
 } = {};
 
 try {
   // The viewer of the speed runs: the seed's adult learner with 50 bookings (another tutor's, so
   // the seed tutor's pages stay as the seed made them).
-  await addBookings(context.db, { clientId: demoProfiles.adult.id, tutorId: demoProfiles.otherTutor.id, count: DASHBOARD_BOOKINGS - 1 });
+  await addBookings(context.db, {
+    clientId: demoProfiles.adult.id,
+    tutorId: demoProfiles.otherTutor.id,
+    count: DASHBOARD_BOOKINGS - 1,
+  });
   // Issue 11: a viewer with 5,000 bookings spread the same way (and one with 50, for the page weight).
   const historyViewers = await seedHistoryViewers(context, demoProfiles.otherTutor.id);
   const cookies = {
@@ -167,27 +223,60 @@ process.exitCode = failures.length ? 1 : 0;
 type Cookies = { history: string; adult: string; tutor: string; parent: string; child: string };
 
 async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeight[]> {
-  heading("1. Page weight (bytes as the production server sends them; JS = files the page makes a browser with JavaScript fetch)");
-  const form = (action: string, extra = "") => new RegExp(`<form[^>]*\\saction="${action.replace(/[/?.]/g, "\\$&")}(\\?[^"]*)?"[^>]*${extra}[^>]*\\smethod="post"`);
+  heading(
+    "1. Page weight (bytes as the production server sends them; JS = files the page makes a browser with JavaScript fetch)",
+  );
+  const form = (action: string, extra = "") =>
+    new RegExp(
+      `<form[^>]*\\saction="${action.replace(/[/?.]/g, "\\$&")}(\\?[^"]*)?"[^>]*${extra}[^>]*\\smethod="post"`,
+    );
   const launchForm = /<form[^>]*\saction="\/api\/bookings\/[^"]+\/launch"[^>]*\smethod="post"/;
   const signOut = form("/sign-out");
   const { adultReady, inProgress, completed, ready } = demoBookingIds;
   const pages: (PageSpec & { atLeast?: [RegExp, number] })[] = [
-    { name: "sign-in", path: "/sign-in", mustContain: [form("/sign-in"), 'name="email"', 'name="password"', 'type="submit"'] },
+    {
+      name: "sign-in",
+      path: "/sign-in",
+      mustContain: [form("/sign-in"), 'name="email"', 'name="password"', 'type="submit"'],
+    },
     {
       name: "dashboard (tutor)",
       path: "/",
       cookie: cookies.tutor,
-      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, "Recent Sessions", /encType="multipart\/form-data"/, /href="\/bookings\/[^"]+\/review\?returnTo=/],
+      mustContain: [
+        "<h1>Your lessons</h1>",
+        signOut,
+        launchForm,
+        "Recent Sessions",
+        /encType="multipart\/form-data"/,
+        /href="\/bookings\/[^"]+\/review\?returnTo=/,
+      ],
     },
-    { name: "dashboard (parent)", path: "/", cookie: cookies.parent, mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, "Choose who attends"] },
-    { name: "dashboard (student)", path: "/", cookie: cookies.child, mustContain: ["<h1>Your lessons</h1>", signOut, launchForm] },
+    {
+      name: "dashboard (parent)",
+      path: "/",
+      cookie: cookies.parent,
+      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, "Choose who attends"],
+    },
+    {
+      name: "dashboard (student)",
+      path: "/",
+      cookie: cookies.child,
+      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm],
+    },
     {
       name: `dashboard (adult, ${DASHBOARD_BOOKINGS} bookings)`,
       path: "/",
       cookie: cookies.adult,
       // Bounded (issue 11): every ready lesson, the next and last ten, and links to the rest.
-      mustContain: ["<h1>Your lessons</h1>", signOut, launchForm, 'http-equiv="refresh"', 'href="/lessons?when=upcoming"', 'href="/lessons?when=past"'],
+      mustContain: [
+        "<h1>Your lessons</h1>",
+        signOut,
+        launchForm,
+        'http-equiv="refresh"',
+        'href="/lessons?when=upcoming"',
+        'href="/lessons?when=past"',
+      ],
       atLeast: [/<article /g, 20],
     },
     {
@@ -201,38 +290,88 @@ async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeig
       name: "all lessons (tutor)",
       path: "/lessons",
       cookie: cookies.tutor,
-      mustContain: ["<h1>All your lessons</h1>", /<form[^>]*\saction="\/lessons"/, 'name="status"', 'name="from"', signOut, /<article /],
+      mustContain: [
+        "<h1>All your lessons</h1>",
+        /<form[^>]*\saction="\/lessons"/,
+        'name="status"',
+        'name="from"',
+        signOut,
+        /<article /,
+      ],
     },
-    { name: "booking details", path: `/bookings/${adultReady}`, cookie: cookies.adult, mustContain: ["<h1>Spanish Conversation</h1>", launchForm, signOut] },
+    {
+      name: "booking details",
+      path: `/bookings/${adultReady}`,
+      cookie: cookies.adult,
+      mustContain: ["<h1>Spanish Conversation</h1>", launchForm, signOut],
+    },
     {
       name: "classroom",
       path: `/bookings/${inProgress}/classroom`,
       cookie: cookies.tutor,
-      mustContain: [/<iframe[^>]*class="classroom-frame"[^>]*src="http/, "Open the classroom on its own", "Back to your lessons"],
+      mustContain: [
+        /<iframe[^>]*class="classroom-frame"[^>]*src="http/,
+        "Open the classroom on its own",
+        "Back to your lessons",
+      ],
     },
     {
       name: "snapshot upload",
       path: `/bookings/${completed}/snapshot/upload`,
       cookie: cookies.tutor,
-      mustContain: [form(`/bookings/${completed}/snapshot/upload`, 'encType="multipart/form-data"'), 'type="file"', signOut],
+      mustContain: [
+        form(`/bookings/${completed}/snapshot/upload`, 'encType="multipart/form-data"'),
+        'type="file"',
+        signOut,
+      ],
     },
-    { name: "review", path: `/bookings/${completed}/review`, cookie: cookies.tutor, mustContain: [form(`/bookings/${completed}/review`), 'name="rating"', 'name="comment"'] },
-    { name: "choose who attends", path: `/bookings/${ready}/student`, cookie: cookies.parent, mustContain: [form(`/bookings/${ready}/student`), 'name="studentId"'] },
-    { name: "time-zone settings", path: "/settings/time-zone", cookie: cookies.tutor, mustContain: [form("/settings/time-zone"), 'name="timeZone"', "Europe/London"] },
+    {
+      name: "review",
+      path: `/bookings/${completed}/review`,
+      cookie: cookies.tutor,
+      mustContain: [form(`/bookings/${completed}/review`), 'name="rating"', 'name="comment"'],
+    },
+    {
+      name: "choose who attends",
+      path: `/bookings/${ready}/student`,
+      cookie: cookies.parent,
+      mustContain: [form(`/bookings/${ready}/student`), 'name="studentId"'],
+    },
+    {
+      name: "time-zone settings",
+      path: "/settings/time-zone",
+      cookie: cookies.tutor,
+      mustContain: [form("/settings/time-zone"), 'name="timeZone"', "Europe/London"],
+    },
     { name: "404", path: "/no-such-page", expectStatus: 404, mustContain: ["Page not found", 'href="/"'] },
   ];
   const weights = await measurePages(ctx.appUrl, pages);
   // Pages that must show a given number of items (the 50 booking cards) are counted once more.
   for (const [i, page] of pages.entries()) {
     if (!page.atLeast) continue;
-    const html = withoutJavaScript((await get(`${ctx.appUrl}${page.path}`, page.cookie ? { cookie: page.cookie } : {})).body.toString("utf8"));
+    const html = withoutJavaScript(
+      (await get(`${ctx.appUrl}${page.path}`, page.cookie ? { cookie: page.cookie } : {})).body.toString("utf8"),
+    );
     const found = html.match(page.atLeast[0])?.length ?? 0;
-    if (found < page.atLeast[1]) weights[i]!.missingWithoutJs.push(`${page.atLeast[1]} × ${page.atLeast[0]} (found ${found})`);
+    if (found < page.atLeast[1])
+      weights[i]!.missingWithoutJs.push(`${page.atLeast[1]} × ${page.atLeast[0]} (found ${found})`);
   }
 
   say(
     table([
-      ["page", "status", "HTML raw", "HTML gzip", "inline JS", "CSS raw", "CSS gzip", "JS files", "JS raw", "JS gzip", "works without JS"],
+      [
+        "page",
+        "status",
+        "HTML raw",
+        "HTML gzip",
+        "inline JS",
+        "CSS raw",
+        "CSS gzip",
+        "JS files",
+        "JS raw",
+        "JS gzip",
+        "works without JS",
+      ],
       ...weights.map((w) => [
         w.name,
         String(w.status),
@@ -248,12 +387,17 @@ async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeig
       ]),
     ]),
   );
-  say("  inline JS = bytes of inline <script> in the HTML (route manifest, hydration data), of no use without JavaScript.");
-  say("  Works without JS: the page's content and its forms (method=post, plain actions) are in the HTML with every script removed.");
+  say(
+    "  inline JS = bytes of inline <script> in the HTML (route manifest, hydration data), of no use without JavaScript.",
+  );
+  say(
+    "  Works without JS: the page's content and its forms (method=post, plain actions) are in the HTML with every script removed.",
+  );
 
   for (const w of weights) {
     if (!w.statusOk) failures.push(`page ${w.name}: status ${w.status}`);
-    if (w.missingWithoutJs.length) failures.push(`page ${w.name} does not work without JavaScript: missing ${w.missingWithoutJs.join(", ")}`);
+    if (w.missingWithoutJs.length)
+      failures.push(`page ${w.name} does not work without JavaScript: missing ${w.missingWithoutJs.join(", ")}`);
   }
   const budget = JSON.parse(fs.readFileSync(path.join(root, "bench/budget.json"), "utf8")) as BudgetFile;
   const over = overBudget(weights, budget);
@@ -288,40 +432,76 @@ async function serverSpeed(
   fs.writeFileSync(htmlFile, dashboardHtml);
   const stylesheet = /<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/.exec(dashboardHtml)?.[1] ?? "/assets/styles.css";
 
-  const httpCeiling = await spawnServer({ script: "bench/lib/ceiling-static.ts", env: { CEILING_HTML_FILE: htmlFile }, readyPath: "/" });
+  const httpCeiling = await spawnServer({
+    script: "bench/lib/ceiling-static.ts",
+    env: { CEILING_HTML_FILE: htmlFile },
+    readyPath: "/",
+  });
   ceilings.push(httpCeiling);
   const sqlCeiling = await spawnServer({
     script: "bench/lib/ceiling-no-framework.ts",
-    env: { DATABASE_URL: ctx.stack.databaseUrl, SUPABASE_URL: ctx.stack.env.SUPABASE_URL, CEILING_STYLESHEET: stylesheet },
+    env: {
+      DATABASE_URL: ctx.stack.databaseUrl,
+      SUPABASE_URL: ctx.stack.env.SUPABASE_URL,
+      CEILING_STYLESHEET: stylesheet,
+    },
     readyPath: "/ready",
   });
   ceilings.push(sqlCeiling);
   const bookingCeiling = await spawnServer({
     script: "bench/lib/ceiling-booking-page.ts",
-    env: { DATABASE_URL: ctx.stack.databaseUrl, SUPABASE_URL: ctx.stack.env.SUPABASE_URL, CEILING_STYLESHEET: stylesheet },
+    env: {
+      DATABASE_URL: ctx.stack.databaseUrl,
+      SUPABASE_URL: ctx.stack.env.SUPABASE_URL,
+      CEILING_STYLESHEET: stylesheet,
+    },
     readyPath: "/ready",
   });
   ceilings.push(bookingCeiling);
   const bookingPath = `/bookings/${demoBookingIds.adultReady}`;
-  const bookingByHand = await (await fetch(`${bookingCeiling.url}${bookingPath}`, { headers: { Cookie: cookies.adult } })).text();
-  const bookingByApp = await (await fetch(`${ctx.appUrl}${bookingPath}`, { headers: { Cookie: cookies.adult } })).text();
+  const bookingByHand = await (
+    await fetch(`${bookingCeiling.url}${bookingPath}`, { headers: { Cookie: cookies.adult } })
+  ).text();
+  const bookingByApp = await (
+    await fetch(`${ctx.appUrl}${bookingPath}`, { headers: { Cookie: cookies.adult } })
+  ).text();
   results.bookingMarkup = compareMarkup(bookingByApp, bookingByHand);
 
   // Same markup? Compare the two pages with scripts, nonces and React's text separators removed.
   const handWritten = await (await fetch(`${sqlCeiling.url}/`, { headers: { Cookie: cookies.adult } })).text();
   const app = await (await fetch(`${ctx.appUrl}/`, { headers: { Cookie: cookies.adult } })).text();
   results.markup = compareMarkup(app, handWritten);
-  say(`  HTTP ceiling: bare node:http (pid ${httpCeiling.pid}) sending the captured dashboard, ${dashboardHtml.length.toLocaleString("en-GB")} bytes, for every request.`);
-  say(`  No-framework ceiling: node:http + pg + template strings (pid ${sqlCeiling.pid}), same viewer, same cookie check (ES256 access token`);
-  say(`    verified with jose against the Auth JWKS, then the profile row), same rows in 3 hand-written SQL queries, same app/domain card rules;`);
-  say(`    no React Router, React, Prisma, security middleware, request log or hydration scripts. Its page: ${handWritten.length.toLocaleString("en-GB")} bytes.`);
+  say(
+    `  HTTP ceiling: bare node:http (pid ${httpCeiling.pid}) sending the captured dashboard, ${dashboardHtml.length.toLocaleString("en-GB")} bytes, for every request.`,
+  );
+  say(
+    `  No-framework ceiling: node:http + pg + template strings (pid ${sqlCeiling.pid}), same viewer, same cookie check (ES256 access token`,
+  );
+  say(
+    `    verified with jose against the Auth JWKS, then the profile row), same rows in 3 hand-written SQL queries, same app/domain card rules;`,
+  );
+  say(
+    `    no React Router, React, Prisma, security middleware, request log or hydration scripts. Its page: ${handWritten.length.toLocaleString("en-GB")} bytes.`,
+  );
   say(`    Markup check: ${results.markup}`);
-  say(`  No-framework booking page: the same for GET /bookings/:id (pid ${bookingCeiling.pid}): same cookie check, the booking with its names, its`);
-  say(`    sessions with attendance, its reviews, the transcript's state and talk time, the record link and wards as the app reads them, in 3–7`);
-  say(`    hand-written SQL queries (the app's own statements for the booking, the talk time and the wards), the same app/domain rules; the ceiling of the booking page and`);
-  say(`    the measure of the launch route (bench/lib/ceiling-booking-page.ts). Markup check: ${results.bookingMarkup}`);
-  say(`  Dashboard viewer: ${DASHBOARD_BOOKINGS} bookings (adult learner). Launch: the seed's lesson in progress, JSON, tutor/parent/child in turn,`);
-  say(`    Lessonspace stand-in answering at once. Webhooks: signed user.join/leave deliveries, unique x-webhook-id, ${WEBHOOK_ROOMS} rooms.\n`);
+  say(
+    `  No-framework booking page: the same for GET /bookings/:id (pid ${bookingCeiling.pid}): same cookie check, the booking with its names, its`,
+  );
+  say(
+    `    sessions with attendance, its reviews, the transcript's state and talk time, the record link and wards as the app reads them, in 3–7`,
+  );
+  say(
+    `    hand-written SQL queries (the app's own statements for the booking, the talk time and the wards), the same app/domain rules; the ceiling of the booking page and`,
+  );
+  say(
+    `    the measure of the launch route (bench/lib/ceiling-booking-page.ts). Markup check: ${results.bookingMarkup}`,
+  );
+  say(
+    `  Dashboard viewer: ${DASHBOARD_BOOKINGS} bookings (adult learner). Launch: the seed's lesson in progress, JSON, tutor/parent/child in turn,`,
+  );
+  say(
+    `    Lessonspace stand-in answering at once. Webhooks: signed user.join/leave deliveries, unique x-webhook-id, ${WEBHOOK_ROOMS} rooms.\n`,
+  );
 
   const json = (cookie: string): StaticRequest => ({
     method: "POST",
@@ -329,21 +509,65 @@ async function serverSpeed(
     headers: { cookie, origin: ctx.appUrl, accept: "application/json" },
   });
   const targets: { name: string; url: string; pid: number; requests: LoadSpec["requests"]; only?: number }[] = [
-    { name: "dashboard (50 bookings)", url: ctx.appUrl, pid: ctx.server.pid, requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }] },
-    { name: "HTTP ceiling (same bytes)", url: httpCeiling.url, pid: httpCeiling.pid, requests: [{ method: "GET", path: "/" }] },
-    { name: "no-framework ceiling", url: sqlCeiling.url, pid: sqlCeiling.pid, requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }] },
+    {
+      name: "dashboard (50 bookings)",
+      url: ctx.appUrl,
+      pid: ctx.server.pid,
+      requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }],
+    },
+    {
+      name: "HTTP ceiling (same bytes)",
+      url: httpCeiling.url,
+      pid: httpCeiling.pid,
+      requests: [{ method: "GET", path: "/" }],
+    },
+    {
+      name: "no-framework ceiling",
+      url: sqlCeiling.url,
+      pid: sqlCeiling.pid,
+      requests: [{ method: "GET", path: "/", headers: { cookie: cookies.adult } }],
+    },
     {
       name: "booking details",
       url: ctx.appUrl,
       pid: ctx.server.pid,
       requests: [{ method: "GET", path: bookingPath, headers: { cookie: cookies.adult } }],
     },
-    { name: "no-framework booking page", url: bookingCeiling.url, pid: bookingCeiling.pid, requests: [{ method: "GET", path: bookingPath, headers: { cookie: cookies.adult } }] },
-    { name: "launch (JSON)", url: ctx.appUrl, pid: ctx.server.pid, requests: [json(cookies.tutor), json(cookies.parent), json(cookies.child)] },
-    { name: "webhook (signed)", url: ctx.appUrl, pid: ctx.server.pid, requests: [{ webhook: { rooms: webhookRooms } }] },
+    {
+      name: "no-framework booking page",
+      url: bookingCeiling.url,
+      pid: bookingCeiling.pid,
+      requests: [{ method: "GET", path: bookingPath, headers: { cookie: cookies.adult } }],
+    },
+    {
+      name: "launch (JSON)",
+      url: ctx.appUrl,
+      pid: ctx.server.pid,
+      requests: [json(cookies.tutor), json(cookies.parent), json(cookies.child)],
+    },
+    {
+      name: "webhook (signed)",
+      url: ctx.appUrl,
+      pid: ctx.server.pid,
+      requests: [{ webhook: { rooms: webhookRooms } }],
+    },
   ];
   const rows: SpeedRow[] = [];
-  const header = ["target", "conc", "req/s", "p50", "p95", "p99", "max", "non-2xx/3xx", "errors", "statuses", "server CPU", "req/CPU-s", "server RSS peak"];
+  const header = [
+    "target",
+    "conc",
+    "req/s",
+    "p50",
+    "p95",
+    "p99",
+    "max",
+    "non-2xx/3xx",
+    "errors",
+    "statuses",
+    "server CPU",
+    "req/CPU-s",
+    "server RSS peak",
+  ];
   const line = (row: SpeedRow) => {
     const r = row.result;
     return [
@@ -356,7 +580,9 @@ async function serverSpeed(
       ms(r.max),
       String(r.non2xx3xx),
       String(r.errors),
-      Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(" "),
+      Object.entries(r.statuses)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(" "),
       pct(r.serverCpuShare ?? NaN),
       (r.perCpuSecond ?? NaN).toFixed(0),
       r.rss ? mb(r.rss.peakKb) : "—",
@@ -381,11 +607,14 @@ async function serverSpeed(
       );
       if (result.requests === 0) {
         // A smoke run's few seconds can end before a busy machine answers anything at c50.
-        if (QUICK) say(`    (no answer within ${SPEED_SECONDS} s: the machine is too busy for a quick run's figures here)`);
+        if (QUICK)
+          say(`    (no answer within ${SPEED_SECONDS} s: the machine is too busy for a quick run's figures here)`);
         else failures.push(`speed ${target.name} c${concurrency}: no answer within the ${SPEED_SECONDS} s run`);
       }
       if (result.unexpected || result.errors) {
-        failures.push(`speed ${target.name} c${concurrency}: ${result.unexpected} unexpected statuses, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`);
+        failures.push(
+          `speed ${target.name} c${concurrency}: ${result.unexpected} unexpected statuses, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`,
+        );
       }
       ctx.stack.lessonspace.launches.length = 0;
     }
@@ -393,8 +622,12 @@ async function serverSpeed(
   say("");
   say(table([header, ...rows.map(line)]));
   say("");
-  say("  server CPU = CPU time the serving process used over the run's length (100% = one whole core); req/CPU-s = answers per");
-  say("  CPU second of that process: the framework's cost per request, little moved by neighbours on a shared machine.");
+  say(
+    "  server CPU = CPU time the serving process used over the run's length (100% = one whole core); req/CPU-s = answers per",
+  );
+  say(
+    "  CPU second of that process: the framework's cost per request, little moved by neighbours on a shared machine.",
+  );
   for (const concurrency of CONCURRENCIES) {
     const find = (name: string) => rows.find((r) => r.target === name && r.concurrency === concurrency)!.result;
     const ours = find("dashboard (50 bookings)");
@@ -405,7 +638,9 @@ async function serverSpeed(
         `per CPU second ${pct((ours.perCpuSecond ?? NaN) / (httpCeiling.perCpuSecond ?? NaN))} and ${pct((ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN))}.`,
     );
   }
-  say(`  Targets (issue 11), at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`);
+  say(
+    `  Targets (issue 11), at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`,
+  );
   {
     const dashboard = targets.find((t) => t.name === "dashboard (50 bookings)")!;
     const ceiling = targets.find((t) => t.name === "no-framework ceiling")!;
@@ -415,19 +650,32 @@ async function serverSpeed(
   {
     const c10 = (name: string) => rows.find((r) => r.target === name && r.concurrency === 10)!.result;
     const floor = await measureRenderFloor(ctx, cookies.adult);
-    const bound = floorBound(floor, c10("dashboard (50 bookings)").perCpuSecond ?? NaN, c10("no-framework ceiling").perCpuSecond ?? NaN);
+    const bound = floorBound(
+      floor,
+      c10("dashboard (50 bookings)").perCpuSecond ?? NaN,
+      c10("no-framework ceiling").perCpuSecond ?? NaN,
+    );
     results.renderFloor = { ...floor, bound };
     for (const line of describeFloor(floor, bound)) say(`  ${line}`);
   }
   // Issue 11: the same page for 5,000 bookings beside 50, both viewers in turn on the same connections.
-  say(`\n  Dashboard of a long history (issue 11): 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`);
-  results.history = await historyBench(ctx, historyViewers, { seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS });
+  say(
+    `\n  Dashboard of a long history (issue 11): 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`,
+  );
+  results.history = await historyBench(ctx, historyViewers, {
+    seconds: SPEED_SECONDS,
+    warmupSeconds: SPEED_WARMUP_SECONDS,
+  });
   printHistory(results.history, (line) => say(`  ${line}`));
-  if (results.history.small.load.errors || results.history.large.load.errors) failures.push("issue 11 dashboard history: errors under load");
+  if (results.history.small.load.errors || results.history.large.load.errors)
+    failures.push("issue 11 dashboard history: errors under load");
   for (const concurrency of CONCURRENCIES) {
     const find = (name: string) => rows.find((r) => r.target === name && r.concurrency === concurrency)!.result;
     const ceiling = find("no-framework booking page");
-    for (const [name, label] of [["booking details", "Booking page"], ["launch (JSON)", "Launch route"]] as const) {
+    for (const [name, label] of [
+      ["booking details", "Booking page"],
+      ["launch (JSON)", "Launch route"],
+    ] as const) {
       const ours = find(name);
       say(
         `  ${label} at c${concurrency}: ${ours.rps.toFixed(0)} req/s = ${pct(ours.rps / ceiling.rps)} of the no-framework booking page (${ceiling.rps.toFixed(0)} req/s); ` +
@@ -439,7 +687,11 @@ async function serverSpeed(
   return rows;
 }
 
-type PairedRatios = { pairs: { throughput: number; perCpuSecond: number; appRps: number; ceilingRps: number }[]; throughput: number; perCpuSecond: number };
+type PairedRatios = {
+  pairs: { throughput: number; perCpuSecond: number; appRps: number; ceilingRps: number }[];
+  throughput: number;
+  perCpuSecond: number;
+};
 type LoadTarget = { name: string; url: string; pid: number; requests: LoadSpec["requests"] };
 
 /**
@@ -453,14 +705,38 @@ async function pairedRatios(app: LoadTarget, ceiling: LoadTarget, count: number)
   for (let i = 0; i < count; i++) {
     const measured = new Map<LoadTarget, MeasuredLoad>();
     for (const side of i % 2 ? [ceiling, app] : [app, ceiling]) {
-      measured.set(side, await load.run({ url: side.url, connections: 10, seconds: SPEED_SECONDS, warmupSeconds: SPEED_WARMUP_SECONDS, requests: side.requests }, side.pid));
+      measured.set(
+        side,
+        await load.run(
+          {
+            url: side.url,
+            connections: 10,
+            seconds: SPEED_SECONDS,
+            warmupSeconds: SPEED_WARMUP_SECONDS,
+            requests: side.requests,
+          },
+          side.pid,
+        ),
+      );
     }
     const a = measured.get(app)!;
     const c = measured.get(ceiling)!;
-    if (a.unexpected || a.errors || c.unexpected || c.errors) failures.push(`paired dashboard runs: unexpected statuses or errors (${a.firstError ?? c.firstError ?? "see the table"})`);
-    pairs.push({ throughput: a.rps / c.rps, perCpuSecond: (a.perCpuSecond ?? NaN) / (c.perCpuSecond ?? NaN), appRps: a.rps, ceilingRps: c.rps });
+    if (a.unexpected || a.errors || c.unexpected || c.errors)
+      failures.push(
+        `paired dashboard runs: unexpected statuses or errors (${a.firstError ?? c.firstError ?? "see the table"})`,
+      );
+    pairs.push({
+      throughput: a.rps / c.rps,
+      perCpuSecond: (a.perCpuSecond ?? NaN) / (c.perCpuSecond ?? NaN),
+      appRps: a.rps,
+      ceilingRps: c.rps,
+    });
   }
-  return { pairs, throughput: median(pairs.map((p) => p.throughput)), perCpuSecond: median(pairs.map((p) => p.perCpuSecond)) };
+  return {
+    pairs,
+    throughput: median(pairs.map((p) => p.throughput)),
+    perCpuSecond: median(pairs.map((p) => p.perCpuSecond)),
+  };
 }
 
 function describePairs(paired: PairedRatios): string[] {
@@ -501,7 +777,12 @@ async function measureRenderFloor(ctx: BenchContext, cookie: string): Promise<Re
     ...(QUICK ? { FLOOR_ROUNDS: "150" } : {}),
   };
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ["--import", "tsx", "bench/lib/render-floor.tsx"], { cwd: root, env, maxBuffer: 1 << 20 }, (error, out) => (error ? reject(error) : resolve(out))),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "bench/lib/render-floor.tsx"],
+      { cwd: root, env, maxBuffer: 1 << 20 },
+      (error, out) => (error ? reject(error) : resolve(out)),
+    ),
   );
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as RenderFloor;
 }
@@ -556,7 +837,11 @@ type MemoryFigures = {
   targetMb: number;
 };
 
-async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>): Promise<MemoryFigures> {
+async function memoryAtC50(
+  ctx: BenchContext,
+  cookies: Cookies,
+  webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>,
+): Promise<MemoryFigures> {
   const flags = process.env.BENCH_START_FLAGS === "0" ? [] : startScriptFlags();
   heading(`2b. Memory at c50: the production server with npm start's flags (${flags.join(" ") || "none"}), mixed load`);
   // A fresh server with the inspector on loopback, so the bench can read process.memoryUsage()
@@ -573,9 +858,23 @@ async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
     headers: { cookie, origin: ctx.appUrl, accept: "application/json" },
   });
   const dashboard: StaticRequest = { method: "GET", path: "/", headers: { cookie: cookies.adult } };
-  const booking: StaticRequest = { method: "GET", path: `/bookings/${demoBookingIds.adultReady}`, headers: { cookie: cookies.adult } };
+  const booking: StaticRequest = {
+    method: "GET",
+    path: `/bookings/${demoBookingIds.adultReady}`,
+    headers: { cookie: cookies.adult },
+  };
   const webhook = { webhook: { rooms: webhookRooms } };
-  const mix: LoadSpec["requests"] = [dashboard, launch(cookies.tutor), booking, webhook, dashboard, launch(cookies.parent), booking, webhook, launch(cookies.child)];
+  const mix: LoadSpec["requests"] = [
+    dashboard,
+    launch(cookies.tutor),
+    booking,
+    webhook,
+    dashboard,
+    launch(cookies.parent),
+    booking,
+    webhook,
+    launch(cookies.child),
+  ];
   const seconds = SPEED_SECONDS * 2;
   const samples: NodeJS.MemoryUsage[] = [];
   let sampling = true;
@@ -585,7 +884,10 @@ async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
-  const result = await load.run({ url: ctx.appUrl, connections: 50, seconds, warmupSeconds: SPEED_WARMUP_SECONDS, requests: mix }, ctx.server.pid);
+  const result = await load.run(
+    { url: ctx.appUrl, connections: 50, seconds, warmupSeconds: SPEED_WARMUP_SECONDS, requests: mix },
+    ctx.server.pid,
+  );
   sampling = false;
   await sampler;
   ctx.stack.lessonspace.launches.length = 0;
@@ -609,7 +911,9 @@ async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
     targetMb: RSS_TARGET_MB,
   };
   const m = (bytes: number) => mb(bytes / 1024);
-  say(`  ${result.requests} requests in ${seconds} s (${result.rps.toFixed(0)} req/s), statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors.`);
+  say(
+    `  ${result.requests} requests in ${seconds} s (${result.rps.toFixed(0)} req/s), statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors.`,
+  );
   say(
     `  RSS peak ${mb(figures.rssPeakKb)} (target under ${RSS_TARGET_MB} MB: ${figures.rssPeakKb / 1024 < RSS_TARGET_MB ? "met" : "NOT MET"}); heap after a full GC ${m(gc.usedBytes)}; ` +
       `after GC rss ${m(afterGc.rss)}, external ${m(afterGc.external)}.`,
@@ -620,8 +924,12 @@ async function memoryAtC50(ctx: BenchContext, cookies: Cookies, webhookRooms: Aw
         `+ the rest ${m(atPeak.rss - atPeak.heapTotal - atPeak.external)} (the node binary and code, thread stacks, malloc).`,
     );
   }
-  if (result.errors || result.unexpected) failures.push(`memory at c50: ${result.errors} errors and ${result.unexpected} unexpected statuses ${JSON.stringify(result.statuses)}`);
-  if (figures.rssPeakKb / 1024 >= RSS_TARGET_MB) failures.push(`memory at c50: RSS peak ${mb(figures.rssPeakKb)} over the ${RSS_TARGET_MB} MB target`);
+  if (result.errors || result.unexpected)
+    failures.push(
+      `memory at c50: ${result.errors} errors and ${result.unexpected} unexpected statuses ${JSON.stringify(result.statuses)}`,
+    );
+  if (figures.rssPeakKb / 1024 >= RSS_TARGET_MB)
+    failures.push(`memory at c50: RSS peak ${mb(figures.rssPeakKb)} over the ${RSS_TARGET_MB} MB target`);
   return figures;
 }
 
@@ -638,7 +946,8 @@ function compareMarkup(app: string, handWritten: string): string {
       .replace(/(http-equiv="refresh" content=")\d+"/, '$1…"');
   const a = normalise(app);
   const b = normalise(handWritten);
-  if (a === b) return "the two pages are identical once scripts, module preloads, nonces and React's comment markers are removed.";
+  if (a === b)
+    return "the two pages are identical once scripts, module preloads, nonces and React's comment markers are removed.";
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
   return `the pages differ from character ${i} (app: …${a.slice(Math.max(0, i - 40), i + 60)}… / hand-written: …${b.slice(Math.max(0, i - 40), i + 60)}…)`;
@@ -651,29 +960,56 @@ async function perIssue(ctx: BenchContext) {
   const out: NonNullable<typeof results.issue> = {};
   heading(`3a. Dashboard (issue 3): one viewer with 200 bookings, one request at a time`);
   // The seed's other parent (one booking) with 199 more, with the other tutor: nobody else's pages change.
-  await addBookings(ctx.db, { clientId: demoProfiles.otherParent.id, tutorId: demoProfiles.otherTutor.id, count: 199, label: "Issue 3 bench lesson" });
-  out.dashboard = await dashboardBench(ctx, { email: demoProfiles.otherParent.email, bookings: 200, seconds: ISSUE.dashboardSeconds });
+  await addBookings(ctx.db, {
+    clientId: demoProfiles.otherParent.id,
+    tutorId: demoProfiles.otherTutor.id,
+    count: 199,
+    label: "Issue 3 bench lesson",
+  });
+  out.dashboard = await dashboardBench(ctx, {
+    email: demoProfiles.otherParent.email,
+    bookings: 200,
+    seconds: ISSUE.dashboardSeconds,
+  });
 
   heading(`3b. Launch (issue 4): fetch loops in the bench process at concurrency 1 and 20`);
   out.launch = await launchBench(ctx, { seconds: ISSUE.launchSeconds, warmUpMs: ISSUE.launchWarmUpMs });
   if (!out.launch.ok) failures.push("issue 4 launch bench: unexpected statuses");
 
-  heading(`3c. Webhooks (issue 5): ${ISSUE.webhookTotal.toLocaleString("en-GB")} deliveries, 10% duplicates, 5% bad signatures, then a database check`);
+  heading(
+    `3c. Webhooks (issue 5): ${ISSUE.webhookTotal.toLocaleString("en-GB")} deliveries, 10% duplicates, 5% bad signatures, then a database check`,
+  );
   out.webhooks = await webhookBench(ctx, { total: ISSUE.webhookTotal, concurrency: 20 });
   if (!out.webhooks.ok) failures.push(`issue 5 webhook bench: ${out.webhooks.problems.slice(0, 3).join("; ")}`);
 
   heading(`3d. Upload (issue 6): 50 MB refusals and an 8 MB PNG, server memory from /proc`);
   out.upload = await uploadBench(ctx, { rounds: ISSUE.uploadRounds });
   if (!out.upload.ok) failures.push("issue 6 upload bench: unexpected statuses");
-  if (!out.upload.growthMet) failures.push(`issue 6 upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`);
+  if (!out.upload.growthMet)
+    failures.push(
+      `issue 6 upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`,
+    );
 
-  heading(`3e. Reminders (issue 10): ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`);
+  heading(
+    `3e. Reminders (issue 10): ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`,
+  );
   out.reminders = await remindersBench(ctx, { bookings: ISSUE.reminderBookings });
-  if (!out.reminders.ok) failures.push(`issue 10 reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`);
+  if (!out.reminders.ok)
+    failures.push(
+      `issue 10 reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`,
+    );
   const transcripts = QUICK ? 50 : 500;
-  heading(`3f. Transcripts (issue 12): ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`);
-  out.transcripts = await transcriptBench(ctx, { transcripts, segments: 600, seconds: ISSUE.dashboardSeconds, recordLessons: Math.min(200, transcripts) });
-  if (!out.transcripts.ok) failures.push(`issue 12 transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
+  heading(
+    `3f. Transcripts (issue 12): ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`,
+  );
+  out.transcripts = await transcriptBench(ctx, {
+    transcripts,
+    segments: 600,
+    seconds: ISSUE.dashboardSeconds,
+    recordLessons: Math.min(200, transcripts),
+  });
+  if (!out.transcripts.ok)
+    failures.push(`issue 12 transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
   return out;
 }
 
@@ -709,8 +1045,14 @@ type SoakFigures = {
   slices: SoakSlice[];
 };
 
-async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>): Promise<SoakFigures> {
-  heading(`4. Load and soak: ${SOAK_SECONDS} s of mixed load at concurrency ${SOAK_CONNECTIONS} (½ dashboards, ¼ launches, ¼ webhooks)`);
+async function soak(
+  ctx: BenchContext,
+  cookies: Cookies,
+  webhookRooms: Awaited<ReturnType<typeof createWebhookRooms>>,
+): Promise<SoakFigures> {
+  heading(
+    `4. Load and soak: ${SOAK_SECONDS} s of mixed load at concurrency ${SOAK_CONNECTIONS} (½ dashboards, ¼ launches, ¼ webhooks)`,
+  );
   // A fresh server process for the soak, so its memory starts from a clean start. --inspect (loopback,
   // any free port) lets the bench ask V8 for a full GC between slices, from outside the app.
   let inspector: string | null = null;
@@ -724,7 +1066,9 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
   say(
     `  Fresh app server pid ${pid}${inspector ? " with --inspect on loopback: after each slice the bench asks V8 for a full GC over the inspector protocol and reads the heap" : " (no inspector: RSS only)"}.`,
   );
-  say(`  Load runs in ${SOAK_SLICE_SECONDS} s slices (RSS sampled every 250 ms), each followed by ${SOAK_SETTLE_SECONDS} s idle and the GC; figures per slice below.\n`);
+  say(
+    `  Load runs in ${SOAK_SLICE_SECONDS} s slices (RSS sampled every 250 ms), each followed by ${SOAK_SETTLE_SECONDS} s idle and the GC; figures per slice below.\n`,
+  );
 
   const launch = (cookie: string): StaticRequest => ({
     method: "POST",
@@ -735,9 +1079,18 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
   const tutor: StaticRequest = { method: "GET", path: "/", headers: { cookie: cookies.tutor } };
   const webhook = { webhook: { rooms: webhookRooms } };
   const mix: LoadSpec["requests"] = [
-    adult, launch(cookies.tutor), tutor, webhook,
-    adult, launch(cookies.parent), tutor, webhook,
-    adult, launch(cookies.child), tutor, webhook,
+    adult,
+    launch(cookies.tutor),
+    tutor,
+    webhook,
+    adult,
+    launch(cookies.parent),
+    tutor,
+    webhook,
+    adult,
+    launch(cookies.child),
+    tutor,
+    webhook,
   ];
 
   // Between a slice and its GC the server idles for a few seconds: per-request timers (the 8 s
@@ -749,8 +1102,23 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
   await settle();
   const heapStart = await gc();
   const rssStart = readStatus(pid).rssKb;
-  say(`  start (after warm-up${heapStart !== null ? " and a full GC" : ""}): RSS ${mb(rssStart)}${heapStart !== null ? `, V8 heap used ${mb(heapStart / 1024)}` : ""}`);
-  const header = ["t", "requests", "req/s", "p50", "p99", "errors", "unexpected", "server CPU", "req/CPU-s", "RSS peak", "RSS after GC", "heap after GC"];
+  say(
+    `  start (after warm-up${heapStart !== null ? " and a full GC" : ""}): RSS ${mb(rssStart)}${heapStart !== null ? `, V8 heap used ${mb(heapStart / 1024)}` : ""}`,
+  );
+  const header = [
+    "t",
+    "requests",
+    "req/s",
+    "p50",
+    "p99",
+    "errors",
+    "unexpected",
+    "server CPU",
+    "req/CPU-s",
+    "RSS peak",
+    "RSS after GC",
+    "heap after GC",
+  ];
   const widths = [6, 8, 6, 9, 9, 6, 10, 10, 9, 9, 12, 13];
   say(table([header], "  ", widths));
 
@@ -802,7 +1170,8 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
   for (const s of slices) for (const [k, n] of Object.entries(s.result.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
   const errors = slices.reduce((sum, s) => sum + s.result.errors, 0);
   const unexpected = slices.reduce((sum, s) => sum + s.result.unexpected, 0);
-  const weighted = (pick: (r: MeasuredLoad) => number) => slices.reduce((sum, s) => sum + pick(s.result) * s.result.requests, 0) / Math.max(1, requests);
+  const weighted = (pick: (r: MeasuredLoad) => number) =>
+    slices.reduce((sum, s) => sum + pick(s.result) * s.result.requests, 0) / Math.max(1, requests);
   const last = slices.at(-1)!;
   // A leak grows with the requests served, so the trend is memory after GC against requests served
   // so far (not time: neighbours on a shared machine change the throughput from slice to slice),
@@ -817,7 +1186,8 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
   const rssPoints = trendSlices.map((s, i) => ({ x: trendX[i]!, y: s.rssAfterGcKb / 1024 }));
   const rssPerThousand = slope(rssPoints);
   const rssGrowth = rssPerThousand * (requests / 1000);
-  const heapPoints = heapStart !== null ? trendSlices.map((s, i) => ({ x: trendX[i]!, y: (s.heapAfterGcBytes ?? 0) / 2 ** 20 })) : null;
+  const heapPoints =
+    heapStart !== null ? trendSlices.map((s, i) => ({ x: trendX[i]!, y: (s.heapAfterGcBytes ?? 0) / 2 ** 20 })) : null;
   const heapPerThousand = heapPoints ? slope(heapPoints) : null;
   const heapGrowth = heapPerThousand !== null ? heapPerThousand * (requests / 1000) : null;
   // Steady growth: the projected climb exceeds 10% of the starting heap (at least 5 MB) and twice
@@ -866,10 +1236,15 @@ async function soak(ctx: BenchContext, cookies: Cookies, webhookRooms: Awaited<R
     );
   }
   const verdict = growthFlagged ? "STEADY GROWTH" : "no steady growth";
-  say(`  Memory: ${verdict}${judged ? "" : ` (not judged: soaks under ${SOAK_JUDGED_FROM_SECONDS} s are too short to tell)`}.`);
-  if (errors || unexpected) failures.push(`soak: ${errors} errors and ${unexpected} unexpected statuses ${JSON.stringify(statuses)}`);
+  say(
+    `  Memory: ${verdict}${judged ? "" : ` (not judged: soaks under ${SOAK_JUDGED_FROM_SECONDS} s are too short to tell)`}.`,
+  );
+  if (errors || unexpected)
+    failures.push(`soak: ${errors} errors and ${unexpected} unexpected statuses ${JSON.stringify(statuses)}`);
   if (growthFlagged && judged) {
-    failures.push(`soak: steady memory growth (${heapGrowth !== null ? `heap ${signed(heapGrowth)}` : `RSS ${signed(rssGrowth)}`} MB over ${requests} requests)`);
+    failures.push(
+      `soak: steady memory growth (${heapGrowth !== null ? `heap ${signed(heapGrowth)}` : `RSS ${signed(rssGrowth)}`} MB over ${requests} requests)`,
+    );
   }
   return figures;
 }
@@ -893,7 +1268,9 @@ function summary() {
         `${ours.rps.toFixed(0)} req/s, p50 ${ms(ours.p50)}, p95 ${ms(ours.p95)}, p99 ${ms(ours.p99)}`,
         `${pct(ours.rps / httpCeiling.rps)} of HTTP ceiling (${httpCeiling.rps.toFixed(0)} req/s), ${pct(ours.rps / sqlCeiling.rps)} of no-framework (${sqlCeiling.rps.toFixed(0)} req/s, p95 ${ms(sqlCeiling.p95)}); ` +
           `per CPU-s ${(ours.perCpuSecond ?? NaN).toFixed(0)} vs ${(httpCeiling.perCpuSecond ?? NaN).toFixed(0)} and ${(sqlCeiling.perCpuSecond ?? NaN).toFixed(0)} (${pct((ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN))} of no-framework)` +
-          (c === 10 && !results.dashboardPairs ? `; targets ≥ 60% and ≥ 50%: ${ours.rps / sqlCeiling.rps >= 0.6 ? "met" : "NOT MET"}, ${(ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN) >= 0.5 ? "met" : "NOT MET"}` : ""),
+          (c === 10 && !results.dashboardPairs
+            ? `; targets ≥ 60% and ≥ 50%: ${ours.rps / sqlCeiling.rps >= 0.6 ? "met" : "NOT MET"}, ${(ours.perCpuSecond ?? NaN) / (sqlCeiling.perCpuSecond ?? NaN) >= 0.5 ? "met" : "NOT MET"}`
+            : ""),
       ]);
     }
   }
@@ -940,7 +1317,10 @@ function summary() {
   for (const c of CONCURRENCIES) {
     const ceiling = find("no-framework booking page", c);
     if (!ceiling) continue;
-    for (const [name, label] of [["booking details", "booking page"], ["launch (JSON)", "launch route (JSON)"]] as const) {
+    for (const [name, label] of [
+      ["booking details", "booking page"],
+      ["launch (JSON)", "launch route (JSON)"],
+    ] as const) {
       const r = find(name, c);
       if (r) {
         rows.push([
@@ -972,7 +1352,11 @@ function summary() {
   const issue = results.issue;
   if (issue?.dashboard) {
     const d = issue.dashboard;
-    rows.push(["issue 3 dashboard, 200 bookings, c1", `median ${ms(d.median)}, p95 ${ms(d.p95)} (${d.requests} requests)`, `HTML ${kib(d.htmlBytes)}, ${kib(d.htmlGzip)} gzip`]);
+    rows.push([
+      "issue 3 dashboard, 200 bookings, c1",
+      `median ${ms(d.median)}, p95 ${ms(d.p95)} (${d.requests} requests)`,
+      `HTML ${kib(d.htmlBytes)}, ${kib(d.htmlGzip)} gzip`,
+    ]);
   }
   if (issue?.launch) {
     for (const c of [1, 20]) {
@@ -1012,9 +1396,21 @@ function summary() {
   }
   if (issue?.transcripts) {
     const t = issue.transcripts;
-    rows.push([`issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`, `${t.segmentsPerSecond.toFixed(0)} segments/s`, `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two bench workers (and the app server's own)`]);
-    rows.push([`issue 12 transcript search, c${t.search.concurrency}`, `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`, `${t.search.errors} errors`]);
-    rows.push([`issue 12 learning record, ${t.record.lessons} lessons, c1`, `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`, `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`]);
+    rows.push([
+      `issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`,
+      `${t.segmentsPerSecond.toFixed(0)} segments/s`,
+      `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two bench workers (and the app server's own)`,
+    ]);
+    rows.push([
+      `issue 12 transcript search, c${t.search.concurrency}`,
+      `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`,
+      `${t.search.errors} errors`,
+    ]);
+    rows.push([
+      `issue 12 learning record, ${t.record.lessons} lessons, c1`,
+      `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`,
+      `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`,
+    ]);
   }
   if (results.soak) {
     const s = results.soak;
@@ -1024,14 +1420,19 @@ function summary() {
       `RSS ${mb(s.rssStartKb)} → ${mb(s.rssEndKb)}${s.heapStartBytes !== null ? `, heap after GC ${mb(s.heapStartBytes / 1024)} → ${mb((s.heapEndBytes ?? 0) / 1024)} (trend ${(s.heapGrowthMb ?? 0).toFixed(1)} MB)` : ""}: ${s.growthFlagged ? "STEADY GROWTH" : "no steady growth"}${s.judged ? "" : " (not judged)"}`,
     ]);
   }
-  rows.push(["machine", `load average start ${loadAverage(loadAtStart)}, end ${loadAverage(loadAtEnd)}`, `${os.cpus().length} CPUs shared with the app, PostgreSQL, the load generator and the stand-ins`]);
+  rows.push([
+    "machine",
+    `load average start ${loadAverage(loadAtStart)}, end ${loadAverage(loadAtEnd)}`,
+    `${os.cpus().length} CPUs shared with the app, PostgreSQL, the load generator and the stand-ins`,
+  ]);
   say(table(rows));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   say(`\nFinished in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s.`);
   // What the app wrote to stderr beyond the expected (Node 20 notice, refused forged webhooks in 3c).
   const expected = /Node\.js 20 and below are deprecated|\[webhooks\] delivery refused \(bad-signature\)/;
   const other = new Map<string, number>();
-  for (const line of context.server.stderrLines) if (line.trim() && !expected.test(line)) other.set(line, (other.get(line) ?? 0) + 1);
+  for (const line of context.server.stderrLines)
+    if (line.trim() && !expected.test(line)) other.set(line, (other.get(line) ?? 0) + 1);
   if (other.size) {
     say(`\nThe app server wrote ${[...other.values()].reduce((a, b) => a + b, 0)} other line(s) to stderr:`);
     for (const [line, n] of [...other].slice(0, 8)) say(`  ${n > 1 ? `${n} × ` : ""}${line.slice(0, 300)}`);
@@ -1052,7 +1453,11 @@ function summary() {
   const file = path.join(dir, `bench-${startedAt.toISOString().replace(/[:.]/g, "-")}${QUICK ? "-quick" : ""}.json`);
   fs.writeFileSync(
     file,
-    JSON.stringify({ startedAt, quick: QUICK, loadAtStart, loadAtEnd, failures, appStderr: Object.fromEntries(other), ...results }, null, 2),
+    JSON.stringify(
+      { startedAt, quick: QUICK, loadAtStart, loadAtEnd, failures, appStderr: Object.fromEntries(other), ...results },
+      null,
+      2,
+    ),
   );
   say(`Figures as JSON: ${path.relative(root, file)}`);
 }

@@ -32,14 +32,25 @@ const WORDS =
     " ",
   );
 
-function transcriptFile(tutor: { id: string; name: string }, child: { id: string; name: string }, segments: number, rare: string): string {
+function transcriptFile(
+  tutor: { id: string; name: string },
+  child: { id: string; name: string },
+  segments: number,
+  rare: string,
+): string {
   const step = 3600 / segments;
   const rows = [];
   for (let i = 0; i < segments; i++) {
     const speaker = i % 3 === 2 ? child : tutor;
     const words = Array.from({ length: 12 }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]);
     if (i === segments - 5) words.push(rare);
-    rows.push({ start_time: i * step, end_time: i * step + step * 0.9, user: { id: speaker.id, name: speaker.name }, breakout_id: null, text: words.join(" ") });
+    rows.push({
+      start_time: i * step,
+      end_time: i * step + step * 0.9,
+      user: { id: speaker.id, name: speaker.name },
+      breakout_id: null,
+      text: words.join(" "),
+    });
   }
   return JSON.stringify(rows);
 }
@@ -62,7 +73,14 @@ export async function transcriptBench(
     await stack.supabase.createUser({ id, email, password });
     await db.profile.create({ data: { id, email, fullName: `Bench ${role}` } });
   }
-  await db.profileGraph.create({ data: { sourceProfileId: people.parent, targetProfileId: people.child, relationshipType: "GUARDIAN", status: "ACTIVE" } });
+  await db.profileGraph.create({
+    data: {
+      sourceProfileId: people.parent,
+      targetProfileId: people.child,
+      relationshipType: "GUARDIAN",
+      status: "ACTIVE",
+    },
+  });
 
   // Lessons: the first `recordLessons` in the last 11 months, the rest 13 to 30 months ago.
   const now = Date.now();
@@ -71,7 +89,13 @@ export async function transcriptBench(
     const start =
       i < options.recordLessons
         ? new Date(now - day - Math.floor((i * 330 * day) / options.recordLessons))
-        : new Date(now - 400 * day - Math.floor(((i - options.recordLessons) * 500 * day) / Math.max(1, options.transcripts - options.recordLessons)));
+        : new Date(
+            now -
+              400 * day -
+              Math.floor(
+                ((i - options.recordLessons) * 500 * day) / Math.max(1, options.transcripts - options.recordLessons),
+              ),
+          );
     return { bookingId: randomUUID(), sessionId: randomUUID(), start };
   });
   await db.booking.createMany({
@@ -88,16 +112,30 @@ export async function transcriptBench(
     })),
   });
   await db.lessonspaceSession.createMany({
-    data: lessons.map((l) => ({ sessionId: l.sessionId, bookingId: l.bookingId, startedAt: l.start, endedAt: new Date(l.start.getTime() + 3600_000), durationSeconds: 3600 })),
+    data: lessons.map((l) => ({
+      sessionId: l.sessionId,
+      bookingId: l.bookingId,
+      startedAt: l.start,
+      endedAt: new Date(l.start.getTime() + 3600_000),
+      durationSeconds: 3600,
+    })),
   });
   await db.lessonspaceAttendance.createMany({
     data: lessons.flatMap((l) =>
-      [people.tutor, people.child].map((profileId) => ({ sessionId: l.sessionId, profileId, joinedAt: l.start, leftAt: new Date(l.start.getTime() + 3600_000), secondsPresent: 3500 })),
+      [people.tutor, people.child].map((profileId) => ({
+        sessionId: l.sessionId,
+        profileId,
+        joinedAt: l.start,
+        leftAt: new Date(l.start.getTime() + 3600_000),
+        secondsPresent: 3500,
+      })),
     ),
   });
   const tutor = { id: people.tutor, name: "Bench Tutor" };
   const child = { id: people.child, name: "Bench Child" };
-  const rareWords = lessons.map((_, i) => `zebra${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + (Math.floor(i / 26) % 26))}`);
+  const rareWords = lessons.map(
+    (_, i) => `zebra${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + (Math.floor(i / 26) % 26))}`,
+  );
   await db.transcriptFetch.createMany({
     data: lessons.map((l, i) => ({
       sessionId: l.sessionId,
@@ -125,13 +163,19 @@ export async function transcriptBench(
   // wait for every fetch to be done, then count what the database holds, whoever stored it.
   const sessionIds = lessons.map((l) => l.sessionId);
   const pending = () => db.transcriptFetch.count({ where: { sessionId: { in: sessionIds }, status: "pending" } });
-  for (let waited = 0; (await pending()) > 0 && waited < 60_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let waited = 0; (await pending()) > 0 && waited < 60_000; waited += 200)
+    await new Promise((resolve) => setTimeout(resolve, 200));
   const ingestSeconds = (performance.now() - started) / 1000;
   const segments = await db.transcriptSegment.count({ where: { sessionId: { in: sessionIds } } });
   const expected = options.transcripts * options.segments;
   if (segments !== expected) problems.push(`ingest stored ${segments} segments, expected ${expected}`);
-  if (byBench !== segments) console.log(`  (${(segments - byBench).toLocaleString("en-GB")} of them stored by the app server's own transcript worker meanwhile)`);
-  console.log(`Ingest: ${options.transcripts} transcripts × ${options.segments} segments in ${ingestSeconds.toFixed(1)} s (two workers)`);
+  if (byBench !== segments)
+    console.log(
+      `  (${(segments - byBench).toLocaleString("en-GB")} of them stored by the app server's own transcript worker meanwhile)`,
+    );
+  console.log(
+    `Ingest: ${options.transcripts} transcripts × ${options.segments} segments in ${ingestSeconds.toFixed(1)} s (two workers)`,
+  );
   console.log(`  ${(segments / ingestSeconds).toFixed(0)} segments/s`);
 
   // 2. Search at c10.
@@ -141,13 +185,18 @@ export async function transcriptBench(
   let errors = 0;
   const searchOnce = async (q: string) => {
     const t = performance.now();
-    const response = await fetch(`${appUrl}/transcripts/search?q=${encodeURIComponent(q)}`, { headers: { Cookie: cookie } });
+    const response = await fetch(`${appUrl}/transcripts/search?q=${encodeURIComponent(q)}`, {
+      headers: { Cookie: cookie },
+    });
     await response.text();
     if (response.status !== 200) errors++;
     return performance.now() - t;
   };
-  const rareHtml = await (await fetch(`${appUrl}/transcripts/search?q=${encodeURIComponent(rareWords[7]!)}`, { headers: { Cookie: cookie } })).text();
-  if (!/1 moment(<!-- -->)? found/.test(rareHtml)) problems.push("search for a rare word did not find exactly one moment");
+  const rareHtml = await (
+    await fetch(`${appUrl}/transcripts/search?q=${encodeURIComponent(rareWords[7]!)}`, { headers: { Cookie: cookie } })
+  ).text();
+  if (!/1 moment(<!-- -->)? found/.test(rareHtml))
+    problems.push("search for a rare word did not find exactly one moment");
   const warm = performance.now() + 1000;
   while (performance.now() < warm) await searchOnce(queries[0]!);
   const searchEnd = performance.now() + options.seconds * 1000;
@@ -160,17 +209,27 @@ export async function transcriptBench(
   );
   const searchSeconds = (performance.now() - searchStarted) / 1000;
   latencies.sort((a, b) => a - b);
-  const search = { concurrency: 10, requests: latencies.length, perSecond: latencies.length / searchSeconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), errors };
+  const search = {
+    concurrency: 10,
+    requests: latencies.length,
+    perSecond: latencies.length / searchSeconds,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    errors,
+  };
   if (errors > 0) problems.push(`search: ${errors} non-200 answers`);
   console.log(`Search over ${options.transcripts} transcripts (${segments} segments) at c10 for ${options.seconds} s:`);
-  console.log(`  ${search.requests} requests, ${search.perSecond.toFixed(0)} req/s, p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms`);
+  console.log(
+    `  ${search.requests} requests, ${search.perSecond.toFixed(0)} req/s, p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms`,
+  );
 
   // 3. The learning record, one request at a time.
   const recordUrl = `${appUrl}/students/${people.child}/record`;
   const first = await fetch(recordUrl, { headers: { Cookie: cookie } });
   const html = await first.text();
   if (first.status !== 200) problems.push(`record answered ${first.status}`);
-  if (!new RegExp(`${options.recordLessons}(<!-- -->)? lessons booked`).test(html)) problems.push(`record does not say ${options.recordLessons} lessons booked`);
+  if (!new RegExp(`${options.recordLessons}(<!-- -->)? lessons booked`).test(html))
+    problems.push(`record does not say ${options.recordLessons} lessons booked`);
   const recordLatencies: number[] = [];
   const recordEnd = performance.now() + options.seconds * 1000;
   while (performance.now() < recordEnd) {
@@ -188,16 +247,31 @@ export async function transcriptBench(
     htmlBytes: Buffer.byteLength(html),
     htmlGzip: gzipSync(html).length,
   };
-  console.log(`Learning record of a student with ${record.lessons} lessons in the last year (${options.transcripts - options.recordLessons} older), one request at a time:`);
-  console.log(`  ${record.requests} requests, median ${record.median.toFixed(1)} ms, p95 ${record.p95.toFixed(1)} ms; HTML ${record.htmlBytes} bytes, ${record.htmlGzip} gzipped`);
+  console.log(
+    `Learning record of a student with ${record.lessons} lessons in the last year (${options.transcripts - options.recordLessons} older), one request at a time:`,
+  );
+  console.log(
+    `  ${record.requests} requests, median ${record.median.toFixed(1)} ms, p95 ${record.p95.toFixed(1)} ms; HTML ${record.htmlBytes} bytes, ${record.htmlGzip} gzipped`,
+  );
   for (const problem of problems.slice(0, 5)) console.log(`  PROBLEM: ${problem}`);
 
-  return { transcripts: options.transcripts, segments, ingestSeconds, segmentsPerSecond: segments / ingestSeconds, search, record, ok: problems.length === 0, problems };
+  return {
+    transcripts: options.transcripts,
+    segments,
+    ingestSeconds,
+    segmentsPerSecond: segments / ingestSeconds,
+    search,
+    record,
+    ok: problems.length === 0,
+    problems,
+  };
 }
 
 if (isMain(import.meta.url)) {
   await runStandalone({ name: "transcripts" }, async (context) => {
-    console.log(`\nbench/transcripts — production build, Node ${process.version}, ${os.cpus().length} CPUs, embedded PostgreSQL`);
+    console.log(
+      `\nbench/transcripts — production build, Node ${process.version}, ${os.cpus().length} CPUs, embedded PostgreSQL`,
+    );
     const figures = await transcriptBench(context, {
       transcripts: Number(process.env.TRANSCRIPTS ?? 500),
       segments: Number(process.env.SEGMENTS ?? 600),

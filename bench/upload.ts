@@ -94,17 +94,49 @@ export async function uploadBench(context: BenchContext, options: { rounds: numb
   console.log(`${ROUNDS} rounds each\n`);
   console.log(row("case", "status", "time (ms)", "throughput", "peak RSS growth"));
   for (const sample of refusals) {
-    console.log(row("50 MB chunked, refused", String(sample.status), sample.ms.toFixed(0), "—", `${sample.growthMb.toFixed(1)} MB`));
+    console.log(
+      row(
+        "50 MB chunked, refused",
+        String(sample.status),
+        sample.ms.toFixed(0),
+        "—",
+        `${sample.growthMb.toFixed(1)} MB`,
+      ),
+    );
   }
   for (const sample of declared) {
-    console.log(row("50 MB with length, refused", String(sample.status), sample.ms.toFixed(0), "—", `${sample.growthMb.toFixed(1)} MB`));
+    console.log(
+      row(
+        "50 MB with length, refused",
+        String(sample.status),
+        sample.ms.toFixed(0),
+        "—",
+        `${sample.growthMb.toFixed(1)} MB`,
+      ),
+    );
   }
   for (const sample of forbidden) {
-    console.log(row("50 MB body, not allowed", String(sample.status), sample.ms.toFixed(0), "—", `${sample.growthMb.toFixed(1)} MB`));
+    console.log(
+      row(
+        "50 MB body, not allowed",
+        String(sample.status),
+        sample.ms.toFixed(0),
+        "—",
+        `${sample.growthMb.toFixed(1)} MB`,
+      ),
+    );
   }
   for (const sample of uploads) {
     const throughput = `${(png.length / MB / (sample.ms / 1000)).toFixed(1)} MB/s`;
-    console.log(row(`${(png.length / MB).toFixed(1)} MB PNG, stored`, String(sample.status), sample.ms.toFixed(0), throughput, `${sample.growthMb.toFixed(1)} MB`));
+    console.log(
+      row(
+        `${(png.length / MB).toFixed(1)} MB PNG, stored`,
+        String(sample.status),
+        sample.ms.toFixed(0),
+        throughput,
+        `${sample.growthMb.toFixed(1)} MB`,
+      ),
+    );
   }
   const worstRefusal = Math.max(...refusals.map((s) => s.growthMb), ...declared.map((s) => s.growthMb));
   console.log(
@@ -116,7 +148,9 @@ export async function uploadBench(context: BenchContext, options: { rounds: numb
   console.log(
     `Refusal before reading (lesson not started, median): ${median(forbidden.map((s) => s.ms)).toFixed(0)} ms, after ${median(forbidden.map((s) => s.sentMbAtAnswer)).toFixed(1)} MB were sent.`,
   );
-  console.log(`Upload throughput (median): ${(png.length / MB / (median(uploads.map((s) => s.ms)) / 1000)).toFixed(1)} MB/s for a ${(png.length / MB).toFixed(1)} MB PNG.`);
+  console.log(
+    `Upload throughput (median): ${(png.length / MB / (median(uploads.map((s) => s.ms)) / 1000)).toFixed(1)} MB/s for a ${(png.length / MB).toFixed(1)} MB PNG.`,
+  );
   console.log(
     `Peak server memory growth for the 50 MB refusal: ${worstRefusal.toFixed(1)} MB (target < ${TARGET_GROWTH_MB} MB): ${worstRefusal < TARGET_GROWTH_MB ? "met" : "NOT met"}.`,
   );
@@ -137,7 +171,10 @@ export async function uploadBench(context: BenchContext, options: { rounds: numb
   };
 
   /** Samples the server's resident memory while `run` is in flight; growth is peak minus the start. */
-  async function measure(pid: number, run: () => Promise<Posted & { ms: number; sentAtAnswer: number }>): Promise<Sample> {
+  async function measure(
+    pid: number,
+    run: () => Promise<Posted & { ms: number; sentAtAnswer: number }>,
+  ): Promise<Sample> {
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the previous request's garbage settle
     const baseline = readStatus(pid).rssKb;
     peakWasReset = resetPeakRss(pid);
@@ -151,7 +188,12 @@ export async function uploadBench(context: BenchContext, options: { rounds: numb
       const hwm = readStatus(pid).hwmKb;
       // VmHWM catches peaks between samples when the kernel lets us reset it; else the samples count.
       peak = Math.max(peak, hwm > 0 && peakWasReset ? hwm : 0);
-      return { status: result.status, ms: result.ms, growthMb: (peak - baseline) / 1024, sentMbAtAnswer: result.sentAtAnswer / MB };
+      return {
+        status: result.status,
+        ms: result.ms,
+        growthMb: (peak - baseline) / 1024,
+        sentMbAtAnswer: result.sentAtAnswer / MB,
+      };
     } finally {
       clearInterval(timer);
     }
@@ -207,7 +249,12 @@ export async function uploadBench(context: BenchContext, options: { rounds: numb
     const form = new FormData();
     form.append("snapshot", new File([new Uint8Array(png)], "whiteboard.png", { type: "image/png" }));
     const started = performance.now();
-    const response = await fetch(url, { method: "POST", body: form, redirect: "manual", headers: { Cookie: cookie, Origin: appUrl } });
+    const response = await fetch(url, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { Cookie: cookie, Origin: appUrl },
+    });
     const ms = performance.now() - started;
     await response.arrayBuffer();
     return { status: response.status, ms, sentAtAnswer: png.length, sentBytes: png.length };
@@ -224,7 +271,9 @@ function row(...cells: string[]): string {
 
 if (isMain(import.meta.url)) {
   await runStandalone({ name: "upload" }, async (context) => {
-    console.log(`\nbench/upload — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}`);
+    console.log(
+      `\nbench/upload — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}`,
+    );
     return uploadBench(context, { rounds: Number(process.env.ROUNDS ?? 3) });
   });
 }

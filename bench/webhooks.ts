@@ -79,7 +79,10 @@ function pick(steps: { lane: number; step: number }[], count: number): { lane: n
  * Sends `total` deliveries at `concurrency` and checks the database afterwards. Creates its own
  * profiles, bookings and rooms, so it can run beside other benches on the same database.
  */
-export async function webhookBench(context: BenchContext, options: { total: number; concurrency: number }): Promise<WebhookFigures> {
+export async function webhookBench(
+  context: BenchContext,
+  options: { total: number; concurrency: number },
+): Promise<WebhookFigures> {
   const { db, stack } = context;
   const TOTAL = options.total;
   const CONCURRENCY = options.concurrency;
@@ -135,7 +138,11 @@ export async function webhookBench(context: BenchContext, options: { total: numb
         recording: { available: true },
       });
       const good = signWebhook(body, room.secret);
-      const signature = [signWebhook(body, `wrong-${randomUUID()}`), signWebhook(body, other.secret), good.slice(0, 40)][i % 3]!;
+      const signature = [
+        signWebhook(body, `wrong-${randomUUID()}`),
+        signWebhook(body, other.secret),
+        good.slice(0, 40),
+      ][i % 3]!;
       forged.push({ id: randomUUID(), event: "session.end", body, signature, expect: 401 });
     }
     for (const delivery of forged) {
@@ -162,7 +169,9 @@ export async function webhookBench(context: BenchContext, options: { total: numb
       },
     });
     const room = { index, bookingId: booking.id, roomId: randomUUID(), secret: randomUUID() };
-    await db.lessonspaceSpace.create({ data: { roomId: room.roomId, bookingId: room.bookingId, launchId: `booking-${booking.id}`, secret: room.secret } });
+    await db.lessonspaceSpace.create({
+      data: { roomId: room.roomId, bookingId: room.bookingId, launchId: `booking-${booking.id}`, secret: room.secret },
+    });
     return room;
   }
 
@@ -177,25 +186,59 @@ export async function webhookBench(context: BenchContext, options: { total: numb
     const s1 = randomUUID();
     const s2 = randomUUID();
     const k = Math.max(0, index); // vary the figures from room to room
-    const t = { studentJoin: 60, studentLeave: 1200 + k, tutorLeave: 1500 + k, end1: 1530 + k, start2: 1600 + k, leave2: 1900 + 2 * k, end2: 1930 + 2 * k };
+    const t = {
+      studentJoin: 60,
+      studentLeave: 1200 + k,
+      tutorLeave: 1500 + k,
+      end1: 1530 + k,
+      start2: 1600 + k,
+      leave2: 1900 + 2 * k,
+      end2: 1930 + 2 * k,
+    };
     const r = room.roomId;
-    const user = (action: string, session: string, id: string, at: number) =>
-      ({ event: `user.${action}`, room: { id: r }, session: { id: session }, user: { id, name: "Bench", leader: id === profiles.tutor }, timestamp: iso(at) });
+    const user = (action: string, session: string, id: string, at: number) => ({
+      event: `user.${action}`,
+      room: { id: r },
+      session: { id: session },
+      user: { id, name: "Bench", leader: id === profiles.tutor },
+      timestamp: iso(at),
+    });
     const events: unknown[] = [
       { event: "session.start", room: { id: r }, session: { id: s1, start_time: iso(0) }, timestamp: iso(0) },
       user("join", s1, profiles.tutor, 0),
       user("join", s1, profiles.student, t.studentJoin),
       user("leave", s1, profiles.student, t.studentLeave),
       user("leave", s1, profiles.tutor, t.tutorLeave),
-      { event: "session.end", room: { id: r }, session: { id: s1, start_time: iso(0), end_time: iso(t.end1) }, recording: { available: true } },
+      {
+        event: "session.end",
+        room: { id: r },
+        session: { id: s1, start_time: iso(0), end_time: iso(t.end1) },
+        recording: { available: true },
+      },
       user("join", s2, profiles.student, t.start2),
-      { event: "session.start", room: { id: r }, session: { id: s2, start_time: iso(t.start2) }, timestamp: iso(t.start2) },
+      {
+        event: "session.start",
+        room: { id: r },
+        session: { id: s2, start_time: iso(t.start2) },
+        timestamp: iso(t.start2),
+      },
       user("leave", s2, profiles.student, t.leave2),
-      { event: "session.end", room: { id: r }, session: { id: s2, start_time: iso(t.start2), end_time: iso(t.end2) }, recording: { available: false } },
+      {
+        event: "session.end",
+        room: { id: r },
+        session: { id: s2, start_time: iso(t.start2), end_time: iso(t.end2) },
+        recording: { available: false },
+      },
     ];
     const deliveries: Delivery[] = events.map((payload) => {
       const body = JSON.stringify(payload);
-      return { id: randomUUID(), event: (payload as { event: string }).event, body, signature: signWebhook(body, room.secret), expect: 200 };
+      return {
+        id: randomUUID(),
+        event: (payload as { event: string }).event,
+        body,
+        signature: signWebhook(body, room.secret),
+        expect: 200,
+      };
     });
     const d1 = t.end1;
     const d2 = t.end2 - t.start2;
@@ -216,40 +259,70 @@ export async function webhookBench(context: BenchContext, options: { total: numb
     return { deliveries, expectation };
   }
 
-  async function checkDatabase(expected: RoomExpectation[], plan: Awaited<ReturnType<typeof preparePlan>>): Promise<string[]> {
+  async function checkDatabase(
+    expected: RoomExpectation[],
+    plan: Awaited<ReturnType<typeof preparePlan>>,
+  ): Promise<string[]> {
     const problems: string[] = [];
     const bookingIds = expected.map((e) => e.bookingId);
     const roomIds = plan.roomList.map((r) => r.roomId);
-    const goodIds = new Set(plan.lanes.flat(2).filter((d) => d.expect === 200).map((d) => d.id));
+    const goodIds = new Set(
+      plan.lanes
+        .flat(2)
+        .filter((d) => d.expect === 200)
+        .map((d) => d.id),
+    );
 
-    const events = await db.webhookEvent.findMany({ where: { roomId: { in: roomIds } }, select: { deliveryId: true, outcome: true } });
-    if (events.length !== originalCount) problems.push(`webhook_events has ${events.length} rows for the rooms, expected ${originalCount}`);
+    const events = await db.webhookEvent.findMany({
+      where: { roomId: { in: roomIds } },
+      select: { deliveryId: true, outcome: true },
+    });
+    if (events.length !== originalCount)
+      problems.push(`webhook_events has ${events.length} rows for the rooms, expected ${originalCount}`);
     const notApplied = events.filter((e) => !e.outcome.startsWith("applied"));
-    if (notApplied.length) problems.push(`${notApplied.length} deliveries were not applied (first: ${notApplied[0]!.outcome})`);
+    if (notApplied.length)
+      problems.push(`${notApplied.length} deliveries were not applied (first: ${notApplied[0]!.outcome})`);
     const unknown = events.filter((e) => !goodIds.has(e.deliveryId));
-    if (unknown.length) problems.push(`${unknown.length} recorded deliveries were never sent as good ones (forgeries got in?)`);
+    if (unknown.length)
+      problems.push(`${unknown.length} recorded deliveries were never sent as good ones (forgeries got in?)`);
     const forgedIds = plan.forged.map((d) => d.id);
-    if ((await db.webhookEvent.count({ where: { deliveryId: { in: forgedIds } } })) > 0) problems.push("a forged delivery was recorded");
-    if ((await db.lessonspaceSession.count({ where: { sessionId: { startsWith: "forged-" } } })) > 0) problems.push("a forged session was stored");
+    if ((await db.webhookEvent.count({ where: { deliveryId: { in: forgedIds } } })) > 0)
+      problems.push("a forged delivery was recorded");
+    if ((await db.lessonspaceSession.count({ where: { sessionId: { startsWith: "forged-" } } })) > 0)
+      problems.push("a forged session was stored");
 
     const sessions = await db.lessonspaceSession.findMany({ where: { bookingId: { in: bookingIds } } });
-    const attendance = await db.lessonspaceAttendance.findMany({ where: { session: { bookingId: { in: bookingIds } } } });
+    const attendance = await db.lessonspaceAttendance.findMany({
+      where: { session: { bookingId: { in: bookingIds } } },
+    });
     const bookings = new Map(
-      (await db.booking.findMany({ where: { id: { in: bookingIds } }, select: { id: true, durationActual: true, recordingUrl: true } })).map((b) => [b.id, b]),
+      (
+        await db.booking.findMany({
+          where: { id: { in: bookingIds } },
+          select: { id: true, durationActual: true, recordingUrl: true },
+        })
+      ).map((b) => [b.id, b]),
     );
     const sessionSeconds = new Map(sessions.map((s) => [s.sessionId, s.durationSeconds]));
     const presence = new Map(attendance.map((a) => [`${a.sessionId}|${a.profileId}`, a.secondsPresent]));
     if (sessions.length !== rooms * 2) problems.push(`${sessions.length} sessions stored, expected ${rooms * 2}`);
-    if (attendance.length !== rooms * 3) problems.push(`${attendance.length} attendance rows stored, expected ${rooms * 3}`);
+    if (attendance.length !== rooms * 3)
+      problems.push(`${attendance.length} attendance rows stored, expected ${rooms * 3}`);
     for (const e of expected) {
       const booking = bookings.get(e.bookingId);
-      if (booking?.durationActual !== e.durationActual) problems.push(`booking ${e.bookingId}: duration_actual ${booking?.durationActual}, expected ${e.durationActual}`);
-      if (booking?.recordingUrl !== e.recordingUrl) problems.push(`booking ${e.bookingId}: recording_url ${booking?.recordingUrl}, expected ${e.recordingUrl}`);
+      if (booking?.durationActual !== e.durationActual)
+        problems.push(
+          `booking ${e.bookingId}: duration_actual ${booking?.durationActual}, expected ${e.durationActual}`,
+        );
+      if (booking?.recordingUrl !== e.recordingUrl)
+        problems.push(`booking ${e.bookingId}: recording_url ${booking?.recordingUrl}, expected ${e.recordingUrl}`);
       for (const [id, seconds] of e.sessions) {
-        if (sessionSeconds.get(id) !== seconds) problems.push(`session ${id}: ${sessionSeconds.get(id)} s, expected ${seconds}`);
+        if (sessionSeconds.get(id) !== seconds)
+          problems.push(`session ${id}: ${sessionSeconds.get(id)} s, expected ${seconds}`);
       }
       for (const [key, seconds] of e.attendance) {
-        if (presence.get(key) !== seconds) problems.push(`attendance ${key}: ${presence.get(key)} s, expected ${seconds}`);
+        if (presence.get(key) !== seconds)
+          problems.push(`attendance ${key}: ${presence.get(key)} s, expected ${seconds}`);
       }
     }
     return problems.slice(0, 20);
@@ -270,11 +343,14 @@ export async function webhookBench(context: BenchContext, options: { total: numb
         "x-webhook-event": delivery.event,
         "x-webhook-signature": delivery.signature,
       };
-      const request = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers }, (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
-      });
+      const request = http.request(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+          response.on("error", reject);
+        },
+      );
       request.on("error", reject);
       request.end(delivery.body);
     });
@@ -329,7 +405,10 @@ export async function webhookBench(context: BenchContext, options: { total: numb
   );
   console.log(`Statuses: ${JSON.stringify(statuses)}`);
 
-  const problems = [...wrongStatus.slice(0, 5).map((s) => `a delivery expecting ${s.expect} got ${s.status}`), ...(await checkDatabase(expected, plan))];
+  const problems = [
+    ...wrongStatus.slice(0, 5).map((s) => `a delivery expecting ${s.expect} got ${s.status}`),
+    ...(await checkDatabase(expected, plan)),
+  ];
   if (wrongStatus.length > 5) problems.push(`…and ${wrongStatus.length - 5} more unexpected statuses`);
   if (problems.length) {
     console.error(`\nDatabase check FAILED:\n  - ${problems.join("\n  - ")}`);
@@ -360,7 +439,12 @@ export async function webhookBench(context: BenchContext, options: { total: numb
 
 if (isMain(import.meta.url)) {
   await runStandalone({ name: "webhooks", seed: false, echoServerStderr: false }, async (context) => {
-    console.log(`\nbench/webhooks — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`);
-    return webhookBench(context, { total: Number(process.env.TOTAL ?? 2000), concurrency: Number(process.env.CONCURRENCY ?? 20) });
+    console.log(
+      `\nbench/webhooks — production build ${path.relative(context.root, context.buildDir) || context.buildDir}, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
+    return webhookBench(context, {
+      total: Number(process.env.TOTAL ?? 2000),
+      concurrency: Number(process.env.CONCURRENCY ?? 20),
+    });
   });
 }

@@ -11,12 +11,42 @@ import type { PrismaClient } from "../app/generated/prisma/client";
 export const DEMO_PASSWORD = "lesson-demo-2026";
 
 export const demoProfiles = {
-  tutor: { id: "11111111-1111-4111-8111-111111111111", fullName: "Tara Singh", email: "tutor@example.com", roles: ["tutor"] },
-  parent: { id: "22222222-2222-4222-8222-222222222222", fullName: "Paula Brown", email: "parent@example.com", roles: ["client"] },
-  child: { id: "33333333-3333-4333-8333-333333333333", fullName: "Charlie Brown", email: "student@example.com", roles: ["student"] },
-  adult: { id: "44444444-4444-4444-8444-444444444444", fullName: "Adam Okafor", email: "adult@example.com", roles: ["client"] },
-  otherTutor: { id: "55555555-5555-4555-8555-555555555555", fullName: "Tom Novak", email: "tutor2@example.com", roles: ["tutor"] },
-  otherParent: { id: "66666666-6666-4666-8666-666666666666", fullName: "Fiona Reyes", email: "parent2@example.com", roles: ["client"] },
+  tutor: {
+    id: "11111111-1111-4111-8111-111111111111",
+    fullName: "Tara Singh",
+    email: "tutor@example.com",
+    roles: ["tutor"],
+  },
+  parent: {
+    id: "22222222-2222-4222-8222-222222222222",
+    fullName: "Paula Brown",
+    email: "parent@example.com",
+    roles: ["client"],
+  },
+  child: {
+    id: "33333333-3333-4333-8333-333333333333",
+    fullName: "Charlie Brown",
+    email: "student@example.com",
+    roles: ["student"],
+  },
+  adult: {
+    id: "44444444-4444-4444-8444-444444444444",
+    fullName: "Adam Okafor",
+    email: "adult@example.com",
+    roles: ["client"],
+  },
+  otherTutor: {
+    id: "55555555-5555-4555-8555-555555555555",
+    fullName: "Tom Novak",
+    email: "tutor2@example.com",
+    roles: ["tutor"],
+  },
+  otherParent: {
+    id: "66666666-6666-4666-8666-666666666666",
+    fullName: "Fiona Reyes",
+    email: "parent2@example.com",
+    roles: ["client"],
+  },
   // Sam is young and has no address (nor login) of his own: his mother receives his lessons'
   // messages and joins for him. Charlie, above, has his own address and gets his own reminders.
   otherChild: { id: "77777777-7777-4777-8777-777777777777", fullName: "Sam Reyes", email: null, roles: ["student"] },
@@ -45,7 +75,10 @@ type SeedOptions = {
   lessonspace?: {
     apiUrl: string;
     organisationId: string;
-    recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): { roomId: string; secret: string };
+    recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): {
+      roomId: string;
+      secret: string;
+    };
   };
 };
 
@@ -64,7 +97,12 @@ const RECORDED_ATTENDANCE = [
  */
 function recordedOutcome(start: Date, durationMinutes: number) {
   const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
-  const rows = RECORDED_ATTENDANCE.map(({ profileId, joined, left }) => ({ profileId, joinedAt: at(joined), leftAt: at(left), secondsPresent: left - joined }));
+  const rows = RECORDED_ATTENDANCE.map(({ profileId, joined, left }) => ({
+    profileId,
+    joinedAt: at(joined),
+    leftAt: at(left),
+    secondsPresent: left - joined,
+  }));
   const { closesAt } = joinWindow({ sessionStartTime: start, sessionDuration: durationMinutes });
   const decision = decideOutcome({
     tutorId: demoProfiles.tutor.id,
@@ -123,14 +161,90 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
       }
     : null;
   const bookings = [
-    { id: demoBookingIds.upcoming, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(3 * 60), sessionDuration: 60, status: "Confirmed" },
-    { id: demoBookingIds.ready, clientId: parent.id, tutorId: tutor.id, studentId: null, serviceName: "KS3 Science", sessionStartTime: minutes(10), sessionDuration: 45, status: "Confirmed" },
-    { id: demoBookingIds.inProgress, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(-20), sessionDuration: 60, status: "Confirmed" },
-    { id: demoBookingIds.completedWithRecording, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: recordedStart, sessionDuration: 60, status: "Completed", recordingUrl: recordedLesson?.recordingUrl ?? null, durationActual: recordedLesson ? 58 * 60 + 36 : null, meetingProviderId: recordedLesson?.roomId ?? null, ...recordedOutcome(recordedStart, 60) },
-    { id: demoBookingIds.completed, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "English Literature", sessionStartTime: minutes(-3 * 24 * 60), sessionDuration: 60, status: "Completed" },
-    { id: demoBookingIds.cancelled, clientId: parent.id, tutorId: tutor.id, studentId: child.id, serviceName: "GCSE Maths", sessionStartTime: minutes(24 * 60), sessionDuration: 60, status: "Cancelled" },
-    { id: demoBookingIds.adultReady, clientId: adult.id, tutorId: tutor.id, studentId: null, serviceName: "Spanish Conversation", sessionStartTime: minutes(-5), sessionDuration: 30, status: "Confirmed" },
-    { id: demoBookingIds.otherFamily, clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, serviceName: "A-level Physics", sessionStartTime: minutes(-10), sessionDuration: 60, status: "Confirmed" },
+    {
+      id: demoBookingIds.upcoming,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "GCSE Maths",
+      sessionStartTime: minutes(3 * 60),
+      sessionDuration: 60,
+      status: "Confirmed",
+    },
+    {
+      id: demoBookingIds.ready,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: null,
+      serviceName: "KS3 Science",
+      sessionStartTime: minutes(10),
+      sessionDuration: 45,
+      status: "Confirmed",
+    },
+    {
+      id: demoBookingIds.inProgress,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "GCSE Maths",
+      sessionStartTime: minutes(-20),
+      sessionDuration: 60,
+      status: "Confirmed",
+    },
+    {
+      id: demoBookingIds.completedWithRecording,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "GCSE Maths",
+      sessionStartTime: recordedStart,
+      sessionDuration: 60,
+      status: "Completed",
+      recordingUrl: recordedLesson?.recordingUrl ?? null,
+      durationActual: recordedLesson ? 58 * 60 + 36 : null,
+      meetingProviderId: recordedLesson?.roomId ?? null,
+      ...recordedOutcome(recordedStart, 60),
+    },
+    {
+      id: demoBookingIds.completed,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "English Literature",
+      sessionStartTime: minutes(-3 * 24 * 60),
+      sessionDuration: 60,
+      status: "Completed",
+    },
+    {
+      id: demoBookingIds.cancelled,
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "GCSE Maths",
+      sessionStartTime: minutes(24 * 60),
+      sessionDuration: 60,
+      status: "Cancelled",
+    },
+    {
+      id: demoBookingIds.adultReady,
+      clientId: adult.id,
+      tutorId: tutor.id,
+      studentId: null,
+      serviceName: "Spanish Conversation",
+      sessionStartTime: minutes(-5),
+      sessionDuration: 30,
+      status: "Confirmed",
+    },
+    {
+      id: demoBookingIds.otherFamily,
+      clientId: otherParent.id,
+      tutorId: otherTutor.id,
+      studentId: otherChild.id,
+      serviceName: "A-level Physics",
+      sessionStartTime: minutes(-10),
+      sessionDuration: 60,
+      status: "Confirmed",
+    },
   ] as const;
   for (const booking of bookings) {
     const row = {
@@ -155,9 +269,21 @@ async function seedRecordedLesson(db: PrismaClient, lesson: { roomId: string; se
   const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
   // The stand-in makes a new room each time it starts, so replace the booking's old one.
   await db.lessonspaceSpace.deleteMany({ where: { bookingId } });
-  await db.lessonspaceSpace.create({ data: { roomId: lesson.roomId, bookingId, launchId: `booking-${bookingId}`, secret: lesson.secret } });
-  const session = { bookingId, startedAt: at(4), endedAt: at(58 * 60 + 40), durationSeconds: 58 * 60 + 36, recordingAvailable: true };
-  await db.lessonspaceSession.upsert({ where: { sessionId: DEMO_SESSION_ID }, create: { sessionId: DEMO_SESSION_ID, ...session }, update: session });
+  await db.lessonspaceSpace.create({
+    data: { roomId: lesson.roomId, bookingId, launchId: `booking-${bookingId}`, secret: lesson.secret },
+  });
+  const session = {
+    bookingId,
+    startedAt: at(4),
+    endedAt: at(58 * 60 + 40),
+    durationSeconds: 58 * 60 + 36,
+    recordingAvailable: true,
+  };
+  await db.lessonspaceSession.upsert({
+    where: { sessionId: DEMO_SESSION_ID },
+    create: { sessionId: DEMO_SESSION_ID, ...session },
+    update: session,
+  });
   for (const { profileId, joined, left } of RECORDED_ATTENDANCE) {
     const [joinedAt, leftAt, secondsPresent] = [at(joined), at(left), left - joined];
     await db.lessonspaceAttendance.upsert({

@@ -15,17 +15,22 @@ const stack = await startLocalStack({
   databaseUrl: process.env.DATABASE_URL,
   // Fixed, so the addresses printed below stay the same from one start to the next. DEV_FIXED_PORTS=0
   // takes any free ones (the dev-server test runs beside a developer's own `npm run dev`).
-  ports: process.env.DEV_FIXED_PORTS === "0" ? {} : { supabase: 54321, lessonspace: 54330, smtp: 1025, mailInbox: 1080 },
+  ports:
+    process.env.DEV_FIXED_PORTS === "0" ? {} : { supabase: 54321, lessonspace: 54330, smtp: 1025, mailInbox: 1080 },
   seed: true,
 });
 
 // The CLI itself, not through npx, so stopping this script stops the dev server too. Arguments
 // after `npm run dev --` go to it (e.g. --force: bundle the dependencies again, as on a fresh clone).
 const reactRouterCli = fileURLToPath(new URL("../node_modules/@react-router/dev/bin.js", import.meta.url));
-const app = spawn(process.execPath, [reactRouterCli, "dev", "--port", String(port), "--strictPort", ...process.argv.slice(2)], {
-  stdio: ["inherit", "pipe", "inherit"],
-  env: { ...process.env, ...stack.env, NODE_ENV: "development" },
-});
+const app = spawn(
+  process.execPath,
+  [reactRouterCli, "dev", "--port", String(port), "--strictPort", ...process.argv.slice(2)],
+  {
+    stdio: ["inherit", "pipe", "inherit"],
+    env: { ...process.env, ...stack.env, NODE_ENV: "development" },
+  },
+);
 
 let announced = false;
 app.stdout.on("data", (chunk: Buffer) => {
@@ -43,7 +48,9 @@ function announce() {
     `Tutorwise Classroom is running at ${appUrl} (ready in ${seconds} s)`,
     `  PostgreSQL: ${stack.postgres ? "embedded" : "from DATABASE_URL"}; Supabase stand-in ${stack.supabase.url}; Lessonspace stand-in ${stack.lessonspace.url}`,
     `  Demo logins (password "${DEMO_PASSWORD}"):`,
-    ...Object.entries(demoProfiles).flatMap(([role, p]) => (p.email ? [`    ${p.email.padEnd(22)} ${p.fullName} (${role})`] : [])),
+    ...Object.entries(demoProfiles).flatMap(([role, p]) =>
+      p.email ? [`    ${p.email.padEnd(22)} ${p.fullName} (${role})`] : [],
+    ),
     `  E-mail the app sends (SMTP ${stack.smtp.smtpUrl}) lands in the web inbox at ${stack.smtp.url}`,
     "",
   ];

@@ -45,9 +45,13 @@ if (sql === "") {
 } else if (name === undefined) {
   process.stdout.write(sql);
 } else {
-  const numbers = readMigrations(DEFAULT_MIGRATIONS_DIR).map((m) => Number.parseInt(m.name, 10)).filter(Number.isFinite);
+  const numbers = readMigrations(DEFAULT_MIGRATIONS_DIR)
+    .map((m) => Number.parseInt(m.name, 10))
+    .filter(Number.isFinite);
   const folder = `${String(Math.max(0, ...numbers) + 1).padStart(3, "0")}_${name}`;
   fs.mkdirSync(path.join(DEFAULT_MIGRATIONS_DIR, folder));
   fs.writeFileSync(path.join(DEFAULT_MIGRATIONS_DIR, folder, "migration.sql"), sql);
-  console.log(`Wrote prisma/migrations/${folder}/migration.sql; review it (comments say why), then run the schema test.`);
+  console.log(
+    `Wrote prisma/migrations/${folder}/migration.sql; review it (comments say why), then run the schema test.`,
+  );
 }

@@ -72,7 +72,12 @@ export type AuthResult = { viewer: Viewer | null; headers: Headers; authUnavaila
 export async function getViewer(request: Request): Promise<AuthResult> {
   const fast = await verifyFreshSession(request);
   if (fast === "unavailable") return { viewer: null, headers: new Headers(), authUnavailable: true };
-  if (fast !== null) return { viewer: fast.subject === null ? null : await profileOf(fast.subject), headers: new Headers(), authUnavailable: false };
+  if (fast !== null)
+    return {
+      viewer: fast.subject === null ? null : await profileOf(fast.subject),
+      headers: new Headers(),
+      authUnavailable: false,
+    };
   const { supabase, headers } = createAuthClient(request);
   let subject: string | undefined;
   let authUnavailable = false;
@@ -93,7 +98,10 @@ export async function getViewer(request: Request): Promise<AuthResult> {
 async function profileOf(id: string): Promise<Viewer | null> {
   // Auth user ids are UUIDs; anything else names no profile (and must not reach the uuid cast).
   if (!isUuid(id)) return null;
-  const rows = await sqlQuery<Viewer>(`SELECT id, full_name AS "fullName", email, roles, time_zone AS "timeZone" FROM profiles WHERE id = $1::uuid`, [id]);
+  const rows = await sqlQuery<Viewer>(
+    `SELECT id, full_name AS "fullName", email, roles, time_zone AS "timeZone" FROM profiles WHERE id = $1::uuid`,
+    [id],
+  );
   return rows[0] ?? null;
 }
 
@@ -113,7 +121,8 @@ const REFRESH_MARGIN_MS = 90_000;
 let authKeys: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
 function publishedKeys(supabaseUrl: string) {
   const url = `${supabaseUrl}/auth/v1/.well-known/jwks.json`;
-  if (authKeys?.url !== url) authKeys = { url, keys: createRemoteJWKSet(new URL(url), { timeoutDuration: AUTH_CALL_TIMEOUT_MS }) };
+  if (authKeys?.url !== url)
+    authKeys = { url, keys: createRemoteJWKSet(new URL(url), { timeoutDuration: AUTH_CALL_TIMEOUT_MS }) };
   return authKeys.keys;
 }
 
@@ -135,12 +144,15 @@ async function verifyFreshSession(request: Request): Promise<FastAnswer> {
   if (!session || session.expiresAt * 1000 - Date.now() < REFRESH_MARGIN_MS) return null;
   try {
     // The algorithms Supabase signs with asymmetric keys; a shared-secret (HS256) project goes the full way.
-    const { payload } = await jwtVerify(session.accessToken, publishedKeys(config.SUPABASE_URL), { algorithms: ["ES256", "RS256"] });
+    const { payload } = await jwtVerify(session.accessToken, publishedKeys(config.SUPABASE_URL), {
+      algorithms: ["ES256", "RS256"],
+    });
     return typeof payload.sub === "string" && payload.sub ? { subject: payload.sub } : null;
   } catch (error) {
     // The Auth server could not be reached for its keys: what the full way would conclude, sooner.
     const code = (error as { code?: string } | null)?.code;
-    if (code === "ERR_JWKS_TIMEOUT" || (error instanceof TypeError && /fetch/i.test(error.message))) return "unavailable";
+    if (code === "ERR_JWKS_TIMEOUT" || (error instanceof TypeError && /fetch/i.test(error.message)))
+      return "unavailable";
     return null;
   }
 }
@@ -149,7 +161,9 @@ async function verifyFreshSession(request: Request): Promise<FastAnswer> {
 function readSession(raw: string | null): { accessToken: string; expiresAt: number } | null {
   if (!raw) return null;
   try {
-    const text = raw.startsWith("base64-") ? Buffer.from(raw.slice("base64-".length), "base64url").toString("utf8") : raw;
+    const text = raw.startsWith("base64-")
+      ? Buffer.from(raw.slice("base64-".length), "base64url").toString("utf8")
+      : raw;
     const session = JSON.parse(text) as { access_token?: unknown; expires_at?: unknown };
     if (typeof session.access_token !== "string" || typeof session.expires_at !== "number") return null;
     return { accessToken: session.access_token, expiresAt: session.expires_at };
@@ -180,8 +194,7 @@ export async function requireViewer(request: Request, url: URL): Promise<{ viewe
 }
 
 export type SignInOutcome =
-  | { ok: true; headers: Headers }
-  | { ok: false; reason: "invalid-credentials" | "unavailable"; headers: Headers };
+  { ok: true; headers: Headers } | { ok: false; reason: "invalid-credentials" | "unavailable"; headers: Headers };
 
 export async function signInWithPassword(
   request: Request,

@@ -47,7 +47,8 @@ export type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 // One client per database URL and process, kept on globalThis so dev-server reloads do not
 // open new pools (keyed by URL because each integration test file uses its own database).
-const clients = ((globalThis as { __prismaClients?: Map<string, { db: Db; pool: pg.Pool }> }).__prismaClients ??= new Map());
+const clients = ((globalThis as { __prismaClients?: Map<string, { db: Db; pool: pg.Pool }> }).__prismaClients ??=
+  new Map());
 
 function clientFor(url: string): { db: Db; pool: pg.Pool } {
   let client = clients.get(url);

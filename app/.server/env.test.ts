@@ -35,23 +35,38 @@ describe("parseEnv", () => {
 
   it("needs the e-mail settings: an smtp(s) URL, a sender and a long signing secret", () => {
     const { SMTP_URL: _a, MAIL_FROM: _b, MAIL_SIGNING_SECRET: _c, ...partial } = complete;
-    expect(() => parseEnv(partial)).toThrowError(/SMTP_URL is missing[\s\S]*MAIL_FROM is missing[\s\S]*MAIL_SIGNING_SECRET is missing/);
-    expect(parseEnv({ ...complete, SMTP_URL: "smtp://127.0.0.1:1025", MAIL_FROM: "noreply@tutorwise.example" }).SMTP_URL).toBe("smtp://127.0.0.1:1025");
-    expect(() => parseEnv({ ...complete, SMTP_URL: "https://smtp.example.com" })).toThrowError(/SMTP_URL: SMTP_URL must be an smtp/);
-    expect(() => parseEnv({ ...complete, MAIL_SIGNING_SECRET: "short" })).toThrowError(/MAIL_SIGNING_SECRET: .*at least 32/);
+    expect(() => parseEnv(partial)).toThrowError(
+      /SMTP_URL is missing[\s\S]*MAIL_FROM is missing[\s\S]*MAIL_SIGNING_SECRET is missing/,
+    );
+    expect(
+      parseEnv({ ...complete, SMTP_URL: "smtp://127.0.0.1:1025", MAIL_FROM: "noreply@tutorwise.example" }).SMTP_URL,
+    ).toBe("smtp://127.0.0.1:1025");
+    expect(() => parseEnv({ ...complete, SMTP_URL: "https://smtp.example.com" })).toThrowError(
+      /SMTP_URL: SMTP_URL must be an smtp/,
+    );
+    expect(() => parseEnv({ ...complete, MAIL_SIGNING_SECRET: "short" })).toThrowError(
+      /MAIL_SIGNING_SECRET: .*at least 32/,
+    );
   });
 
   it("refuses a sender that is not one address", () => {
-    for (const bad of ["Tutorwise", "a@example.com, b@example.com", "Name <not an address>", "x@example.com\r\nBcc: y@example.com"]) {
+    for (const bad of [
+      "Tutorwise",
+      "a@example.com, b@example.com",
+      "Name <not an address>",
+      "x@example.com\r\nBcc: y@example.com",
+    ]) {
       expect(() => parseEnv({ ...complete, MAIL_FROM: bad }), bad).toThrowError(/MAIL_FROM: /);
     }
   });
 
-  it("runs the workers in the app process unless WORKERS_IN_PROCESS is \"false\", and refuses anything else", () => {
+  it('runs the workers in the app process unless WORKERS_IN_PROCESS is "false", and refuses anything else', () => {
     expect(parseEnv(complete).WORKERS_IN_PROCESS).toBe(true);
     expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "false" }).WORKERS_IN_PROCESS).toBe(false);
     expect(parseEnv({ ...complete, WORKERS_IN_PROCESS: "true" }).WORKERS_IN_PROCESS).toBe(true);
-    expect(() => parseEnv({ ...complete, WORKERS_IN_PROCESS: "no" })).toThrowError(/WORKERS_IN_PROCESS: WORKERS_IN_PROCESS must be "true" or "false"/);
+    expect(() => parseEnv({ ...complete, WORKERS_IN_PROCESS: "no" })).toThrowError(
+      /WORKERS_IN_PROCESS: WORKERS_IN_PROCESS must be "true" or "false"/,
+    );
   });
 });
 
@@ -67,8 +82,9 @@ describe("transcription settings", () => {
     expect(() => parseEnv({ ...complete, LESSONSPACE_TRANSCRIPT_ORIGINS: "http://*.s3.amazonaws.com" })).toThrowError(
       /LESSONSPACE_TRANSCRIPT_ORIGINS: .*only https/,
     );
-    expect(parseEnv({ ...complete, NODE_ENV: "development", LESSONSPACE_TRANSCRIPT_ORIGINS: "http://localhost:4010" }).LESSONSPACE_TRANSCRIPT_ORIGINS).toBe(
-      "http://localhost:4010",
-    );
+    expect(
+      parseEnv({ ...complete, NODE_ENV: "development", LESSONSPACE_TRANSCRIPT_ORIGINS: "http://localhost:4010" })
+        .LESSONSPACE_TRANSCRIPT_ORIGINS,
+    ).toBe("http://localhost:4010");
   });
 });

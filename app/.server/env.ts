@@ -16,48 +16,58 @@ export function parseMailbox(value: string): { name: string; address: string } |
 }
 const isMailbox = (value: string) => parseMailbox(value) !== null;
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z.string().min(1),
-  // Connections per app server process (Prisma and the webhook ingestion share them).
-  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  APP_URL: url,
-  SUPABASE_URL: url,
-  SUPABASE_PUBLISHABLE_KEY: z.string().min(1),
-  SUPABASE_SERVICE_ROLE_KEY: z.string().min(1),
-  LESSONSPACE_API_URL: url.default("https://api.thelessonspace.com"),
-  LESSONSPACE_API_KEY: z.string().min(1),
-  LESSONSPACE_ORGANISATION_ID: z.string().min(1),
-  // Organisation-wide webhook key, accepted besides each space's own secret.
-  LESSONSPACE_SECRET: z.string().min(1).optional(),
-  // Origins allowed to be framed by the embedded classroom page (space separated).
-  LESSONSPACE_FRAME_ORIGINS: z.string().default("https://*.thelessonspace.com https://go.room.sh"),
-  LESSONSPACE_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
-  // Transcription (issue 12): "false" for organisations without the add-on; no transcribe, no webhook.
-  LESSONSPACE_TRANSCRIBE: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
-  // Where transcript files may be downloaded from (space separated; https only in production).
-  LESSONSPACE_TRANSCRIPT_ORIGINS: z.string().default(DEFAULT_TRANSCRIPT_ORIGINS),
-  STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
-  STORAGE_DIR: z.string().default(".data/storage"),
-  STORAGE_BUCKET: z.string().default("booking-artifacts"),
-  LAUNCH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  // E-mail (app/.server/notifications/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.
-  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL" }),
-  // The sender, with an optional display name: "Tutorwise Classroom <noreply@tutorwise.example>".
-  MAIL_FROM: z.string().refine(isMailbox, 'MAIL_FROM must be an address, optionally with a name: "Name <address@example.com>"'),
-  // Signs the one-click unsubscribe links (app/.server/notifications/unsubscribe-token.ts).
-  MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
-  // Background workers (sweep, sends) run inside the app server unless set to false, for
-  // deployments that run them apart with `npm run worker` (app/.server/worker.ts).
-  WORKERS_IN_PROCESS: z
-    .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
-    .default("true")
-    .transform((value) => value === "true"),
-}).superRefine((value, context) => {
-  const origins = parseTranscriptOrigins(value.LESSONSPACE_TRANSCRIPT_ORIGINS, { production: value.NODE_ENV === "production" });
-  if (!origins.ok) context.addIssue({ code: "custom", path: ["LESSONSPACE_TRANSCRIPT_ORIGINS"], message: origins.problem });
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.string().min(1),
+    // Connections per app server process (Prisma and the webhook ingestion share them).
+    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    APP_URL: url,
+    SUPABASE_URL: url,
+    SUPABASE_PUBLISHABLE_KEY: z.string().min(1),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().min(1),
+    LESSONSPACE_API_URL: url.default("https://api.thelessonspace.com"),
+    LESSONSPACE_API_KEY: z.string().min(1),
+    LESSONSPACE_ORGANISATION_ID: z.string().min(1),
+    // Organisation-wide webhook key, accepted besides each space's own secret.
+    LESSONSPACE_SECRET: z.string().min(1).optional(),
+    // Origins allowed to be framed by the embedded classroom page (space separated).
+    LESSONSPACE_FRAME_ORIGINS: z.string().default("https://*.thelessonspace.com https://go.room.sh"),
+    LESSONSPACE_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+    // Transcription (issue 12): "false" for organisations without the add-on; no transcribe, no webhook.
+    LESSONSPACE_TRANSCRIBE: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((value) => value === "true"),
+    // Where transcript files may be downloaded from (space separated; https only in production).
+    LESSONSPACE_TRANSCRIPT_ORIGINS: z.string().default(DEFAULT_TRANSCRIPT_ORIGINS),
+    STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
+    STORAGE_DIR: z.string().default(".data/storage"),
+    STORAGE_BUCKET: z.string().default("booking-artifacts"),
+    LAUNCH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    // E-mail (app/.server/notifications/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL" }),
+    // The sender, with an optional display name: "Tutorwise Classroom <noreply@tutorwise.example>".
+    MAIL_FROM: z
+      .string()
+      .refine(isMailbox, 'MAIL_FROM must be an address, optionally with a name: "Name <address@example.com>"'),
+    // Signs the one-click unsubscribe links (app/.server/notifications/unsubscribe-token.ts).
+    MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
+    // Background workers (sweep, sends) run inside the app server unless set to false, for
+    // deployments that run them apart with `npm run worker` (app/.server/worker.ts).
+    WORKERS_IN_PROCESS: z
+      .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
+      .default("true")
+      .transform((value) => value === "true"),
+  })
+  .superRefine((value, context) => {
+    const origins = parseTranscriptOrigins(value.LESSONSPACE_TRANSCRIPT_ORIGINS, {
+      production: value.NODE_ENV === "production",
+    });
+    if (!origins.ok)
+      context.addIssue({ code: "custom", path: ["LESSONSPACE_TRANSCRIPT_ORIGINS"], message: origins.problem });
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

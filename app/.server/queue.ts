@@ -25,7 +25,12 @@ export const PGBOSS_SCHEMA = "pgboss";
  * A job still active after expireInSeconds counts as failed (its worker died) and is retried.
  */
 export type SendJobPolicy = { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
-export const SEND_JOB_POLICY: SendJobPolicy = { retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 };
+export const SEND_JOB_POLICY: SendJobPolicy = {
+  retryLimit: 8,
+  retryDelay: 30,
+  retryBackoff: true,
+  expireInSeconds: 120,
+};
 
 export type JobLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -36,7 +41,8 @@ export const logJob: JobLog = (event, fields = {}) => {
 
 /** A job's failure in words for the log; the database helpers throw Responses (a 503 when it is away). */
 export function describeError(error: unknown): string {
-  if (error instanceof Response) return `HTTP ${error.status}${error.status === 503 ? " (the database is unavailable)" : ""}`;
+  if (error instanceof Response)
+    return `HTTP ${error.status}${error.status === 503 ? " (the database is unavailable)" : ""}`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -66,7 +72,11 @@ export function jobDbFor(client: pg.PoolClient | pg.Pool): PgBoss.Db {
 /** Starts a pg-boss instance (workers are added by app/.server/worker.ts). */
 export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> {
   const log = options.log ?? logJob;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl ?? env().DATABASE_URL, max: options.max ?? 6, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl ?? env().DATABASE_URL,
+    max: options.max ?? 6,
+    connectionTimeoutMillis: 5_000,
+  });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (error) => log("queue.pool_error", { error: error.message }));
   const boss = new PgBoss({
@@ -79,7 +89,9 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
     maintenanceIntervalSeconds: 60,
   });
   // pg-boss emits Errors, and for a worker's failures a plain copy ({ message, queue, worker }).
-  boss.on("error", (error: Error & { queue?: string }) => log("queue.error", { error: error?.message ?? String(error), ...(error?.queue ? { queue: error.queue } : {}) }));
+  boss.on("error", (error: Error & { queue?: string }) =>
+    log("queue.error", { error: error?.message ?? String(error), ...(error?.queue ? { queue: error.queue } : {}) }),
+  );
   try {
     await boss.start();
   } catch (error) {
@@ -99,14 +111,19 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
       if (stopped) return;
       stopped = true;
       // close: false because the pool is ours; wait: resolve once in-flight jobs are done.
-      await boss.stop({ graceful, timeout: timeoutMs, close: false, wait: true }).catch((error: unknown) => log("queue.stop_error", { error: String(error) }));
+      await boss
+        .stop({ graceful, timeout: timeoutMs, close: false, wait: true })
+        .catch((error: unknown) => log("queue.stop_error", { error: String(error) }));
       await pool.end();
     },
   };
 }
 
 /** Runs `fn` in one transaction on one connection; `jobs` sends pg-boss jobs inside it. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, jobs: PgBoss.Db) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, jobs: PgBoss.Db) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   // A checked-out connection that PostgreSQL drops emits 'error'; unheard, it crashes the process
   // (the workers run inside the app server). Heard, the transaction fails and is retried next sweep.

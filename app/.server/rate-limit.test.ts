@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { signInKey } from "./rate-limit";
 
-const request = (headers: Record<string, string>) => new Request("http://app.test/sign-in", { method: "POST", headers });
+const request = (headers: Record<string, string>) =>
+  new Request("http://app.test/sign-in", { method: "POST", headers });
 
 describe("signInKey", () => {
   it("joins the address and the email, ignoring the email's case and spaces", () => {

@@ -25,7 +25,9 @@ function limiters(): Limiters {
   if (!found) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on("error", (error) => console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })));
+    pool.on("error", (error) =>
+      console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })),
+    );
     found = {
       launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
       signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
@@ -57,7 +59,13 @@ function retryAfter(res: RateLimiterRes): number {
  * Lessonspace quota and sign-in, and a database outage fails the request elsewhere anyway.
  */
 function failOpen(scope: string, error: unknown): RateDecision {
-  console.error(JSON.stringify({ event: "rate-limit.unavailable", scope, message: error instanceof Error ? error.message : String(error) }));
+  console.error(
+    JSON.stringify({
+      event: "rate-limit.unavailable",
+      scope,
+      message: error instanceof Error ? error.message : String(error),
+    }),
+  );
   return { ok: true };
 }
 
@@ -87,7 +95,8 @@ export async function signInAllowed(key: string): Promise<RateDecision> {
   try {
     const { signIn } = limiters();
     const res = await signIn.get(key);
-    if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE) return { ok: false, retryAfterSeconds: retryAfter(res) };
+    if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE)
+      return { ok: false, retryAfterSeconds: retryAfter(res) };
     return { ok: true };
   } catch (error) {
     return failOpen("sign-in", error);

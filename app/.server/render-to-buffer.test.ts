@@ -47,11 +47,17 @@ function documentLike(pieces: Promise<string>[]) {
   return h(
     "html",
     { lang: "en-GB" },
-    h("head", null, h("meta", { charSet: "utf-8" }), h("title", null, "Maths · Year 6 — ★"), h("link", { rel: "stylesheet", href: "/assets/a.css" })),
+    h(
+      "head",
+      null,
+      h("meta", { charSet: "utf-8" }),
+      h("title", null, "Maths · Year 6 — ★"),
+      h("link", { rel: "stylesheet", href: "/assets/a.css" }),
+    ),
     h(
       "body",
       null,
-      h("main", { className: "page" }, h("h1", null, "Your lessons <& \"quotes\">"), h("p", { title: "a'b\"c" }, long)),
+      h("main", { className: "page" }, h("h1", null, 'Your lessons <& "quotes">'), h("p", { title: "a'b\"c" }, long)),
       h("ul", null, h(Suspense, { fallback: h("li", null, "loading") }, h(Piece, { index: 0 }))),
       h("script", { nonce: "n0nce", dangerouslySetInnerHTML: { __html: 'window.x = "</scr" + "ipt>";' } }),
     ),
@@ -61,7 +67,11 @@ function documentLike(pieces: Promise<string>[]) {
 describe("renderToBuffer", () => {
   it("writes the very document React's Node build writes, byte for byte", async () => {
     const pieces = () => ["one", "två", "三", "<four>"].map(later);
-    const ours = await renderToBuffer(documentLike(pieces()), { nonce: "n0nce", timeoutMs: 5_000, onError: (error) => expect.fail(String(error)) });
+    const ours = await renderToBuffer(documentLike(pieces()), {
+      nonce: "n0nce",
+      timeoutMs: 5_000,
+      onError: (error) => expect.fail(String(error)),
+    });
     const reference = await renderWithNodeBuild(documentLike(pieces()), "n0nce");
     expect(ours.byteLength).toBeGreaterThan(5_000);
     expect(ours.toString("utf8")).toContain("<li>三<");
@@ -80,12 +90,15 @@ describe("renderToBuffer", () => {
       throw new Error("part failed");
     }
     const heard: unknown[] = [];
-    const html = await renderToBuffer(h("div", null, h(Suspense, { fallback: h("p", null, "Could not load") }, h(Failing))), {
-      timeoutMs: 5_000,
-      onError: (error) => {
-        heard.push(error);
+    const html = await renderToBuffer(
+      h("div", null, h(Suspense, { fallback: h("p", null, "Could not load") }, h(Failing))),
+      {
+        timeoutMs: 5_000,
+        onError: (error) => {
+          heard.push(error);
+        },
       },
-    });
+    );
     expect(html.toString("utf8")).toContain("Could not load");
     expect(heard.map(String)).toEqual(["Error: part failed"]);
   });
@@ -97,12 +110,15 @@ describe("renderToBuffer", () => {
     }
     const heard: unknown[] = [];
     const started = Date.now();
-    const html = await renderToBuffer(h("div", null, h(Suspense, { fallback: h("p", null, "Still loading") }, h(Never))), {
-      timeoutMs: 50,
-      onError: (error) => {
-        heard.push(error);
+    const html = await renderToBuffer(
+      h("div", null, h(Suspense, { fallback: h("p", null, "Still loading") }, h(Never))),
+      {
+        timeoutMs: 50,
+        onError: (error) => {
+          heard.push(error);
+        },
       },
-    });
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(html.toString("utf8")).toContain("Still loading");
     expect(heard).toHaveLength(1);

@@ -13,7 +13,10 @@ import { renderToPipeableStream } from "react-dom/server.bun";
  * errors React recovered from. After `timeoutMs` React is told to stop waiting and finishes with
  * what it has.
  */
-export function renderToBuffer(element: ReactNode, options: { nonce?: string; timeoutMs: number; onError: (error: unknown) => void }): Promise<Buffer<ArrayBuffer>> {
+export function renderToBuffer(
+  element: ReactNode,
+  options: { nonce?: string; timeoutMs: number; onError: (error: unknown) => void },
+): Promise<Buffer<ArrayBuffer>> {
   return new Promise<Buffer<ArrayBuffer>>((resolve, reject) => {
     const { pipe, abort } = renderToPipeableStream(element, {
       nonce: options.nonce,

@@ -67,7 +67,11 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
               const message = describeError(error);
               log("job.failed", { queue: QUEUES.send, jobId: job.id, error: message });
               // With the database away this cannot be recorded either: the job then expires and is retried.
-              await boss.fail(QUEUES.send, job.id, { message }).catch((failError: unknown) => log("job.fail_unrecorded", { queue: QUEUES.send, jobId: job.id, error: describeError(failError) }));
+              await boss
+                .fail(QUEUES.send, job.id, { message })
+                .catch((failError: unknown) =>
+                  log("job.fail_unrecorded", { queue: QUEUES.send, jobId: job.id, error: describeError(failError) }),
+                );
             }
           }),
         );
@@ -117,5 +121,7 @@ export async function stopWorkers(options?: { graceful?: boolean; timeoutMs?: nu
 export function startWorkersInProcess(): void {
   const settings = env();
   if (!settings.WORKERS_IN_PROCESS || settings.NODE_ENV === "test" || state.__tutorwiseWorkers) return;
-  startWorkers().catch((error: unknown) => logJob("workers.start_failed", { error: error instanceof Error ? error.message : String(error) }));
+  startWorkers().catch((error: unknown) =>
+    logJob("workers.start_failed", { error: error instanceof Error ? error.message : String(error) }),
+  );
 }

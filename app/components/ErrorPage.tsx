@@ -8,7 +8,13 @@ import type { Problem } from "~/domain/problem";
 
 export function isProblem(value: unknown): value is Problem {
   const candidate = value as Partial<Problem> | null;
-  return typeof candidate === "object" && candidate !== null && typeof candidate.title === "string" && typeof candidate.message === "string" && typeof candidate.status === "number";
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.title === "string" &&
+    typeof candidate.message === "string" &&
+    typeof candidate.status === "number"
+  );
 }
 
 /** The page for whatever reached an error boundary: our own Problem, or one made from its status. */

@@ -5,7 +5,10 @@ import type { Viewer } from "~/domain/viewer";
 export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "timeZone"> }) {
   const location = useLocation();
   // On the settings page itself, keep its own way back rather than nesting one in another.
-  const here = location.pathname === "/settings/time-zone" ? (new URLSearchParams(location.search).get("returnTo") ?? "/") : location.pathname + location.search;
+  const here =
+    location.pathname === "/settings/time-zone"
+      ? (new URLSearchParams(location.search).get("returnTo") ?? "/")
+      : location.pathname + location.search;
   const returnTo = encodeURIComponent(here);
   return (
     <header className="site-header">

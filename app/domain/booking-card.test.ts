@@ -53,12 +53,21 @@ describe("presentBookingCard", () => {
   });
 
   it("is ready from fifteen minutes before the start, and says when it is in progress", () => {
-    expect(presentBookingCard(booking(), client.id, at("2026-11-25T14:45:00Z"), "UTC")).toMatchObject({ state: "ready", inProgress: false });
-    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:00:00Z"), "UTC")).toMatchObject({ state: "ready", inProgress: true });
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T14:45:00Z"), "UTC")).toMatchObject({
+      state: "ready",
+      inProgress: false,
+    });
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:00:00Z"), "UTC")).toMatchObject({
+      state: "ready",
+      inProgress: true,
+    });
   });
 
   it("names the assigned student as the attendee", () => {
-    expect(presentBookingCard(booking(), client.id, start, "UTC").attendee).toEqual({ name: "Charlie Brown", asAdultLearner: false });
+    expect(presentBookingCard(booking(), client.id, start, "UTC").attendee).toEqual({
+      name: "Charlie Brown",
+      asAdultLearner: false,
+    });
   });
 
   it("names the client as an adult learner when no student is assigned", () => {
@@ -67,7 +76,12 @@ describe("presentBookingCard", () => {
   });
 
   it("shows the actual duration once Lessonspace measured it", () => {
-    const card = presentBookingCard(booking({ status: "Completed", durationActual: 55 * 60 + 10 }), client.id, at("2026-11-25T17:00:00Z"), "UTC");
+    const card = presentBookingCard(
+      booking({ status: "Completed", durationActual: 55 * 60 + 10 }),
+      client.id,
+      at("2026-11-25T17:00:00Z"),
+      "UTC",
+    );
     expect(card).toMatchObject({ state: "completed", plannedDuration: "1 h", actualDuration: "55 min" });
   });
 
@@ -79,7 +93,10 @@ describe("presentBookingCard", () => {
   });
 
   it("a declined booking is cancelled and says it was declined", () => {
-    expect(presentBookingCard(booking({ status: "Declined" }), client.id, start, "UTC")).toMatchObject({ state: "cancelled", declined: true });
+    expect(presentBookingCard(booking({ status: "Declined" }), client.id, start, "UTC")).toMatchObject({
+      state: "cancelled",
+      declined: true,
+    });
   });
 
   it("offers assignment to the client and the tutor before the end, not to the student or after the end", () => {
@@ -100,7 +117,12 @@ describe("recordingStatus", () => {
     expect(recordingStatus({ recordingUrl: null, sessions: [] }, now)).toBe("none");
   });
   it("is being prepared while a session is still open", () => {
-    expect(recordingStatus({ recordingUrl: null, sessions: [{ startedAt: at("2026-11-26T11:00:00Z"), endedAt: null }] }, now)).toBe("preparing");
+    expect(
+      recordingStatus(
+        { recordingUrl: null, sessions: [{ startedAt: at("2026-11-26T11:00:00Z"), endedAt: null }] },
+        now,
+      ),
+    ).toBe("preparing");
   });
   it("is being prepared for a day after the last session ended, then none", () => {
     const sessions = [
@@ -147,7 +169,11 @@ describe("presentDashboard", () => {
     const dashboard = presentDashboard(bookings, client.id, now, "Europe/London");
     expect(dashboard.ready.map((card) => card.id)).toEqual(["ready-started", "ready-soon"]);
     // Placed by time: the lesson cancelled for tomorrow is under Upcoming (its card says Cancelled).
-    expect(dashboard.upcoming.map((card) => card.id)).toEqual(["upcoming-soon", "cancelled-tomorrow", "upcoming-later"]);
+    expect(dashboard.upcoming.map((card) => card.id)).toEqual([
+      "upcoming-soon",
+      "cancelled-tomorrow",
+      "upcoming-later",
+    ]);
     expect(dashboard.upcoming.find((card) => card.id === "cancelled-tomorrow")!.state).toBe("cancelled");
     expect(dashboard.recent.map((card) => card.id)).toEqual(["completed-recent", "completed-old"]);
     expect(dashboard).toMatchObject({ moreUpcoming: false, moreRecent: false });
@@ -168,9 +194,13 @@ describe("dashboardSection: lessons placed by their time", () => {
 
   it("joinable is ready, awaiting confirmation is upcoming even past its start, finished is recent", () => {
     expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T15:20:00Z") }), now)).toBe("ready");
-    expect(dashboardSection(booking({ status: "Pending", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe("upcoming");
+    expect(dashboardSection(booking({ status: "Pending", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe(
+      "upcoming",
+    );
     expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T13:00:00Z") }), now)).toBe("recent");
-    expect(dashboardSection(booking({ status: "Completed", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe("recent");
+    expect(dashboardSection(booking({ status: "Completed", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe(
+      "recent",
+    );
   });
 });
 
@@ -178,7 +208,9 @@ describe("presentDashboard: bounded sections", () => {
   const now = at("2026-11-25T15:10:00Z");
   const hours = (n: number) => new Date(now.getTime() + n * 3_600_000);
   const many = (prefix: string, count: number, startOf: (i: number) => Date) =>
-    Array.from({ length: count }, (_, i) => booking({ id: `${prefix}-${String(i).padStart(2, "0")}`, sessionStartTime: startOf(i) }));
+    Array.from({ length: count }, (_, i) =>
+      booking({ id: `${prefix}-${String(i).padStart(2, "0")}`, sessionStartTime: startOf(i) }),
+    );
 
   it("shows every ready lesson, the next 10 upcoming and the last 10 past, and says more exist", () => {
     const ready = many("ready", 12, (i) => at(`2026-11-25T15:${String(10 + i).padStart(2, "0")}:00Z`));
@@ -197,7 +229,10 @@ describe("presentDashboard: bounded sections", () => {
     const dashboard = presentDashboard(ahead, client.id, now, "UTC", 3);
     expect(dashboard.upcoming.map((card) => card.id)).toEqual(["a", "b", "c"]);
     expect(dashboard.moreUpcoming).toBe(false);
-    expect(presentDashboard(ahead, client.id, now, "UTC", 2)).toMatchObject({ moreUpcoming: true, upcoming: [{ id: "a" }, { id: "b" }] });
+    expect(presentDashboard(ahead, client.id, now, "UTC", 2)).toMatchObject({
+      moreUpcoming: true,
+      upcoming: [{ id: "a" }, { id: "b" }],
+    });
   });
 });
 
@@ -206,8 +241,13 @@ describe("Rejoin once the tutor has ended the lesson", () => {
   const open = { startedAt: at("2026-11-25T15:50:00Z"), endedAt: null };
 
   it("offers Join Lesson while no session has ended, or while one is still running", () => {
-    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:30:00Z"), "UTC")).toMatchObject({ state: "ready", rejoin: false });
-    expect(presentBookingCard(booking({ sessions: [ended, open] }), client.id, at("2026-11-25T15:55:00Z"), "UTC")).toMatchObject({
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:30:00Z"), "UTC")).toMatchObject({
+      state: "ready",
+      rejoin: false,
+    });
+    expect(
+      presentBookingCard(booking({ sessions: [ended, open] }), client.id, at("2026-11-25T15:55:00Z"), "UTC"),
+    ).toMatchObject({
       state: "ready",
       rejoin: false,
     });
@@ -215,15 +255,27 @@ describe("Rejoin once the tutor has ended the lesson", () => {
 
   it("offers Rejoin when every session has ended, until the window closes, then shows the lesson as over", () => {
     const card = booking({ sessions: [ended] });
-    expect(presentBookingCard(card, client.id, at("2026-11-25T15:49:00Z"), "UTC")).toMatchObject({ state: "ready", rejoin: true, closesAt: "16:15" });
-    expect(presentBookingCard(card, client.id, at("2026-11-25T16:14:59Z"), "UTC")).toMatchObject({ state: "ready", rejoin: true });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T15:49:00Z"), "UTC")).toMatchObject({
+      state: "ready",
+      rejoin: true,
+      closesAt: "16:15",
+    });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:14:59Z"), "UTC")).toMatchObject({
+      state: "ready",
+      rejoin: true,
+    });
     const over = presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC");
     expect(over.state).toBe("completed");
     expect(over).not.toHaveProperty("rejoin");
   });
 
   it("a cancelled lesson with ended sessions offers nothing to join", () => {
-    const cancelled = presentBookingCard(booking({ status: "Cancelled", sessions: [ended] }), client.id, at("2026-11-25T15:49:00Z"), "UTC");
+    const cancelled = presentBookingCard(
+      booking({ status: "Cancelled", sessions: [ended] }),
+      client.id,
+      at("2026-11-25T15:49:00Z"),
+      "UTC",
+    );
     expect(cancelled.state).toBe("cancelled");
     expect(cancelled).not.toHaveProperty("rejoin");
   });
@@ -238,8 +290,23 @@ describe("what a card carries", () => {
   ] as const)("at %s a card is %s with its own fields and no others", (now, state, own) => {
     const card = presentBookingCard(booking(), client.id, at(now), "UTC");
     expect(card.state).toBe(state);
-    const stateFields = ["awaitingConfirmation", "startsAt", "opensAt", "inProgress", "rejoin", "endsAt", "closesAt", "recording", "outcome", "declined"];
-    expect(Object.keys(card).filter((key) => stateFields.includes(key)).sort()).toEqual([...own].sort());
+    const stateFields = [
+      "awaitingConfirmation",
+      "startsAt",
+      "opensAt",
+      "inProgress",
+      "rejoin",
+      "endsAt",
+      "closesAt",
+      "recording",
+      "outcome",
+      "declined",
+    ];
+    expect(
+      Object.keys(card)
+        .filter((key) => stateFields.includes(key))
+        .sort(),
+    ).toEqual([...own].sort());
   });
 });
 
@@ -255,8 +322,16 @@ describe("the settled outcome on the card", () => {
   });
 
   it("names the client as the one who did not join when there is no assigned student", () => {
-    const card = booking({ studentId: null, student: null, outcome: "student_absent", outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 0 });
-    expect(outcomeOf(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC"))?.sentence).toBe("Paula Brown did not join");
+    const card = booking({
+      studentId: null,
+      student: null,
+      outcome: "student_absent",
+      outcomeTutorSeconds: 3600,
+      outcomeAttendeeSeconds: 0,
+    });
+    expect(outcomeOf(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC"))?.sentence).toBe(
+      "Paula Brown did not join",
+    );
   });
 
   it("is not shown before the window closes, nor when there is none yet", () => {

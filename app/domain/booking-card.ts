@@ -4,7 +4,13 @@
  * renders the text it gets, so nothing about the join window is decided in the browser.
  */
 import { formatDateTime, formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
-import { cardState, classroomSessionsEnded, nextStateChange, type CardState, type JoinWindowInput } from "./join-window";
+import {
+  cardState,
+  classroomSessionsEnded,
+  nextStateChange,
+  type CardState,
+  type JoinWindowInput,
+} from "./join-window";
 import { learnerOf } from "./attendee";
 import { describeOutcome, type LessonOutcome, type OutcomeWords } from "./lesson-outcome";
 import { canAssignStudent, type BookingParties } from "./permissions";
@@ -87,10 +93,7 @@ export const RECORDING_PREPARATION_MS = 24 * 60 * 60_000;
  * "View Recording" when there is one; "being prepared" while a Lessonspace session is open or
  * ended less than a day ago; otherwise honestly none.
  */
-export function recordingStatus(
-  booking: Pick<CardBooking, "recordingUrl" | "sessions">,
-  now: Date,
-): RecordingStatus {
+export function recordingStatus(booking: Pick<CardBooking, "recordingUrl" | "sessions">, now: Date): RecordingStatus {
   if (booking.recordingUrl) return "available";
   if (booking.sessions.length === 0) return "none";
   let lastActivity = -Infinity;
@@ -121,7 +124,12 @@ export function presentOutcome(booking: CardBooking): CompletedCard["outcome"] {
   return { kind: booking.outcome, ...words };
 }
 
-export function presentBookingCard(booking: CardBooking, viewerId: string, now: Date, timeZone: string): BookingCardView {
+export function presentBookingCard(
+  booking: CardBooking,
+  viewerId: string,
+  now: Date,
+  timeZone: string,
+): BookingCardView {
   const state = cardState(booking, now);
   const { window } = state;
   const common: CardCommon = {
@@ -159,7 +167,12 @@ export function presentBookingCard(booking: CardBooking, viewerId: string, now: 
       };
     case "completed":
       // The outcome shows only once the lesson reads as over; a settled outcome on a booking moved later waits.
-      return { ...common, state: "completed", recording: recordingStatus(booking, now), outcome: presentOutcome(booking) };
+      return {
+        ...common,
+        state: "completed",
+        recording: recordingStatus(booking, now),
+        outcome: presentOutcome(booking),
+      };
     case "cancelled":
       return { ...common, state: "cancelled", declined: state.declined };
   }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { outcomeOf } from "./booking-card";
-import { hasWhiteboardSnapshot, presentBookingDetails, summariseAttendance, type BookingDetailsInput } from "./booking-details";
+import {
+  hasWhiteboardSnapshot,
+  presentBookingDetails,
+  summariseAttendance,
+  type BookingDetailsInput,
+} from "./booking-details";
 
 const tutor = { id: "tutor", fullName: "Tara Singh" };
 const client = { id: "client", fullName: "Paula Brown" };
@@ -45,12 +50,18 @@ describe("summariseAttendance", () => {
       ],
       "tutor",
     );
-    expect(summary.people.map(({ name, time }) => `${name} ${time}`)).toEqual(["Tara Singh 58 min", "Charlie Brown 55 min"]);
+    expect(summary.people.map(({ name, time }) => `${name} ${time}`)).toEqual([
+      "Tara Singh 58 min",
+      "Charlie Brown 55 min",
+    ]);
     expect(summary.onlyTutorAttended).toBe(false);
   });
 
   it("says when only the tutor attended", () => {
-    const summary = summariseAttendance([{ profileId: "tutor", fullName: "Tara Singh", secondsPresent: 3000 }], "tutor");
+    const summary = summariseAttendance(
+      [{ profileId: "tutor", fullName: "Tara Singh", secondsPresent: 3000 }],
+      "tutor",
+    );
     expect(summary.onlyTutorAttended).toBe(true);
   });
 
@@ -74,7 +85,12 @@ describe("hasWhiteboardSnapshot", () => {
 
 describe("presentBookingDetails", () => {
   it("links the snapshot through our own route, whatever URL was stored", () => {
-    const view = presentBookingDetails(details({ sessionArtifacts: { whiteboard_snapshot_url: "javascript:alert(1)" } }), client.id, after, "UTC");
+    const view = presentBookingDetails(
+      details({ sessionArtifacts: { whiteboard_snapshot_url: "javascript:alert(1)" } }),
+      client.id,
+      after,
+      "UTC",
+    );
     expect(view.snapshotUrl).toBe("/bookings/b1/snapshot");
   });
 
@@ -83,7 +99,10 @@ describe("presentBookingDetails", () => {
   });
 
   it("reports empty attendance once the lesson is over", () => {
-    expect(presentBookingDetails(details(), client.id, after, "UTC").attendance).toEqual({ people: [], onlyTutorAttended: false });
+    expect(presentBookingDetails(details(), client.id, after, "UTC").attendance).toEqual({
+      people: [],
+      onlyTutorAttended: false,
+    });
   });
 
   it("shows the settled outcome, and then does not repeat the 'only the tutor attended' notice", () => {
@@ -95,23 +114,33 @@ describe("presentBookingDetails", () => {
       after,
       "UTC",
     );
-    expect(outcomeOf(settled)).toEqual({ kind: "student_absent", label: "Student absent", sentence: "Charlie Brown did not join" });
+    expect(outcomeOf(settled)).toEqual({
+      kind: "student_absent",
+      label: "Student absent",
+      sentence: "Charlie Brown did not join",
+    });
     expect(settled.attendance?.onlyTutorAttended).toBe(false);
   });
 
   it("offers a review to the tutor and the client once completed, until they have left one", () => {
-    const reviewed = details({ reviews: [{ reviewerId: client.id, reviewerName: "Paula Brown", rating: 5, comment: "Great" }] });
+    const reviewed = details({
+      reviews: [{ reviewerId: client.id, reviewerName: "Paula Brown", rating: 5, comment: "Great" }],
+    });
     expect(presentBookingDetails(details(), client.id, after, "UTC").canReview).toBe(true);
     expect(presentBookingDetails(details(), tutor.id, after, "UTC").canReview).toBe(true);
     expect(presentBookingDetails(details(), child.id, after, "UTC").canReview).toBe(false);
     expect(presentBookingDetails(details(), client.id, start, "UTC").canReview).toBe(false);
     expect(presentBookingDetails(reviewed, client.id, after, "UTC").canReview).toBe(false);
-    expect(presentBookingDetails(reviewed, client.id, after, "UTC").reviews).toEqual([{ reviewerName: "Paula Brown", rating: 5, comment: "Great" }]);
+    expect(presentBookingDetails(reviewed, client.id, after, "UTC").reviews).toEqual([
+      { reviewerName: "Paula Brown", rating: 5, comment: "Great" },
+    ]);
   });
 
   it("offers the snapshot upload to the tutor once the lesson has started", () => {
     expect(presentBookingDetails(details(), tutor.id, start, "UTC").canUploadSnapshot).toBe(true);
-    expect(presentBookingDetails(details(), tutor.id, new Date(start.getTime() - 1000), "UTC").canUploadSnapshot).toBe(false);
+    expect(presentBookingDetails(details(), tutor.id, new Date(start.getTime() - 1000), "UTC").canUploadSnapshot).toBe(
+      false,
+    );
     expect(presentBookingDetails(details(), client.id, start, "UTC").canUploadSnapshot).toBe(false);
   });
 });

@@ -71,11 +71,14 @@ export function presentBookingDetails(
   const attendanceKnown = hadSession || card.state === "completed";
   return {
     ...card,
-    attendance: attendanceKnown ? withoutRepeatedAbsence(summariseAttendance(booking.attendance, booking.tutorId), card) : null,
+    attendance: attendanceKnown
+      ? withoutRepeatedAbsence(summariseAttendance(booking.attendance, booking.tutorId), card)
+      : null,
     // Always our own route, never a stored URL: it authorizes the viewer and serves with nosniff.
     snapshotUrl: hasWhiteboardSnapshot(booking.sessionArtifacts) ? `/bookings/${booking.id}/snapshot` : null,
     reviews: booking.reviews.map(({ reviewerName, rating, comment }) => ({ reviewerName, rating, comment })),
-    canReview: reviewTarget(booking, viewerId, now).ok && !booking.reviews.some((review) => review.reviewerId === viewerId),
+    canReview:
+      reviewTarget(booking, viewerId, now).ok && !booking.reviews.some((review) => review.reviewerId === viewerId),
     canUploadSnapshot: canUploadSnapshot(booking, viewerId, now).ok,
   };
 }

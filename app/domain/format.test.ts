@@ -38,10 +38,12 @@ describe("times in the viewer's zone", () => {
   });
 
   it("a range shows one date, or two when the lesson crosses midnight", () => {
-    expect(formatTimeRange(lesson, new Date("2026-11-25T16:00:00Z"), "Europe/London", now)).toBe("Wed 25 Nov, 15:00–16:00");
-    expect(formatTimeRange(new Date("2026-11-25T23:30:00Z"), new Date("2026-11-26T00:30:00Z"), "Europe/London", now)).toBe(
-      "Wed 25 Nov, 23:30–Thu 26 Nov, 00:30",
+    expect(formatTimeRange(lesson, new Date("2026-11-25T16:00:00Z"), "Europe/London", now)).toBe(
+      "Wed 25 Nov, 15:00–16:00",
     );
+    expect(
+      formatTimeRange(new Date("2026-11-25T23:30:00Z"), new Date("2026-11-26T00:30:00Z"), "Europe/London", now),
+    ).toBe("Wed 25 Nov, 23:30–Thu 26 Nov, 00:30");
   });
 
   it("follows daylight saving: the same UTC hour reads differently in summer and winter", () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { GIF, HTML, JPEG, makePng, PNG, SVG, SVG_WITH_SCRIPT, TEXT, WEBP, WEBP_LOSSLESS } from "../../tests/integration/artifacts-images";
+import {
+  GIF,
+  HTML,
+  JPEG,
+  makePng,
+  PNG,
+  SVG,
+  SVG_WITH_SCRIPT,
+  TEXT,
+  WEBP,
+  WEBP_LOSSLESS,
+} from "../../tests/integration/artifacts-images";
 import { imageTypeForExtension, sniffImage } from "./image-type";
 
 const cut = (bytes: Uint8Array, keep: number) => bytes.subarray(0, keep);
@@ -33,7 +44,10 @@ describe("sniffImage refuses everything else", () => {
     ["plain text", TEXT],
     ["GIF", GIF],
     ["one byte", Buffer.from([0x89])],
-    ["a RIFF file that is not WebP (WAVE)", Buffer.concat([Buffer.from("RIFF"), Buffer.from([36, 0, 0, 0]), Buffer.from("WAVEfmt "), Buffer.alloc(28)])],
+    [
+      "a RIFF file that is not WebP (WAVE)",
+      Buffer.concat([Buffer.from("RIFF"), Buffer.from([36, 0, 0, 0]), Buffer.from("WAVEfmt "), Buffer.alloc(28)]),
+    ],
   ])("%s is unsupported", (_label, bytes) => {
     expect(sniffImage(bytes)).toEqual({ ok: false, reason: "unsupported" });
   });

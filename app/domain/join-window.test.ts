@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { cardState, classroomSessionsEnded, hasEnded, hasStarted, joinWindow, nextStateChange, type JoinWindowInput } from "./join-window";
+import {
+  cardState,
+  classroomSessionsEnded,
+  hasEnded,
+  hasStarted,
+  joinWindow,
+  nextStateChange,
+  type JoinWindowInput,
+} from "./join-window";
 
 const start = new Date("2026-11-25T15:00:00Z");
 const booking: JoinWindowInput = { status: "Confirmed", sessionStartTime: start, sessionDuration: 60 };
@@ -26,22 +34,35 @@ describe("cardState at the window's edges, to the second", () => {
 
 describe("cardState by status", () => {
   it("a cancelled booking is cancelled even inside the window", () => {
-    expect(cardState({ ...booking, status: "Cancelled" }, at("2026-11-25T15:10:00Z"))).toMatchObject({ kind: "cancelled", declined: false });
+    expect(cardState({ ...booking, status: "Cancelled" }, at("2026-11-25T15:10:00Z"))).toMatchObject({
+      kind: "cancelled",
+      declined: false,
+    });
   });
   it("a declined booking is cancelled and says it was declined", () => {
-    expect(cardState({ ...booking, status: "Declined" }, at("2026-11-25T15:10:00Z"))).toMatchObject({ kind: "cancelled", declined: true });
+    expect(cardState({ ...booking, status: "Declined" }, at("2026-11-25T15:10:00Z"))).toMatchObject({
+      kind: "cancelled",
+      declined: true,
+    });
   });
   it("status Completed closes the room early, before the clock would", () => {
     expect(cardState({ ...booking, status: "Completed" }, at("2026-11-25T15:10:00Z")).kind).toBe("completed");
   });
   it("a pending booking never opens its room, even inside the window", () => {
-    expect(cardState({ ...booking, status: "Pending" }, at("2026-11-25T15:10:00Z"))).toMatchObject({ kind: "upcoming", awaitingConfirmation: true });
+    expect(cardState({ ...booking, status: "Pending" }, at("2026-11-25T15:10:00Z"))).toMatchObject({
+      kind: "upcoming",
+      awaitingConfirmation: true,
+    });
   });
 });
 
 describe("lessons across a daylight-saving change", () => {
   it("Europe/London, 2026-10-25 (clocks go back at 02:00 BST): a 90-minute lesson from 00:30 UTC", () => {
-    const lesson: JoinWindowInput = { status: "Confirmed", sessionStartTime: at("2026-10-25T00:30:00Z"), sessionDuration: 90 };
+    const lesson: JoinWindowInput = {
+      status: "Confirmed",
+      sessionStartTime: at("2026-10-25T00:30:00Z"),
+      sessionDuration: 90,
+    };
     const window = joinWindow(lesson);
     // Durations are physical minutes: the end is 90 minutes later in UTC whatever the wall clock did.
     expect(window.endsAt.toISOString()).toBe("2026-10-25T02:00:00.000Z");
@@ -52,7 +73,11 @@ describe("lessons across a daylight-saving change", () => {
     expect(cardState(lesson, at("2026-10-25T02:15:00Z")).kind).toBe("completed");
   });
   it("America/New_York, 2026-03-08 (clocks go forward at 02:00 EST)", () => {
-    const lesson: JoinWindowInput = { status: "Confirmed", sessionStartTime: at("2026-03-08T06:30:00Z"), sessionDuration: 60 };
+    const lesson: JoinWindowInput = {
+      status: "Confirmed",
+      sessionStartTime: at("2026-03-08T06:30:00Z"),
+      sessionDuration: 60,
+    };
     const ny = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", timeStyle: "short" });
     expect(ny.format(lesson.sessionStartTime)).toBe("1:30 AM");
     expect(ny.format(joinWindow(lesson).endsAt)).toBe("3:30 AM"); // one hour later, wall clock skips 2am

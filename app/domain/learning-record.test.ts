@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { earliestStart, learningRecordLinks, periodKey, periodLabel, recentPeriods, summarisePeriods, type RecordLesson } from "./learning-record";
+import {
+  earliestStart,
+  learningRecordLinks,
+  periodKey,
+  periodLabel,
+  recentPeriods,
+  summarisePeriods,
+  type RecordLesson,
+} from "./learning-record";
 
 const NOW = new Date("2026-11-25T12:00:00Z"); // a Wednesday
 
@@ -34,7 +42,18 @@ describe("periods", () => {
 
   it("lists the last 12 months across a year boundary and the last 16 weeks, oldest first", () => {
     expect(recentPeriods("month", new Date("2026-02-10T00:00:00Z"), "UTC")).toEqual([
-      "2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02",
+      "2025-03",
+      "2025-04",
+      "2025-05",
+      "2025-06",
+      "2025-07",
+      "2025-08",
+      "2025-09",
+      "2025-10",
+      "2025-11",
+      "2025-12",
+      "2026-01",
+      "2026-02",
     ]);
     const weeks = recentPeriods("week", NOW, "UTC");
     expect(weeks).toHaveLength(16);
@@ -52,15 +71,36 @@ describe("summarisePeriods", () => {
     const periods = summarisePeriods(
       [
         lesson(),
-        lesson({ held: false, learnerSeconds: 0, learnerSpokenSeconds: 0, spokenSeconds: 0, start: new Date("2026-11-20T15:00:00Z") }),
+        lesson({
+          held: false,
+          learnerSeconds: 0,
+          learnerSpokenSeconds: 0,
+          spokenSeconds: 0,
+          start: new Date("2026-11-20T15:00:00Z"),
+        }),
         lesson({ status: "Cancelled" }),
-        lesson({ start: new Date("2026-11-28T15:00:00Z"), held: false, learnerSeconds: 0, spokenSeconds: 0, learnerSpokenSeconds: 0 }), // upcoming
+        lesson({
+          start: new Date("2026-11-28T15:00:00Z"),
+          held: false,
+          learnerSeconds: 0,
+          spokenSeconds: 0,
+          learnerSpokenSeconds: 0,
+        }), // upcoming
       ],
       "month",
       NOW,
       "UTC",
     );
-    expect(periods.at(-1)).toEqual({ key: "2026-11", label: "Nov 2026", booked: 3, held: 1, noShows: 1, plannedMinutes: 120, attendedMinutes: 50, talkShare: 0.25 });
+    expect(periods.at(-1)).toEqual({
+      key: "2026-11",
+      label: "Nov 2026",
+      booked: 3,
+      held: 1,
+      noShows: 1,
+      plannedMinutes: 120,
+      attendedMinutes: 50,
+      talkShare: 0.25,
+    });
     expect(periods.at(-2)).toMatchObject({ booked: 0, talkShare: null });
   });
 
@@ -90,7 +130,10 @@ describe("learningRecordLinks", () => {
   });
 
   it("puts the viewer's own record first when they are the learner (assigned, or an adult learner)", () => {
-    const asStudent = learningRecordLinks([{ clientId: "parent", studentId: viewer, student: child(viewer, "Me") }], viewer);
+    const asStudent = learningRecordLinks(
+      [{ clientId: "parent", studentId: viewer, student: child(viewer, "Me") }],
+      viewer,
+    );
     expect(asStudent).toEqual([{ id: viewer, fullName: "", own: true }]);
     const mixed = learningRecordLinks(
       [
@@ -103,6 +146,8 @@ describe("learningRecordLinks", () => {
   });
 
   it("gives a tutor, who is neither client nor student, no links", () => {
-    expect(learningRecordLinks([{ clientId: "parent", studentId: "kid", student: child("kid", "Kid") }], viewer)).toEqual([]);
+    expect(
+      learningRecordLinks([{ clientId: "parent", studentId: "kid", student: child("kid", "Kid") }], viewer),
+    ).toEqual([]);
   });
 });

@@ -101,10 +101,29 @@ export function isOver(lesson: Pick<RecordLesson, "start" | "plannedMinutes">, n
   return lesson.start.getTime() + lesson.plannedMinutes * 60_000 <= now.getTime();
 }
 
-export function summarisePeriods(lessons: readonly RecordLesson[], period: RecordPeriod, now: Date, timeZone: string): PeriodSummary[] {
+export function summarisePeriods(
+  lessons: readonly RecordLesson[],
+  period: RecordPeriod,
+  now: Date,
+  timeZone: string,
+): PeriodSummary[] {
   const keys = recentPeriods(period, now, timeZone);
   const byKey = new Map(
-    keys.map((key) => [key, { key, label: periodLabel(key, period), booked: 0, held: 0, noShows: 0, plannedMinutes: 0, attendedSeconds: 0, learnerSpoken: 0, spoken: 0, transcribed: 0 }]),
+    keys.map((key) => [
+      key,
+      {
+        key,
+        label: periodLabel(key, period),
+        booked: 0,
+        held: 0,
+        noShows: 0,
+        plannedMinutes: 0,
+        attendedSeconds: 0,
+        learnerSpoken: 0,
+        spoken: 0,
+        transcribed: 0,
+      },
+    ]),
   );
   for (const lesson of lessons) {
     if (NOT_BOOKED.has(lesson.status)) continue;
@@ -149,8 +168,10 @@ export function learningRecordLinks(
 ): RecordLink[] {
   const links = new Map<string, RecordLink>();
   for (const booking of bookings) {
-    if (booking.studentId === viewerId || (booking.clientId === viewerId && booking.studentId === null)) links.set(viewerId, { id: viewerId, fullName: "", own: true });
-    else if (booking.clientId === viewerId && booking.student) links.set(booking.student.id, { id: booking.student.id, fullName: booking.student.fullName, own: false });
+    if (booking.studentId === viewerId || (booking.clientId === viewerId && booking.studentId === null))
+      links.set(viewerId, { id: viewerId, fullName: "", own: true });
+    else if (booking.clientId === viewerId && booking.student)
+      links.set(booking.student.id, { id: booking.student.id, fullName: booking.student.fullName, own: false });
   }
   return [...links.values()].sort((a, b) => Number(b.own) - Number(a.own) || a.fullName.localeCompare(b.fullName));
 }

@@ -29,14 +29,18 @@ describe("sessionDurationSeconds", () => {
 
   it("accepts exactly 24 hours and refuses a second more", () => {
     const start = t(0);
-    expect(sessionDurationSeconds(start, new Date(start.getTime() + MAX_SESSION_SECONDS * 1000))).toBe(MAX_SESSION_SECONDS);
+    expect(sessionDurationSeconds(start, new Date(start.getTime() + MAX_SESSION_SECONDS * 1000))).toBe(
+      MAX_SESSION_SECONDS,
+    );
     expect(sessionDurationSeconds(start, new Date(start.getTime() + (MAX_SESSION_SECONDS + 1) * 1000))).toBeNull();
   });
 });
 
 describe("bookingDurationSeconds", () => {
   it("sums the known durations of the sessions", () => {
-    expect(bookingDurationSeconds([{ durationSeconds: 600 }, { durationSeconds: 1200 }, { durationSeconds: null }])).toBe(1800);
+    expect(
+      bookingDurationSeconds([{ durationSeconds: 600 }, { durationSeconds: 1200 }, { durationSeconds: null }]),
+    ).toBe(1800);
   });
 
   it("is unknown when no session has a known duration", () => {
@@ -46,7 +50,12 @@ describe("bookingDurationSeconds", () => {
 });
 
 describe("representativeRecording", () => {
-  const session = (sessionId: string, durationSeconds: number | null, endedMinute: number, recordingAvailable = true) => ({
+  const session = (
+    sessionId: string,
+    durationSeconds: number | null,
+    endedMinute: number,
+    recordingAvailable = true,
+  ) => ({
     sessionId,
     durationSeconds,
     endedAt: t(endedMinute),
@@ -62,7 +71,9 @@ describe("representativeRecording", () => {
   });
 
   it("skips sessions without a recording and is null when none has one", () => {
-    expect(representativeRecording([session("long", 3000, 50, false), session("short", 60, 55)])?.sessionId).toBe("short");
+    expect(representativeRecording([session("long", 3000, 50, false), session("short", 60, 55)])?.sessionId).toBe(
+      "short",
+    );
     expect(representativeRecording([session("a", 600, 10, false)])).toBeNull();
   });
 });

@@ -13,7 +13,13 @@ export const MAX_RANGE_YEARS = 5;
 
 export const WHEN_CHOICES = ["all", "upcoming", "past"] as const;
 export type When = (typeof WHEN_CHOICES)[number];
-export const STATUS_CHOICES = ["Pending", "Confirmed", "Completed", "Cancelled", "Declined"] as const satisfies readonly BookingStatus[];
+export const STATUS_CHOICES = [
+  "Pending",
+  "Confirmed",
+  "Completed",
+  "Cancelled",
+  "Declined",
+] as const satisfies readonly BookingStatus[];
 
 /**
  * A place in the list: the lesson's start in whole microseconds since 1970 (PostgreSQL keeps
@@ -85,7 +91,10 @@ export function decodeCursor(value: string): Cursor | null {
   if (!match) return null;
   const micros = BigInt(match[2]!);
   if (micros < MIN_MICROS || micros > MAX_MICROS) return null;
-  return { direction: match[1] === "n" ? "next" : "previous", position: { startMicros: micros.toString(), id: match[3]! } };
+  return {
+    direction: match[1] === "n" ? "next" : "previous",
+    position: { startMicros: micros.toString(), id: match[3]! },
+  };
 }
 
 // PostgreSQL's timestamptz covers far more; these keep a cursor inside what Date can show.
@@ -103,7 +112,8 @@ function parseDay(value: string): CalendarDay | null {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   // Date.UTC rolls 31 February over into March: only a real calendar day round-trips.
-  if (year < 1000 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (year < 1000 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return null;
   return { year, month, day };
 }
 
@@ -126,7 +136,14 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
     offsetFormatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
@@ -217,7 +234,8 @@ export function parseLessonQuery(params: URLSearchParams, timeZone: string): Par
 
   const cursorValue = single("cursor");
   const cursor = cursorValue === null ? null : decodeCursor(cursorValue);
-  if (cursorValue !== null && !cursor) problems.push("This page link is broken or out of date. Start again from the first page.");
+  if (cursorValue !== null && !cursor)
+    problems.push("This page link is broken or out of date. Start again from the first page.");
 
   if (problems.length) return { ok: false, problems };
   return {

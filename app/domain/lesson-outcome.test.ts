@@ -42,7 +42,15 @@ describe("attendance threshold", () => {
 
 describe("decideOutcome", () => {
   const decide = (tutor: number, attendee: number, plannedMinutes = 60) =>
-    decideOutcome({ tutorId: "t", attendeeId: "c", plannedMinutes, secondsByProfile: new Map([["t", tutor], ["c", attendee]]) });
+    decideOutcome({
+      tutorId: "t",
+      attendeeId: "c",
+      plannedMinutes,
+      secondsByProfile: new Map([
+        ["t", tutor],
+        ["c", attendee],
+      ]),
+    });
 
   it("held when both attended, student absent, tutor absent, not held when neither did", () => {
     expect(decide(3600, 3120)).toEqual({ outcome: "held", tutorSeconds: 3600, attendeeSeconds: 3120 });
@@ -59,7 +67,12 @@ describe("decideOutcome", () => {
   });
 
   it("people missing from the attendance count as zero; others in the room (a guardian) do not count", () => {
-    const decision = decideOutcome({ tutorId: "t", attendeeId: "c", plannedMinutes: 60, secondsByProfile: new Map([["parent", 3600]]) });
+    const decision = decideOutcome({
+      tutorId: "t",
+      attendeeId: "c",
+      plannedMinutes: 60,
+      secondsByProfile: new Map([["parent", 3600]]),
+    });
     expect(decision).toEqual({ outcome: "not_held", tutorSeconds: 0, attendeeSeconds: 0 });
   });
 });
@@ -68,9 +81,24 @@ describe("secondsPresentByProfile", () => {
   it("sums a person's closed visits over sessions", () => {
     const totals = secondsPresentByProfile(
       [
-        { profileId: "c", joinedAt: at("2026-11-25T15:00:00Z"), leftAt: at("2026-11-25T15:40:00Z"), secondsPresent: 2400 },
-        { profileId: "c", joinedAt: at("2026-11-25T15:45:00Z"), leftAt: at("2026-11-25T15:57:00Z"), secondsPresent: 720 },
-        { profileId: "t", joinedAt: at("2026-11-25T15:00:00Z"), leftAt: at("2026-11-25T16:00:00Z"), secondsPresent: 3600 },
+        {
+          profileId: "c",
+          joinedAt: at("2026-11-25T15:00:00Z"),
+          leftAt: at("2026-11-25T15:40:00Z"),
+          secondsPresent: 2400,
+        },
+        {
+          profileId: "c",
+          joinedAt: at("2026-11-25T15:45:00Z"),
+          leftAt: at("2026-11-25T15:57:00Z"),
+          secondsPresent: 720,
+        },
+        {
+          profileId: "t",
+          joinedAt: at("2026-11-25T15:00:00Z"),
+          leftAt: at("2026-11-25T16:00:00Z"),
+          secondsPresent: 3600,
+        },
       ],
       at("2026-11-25T16:15:00Z"),
     );
@@ -88,7 +116,12 @@ describe("secondsPresentByProfile", () => {
   it("a rejoin after an earlier leave is open; a join after the cut-off adds nothing", () => {
     const totals = secondsPresentByProfile(
       [
-        { profileId: "c", joinedAt: at("2026-11-25T16:10:00Z"), leftAt: at("2026-11-25T15:30:00Z"), secondsPresent: 60 },
+        {
+          profileId: "c",
+          joinedAt: at("2026-11-25T16:10:00Z"),
+          leftAt: at("2026-11-25T15:30:00Z"),
+          secondsPresent: 60,
+        },
         { profileId: "t", joinedAt: at("2026-11-25T16:20:00Z"), leftAt: null, secondsPresent: 0 },
       ],
       at("2026-11-25T16:15:00Z"),
@@ -98,8 +131,11 @@ describe("secondsPresentByProfile", () => {
 });
 
 describe("describeOutcome", () => {
-  const words = (outcome: "held" | "student_absent" | "tutor_absent" | "not_held", tutorSeconds: number, attendeeSeconds: number) =>
-    describeOutcome({ outcome, tutorSeconds, attendeeSeconds, plannedMinutes: 60 }, "Charlie");
+  const words = (
+    outcome: "held" | "student_absent" | "tutor_absent" | "not_held",
+    tutorSeconds: number,
+    attendeeSeconds: number,
+  ) => describeOutcome({ outcome, tutorSeconds, attendeeSeconds, plannedMinutes: 60 }, "Charlie");
 
   it("a held lesson says how much of it the attendee was there", () => {
     expect(words("held", 3600, 52 * 60 + 10)).toEqual({ label: "Held", sentence: "Charlie attended 52 of 60 minutes" });
@@ -125,7 +161,12 @@ describe("describeOutcome", () => {
 });
 
 describe("canSettleOutcome", () => {
-  const lesson = { status: "Confirmed" as const, sessionStartTime: at("2026-11-25T15:00:00Z"), sessionDuration: 60, outcome: null };
+  const lesson = {
+    status: "Confirmed" as const,
+    sessionStartTime: at("2026-11-25T15:00:00Z"),
+    sessionDuration: 60,
+    outcome: null,
+  };
 
   it("is false one second before the window closes (end + 15 min) and true exactly at it", () => {
     expect(canSettleOutcome(lesson, at("2026-11-25T16:14:59Z"))).toBe(false);

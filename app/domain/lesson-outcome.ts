@@ -37,7 +37,12 @@ export function hasAttended(secondsPresent: number, plannedMinutes: number): boo
 }
 
 /** One lessonspace_attendance row: one person in one session. */
-export type AttendanceRecord = { profileId: string; joinedAt: Date | null; leftAt: Date | null; secondsPresent: number };
+export type AttendanceRecord = {
+  profileId: string;
+  joinedAt: Date | null;
+  leftAt: Date | null;
+  secondsPresent: number;
+};
 
 /**
  * Seconds present per profile, summed over sessions. A visit still open (its leave and the
@@ -108,7 +113,9 @@ export function attendedMinutes(seconds: number, plannedMinutes: number): number
 }
 
 function briefly(seconds: number, plannedMinutes: number): string {
-  return seconds < 60 ? "less than a minute" : `only ${attendedMinutes(seconds, plannedMinutes)} of ${plannedMinutes} minutes`;
+  return seconds < 60
+    ? "less than a minute"
+    : `only ${attendedMinutes(seconds, plannedMinutes)} of ${plannedMinutes} minutes`;
 }
 
 /** The outcome in words a parent understands. `attendeeName` is the student's (or adult learner's) name. */
@@ -117,14 +124,24 @@ export function describeOutcome(settled: SettledOutcomeFields, attendeeName: str
   const label = LABELS[outcome];
   switch (outcome) {
     case "held":
-      return { label, sentence: `${attendeeName} attended ${attendedMinutes(attendeeSeconds, plannedMinutes)} of ${plannedMinutes} minutes` };
+      return {
+        label,
+        sentence: `${attendeeName} attended ${attendedMinutes(attendeeSeconds, plannedMinutes)} of ${plannedMinutes} minutes`,
+      };
     case "student_absent":
       return {
         label,
-        sentence: attendeeSeconds === 0 ? `${attendeeName} did not join` : `${attendeeName} joined for ${briefly(attendeeSeconds, plannedMinutes)}`,
+        sentence:
+          attendeeSeconds === 0
+            ? `${attendeeName} did not join`
+            : `${attendeeName} joined for ${briefly(attendeeSeconds, plannedMinutes)}`,
       };
     case "tutor_absent":
-      return { label, sentence: tutorSeconds === 0 ? "Tutor did not join" : `Tutor joined for ${briefly(tutorSeconds, plannedMinutes)}` };
+      return {
+        label,
+        sentence:
+          tutorSeconds === 0 ? "Tutor did not join" : `Tutor joined for ${briefly(tutorSeconds, plannedMinutes)}`,
+      };
     case "not_held":
       return { label, sentence: "The lesson did not take place" };
   }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { dueReminders, isRecordDue, isReminderDue, reminderWindow, sweepStartRange, type RecordBooking, type ReminderBooking } from "./notification-due";
+import {
+  dueReminders,
+  isRecordDue,
+  isReminderDue,
+  reminderWindow,
+  sweepStartRange,
+  type RecordBooking,
+  type ReminderBooking,
+} from "./notification-due";
 
 const start = new Date("2026-11-25T15:00:00Z");
 const at = (iso: string) => new Date(iso);
@@ -64,13 +72,16 @@ describe("the classroom-open reminder", () => {
 });
 
 describe("by booking status", () => {
-  it.each(["Pending", "Cancelled", "Declined", "Completed"] as const)("a %s booking gets no reminder at all", (status) => {
-    const other = { ...booking, status };
-    expect(reminderWindow("reminder_day_before", other)).toBeNull();
-    expect(reminderWindow("reminder_classroom_open", other)).toBeNull();
-    expect(dueReminders(other, at("2026-11-25T14:50:00Z"))).toEqual([]);
-    expect(dueReminders(other, at("2026-11-24T20:00:00Z"))).toEqual([]);
-  });
+  it.each(["Pending", "Cancelled", "Declined", "Completed"] as const)(
+    "a %s booking gets no reminder at all",
+    (status) => {
+      const other = { ...booking, status };
+      expect(reminderWindow("reminder_day_before", other)).toBeNull();
+      expect(reminderWindow("reminder_classroom_open", other)).toBeNull();
+      expect(dueReminders(other, at("2026-11-25T14:50:00Z"))).toEqual([]);
+      expect(dueReminders(other, at("2026-11-24T20:00:00Z"))).toEqual([]);
+    },
+  );
 
   it("a Confirmed booking gets each in its own window and nothing in between", () => {
     expect(dueReminders(booking, at("2026-11-24T20:00:00Z"))).toEqual(["reminder_day_before"]);
@@ -85,7 +96,9 @@ describe("the sweep's scan range", () => {
     const range = sweepStartRange(now);
     expect(range.startsAtOrBefore).toEqual(at("2026-11-26T14:50:00Z"));
     // A lesson due for its day-before reminder at the range's far edge is inside it.
-    expect(isReminderDue("reminder_day_before", { ...booking, sessionStartTime: range.startsAtOrBefore }, now)).toBe(true);
+    expect(isReminderDue("reminder_day_before", { ...booking, sessionStartTime: range.startsAtOrBefore }, now)).toBe(
+      true,
+    );
     // One that started 11 hours ago and lasts 12 is still in the classroom-open window and inside the range.
     const long = { ...booking, sessionStartTime: at("2026-11-25T03:50:00Z"), sessionDuration: 12 * 60 };
     expect(isReminderDue("reminder_classroom_open", long, now)).toBe(true);
@@ -97,7 +110,12 @@ describe("the lesson record and the review prompt", () => {
   const settled: RecordBooking = { status: "Completed", outcome: "held", outcomeSettledAt: at("2026-11-25T16:15:00Z") };
 
   it.each([
-    ["before the outcome is settled", { ...settled, outcome: null, outcomeSettledAt: null }, "2026-11-25T16:20:00Z", false],
+    [
+      "before the outcome is settled",
+      { ...settled, outcome: null, outcomeSettledAt: null },
+      "2026-11-25T16:20:00Z",
+      false,
+    ],
     ["at the settling instant (inclusive)", settled, "2026-11-25T16:15:00Z", true],
     ["2 days later less a second", settled, "2026-11-27T16:14:59Z", true],
     ["2 days later (exclusive: too stale to send)", settled, "2026-11-27T16:15:00Z", false],
@@ -106,11 +124,14 @@ describe("the lesson record and the review prompt", () => {
     expect(isRecordDue("lesson_record", booking, at(now))).toBe(expected);
   });
 
-  it.each(["student_absent", "tutor_absent", "not_held"] as const)("a %s lesson gets its record but no review prompt", (outcome) => {
-    const other = { ...settled, status: "Confirmed" as const, outcome };
-    expect(isRecordDue("lesson_record", other, at("2026-11-25T16:20:00Z"))).toBe(true);
-    expect(isRecordDue("review_prompt", other, at("2026-11-25T16:20:00Z"))).toBe(false);
-  });
+  it.each(["student_absent", "tutor_absent", "not_held"] as const)(
+    "a %s lesson gets its record but no review prompt",
+    (outcome) => {
+      const other = { ...settled, status: "Confirmed" as const, outcome };
+      expect(isRecordDue("lesson_record", other, at("2026-11-25T16:20:00Z"))).toBe(true);
+      expect(isRecordDue("review_prompt", other, at("2026-11-25T16:20:00Z"))).toBe(false);
+    },
+  );
 
   it("a held lesson gets the review prompt", () => {
     expect(isRecordDue("review_prompt", settled, at("2026-11-25T16:20:00Z"))).toBe(true);

@@ -32,7 +32,10 @@ export const CLASSROOM_OPEN_LEAD_MS = JOIN_EARLY_MS;
  */
 export const LONGEST_LESSON_MS = 12 * 60 * 60_000;
 
-export const REMINDER_KINDS = ["reminder_day_before", "reminder_classroom_open"] as const satisfies readonly NotificationKind[];
+export const REMINDER_KINDS = [
+  "reminder_day_before",
+  "reminder_classroom_open",
+] as const satisfies readonly NotificationKind[];
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
 export type ReminderBooking = {
@@ -122,11 +125,21 @@ export type NotificationRecipientNow = {
  * was cancelled or moved since it was queued, the message is no longer due, or the recipient can
  * no longer be written to (no deliverable address, or the kind switched off).
  */
-export function staleReasonOf(notification: QueuedNotification, booking: NotificationBookingNow, recipient: NotificationRecipientNow, now: Date): string | null {
-  if (booking.status !== "Confirmed" && booking.status !== "Completed") return `booking ${booking.status.toLowerCase()}`;
+export function staleReasonOf(
+  notification: QueuedNotification,
+  booking: NotificationBookingNow,
+  recipient: NotificationRecipientNow,
+  now: Date,
+): string | null {
+  if (booking.status !== "Confirmed" && booking.status !== "Completed")
+    return `booking ${booking.status.toLowerCase()}`;
   if (booking.sessionStartTime.getTime() !== notification.forStartTime.getTime()) return "lesson moved";
   const kind = notification.kind;
-  if ((isReminderKind(kind) && !isReminderDue(kind, booking, now)) || (isRecordKind(kind) && !isRecordDue(kind, booking, now))) return "no longer due";
+  if (
+    (isReminderKind(kind) && !isReminderDue(kind, booking, now)) ||
+    (isRecordKind(kind) && !isRecordDue(kind, booking, now))
+  )
+    return "no longer due";
   if (!recipient.email || recipient.emailUndeliverableAt) return "address undeliverable";
   if (recipient.switchedOff.includes(kind)) return "switched off by the recipient";
   return null;

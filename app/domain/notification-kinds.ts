@@ -18,10 +18,22 @@ export function isNotificationKind(value: unknown): value is NotificationKind {
 
 /** Words for the settings page and the unsubscribe confirmation. */
 export const NOTIFICATION_LABELS: Record<NotificationKind, { title: string; description: string }> = {
-  reminder_day_before: { title: "Reminder the day before", description: "An e-mail 24 hours before each lesson, with a calendar entry." },
-  reminder_classroom_open: { title: "Classroom is open", description: "An e-mail when the classroom opens, 15 minutes before the lesson." },
-  lesson_record: { title: "Lesson record", description: "After each lesson: attended minutes, and the recording, snapshot and review once they exist." },
-  review_prompt: { title: "Review prompt (tutors)", description: "After each lesson you teach: \"How was your session?\"" },
+  reminder_day_before: {
+    title: "Reminder the day before",
+    description: "An e-mail 24 hours before each lesson, with a calendar entry.",
+  },
+  reminder_classroom_open: {
+    title: "Classroom is open",
+    description: "An e-mail when the classroom opens, 15 minutes before the lesson.",
+  },
+  lesson_record: {
+    title: "Lesson record",
+    description: "After each lesson: attended minutes, and the recording, snapshot and review once they exist.",
+  },
+  review_prompt: {
+    title: "Review prompt (tutors)",
+    description: 'After each lesson you teach: "How was your session?"',
+  },
 };
 
 /** Why someone receives a booking's messages. */

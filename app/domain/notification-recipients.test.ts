@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationKind } from "./notification-kinds";
-import { kindsOfferedTo, recipientsFor, type BookingParties, type GuardianEdge, type NotifiablePerson } from "./notification-recipients";
+import {
+  kindsOfferedTo,
+  recipientsFor,
+  type BookingParties,
+  type GuardianEdge,
+  type NotifiablePerson,
+} from "./notification-recipients";
 
 function person(name: string, overrides: Partial<NotifiablePerson> = {}): NotifiablePerson {
   return {
@@ -14,7 +20,11 @@ function person(name: string, overrides: Partial<NotifiablePerson> = {}): Notifi
   };
 }
 
-function guardian(name: string, status: GuardianEdge["status"] = "ACTIVE", overrides: Partial<NotifiablePerson> = {}): GuardianEdge {
+function guardian(
+  name: string,
+  status: GuardianEdge["status"] = "ACTIVE",
+  overrides: Partial<NotifiablePerson> = {},
+): GuardianEdge {
   return { ...person(name, overrides), status };
 }
 
@@ -26,7 +36,8 @@ function family(overrides: Partial<BookingParties> = {}): BookingParties {
   return { tutor, client: parent, student: child, studentGuardians: [guardian("Paula")], ...overrides };
 }
 
-const who = (parties: BookingParties, kind: NotificationKind) => recipientsFor(parties, kind).map((r) => `${r.fullName}:${r.role}`);
+const who = (parties: BookingParties, kind: NotificationKind) =>
+  recipientsFor(parties, kind).map((r) => `${r.fullName}:${r.role}`);
 
 describe("reminders", () => {
   for (const kind of ["reminder_day_before", "reminder_classroom_open"] as const) {
@@ -37,7 +48,12 @@ describe("reminders", () => {
 
   it("reaches a second active guardian who is not the client", () => {
     const parties = family({ studentGuardians: [guardian("Paula"), guardian("Gina")] });
-    expect(who(parties, "reminder_classroom_open")).toEqual(["Tara:tutor", "Paula:client", "Gina:guardian", "Charlie:student"]);
+    expect(who(parties, "reminder_classroom_open")).toEqual([
+      "Tara:tutor",
+      "Paula:client",
+      "Gina:guardian",
+      "Charlie:student",
+    ]);
   });
 
   it("leaves out a guardian whose link is still pending", () => {
@@ -46,12 +62,18 @@ describe("reminders", () => {
   });
 
   it("reaches a child without an address through their guardians only", () => {
-    const parties = family({ student: person("Sam", { email: null }), studentGuardians: [guardian("Paula"), guardian("Gina")] });
+    const parties = family({
+      student: person("Sam", { email: null }),
+      studentGuardians: [guardian("Paula"), guardian("Gina")],
+    });
     expect(who(parties, "reminder_day_before")).toEqual(["Tara:tutor", "Paula:client", "Gina:guardian"]);
   });
 
   it("without an assigned student goes to the tutor and the client (an adult learner)", () => {
-    expect(who(family({ student: null, studentGuardians: [] }), "reminder_day_before")).toEqual(["Tara:tutor", "Paula:client"]);
+    expect(who(family({ student: null, studentGuardians: [] }), "reminder_day_before")).toEqual([
+      "Tara:tutor",
+      "Paula:client",
+    ]);
   });
 
   it("carries each recipient's own address and time zone", () => {
@@ -84,7 +106,9 @@ describe("lesson record", () => {
 
 describe("review prompt", () => {
   it("goes to the tutor only", () => {
-    expect(who(family({ studentGuardians: [guardian("Paula"), guardian("Gina")] }), "review_prompt")).toEqual(["Tara:tutor"]);
+    expect(who(family({ studentGuardians: [guardian("Paula"), guardian("Gina")] }), "review_prompt")).toEqual([
+      "Tara:tutor",
+    ]);
   });
 });
 
@@ -121,6 +145,11 @@ describe("kinds offered on the settings page", () => {
 
   it("a tutor chooses about reminders and the review prompt; a tutor who is also a parent about all four", () => {
     expect(kindsOfferedTo(["tutor"])).toEqual(["reminder_day_before", "reminder_classroom_open", "review_prompt"]);
-    expect(kindsOfferedTo(["tutor", "client"])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record", "review_prompt"]);
+    expect(kindsOfferedTo(["tutor", "client"])).toEqual([
+      "reminder_day_before",
+      "reminder_classroom_open",
+      "lesson_record",
+      "review_prompt",
+    ]);
   });
 });

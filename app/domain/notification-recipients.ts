@@ -51,7 +51,8 @@ export function recipientsFor(parties: BookingParties, kind: NotificationKind): 
   if (roles.includes("tutor")) candidates.push({ person: parties.tutor, role: "tutor" });
   if (roles.includes("client")) candidates.push({ person: parties.client, role: "client" });
   if (parties.student) {
-    if (roles.includes("guardian")) for (const guardian of activeGuardians) candidates.push({ person: guardian, role: "guardian" });
+    if (roles.includes("guardian"))
+      for (const guardian of activeGuardians) candidates.push({ person: guardian, role: "guardian" });
     // The record is the family's: a child with guardians gets it through them.
     const studentGetsIt = roles.includes("student") && (kind !== "lesson_record" || activeGuardians.length === 0);
     if (studentGetsIt) candidates.push({ person: parties.student, role: "student" });
@@ -63,7 +64,13 @@ export function recipientsFor(parties: BookingParties, kind: NotificationKind): 
     if (seen.has(person.profileId)) continue;
     seen.add(person.profileId);
     if (!person.email || person.emailUndeliverable || person.disabledKinds.includes(kind)) continue;
-    recipients.push({ profileId: person.profileId, fullName: person.fullName, email: person.email, timeZone: person.timeZone, role });
+    recipients.push({
+      profileId: person.profileId,
+      fullName: person.fullName,
+      email: person.email,
+      timeZone: person.timeZone,
+      role,
+    });
   }
   return recipients;
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { learnerIdOf, resolveAttendee } from "./attendee";
-import { canAssignStudent, canUploadSnapshot, canViewArtifacts, reviewTarget, rolesOn, type BookingParties } from "./permissions";
+import {
+  canAssignStudent,
+  canUploadSnapshot,
+  canViewArtifacts,
+  reviewTarget,
+  rolesOn,
+  type BookingParties,
+} from "./permissions";
 
 const booking: BookingParties = {
   clientId: "client",
@@ -28,7 +35,9 @@ describe("canAssignStudent", () => {
     expect(canAssignStudent(booking, "client", "child", wards, during)).toEqual({ ok: true });
   });
   it("lets the tutor clear the assignment", () => {
-    expect(canAssignStudent({ ...booking, studentId: "child" }, "tutor", null, new Set(), before)).toEqual({ ok: true });
+    expect(canAssignStudent({ ...booking, studentId: "child" }, "tutor", null, new Set(), before)).toEqual({
+      ok: true,
+    });
   });
   it("refuses a student without an active guardian edge", () => {
     expect(canAssignStudent(booking, "client", "someone-else", wards, before).ok).toBe(false);
@@ -54,7 +63,11 @@ describe("canUploadSnapshot", () => {
 
 describe("reviewTarget", () => {
   it("the tutor reviews the session's attendee, the client reviews the tutor, once completed", () => {
-    expect(reviewTarget({ ...booking, studentId: "child" }, "tutor", after)).toMatchObject({ ok: true, revieweeId: "child", as: "tutor" });
+    expect(reviewTarget({ ...booking, studentId: "child" }, "tutor", after)).toMatchObject({
+      ok: true,
+      revieweeId: "child",
+      as: "tutor",
+    });
     expect(reviewTarget(booking, "tutor", after)).toMatchObject({ ok: true, revieweeId: "client" });
     expect(reviewTarget(booking, "client", after)).toMatchObject({ ok: true, revieweeId: "tutor", as: "client" });
   });

@@ -80,6 +80,10 @@ export function reviewTarget(
 }
 
 /** Recording and snapshot: participants and active guardians of the assigned student. */
-export function canViewArtifacts(booking: BookingParties, viewerId: string, activeWardIds: ReadonlySet<string>): boolean {
+export function canViewArtifacts(
+  booking: BookingParties,
+  viewerId: string,
+  activeWardIds: ReadonlySet<string>,
+): boolean {
   return isParticipant(booking, viewerId) || (booking.studentId !== null && activeWardIds.has(booking.studentId));
 }

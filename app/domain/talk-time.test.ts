@@ -1,35 +1,79 @@
 import { describe, expect, it } from "vitest";
-import { formatShare, sumTalkTime, talkTime, talkTimeBySession, talkTimeSentence, unionSeconds, type SpokenSegment } from "./talk-time";
+import {
+  formatShare,
+  sumTalkTime,
+  talkTime,
+  talkTimeBySession,
+  talkTimeSentence,
+  unionSeconds,
+  type SpokenSegment,
+} from "./talk-time";
 
 const CHARLIE = "11111111-1111-4111-8111-111111111111";
 const TARA = "22222222-2222-4222-8222-222222222222";
 
-function said(speakerProfileId: string | null, speakerName: string, startSeconds: number, endSeconds: number, sessionId = "s1"): SpokenSegment {
+function said(
+  speakerProfileId: string | null,
+  speakerName: string,
+  startSeconds: number,
+  endSeconds: number,
+  sessionId = "s1",
+): SpokenSegment {
   return { sessionId, speakerProfileId, speakerName, startSeconds, endSeconds };
 }
 
 describe("unionSeconds", () => {
   it("counts overlapping intervals once", () => {
-    expect(unionSeconds([[0, 10], [5, 15]])).toBe(15);
+    expect(
+      unionSeconds([
+        [0, 10],
+        [5, 15],
+      ]),
+    ).toBe(15);
   });
   it("counts a contained interval nothing extra", () => {
-    expect(unionSeconds([[0, 30], [10, 20]])).toBe(30);
+    expect(
+      unionSeconds([
+        [0, 30],
+        [10, 20],
+      ]),
+    ).toBe(30);
   });
   it("leaves gaps out", () => {
-    expect(unionSeconds([[0, 10], [20, 25]])).toBe(15);
+    expect(
+      unionSeconds([
+        [0, 10],
+        [20, 25],
+      ]),
+    ).toBe(15);
   });
   it("joins touching intervals without double counting, in any order", () => {
-    expect(unionSeconds([[10, 20], [0, 10], [20, 21]])).toBe(21);
+    expect(
+      unionSeconds([
+        [10, 20],
+        [0, 10],
+        [20, 21],
+      ]),
+    ).toBe(21);
   });
   it("ignores empty and reversed intervals", () => {
-    expect(unionSeconds([[5, 5], [9, 3]])).toBe(0);
+    expect(
+      unionSeconds([
+        [5, 5],
+        [9, 3],
+      ]),
+    ).toBe(0);
     expect(unionSeconds([])).toBe(0);
   });
 });
 
 describe("talkTime", () => {
   it("gives each speaker the union of their segments and a share of the spoken time", () => {
-    const result = talkTime([said(TARA, "Tara", 0, 60), said(CHARLIE, "Charlie", 60, 80), said(CHARLIE, "Charlie", 70, 100)]);
+    const result = talkTime([
+      said(TARA, "Tara", 0, 60),
+      said(CHARLIE, "Charlie", 60, 80),
+      said(CHARLIE, "Charlie", 70, 100),
+    ]);
     expect(result.spokenSeconds).toBe(100);
     expect(result.speakers).toEqual([
       { key: TARA, profileId: TARA, name: "Tara", seconds: 60, share: 0.6 },
@@ -54,8 +98,18 @@ describe("talkTime", () => {
   });
 
   it("keeps a speaker we cannot match (never joined, no profile) under their name", () => {
-    const result = talkTime([said(null, "Guest Grandma", 0, 30), said(TARA, "Tara", 30, 60), said(null, "Guest Grandma", 60, 90)]);
-    expect(result.speakers[0]).toEqual({ key: "name:Guest Grandma", profileId: null, name: "Guest Grandma", seconds: 60, share: 60 / 90 });
+    const result = talkTime([
+      said(null, "Guest Grandma", 0, 30),
+      said(TARA, "Tara", 30, 60),
+      said(null, "Guest Grandma", 60, 90),
+    ]);
+    expect(result.speakers[0]).toEqual({
+      key: "name:Guest Grandma",
+      profileId: null,
+      name: "Guest Grandma",
+      seconds: 60,
+      share: 60 / 90,
+    });
   });
 
   it("keeps two unknown speakers with different names apart", () => {
@@ -68,7 +122,10 @@ describe("talkTime", () => {
   });
 
   it("splits by session", () => {
-    const bySession = talkTimeBySession(["s1", "s2", "s3"], [said(TARA, "Tara", 0, 10, "s1"), said(CHARLIE, "Charlie", 0, 5, "s2")]);
+    const bySession = talkTimeBySession(
+      ["s1", "s2", "s3"],
+      [said(TARA, "Tara", 0, 10, "s1"), said(CHARLIE, "Charlie", 0, 5, "s2")],
+    );
     expect(bySession.get("s1")!.spokenSeconds).toBe(10);
     expect(bySession.get("s2")!.speakers[0]!.name).toBe("Charlie");
     expect(bySession.get("s3")!.speakers).toEqual([]);
@@ -82,10 +139,14 @@ describe("talkTimeSentence", () => {
     );
   });
   it("uses seconds for a lesson shorter than two minutes", () => {
-    expect(talkTimeSentence({ name: "Charlie", seconds: 20, share: 0.5 }, 45)).toBe("Charlie spoke for 20 of the lesson's 45 seconds: 50% of the talking.");
+    expect(talkTimeSentence({ name: "Charlie", seconds: 20, share: 0.5 }, 45)).toBe(
+      "Charlie spoke for 20 of the lesson's 45 seconds: 50% of the talking.",
+    );
   });
   it("says only the speaker's time when the lesson's running time is unknown", () => {
-    expect(talkTimeSentence({ name: "Charlie", seconds: 600, share: 0.25 }, null)).toBe("Charlie spoke for 10 minutes: 25% of the talking.");
+    expect(talkTimeSentence({ name: "Charlie", seconds: 600, share: 0.25 }, null)).toBe(
+      "Charlie spoke for 10 minutes: 25% of the talking.",
+    );
   });
 });
 
@@ -100,9 +161,15 @@ describe("formatShare", () => {
 
 describe("sumTalkTime", () => {
   it("sums a speaker's per-session totals over a lesson and gives the same answer as talkTime over the segments", () => {
-    const segments = [said(CHARLIE, "Charlie", 0, 30, "s1"), said(TARA, "Tara", 0, 90, "s1"), said(CHARLIE, "Charlie", 0, 30, "s2")];
+    const segments = [
+      said(CHARLIE, "Charlie", 0, 30, "s1"),
+      said(TARA, "Tara", 0, 90, "s1"),
+      said(CHARLIE, "Charlie", 0, 30, "s2"),
+    ];
     const perSession = ["s1", "s2"].flatMap((sessionId) =>
-      talkTime(segments.filter((s) => s.sessionId === sessionId)).speakers.map(({ share: _share, ...speaker }) => speaker),
+      talkTime(segments.filter((s) => s.sessionId === sessionId)).speakers.map(
+        ({ share: _share, ...speaker }) => speaker,
+      ),
     );
     expect(sumTalkTime(perSession)).toEqual(talkTime(segments));
     expect(sumTalkTime(perSession).speakers.map((s) => [s.name, s.seconds, s.share])).toEqual([

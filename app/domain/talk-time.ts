@@ -59,7 +59,10 @@ export function unionSeconds(intervals: readonly (readonly [number, number])[]):
 
 /** Talk time over the given segments (one session or a whole lesson), loudest first. */
 export function talkTime(segments: readonly SpokenSegment[]): TalkTime {
-  const bySpeakerAndSession = new Map<string, { profileId: string | null; name: string; sessions: Map<string, [number, number][]> }>();
+  const bySpeakerAndSession = new Map<
+    string,
+    { profileId: string | null; name: string; sessions: Map<string, [number, number][]> }
+  >();
   for (const segment of segments) {
     const key = speakerKey(segment);
     let speaker = bySpeakerAndSession.get(key);
@@ -82,7 +85,9 @@ export function talkTime(segments: readonly SpokenSegment[]): TalkTime {
 }
 
 /** A lesson's talk time from per-session speaker totals (transcript_speakers rows): sums, then shares. */
-export function sumTalkTime(rows: readonly { key: string; profileId: string | null; name: string; seconds: number }[]): TalkTime {
+export function sumTalkTime(
+  rows: readonly { key: string; profileId: string | null; name: string; seconds: number }[],
+): TalkTime {
   const totals = new Map<string, { key: string; profileId: string | null; name: string; seconds: number }>();
   for (const row of rows) {
     const total = totals.get(row.key) ?? { key: row.key, profileId: row.profileId, name: row.name, seconds: 0 };
@@ -99,8 +104,13 @@ export function sumTalkTime(rows: readonly { key: string; profileId: string | nu
 }
 
 /** Talk time per session, in the order the sessions are given. */
-export function talkTimeBySession(sessionIds: readonly string[], segments: readonly SpokenSegment[]): Map<string, TalkTime> {
-  return new Map(sessionIds.map((sessionId) => [sessionId, talkTime(segments.filter((segment) => segment.sessionId === sessionId))]));
+export function talkTimeBySession(
+  sessionIds: readonly string[],
+  segments: readonly SpokenSegment[],
+): Map<string, TalkTime> {
+  return new Map(
+    sessionIds.map((sessionId) => [sessionId, talkTime(segments.filter((segment) => segment.sessionId === sessionId))]),
+  );
 }
 
 /** Whole percent, never "100%" or "0%" for a share that is not exactly that. */
@@ -115,9 +125,13 @@ export function formatShare(share: number): string {
  * "Charlie spoke for 14 of the lesson's 55 minutes: 40% of the talking." Minutes when the lesson
  * ran two minutes or more, else seconds; without a known running time, only the speaker's time.
  */
-export function talkTimeSentence(speaker: Pick<SpeakerTalkTime, "name" | "seconds" | "share">, lessonSeconds: number | null): string {
+export function talkTimeSentence(
+  speaker: Pick<SpeakerTalkTime, "name" | "seconds" | "share">,
+  lessonSeconds: number | null,
+): string {
   const share = `${formatShare(speaker.share)} of the talking`;
-  if (lessonSeconds === null || lessonSeconds <= 0) return `${speaker.name} spoke for ${amount(speaker.seconds, speaker.seconds >= 120)}: ${share}.`;
+  if (lessonSeconds === null || lessonSeconds <= 0)
+    return `${speaker.name} spoke for ${amount(speaker.seconds, speaker.seconds >= 120)}: ${share}.`;
   const inMinutes = lessonSeconds >= 120;
   const spoken = inMinutes ? Math.round(speaker.seconds / 60) : Math.round(speaker.seconds);
   const unit = inMinutes ? "minutes" : "seconds";
@@ -138,7 +152,9 @@ export type TalkTimeView = { sentences: { key: string; sentence: string; isLearn
 
 /** The page's sentences: the learner (student, or adult learner) first, then by time spoken. */
 export function presentTalkTime(talk: TalkTime, lessonSeconds: number | null, learnerId: string | null): TalkTimeView {
-  const ordered = talk.speakers.toSorted((a, b) => Number(b.profileId === learnerId) - Number(a.profileId === learnerId));
+  const ordered = talk.speakers.toSorted(
+    (a, b) => Number(b.profileId === learnerId) - Number(a.profileId === learnerId),
+  );
   return {
     sentences: ordered.map((speaker) => ({
       key: speaker.key,

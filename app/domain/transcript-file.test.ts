@@ -12,14 +12,35 @@ const segment = (overrides: Record<string, unknown> = {}) => ({
 
 describe("parseTranscriptFile", () => {
   it("reads the documented shape", () => {
-    const result = parseTranscriptFile(JSON.stringify([segment(), segment({ start_time: 5, end_time: 9, breakout_id: 2, user: { id: 1001, name: "Tara" } })]));
+    const result = parseTranscriptFile(
+      JSON.stringify([
+        segment(),
+        segment({ start_time: 5, end_time: 9, breakout_id: 2, user: { id: 1001, name: "Tara" } }),
+      ]),
+    );
     expect(result).toEqual({
       ok: true,
       dropped: 0,
       problems: [],
       segments: [
-        { position: 0, userId: "11111111-1111-4111-8111-111111111111", speakerName: "Charlie", startSeconds: 1.5, endSeconds: 4, breakoutId: null, text: "Photosynthesis makes sugar." },
-        { position: 1, userId: "1001", speakerName: "Tara", startSeconds: 5, endSeconds: 9, breakoutId: "2", text: "Photosynthesis makes sugar." },
+        {
+          position: 0,
+          userId: "11111111-1111-4111-8111-111111111111",
+          speakerName: "Charlie",
+          startSeconds: 1.5,
+          endSeconds: 4,
+          breakoutId: null,
+          text: "Photosynthesis makes sugar.",
+        },
+        {
+          position: 1,
+          userId: "1001",
+          speakerName: "Tara",
+          startSeconds: 5,
+          endSeconds: 9,
+          breakoutId: "2",
+          text: "Photosynthesis makes sugar.",
+        },
       ],
     });
   });
@@ -65,7 +86,10 @@ describe("parseTranscriptFile", () => {
   });
 
   it("refuses the file when every segment is dropped", () => {
-    expect(parseTranscriptFile(JSON.stringify([segment({ start_time: -1 })]))).toMatchObject({ ok: false, problem: expect.stringContaining("No usable segment") });
+    expect(parseTranscriptFile(JSON.stringify([segment({ start_time: -1 })]))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("No usable segment"),
+    });
   });
 
   it("names a speaker without a name after their id, or as unknown", () => {
@@ -77,7 +101,11 @@ describe("parseTranscriptFile", () => {
   });
 
   it("bounds what reaches the database", () => {
-    const result = parseTranscriptFile(JSON.stringify([segment({ text: "x".repeat(20_000), user: { id: "1", name: "n".repeat(500) } })]));
-    expect(result.ok && [result.segments[0]!.text.length, result.segments[0]!.speakerName.length]).toEqual([10_000, 200]);
+    const result = parseTranscriptFile(
+      JSON.stringify([segment({ text: "x".repeat(20_000), user: { id: "1", name: "n".repeat(500) } })]),
+    );
+    expect(result.ok && [result.segments[0]!.text.length, result.segments[0]!.speakerName.length]).toEqual([
+      10_000, 200,
+    ]);
   });
 });

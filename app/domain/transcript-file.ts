@@ -33,12 +33,22 @@ export type ParsedTranscript =
   | { ok: false; problem: string };
 
 const id = z.union([z.string().trim().min(1).max(200), z.number().finite()]).transform(String);
-const seconds = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const seconds = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 const entrySchema = z.object({
   start_time: z.unknown(),
   end_time: z.unknown(),
-  user: z.object({ id: id.nullish().catch(null), name: z.string().nullish().catch(null) }).nullish().catch(null),
+  user: z
+    .object({ id: id.nullish().catch(null), name: z.string().nullish().catch(null) })
+    .nullish()
+    .catch(null),
   breakout_id: id.nullish().catch(null),
   text: z.string(),
 });
@@ -52,12 +62,14 @@ export function parseTranscriptFile(text: string): ParsedTranscript {
     return { ok: false, problem: "The transcript is not JSON." };
   }
   if (!Array.isArray(json)) return { ok: false, problem: "The transcript is not a JSON array of segments." };
-  if (json.length > MAX_SEGMENTS) return { ok: false, problem: `The transcript has ${json.length} segments, more than ${MAX_SEGMENTS}.` };
+  if (json.length > MAX_SEGMENTS)
+    return { ok: false, problem: `The transcript has ${json.length} segments, more than ${MAX_SEGMENTS}.` };
   const segments: TranscriptSegmentInput[] = [];
   const problems: string[] = [];
   for (const [index, raw] of json.entries()) {
     const entry = entrySchema.safeParse(raw);
-    if (!entry.success) return { ok: false, problem: `Segment ${index} is not a transcript segment (an object with a text).` };
+    if (!entry.success)
+      return { ok: false, problem: `Segment ${index} is not a transcript segment (an object with a text).` };
     const problem = segmentProblem(entry.data);
     if (problem !== null) {
       problems.push(`segment ${index}: ${problem}`);
@@ -68,7 +80,8 @@ export function parseTranscriptFile(text: string): ParsedTranscript {
     segments.push({
       position: segments.length,
       userId,
-      speakerName: user?.name?.trim().slice(0, MAX_NAME) || (userId ? `Speaker ${userId.slice(0, 40)}` : "Unknown speaker"),
+      speakerName:
+        user?.name?.trim().slice(0, MAX_NAME) || (userId ? `Speaker ${userId.slice(0, 40)}` : "Unknown speaker"),
       startSeconds: seconds.parse(start_time),
       endSeconds: seconds.parse(end_time),
       breakoutId: breakout_id ?? null,
@@ -84,7 +97,8 @@ export function parseTranscriptFile(text: string): ParsedTranscript {
 function segmentProblem(entry: z.infer<typeof entrySchema>): string | null {
   const start = seconds.safeParse(entry.start_time);
   const end = seconds.safeParse(entry.end_time);
-  if (!start.success || !end.success || !Number.isFinite(start.data) || !Number.isFinite(end.data)) return "times missing or not numbers";
+  if (!start.success || !end.success || !Number.isFinite(start.data) || !Number.isFinite(end.data))
+    return "times missing or not numbers";
   if (start.data < 0 || end.data < 0) return "negative time";
   if (end.data < start.data) return "ends before it starts";
   if (end.data > MAX_SECONDS) return "later than 24 hours into the session";

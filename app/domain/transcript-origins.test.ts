@@ -37,19 +37,33 @@ describe("parseTranscriptOrigins", () => {
   });
 
   it("never lets a wildcard match an IP address", () => {
-    expect(isAllowedTranscriptUrl("https://10.0.0.1/x", patterns("https://*.*.example.com https://*.0.0.1"))).toBe(false);
+    expect(isAllowedTranscriptUrl("https://10.0.0.1/x", patterns("https://*.*.example.com https://*.0.0.1"))).toBe(
+      false,
+    );
   });
 
   it("refuses http origins in production, except a literal loopback origin with a port (the local stack's stand-in)", () => {
-    for (const text of ["http://bucket.s3.amazonaws.com", "http://*.s3.amazonaws.com", "http://127.0.0.1", "http://localhost:4010", "http://10.0.0.1:80"]) {
-      expect(parseTranscriptOrigins(text, { production: true })).toMatchObject({ ok: false, problem: expect.stringContaining("only https") });
+    for (const text of [
+      "http://bucket.s3.amazonaws.com",
+      "http://*.s3.amazonaws.com",
+      "http://127.0.0.1",
+      "http://localhost:4010",
+      "http://10.0.0.1:80",
+    ]) {
+      expect(parseTranscriptOrigins(text, { production: true })).toMatchObject({
+        ok: false,
+        problem: expect.stringContaining("only https"),
+      });
     }
     expect(parseTranscriptOrigins("http://127.0.0.1:4010", { production: true }).ok).toBe(true);
   });
 
-  it.each(["*", "https://*", "https://*.com", "https://example.com/path", "ftp://example.com"])("refuses the pattern %s", (text) => {
-    expect(parseTranscriptOrigins(text, { production: false }).ok).toBe(false);
-  });
+  it.each(["*", "https://*", "https://*.com", "https://example.com/path", "ftp://example.com"])(
+    "refuses the pattern %s",
+    (text) => {
+      expect(parseTranscriptOrigins(text, { production: false }).ok).toBe(false);
+    },
+  );
 
   it("accepts an empty list (nothing can be fetched)", () => {
     expect(patterns("")).toEqual([]);

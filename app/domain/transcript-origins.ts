@@ -70,6 +70,8 @@ export function isAllowedTranscriptUrl(url: string | URL, patterns: readonly Ori
       pattern.scheme === scheme &&
       pattern.port === port &&
       pattern.hostLabels.length === labels.length &&
-      pattern.hostLabels.every((label, index) => (label === "*" ? !isIpLiteral && LABEL.test(labels[index]!) : label === labels[index])),
+      pattern.hostLabels.every((label, index) =>
+        label === "*" ? !isIpLiteral && LABEL.test(labels[index]!) : label === labels[index],
+      ),
   );
 }

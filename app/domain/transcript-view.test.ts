@@ -1,10 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { excerptParts, formatOffset, MAX_SEARCH_PAGE, searchPage, segmentTime, sessionHeading, transcriptStatusOf } from "./transcript-view";
+import {
+  excerptParts,
+  formatOffset,
+  MAX_SEARCH_PAGE,
+  searchPage,
+  segmentTime,
+  sessionHeading,
+  transcriptStatusOf,
+} from "./transcript-view";
 
 describe("segmentTime", () => {
   it("is the session start plus the offset, on the viewer's clock", () => {
     const start = new Date("2026-07-01T15:00:00Z");
-    expect(segmentTime(start, 192.4, "Europe/London")).toEqual({ label: "16:03:12", dateTime: "2026-07-01T15:03:12.400Z" });
+    expect(segmentTime(start, 192.4, "Europe/London")).toEqual({
+      label: "16:03:12",
+      dateTime: "2026-07-01T15:03:12.400Z",
+    });
     expect(segmentTime(start, 192.4, "America/New_York").label).toBe("11:03:12");
   });
   it("falls back to the offset when the session start is unknown", () => {
@@ -46,7 +57,8 @@ describe("searchPage", () => {
   });
 
   it("takes anything else as the first page", () => {
-    for (const raw of [null, "", "0", "-3", "2.5", "two", "1e3", "9999999999", "%00"]) expect(searchPage(raw), String(raw)).toBe(1);
+    for (const raw of [null, "", "0", "-3", "2.5", "two", "1e3", "9999999999", "%00"])
+      expect(searchPage(raw), String(raw)).toBe(1);
   });
 });
 

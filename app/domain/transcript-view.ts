@@ -8,7 +8,13 @@ const clocks = new Map<string, Intl.DateTimeFormat>();
 function clock(timeZone: string): Intl.DateTimeFormat {
   let found = clocks.get(timeZone);
   if (!found) {
-    found = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone });
+    found = new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      timeZone,
+    });
     clocks.set(timeZone, found);
   }
   return found;
@@ -45,7 +51,13 @@ export function segmentTime(sessionStartedAt: Date | null, startSeconds: number,
 }
 
 /** The heading of one session's part of the transcript. */
-export function sessionHeading(sessionStartedAt: Date | null, index: number, count: number, timeZone: string, now: Date): string {
+export function sessionHeading(
+  sessionStartedAt: Date | null,
+  index: number,
+  count: number,
+  timeZone: string,
+  now: Date,
+): string {
   const when = sessionStartedAt ? formatDateTime(sessionStartedAt, timeZone, now) : "time unknown";
   return count > 1 ? `Part ${index + 1} of ${count}: from ${when}` : `From ${when}`;
 }

@@ -10,12 +10,18 @@ describe("findRoomId", () => {
     expect(findRoomId({ room: { id: 42 } })).toBe("42");
   });
 
-  it.each([[null], ["text"], [[]], [{}], [{ room: null }], [{ room: { id: "" } }], [{ room: { id: {} } }], [{ room: { id: "x".repeat(201) } }]])(
-    "finds no room in %j",
-    (json) => {
-      expect(findRoomId(json)).toBeNull();
-    },
-  );
+  it.each([
+    [null],
+    ["text"],
+    [[]],
+    [{}],
+    [{ room: null }],
+    [{ room: { id: "" } }],
+    [{ room: { id: {} } }],
+    [{ room: { id: "x".repeat(201) } }],
+  ])("finds no room in %j", (json) => {
+    expect(findRoomId(json)).toBeNull();
+  });
 });
 
 describe("parseWebhookEvent", () => {
@@ -42,7 +48,11 @@ describe("parseWebhookEvent", () => {
   });
 
   it("turns missing or unreadable session.end timing into nulls that need the sessions API", () => {
-    const result = parseWebhookEvent({ event: "session.end", room, session: { id: "s1", start_time: "yesterday", end_time: 12 } });
+    const result = parseWebhookEvent({
+      event: "session.end",
+      room,
+      session: { id: "s1", start_time: "yesterday", end_time: 12 },
+    });
     expect(result.ok).toBe(true);
     if (!result.ok || result.value.kind !== "session.end") throw new Error("expected session.end");
     expect(result.value).toMatchObject({ startedAt: null, endedAt: null, recordingAvailable: null });
@@ -70,7 +80,14 @@ describe("parseWebhookEvent", () => {
     });
     expect(result).toEqual({
       ok: true,
-      value: { kind: "user.join", event: "user.join", roomId: room.id, sessionId: "s1", profileId, at: new Date("2026-11-25T15:00:04Z") },
+      value: {
+        kind: "user.join",
+        event: "user.join",
+        roomId: room.id,
+        sessionId: "s1",
+        profileId,
+        at: new Date("2026-11-25T15:00:04Z"),
+      },
     });
   });
 
@@ -88,10 +105,23 @@ describe("parseWebhookEvent", () => {
   });
 
   it("takes session.start time from the session, else from the event time", () => {
-    const fromSession = parseWebhookEvent({ event: "session.start", room, session: { id: "s1", start_time: "2026-11-25T15:00:04Z" } });
-    expect(fromSession.ok && fromSession.value.kind === "session.start" && fromSession.value.startedAt).toEqual(new Date("2026-11-25T15:00:04Z"));
-    const fromTimestamp = parseWebhookEvent({ event: "session.start", room, session: { id: "s1" }, timestamp: "2026-11-25T15:00:05Z" });
-    expect(fromTimestamp.ok && fromTimestamp.value.kind === "session.start" && fromTimestamp.value.startedAt).toEqual(new Date("2026-11-25T15:00:05Z"));
+    const fromSession = parseWebhookEvent({
+      event: "session.start",
+      room,
+      session: { id: "s1", start_time: "2026-11-25T15:00:04Z" },
+    });
+    expect(fromSession.ok && fromSession.value.kind === "session.start" && fromSession.value.startedAt).toEqual(
+      new Date("2026-11-25T15:00:04Z"),
+    );
+    const fromTimestamp = parseWebhookEvent({
+      event: "session.start",
+      room,
+      session: { id: "s1" },
+      timestamp: "2026-11-25T15:00:05Z",
+    });
+    expect(fromTimestamp.ok && fromTimestamp.value.kind === "session.start" && fromTimestamp.value.startedAt).toEqual(
+      new Date("2026-11-25T15:00:05Z"),
+    );
   });
 
   it("prefers the signed body's event name over the unsigned header", () => {
@@ -109,7 +139,10 @@ describe("parseWebhookEvent", () => {
       ok: true,
       value: { kind: "other", event: "chat.message", roomId: room.id },
     });
-    expect(parseWebhookEvent({ room })).toEqual({ ok: true, value: { kind: "other", event: "unknown", roomId: room.id } });
+    expect(parseWebhookEvent({ room })).toEqual({
+      ok: true,
+      value: { kind: "other", event: "unknown", roomId: room.id },
+    });
   });
 
   it.each([
@@ -117,26 +150,60 @@ describe("parseWebhookEvent", () => {
     ["session.end", { event: "session.end", room, session: {} }],
     ["user.join", { event: "user.join", room, user: { id: profileId } }],
     ["user.leave", { event: "user.leave", room, session: { id: "s1" } }],
-    ["transcription.finish", { event: "transcription.finish", room, transcription: { url: "https://b.s3.amazonaws.com/t.json" } }],
+    [
+      "transcription.finish",
+      { event: "transcription.finish", room, transcription: { url: "https://b.s3.amazonaws.com/t.json" } },
+    ],
     ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" } }],
-    ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url: "not a url" } }],
-    ["transcription.finish", { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url: `https://b.s3.amazonaws.com/${"x".repeat(5000)}` } }],
+    [
+      "transcription.finish",
+      { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url: "not a url" } },
+    ],
+    [
+      "transcription.finish",
+      {
+        event: "transcription.finish",
+        room,
+        session: { id: "s1" },
+        transcription: { url: `https://b.s3.amazonaws.com/${"x".repeat(5000)}` },
+      },
+    ],
   ])("refuses %s without the ids it cannot be applied without", (_name, json) => {
     expect(parseWebhookEvent(json).ok).toBe(false);
   });
 
   it("reads transcription.finish: the session and the download URL, ignoring extra fields", () => {
     const url = "https://bucket.s3.amazonaws.com/t/abc.json?X-Amz-Signature=f00";
-    const json = { event: "transcription.finish", room, session: { id: "s1" }, transcription: { url, language: "en" }, extra: 1 };
+    const json = {
+      event: "transcription.finish",
+      room,
+      session: { id: "s1" },
+      transcription: { url, language: "en" },
+      extra: 1,
+    };
     expect(parseWebhookEvent(json)).toEqual({
       ok: true,
-      value: { kind: "transcription.finish", event: "transcription.finish", roomId: room.id, sessionId: "s1", transcriptUrl: url },
+      value: {
+        kind: "transcription.finish",
+        event: "transcription.finish",
+        roomId: room.id,
+        sessionId: "s1",
+        transcriptUrl: url,
+      },
     });
-    const alternative = parseWebhookEvent({ room, session: { id: "s1" }, transcription: { download_url: url } }, { event: "transcription.finish" });
-    expect(alternative.ok && alternative.value.kind === "transcription.finish" && alternative.value.transcriptUrl).toBe(url);
+    const alternative = parseWebhookEvent(
+      { room, session: { id: "s1" }, transcription: { download_url: url } },
+      { event: "transcription.finish" },
+    );
+    expect(alternative.ok && alternative.value.kind === "transcription.finish" && alternative.value.transcriptUrl).toBe(
+      url,
+    );
   });
 
   it("refuses a body without a room", () => {
-    expect(parseWebhookEvent({ event: "session.end", session: { id: "s1" } })).toEqual({ ok: false, problem: "The body does not name a room." });
+    expect(parseWebhookEvent({ event: "session.end", session: { id: "s1" } })).toEqual({
+      ok: false,
+      problem: "The body does not name a room.",
+    });
   });
 });

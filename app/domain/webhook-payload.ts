@@ -33,10 +33,19 @@ const bodySchema = z.object({
     .object({ id: id.optional().catch(undefined), start_time: instant.optional(), end_time: instant.optional() })
     .nullish()
     .catch(null),
-  user: z.object({ id: id.optional().catch(undefined) }).nullish().catch(null),
-  recording: z.object({ available: z.boolean().optional().catch(undefined) }).nullish().catch(null),
+  user: z
+    .object({ id: id.optional().catch(undefined) })
+    .nullish()
+    .catch(null),
+  recording: z
+    .object({ available: z.boolean().optional().catch(undefined) })
+    .nullish()
+    .catch(null),
   // transcription.finish: where the transcript file can be downloaded (pre-signed, expiring).
-  transcription: z.object({ url: downloadUrl.optional().catch(undefined), download_url: downloadUrl.optional().catch(undefined) }).nullish().catch(null),
+  transcription: z
+    .object({ url: downloadUrl.optional().catch(undefined), download_url: downloadUrl.optional().catch(undefined) })
+    .nullish()
+    .catch(null),
   timestamp: instant.optional(),
 });
 

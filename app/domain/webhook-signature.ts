@@ -31,7 +31,11 @@ export function webhookDigest(body: Uint8Array, secret: string): Buffer {
  * True when the header is the HMAC of `body` under one of `secrets`. Every candidate is compared
  * in constant time and all of them are tried, so timing tells nothing about which key was close.
  */
-export function verifyWebhookSignature(body: Uint8Array, header: string | null | undefined, secrets: readonly string[]): boolean {
+export function verifyWebhookSignature(
+  body: Uint8Array,
+  header: string | null | undefined,
+  secrets: readonly string[],
+): boolean {
   const claimed = decodeSignature(header);
   if (claimed === null) return false;
   let matched = false;

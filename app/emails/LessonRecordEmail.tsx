@@ -21,7 +21,10 @@ function words({ input, now }: EmailProps) {
       { label: "Tutor", value: w.tutor },
       { label: "When", value: `${w.when}, ${w.zone}` },
       { label: "Recording", value: record?.recordingAvailable ? "available on the lesson page" : "not available" },
-      { label: "Whiteboard snapshot", value: record?.snapshotAvailable ? "available on the lesson page" : "not available" },
+      {
+        label: "Whiteboard snapshot",
+        value: record?.snapshotAvailable ? "available on the lesson page" : "not available",
+      },
     ],
     reviews,
   };
@@ -30,7 +33,11 @@ function words({ input, now }: EmailProps) {
 export function LessonRecordEmail(props: EmailProps) {
   const { w, heading, summary, details, reviews } = words(props);
   return (
-    <EmailLayout title={heading} preheader={summary} footer={<Footer {...footerWords(props.input, w)} links={props.links} />}>
+    <EmailLayout
+      title={heading}
+      preheader={summary}
+      footer={<Footer {...footerWords(props.input, w)} links={props.links} />}
+    >
       <Paragraph>Hi {w.recipient},</Paragraph>
       <Heading>{heading}</Heading>
       <Paragraph>
@@ -60,7 +67,12 @@ export function LessonRecordEmail(props: EmailProps) {
 export function lessonRecordText(props: EmailProps): string {
   const { w, heading, summary, details, reviews } = words(props);
   const reviewText = reviews.length
-    ? ["Reviews:", ...reviews.map((r) => `- ${r.reviewer} (${r.rating})${r.comment ? `\n  ${r.comment.replace(/\n/g, "\n  ")}` : ""}`)].join("\n")
+    ? [
+        "Reviews:",
+        ...reviews.map(
+          (r) => `- ${r.reviewer} (${r.rating})${r.comment ? `\n  ${r.comment.replace(/\n/g, "\n  ")}` : ""}`,
+        ),
+      ].join("\n")
     : "Reviews: none yet.";
   return textEmail({
     greeting: `Hi ${w.recipient},`,

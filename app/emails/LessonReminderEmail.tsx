@@ -13,7 +13,9 @@ function words({ input, now }: EmailProps) {
   return {
     w,
     heading: dayBefore ? `${capital} is ${w.relativeDay}` : "The classroom is open",
-    lead: dayBefore ? `${capital} starts ${w.relativeDay} at ${w.startTime}.` : `${capital} starts at ${w.startTime}. You can join now.`,
+    lead: dayBefore
+      ? `${capital} starts ${w.relativeDay} at ${w.startTime}.`
+      : `${capital} starts at ${w.startTime}. You can join now.`,
     preheader: dayBefore ? `${w.service}, ${w.when}` : `${w.service} starts at ${w.startTime}`,
   };
 }

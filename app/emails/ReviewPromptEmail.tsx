@@ -17,7 +17,11 @@ function words({ input, now }: EmailProps) {
 export function ReviewPromptEmail(props: EmailProps) {
   const { w, heading, lead, summary, ask } = words(props);
   return (
-    <EmailLayout title={heading} preheader={ask} footer={<Footer {...footerWords(props.input, w)} links={props.links} />}>
+    <EmailLayout
+      title={heading}
+      preheader={ask}
+      footer={<Footer {...footerWords(props.input, w)} links={props.links} />}
+    >
       <Paragraph>Hi {w.recipient},</Paragraph>
       <Heading>{heading}</Heading>
       <Paragraph>{lead}</Paragraph>

@@ -55,7 +55,15 @@ export function lessonCalendar(input: NotificationEmailInput, people: CalendarPe
     busyStatus: "BUSY",
     organizer: { name: calendarName(people.organizer.name || "Tutorwise Classroom"), email: people.organizer.address },
     // RSVP off: the lesson is booked; the calendar only needs to show it.
-    attendees: [{ name: calendarName(recipient.fullName), email: recipient.email, rsvp: false, partstat: "ACCEPTED", role: "REQ-PARTICIPANT" }],
+    attendees: [
+      {
+        name: calendarName(recipient.fullName),
+        email: recipient.email,
+        rsvp: false,
+        partstat: "ACCEPTED",
+        role: "REQ-PARTICIPANT",
+      },
+    ],
   };
   const { error, value } = createEvent(event);
   if (error || !value) throw new Error(`calendar entry for booking ${booking.id}: ${error?.message ?? "empty"}`);

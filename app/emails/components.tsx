@@ -6,7 +6,17 @@ import type { ReactNode } from "react";
 const font = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 const text = { color: "#1a1a1a", fontSize: "16px", lineHeight: "1.5", margin: "0 0 16px" } as const;
 
-export function EmailLayout({ title, preheader, children, footer }: { title: string; preheader: string; children: ReactNode; footer: ReactNode }) {
+export function EmailLayout({
+  title,
+  preheader,
+  children,
+  footer,
+}: {
+  title: string;
+  preheader: string;
+  children: ReactNode;
+  footer: ReactNode;
+}) {
   return (
     <html lang="en">
       <head>
@@ -19,8 +29,14 @@ export function EmailLayout({ title, preheader, children, footer }: { title: str
         {/* The line inboxes show after the subject; hidden in the message itself. */}
         <div style={{ display: "none", maxHeight: 0, overflow: "hidden", opacity: 0 }}>{preheader}</div>
         <div style={{ maxWidth: "560px", margin: "0 auto", padding: "24px 16px" }}>
-          <p style={{ ...text, fontSize: "14px", fontWeight: 600, color: "#1d4ed8", margin: "0 0 12px" }}>Tutorwise Classroom</p>
-          <div style={{ backgroundColor: "#ffffff", borderRadius: "8px", padding: "24px", border: "1px solid #dde1e6" }}>{children}</div>
+          <p style={{ ...text, fontSize: "14px", fontWeight: 600, color: "#1d4ed8", margin: "0 0 12px" }}>
+            Tutorwise Classroom
+          </p>
+          <div
+            style={{ backgroundColor: "#ffffff", borderRadius: "8px", padding: "24px", border: "1px solid #dde1e6" }}
+          >
+            {children}
+          </div>
           <div style={{ padding: "16px 8px 0" }}>{footer}</div>
         </div>
       </body>
@@ -73,7 +89,17 @@ export function Details({ rows }: { rows: { label: string; value: string }[] }) 
   );
 }
 
-export function Footer({ reason, unsubscribe, settings, links }: { reason: string; unsubscribe: string; settings: string; links: { unsubscribeUrl: string; settingsUrl: string } }) {
+export function Footer({
+  reason,
+  unsubscribe,
+  settings,
+  links,
+}: {
+  reason: string;
+  unsubscribe: string;
+  settings: string;
+  links: { unsubscribeUrl: string; settingsUrl: string };
+}) {
   const small = { ...text, fontSize: "13px", color: "#4b5563", margin: "0 0 8px" };
   const link = { color: "#1d4ed8" };
   return (

@@ -15,7 +15,15 @@ function input(kind: NotificationEmailInput["kind"], start: Date, timeZone = "Eu
   return {
     kind,
     recipient: { profileId: "p-1", fullName: "Pat Parent", email: "pat@example.test", timeZone, role: "guardian" },
-    booking: { id: "b-1", serviceName: "Piano", sessionStartTime: start, sessionDuration: 45, updatedAt: new Date("2026-03-01T00:00:00Z"), tutorName: "Tina Tutor", attendeeName: "Charlie" },
+    booking: {
+      id: "b-1",
+      serviceName: "Piano",
+      sessionStartTime: start,
+      sessionDuration: 45,
+      updatedAt: new Date("2026-03-01T00:00:00Z"),
+      tutorName: "Tina Tutor",
+      attendeeName: "Charlie",
+    },
   };
 }
 
@@ -40,14 +48,21 @@ describe("lessonWords", () => {
     const start = new Date("2026-06-11T09:00:00Z"); // 10:00 on the 11th in London, 19:00 on the 11th in Sydney
     expect(lessonWords(input("reminder_day_before", start), now).relativeDay).toBe("tomorrow");
     expect(lessonWords(input("reminder_day_before", start, "Australia/Sydney"), now).relativeDay).toBe("today");
-    expect(lessonWords(input("reminder_day_before", new Date("2026-06-13T09:00:00Z")), now).relativeDay).toBe("on Sat 13 Jun");
+    expect(lessonWords(input("reminder_day_before", new Date("2026-06-13T09:00:00Z")), now).relativeDay).toBe(
+      "on Sat 13 Jun",
+    );
   });
 
   it("finds tomorrow across the end of a month and a clock change", () => {
     // 25 Oct 2026: London leaves summer time, a 25-hour day.
     const now = new Date("2026-10-24T22:30:00Z"); // 23:30 BST on the 24th
-    expect(lessonWords(input("reminder_day_before", new Date("2026-10-25T23:00:00Z")), now).relativeDay).toBe("tomorrow");
-    expect(lessonWords(input("reminder_day_before", new Date("2026-11-01T10:00:00Z")), new Date("2026-10-31T10:00:00Z")).relativeDay).toBe("tomorrow");
+    expect(lessonWords(input("reminder_day_before", new Date("2026-10-25T23:00:00Z")), now).relativeDay).toBe(
+      "tomorrow",
+    );
+    expect(
+      lessonWords(input("reminder_day_before", new Date("2026-11-01T10:00:00Z")), new Date("2026-10-31T10:00:00Z"))
+        .relativeDay,
+    ).toBe("tomorrow");
   });
 
   it("writes times in UTC when the stored zone is unusable, instead of failing the message", () => {
@@ -61,20 +76,28 @@ describe("lessonWords", () => {
     const hostile = input("review_prompt", new Date("2026-06-11T09:00:00Z"));
     hostile.booking.attendeeName = "Kid\r\nBcc: x@example.test";
     const now = new Date("2026-06-11T10:00:00Z");
-    expect(subjectFor("review_prompt", lessonWords(hostile, now), hostile, now)).toBe("How was your session with Kid Bcc: x@example.test?");
+    expect(subjectFor("review_prompt", lessonWords(hostile, now), hostile, now)).toBe(
+      "How was your session with Kid Bcc: x@example.test?",
+    );
   });
 });
 
 describe("calendar entry", () => {
   it("UID is stable per booking; SEQUENCE grows with updatedAt and is never negative", () => {
     expect(calendarUid("b-1")).toBe("booking-b-1@tutorwise.classroom");
-    expect(calendarSequence(new Date("2026-03-01T00:00:01Z"))).toBe(calendarSequence(new Date("2026-03-01T00:00:00Z")) + 1);
+    expect(calendarSequence(new Date("2026-03-01T00:00:01Z"))).toBe(
+      calendarSequence(new Date("2026-03-01T00:00:00Z")) + 1,
+    );
     expect(calendarSequence(new Date("2020-01-01T00:00:00Z"))).toBe(0);
     expect(calendarSequence(new Date("2090-01-01T00:00:00Z"))).toBeLessThan(2 ** 31);
   });
 
   it("is a METHOD:REQUEST event in UTC with our booking page, stamped at `now`", () => {
-    const ics = lessonCalendar(input("reminder_day_before", new Date("2026-06-11T09:00:00Z")), { organizer: { name: "Tutorwise", address: "noreply@example.test" }, bookingUrl: links.bookingUrl }, new Date("2026-06-10T09:00:00Z")).replace(/\r\n[ \t]/g, "");
+    const ics = lessonCalendar(
+      input("reminder_day_before", new Date("2026-06-11T09:00:00Z")),
+      { organizer: { name: "Tutorwise", address: "noreply@example.test" }, bookingUrl: links.bookingUrl },
+      new Date("2026-06-10T09:00:00Z"),
+    ).replace(/\r\n[ \t]/g, "");
     expect(ics).toContain("METHOD:REQUEST");
     expect(ics).toContain("DTSTART:20260611T090000Z");
     expect(ics).toContain("DTEND:20260611T094500Z");
@@ -86,7 +109,11 @@ describe("calendar entry", () => {
 
 describe("plain-text versions", () => {
   it("are written for text: no markup, labels aligned, each link on its own line", () => {
-    const { text } = renderNotificationEmail(input("reminder_classroom_open", new Date("2026-06-11T09:00:00Z")), links, new Date("2026-06-11T08:45:00Z"));
+    const { text } = renderNotificationEmail(
+      input("reminder_classroom_open", new Date("2026-06-11T09:00:00Z")),
+      links,
+      new Date("2026-06-11T08:45:00Z"),
+    );
     expect(text).toBe(`Hi Pat Parent,
 
 The classroom is open
@@ -113,7 +140,11 @@ Choose which e-mails you get: https://classroom.example/settings/notifications
   });
 
   it("a lesson record without reviews or record data still reads", () => {
-    const { text, html } = renderNotificationEmail(input("lesson_record", new Date("2026-06-11T09:00:00Z")), links, new Date("2026-06-11T11:00:00Z"));
+    const { text, html } = renderNotificationEmail(
+      input("lesson_record", new Date("2026-06-11T09:00:00Z")),
+      links,
+      new Date("2026-06-11T11:00:00Z"),
+    );
     expect(text).toContain("Reviews: none yet.");
     expect(text).toContain("The lesson's outcome is not known yet.");
     expect(html).toContain("No reviews yet.");

@@ -3,7 +3,15 @@
  * plain-text versions alike. Pure: times come formatted in the recipient's zone with `now` injected.
  */
 import { JOIN_EARLY_MS, JOIN_LATE_MS } from "~/domain/join-window";
-import { calendarDay, formatDateTime, formatDay, formatMinutes, formatTime, formatTimeRange, timeZoneLabel } from "~/domain/format";
+import {
+  calendarDay,
+  formatDateTime,
+  formatDay,
+  formatMinutes,
+  formatTime,
+  formatTimeRange,
+  timeZoneLabel,
+} from "~/domain/format";
 import type { NotificationEmailInput, NotificationKind, RecipientRole } from "~/domain/notification-kinds";
 import { usableTimeZone } from "~/domain/time-zone";
 
@@ -104,11 +112,19 @@ function relativeDay(date: Date, zone: string, now: Date): string {
 }
 
 /** The subject line: one line, from words already made header-safe. */
-export function subjectFor(kind: NotificationKind, words: LessonWords, input: NotificationEmailInput, now: Date): string {
+export function subjectFor(
+  kind: NotificationKind,
+  words: LessonWords,
+  input: NotificationEmailInput,
+  now: Date,
+): string {
   const other = input.recipient.role === "tutor" ? words.attendee : words.tutor;
   switch (kind) {
     case "reminder_day_before":
-      return oneLine(`Reminder: ${words.service} with ${other}, ${formatDateTime(input.booking.sessionStartTime, usableTimeZone(input.recipient.timeZone), now)}`, 250);
+      return oneLine(
+        `Reminder: ${words.service} with ${other}, ${formatDateTime(input.booking.sessionStartTime, usableTimeZone(input.recipient.timeZone), now)}`,
+        250,
+      );
     case "reminder_classroom_open":
       return oneLine(`The classroom is open: ${words.service} with ${other} at ${words.startTime}`, 250);
     case "lesson_record":
@@ -140,7 +156,7 @@ const ROLE_REASON: Record<RecipientRole, (attendee: string) => string> = {
 
 const KIND_NAME: Record<NotificationKind, string> = {
   reminder_day_before: "reminders the day before",
-  reminder_classroom_open: "\"classroom is open\" e-mails",
+  reminder_classroom_open: '"classroom is open" e-mails',
   lesson_record: "lesson records",
   review_prompt: "review prompts",
 };

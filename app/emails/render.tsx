@@ -16,10 +16,22 @@ export function renderNotificationEmail(input: NotificationEmailInput, links: Em
   switch (input.kind) {
     case "reminder_day_before":
     case "reminder_classroom_open":
-      return { subject, html: documentHtml(renderToStaticMarkup(<LessonReminderEmail {...props} />)), text: lessonReminderText(props) };
+      return {
+        subject,
+        html: documentHtml(renderToStaticMarkup(<LessonReminderEmail {...props} />)),
+        text: lessonReminderText(props),
+      };
     case "lesson_record":
-      return { subject, html: documentHtml(renderToStaticMarkup(<LessonRecordEmail {...props} />)), text: lessonRecordText(props) };
+      return {
+        subject,
+        html: documentHtml(renderToStaticMarkup(<LessonRecordEmail {...props} />)),
+        text: lessonRecordText(props),
+      };
     case "review_prompt":
-      return { subject, html: documentHtml(renderToStaticMarkup(<ReviewPromptEmail {...props} />)), text: reviewPromptText(props) };
+      return {
+        subject,
+        html: documentHtml(renderToStaticMarkup(<ReviewPromptEmail {...props} />)),
+        text: reviewPromptText(props),
+      };
   }
 }

@@ -10,7 +10,12 @@ export type TextEmail = {
   sections?: string[];
   action: { label: string; href: string };
   afterAction?: string[];
-  footer: { reason: string; unsubscribe: string; settings: string; links: Pick<EmailLinks, "unsubscribeUrl" | "settingsUrl"> };
+  footer: {
+    reason: string;
+    unsubscribe: string;
+    settings: string;
+    links: Pick<EmailLinks, "unsubscribeUrl" | "settingsUrl">;
+  };
 };
 
 export function textEmail(email: TextEmail): string {

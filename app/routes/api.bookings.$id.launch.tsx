@@ -46,7 +46,10 @@ export async function action({ request, params }: Route.ActionArgs) {
   const now = new Date();
   const outcome = await launchForViewer({ bookingId: params.id, viewer, now });
   if (outcome.ok) {
-    headers.append("Set-Cookie", handoverCookie({ bookingId: outcome.lesson.id, viewerId: viewer.id, clientUrl: outcome.clientUrl, now }));
+    headers.append(
+      "Set-Cookie",
+      handoverCookie({ bookingId: outcome.lesson.id, viewerId: viewer.id, clientUrl: outcome.clientUrl, now }),
+    );
     throw redirect(classroomPath(outcome.lesson.id), { status: 303, headers });
   }
   const problem = problemFor(outcome, { bookingId: params.id, timeZone: viewer.timeZone });
@@ -58,7 +61,12 @@ async function launchAsJson(request: Request, bookingId: string): Promise<Respon
   const { viewer, headers } = await getViewer(request);
   headers.set("Cache-Control", "no-store");
   if (!viewer) {
-    const signedOut = { code: "signed-out", title: "You are signed out", message: "Your session has ended.", advice: "Sign in and try again." };
+    const signedOut = {
+      code: "signed-out",
+      title: "You are signed out",
+      message: "Your session has ended.",
+      advice: "Sign in and try again.",
+    };
     return Response.json({ error: signedOut }, { status: 401, headers });
   }
   const outcome = await launchForViewer({ bookingId, viewer, now: new Date() });
@@ -84,7 +92,9 @@ export function headers({ errorHeaders }: Route.HeadersArgs) {
 }
 
 export const meta: Route.MetaFunction = ({ error }) => [
-  { title: `${isRouteErrorResponse(error) && isProblem(error.data) ? error.data.title : "Join Lesson"} · Tutorwise Classroom` },
+  {
+    title: `${isRouteErrorResponse(error) && isProblem(error.data) ? error.data.title : "Join Lesson"} · Tutorwise Classroom`,
+  },
 ];
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {

@@ -9,7 +9,9 @@ import type { Route } from "./+types/api.webhooks.lessonspace";
 // `npm run dev` and the tests, and answers every other method.
 
 export async function action({ request }: Route.ActionArgs) {
-  return webhookResponse(await receiveLessonspaceWebhook(request.method, request.headers, () => readLimitedBody(request)));
+  return webhookResponse(
+    await receiveLessonspaceWebhook(request.method, request.headers, () => readLimitedBody(request)),
+  );
 }
 
 export function loader() {

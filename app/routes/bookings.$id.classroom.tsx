@@ -55,7 +55,11 @@ export function headers({ loaderHeaders, errorHeaders }: Route.HeadersArgs) {
 
 export const meta: Route.MetaFunction = ({ loaderData, error }) => {
   if (loaderData) return [{ title: `${loaderData.serviceName} · Classroom · Tutorwise` }];
-  return [{ title: `${isRouteErrorResponse(error) && isProblem(error.data) ? error.data.title : "Classroom"} · Tutorwise Classroom` }];
+  return [
+    {
+      title: `${isRouteErrorResponse(error) && isProblem(error.data) ? error.data.title : "Classroom"} · Tutorwise Classroom`,
+    },
+  ];
 };
 
 export default function Classroom({ loaderData }: Route.ComponentProps) {

@@ -26,16 +26,19 @@ import type { Route } from "./+types/bookings.$id.review";
 
 const RATING_MESSAGE = `Choose a rating from 1 to ${RATING_LABELS.length}.`;
 const reviewSchema = z.object({
-  rating: z
-    .number(RATING_MESSAGE)
-    .int(RATING_MESSAGE)
-    .min(1, RATING_MESSAGE)
-    .max(RATING_LABELS.length, RATING_MESSAGE),
+  rating: z.number(RATING_MESSAGE).int(RATING_MESSAGE).min(1, RATING_MESSAGE).max(RATING_LABELS.length, RATING_MESSAGE),
   // Browsers count a line break as one character against maxlength but send it as CRLF.
   comment: z
     .string()
     .transform((text) => text.replace(/\r\n?/g, "\n").trim())
-    .pipe(z.string().max(REVIEW_COMMENT_MAX, `Keep your comment to ${REVIEW_COMMENT_MAX.toLocaleString("en-GB")} characters or fewer.`))
+    .pipe(
+      z
+        .string()
+        .max(
+          REVIEW_COMMENT_MAX,
+          `Keep your comment to ${REVIEW_COMMENT_MAX.toLocaleString("en-GB")} characters or fewer.`,
+        ),
+    )
     .default(""),
 });
 
@@ -62,7 +65,8 @@ async function authorize(request: Request, url: URL, bookingId: string | undefin
 export async function loader({ request, params, url }: Route.LoaderArgs) {
   const { viewer, headers, booking, target, lesson, returnTo } = await authorize(request, url, params.id);
   const page = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, lesson, returnTo };
-  if (!target.ok) return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403, headers });
+  if (!target.ok)
+    return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403, headers });
   const review = await findReview(booking.id, viewer.id);
   const saved = url.searchParams.get("saved") === "1";
   return data(
@@ -79,9 +83,19 @@ export async function action({ request, params, url }: Route.ActionArgs) {
   try {
     formData = await parseFormData(request, { maxFiles: 0, maxParts: 10, maxTotalSize: MAX_REVIEW_BODY_BYTES });
   } catch (error) {
-    const unreadable = [FormDataParseError, MultipartParseError, MaxFilesExceededError, MaxPartsExceededError, MaxHeaderSizeExceededError, MaxTotalSizeExceededError];
+    const unreadable = [
+      FormDataParseError,
+      MultipartParseError,
+      MaxFilesExceededError,
+      MaxPartsExceededError,
+      MaxHeaderSizeExceededError,
+      MaxTotalSizeExceededError,
+    ];
     if (!unreadable.some((kind) => error instanceof kind)) throw error;
-    return data({ status: "error" as const, error: { "": ["We could not read that form. Please try again."] } }, { status: 400, headers });
+    return data(
+      { status: "error" as const, error: { "": ["We could not read that form. Please try again."] } },
+      { status: 400, headers },
+    );
   }
   const submission = parseWithZod(formData, { schema: reviewSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
@@ -96,7 +110,11 @@ export async function action({ request, params, url }: Route.ActionArgs) {
   throw redirect(returnTo ?? `/bookings/${booking.id}/review?saved=1`, { status: 303, headers });
 }
 
-type ActionResult = { status?: string; error?: Record<string, string[] | null> | null; initialValue?: Record<string, unknown> | null };
+type ActionResult = {
+  status?: string;
+  error?: Record<string, string[] | null> | null;
+  initialValue?: Record<string, unknown> | null;
+};
 
 function errorsOf(result: ActionResult | undefined): ReviewFormErrors {
   const error = result?.error ?? {};
@@ -108,7 +126,9 @@ export default function ReviewRoute({ loaderData, actionData }: Route.ComponentP
   const result = actionData as ActionResult | undefined;
   const submitted = result?.initialValue ?? null;
   const heading =
-    lesson.as === "client" ? `How was your lesson with ${lesson.revieweeName}?` : `How was your session with ${lesson.revieweeName}?`;
+    lesson.as === "client"
+      ? `How was your lesson with ${lesson.revieweeName}?`
+      : `How was your session with ${lesson.revieweeName}?`;
   const action = `/bookings/${lesson.id}/review${returnTo ? `?${new URLSearchParams({ returnTo })}` : ""}`;
   return (
     <>

@@ -40,5 +40,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
 function ifNoneMatch(request: Request, etag: string): boolean {
   const header = request.headers.get("If-None-Match");
   if (!header) return false;
-  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === etag || candidate.trim() === "*");
+  return header
+    .split(",")
+    .some((candidate) => candidate.trim().replace(/^W\//, "") === etag || candidate.trim() === "*");
 }

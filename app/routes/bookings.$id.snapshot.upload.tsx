@@ -14,21 +14,35 @@ import type { Route } from "./+types/bookings.$id.snapshot.upload";
 // from the URL and cookies alone, before a byte of the body is read, then hands the stream over.
 
 const FAILURES: Record<Exclude<SnapshotFailure, "booking-gone">, { status: number; message: string }> = {
-  "too-large": { status: 413, message: "That file is larger than 10 MB. Please choose a smaller photo or screenshot of the whiteboard." },
+  "too-large": {
+    status: 413,
+    message: "That file is larger than 10 MB. Please choose a smaller photo or screenshot of the whiteboard.",
+  },
   "no-file": { status: 400, message: "Choose a photo or screenshot of the whiteboard to upload." },
   empty: { status: 400, message: "That file is empty. Please choose the photo or screenshot again." },
   "too-many-files": { status: 400, message: "Upload one image at a time." },
   "unsupported-type": {
     status: 415,
-    message: "That file is not a PNG, JPEG or WebP image. Please upload a photo or screenshot of the whiteboard in one of those formats.",
+    message:
+      "That file is not a PNG, JPEG or WebP image. Please upload a photo or screenshot of the whiteboard in one of those formats.",
   },
   truncated: {
     status: 400,
-    message: "That image is incomplete (it may not have finished saving or downloading). Please choose a complete copy.",
+    message:
+      "That image is incomplete (it may not have finished saving or downloading). Please choose a complete copy.",
   },
-  "unreadable-form": { status: 400, message: "We could not read that upload. Please choose the image again and resend the form." },
-  "storage-unavailable": { status: 503, message: "We could not store the snapshot just now. Nothing was changed; please try again in a minute." },
-  "not-saved": { status: 503, message: "We could not save the snapshot just now. Nothing was changed; please try again in a minute." },
+  "unreadable-form": {
+    status: 400,
+    message: "We could not read that upload. Please choose the image again and resend the form.",
+  },
+  "storage-unavailable": {
+    status: 503,
+    message: "We could not store the snapshot just now. Nothing was changed; please try again in a minute.",
+  },
+  "not-saved": {
+    status: 503,
+    message: "We could not save the snapshot just now. Nothing was changed; please try again in a minute.",
+  },
 };
 
 export const meta: Route.MetaFunction = () => [{ title: "Upload whiteboard snapshot · Tutorwise Classroom" }];

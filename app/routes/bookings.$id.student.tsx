@@ -30,7 +30,13 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   return data(
     {
       viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      booking: { id: card.id, serviceName: card.serviceName, when: card.when, clientName: card.clientName, attendee: card.attendee },
+      booking: {
+        id: card.id,
+        serviceName: card.serviceName,
+        when: card.when,
+        clientName: card.clientName,
+        attendee: card.attendee,
+      },
       student: booking.student,
       refusal: permission.ok ? null : permission.reason,
       wards,

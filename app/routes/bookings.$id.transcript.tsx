@@ -13,7 +13,11 @@ import { segmentAnchor, segmentTime, sessionHeading } from "~/domain/transcript-
 import type { Route } from "./+types/bookings.$id.transcript";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
-  { title: loaderData ? `Transcript: ${loaderData.lesson.serviceName} · Tutorwise Classroom` : "Transcript · Tutorwise Classroom" },
+  {
+    title: loaderData
+      ? `Transcript: ${loaderData.lesson.serviceName} · Tutorwise Classroom`
+      : "Transcript · Tutorwise Classroom",
+  },
 ];
 
 /**
@@ -33,7 +37,11 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
     {
       viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       timeZone: timeZoneLabel(timeZone, now),
-      lesson: { id: booking.id, serviceName: booking.serviceName, when: lessonTime(booking.sessionStartTime, timeZone, now) },
+      lesson: {
+        id: booking.id,
+        serviceName: booking.serviceName,
+        when: lessonTime(booking.sessionStartTime, timeZone, now),
+      },
       status: transcript.status,
       talk: presentTalkTime(talk.talk, booking.durationActual, learnerId),
       sessions: transcript.sessions.map((session, index, all) => ({
@@ -74,7 +82,11 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
               {session.segments.map((segment) => (
                 <li key={segment.anchor} id={segment.anchor}>
                   <a href={`#${segment.anchor}`} className="muted">
-                    {segment.time.dateTime ? <time dateTime={segment.time.dateTime}>{segment.time.label}</time> : segment.time.label}
+                    {segment.time.dateTime ? (
+                      <time dateTime={segment.time.dateTime}>{segment.time.label}</time>
+                    ) : (
+                      segment.time.label
+                    )}
                   </a>{" "}
                   <strong>{segment.speakerName}</strong>
                   {segment.breakoutId ? <span className="muted"> (breakout room {segment.breakoutId})</span> : null}

@@ -45,7 +45,10 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
       wards,
       refresh: refreshPlan([booking], now),
       // Issue 12: what was said, and the learner's record across lessons.
-      transcript: { status: lessonTalk.status, talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId) },
+      transcript: {
+        status: lessonTalk.status,
+        talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),
+      },
       recordPath: recordVisible ? `/students/${learnerId}/record` : null,
     },
     { headers },
@@ -89,7 +92,12 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
 
         <Attendance booking={booking} />
         <TalkTimeSummary talk={transcript.talk} />
-        <LessonEvidence bookingId={booking.id} status={transcript.status} recordPath={recordPath} attendeeName={booking.attendee.name} />
+        <LessonEvidence
+          bookingId={booking.id}
+          status={transcript.status}
+          recordPath={recordPath}
+          attendeeName={booking.attendee.name}
+        />
         <Snapshot booking={booking} />
         <Reviews booking={booking} />
       </main>
@@ -122,7 +130,12 @@ function Attendance({ booking }: { booking: BookingDetailsView }) {
   );
 }
 
-function LessonEvidence(props: { bookingId: string; status: "none" | "pending" | "done" | "failed"; recordPath: string | null; attendeeName: string }) {
+function LessonEvidence(props: {
+  bookingId: string;
+  status: "none" | "pending" | "done" | "failed";
+  recordPath: string | null;
+  attendeeName: string;
+}) {
   const { bookingId, status, recordPath, attendeeName } = props;
   if (status === "none" && !recordPath) return null;
   return (
@@ -153,7 +166,12 @@ function Snapshot({ booking }: { booking: BookingDetailsView }) {
       <h2 id="snapshot">Whiteboard snapshot</h2>
       {booking.snapshotUrl ? (
         <a href={booking.snapshotUrl} className="snapshot-link">
-          <img className="snapshot-thumb" src={booking.snapshotUrl} alt={`Whiteboard from ${booking.serviceName}, ${booking.when}`} loading="lazy" />
+          <img
+            className="snapshot-thumb"
+            src={booking.snapshotUrl}
+            alt={`Whiteboard from ${booking.serviceName}, ${booking.when}`}
+            loading="lazy"
+          />
           <span>Open the full image</span>
         </a>
       ) : (

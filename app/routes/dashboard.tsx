@@ -37,7 +37,8 @@ export async function loader({ request, url }: Route.LoaderArgs) {
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } = loaderData;
+  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } =
+    loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
@@ -57,8 +58,16 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <BookingSection title="Ready to join" bookings={ready} />
         {/* After what can be joined now: the tutor's prompts for finished lessons (spec 5.2). */}
         <RecentSessions sessions={recentSessions} />
-        <BookingSection title="Upcoming" bookings={upcoming} more={moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null} />
-        <BookingSection title="Recent" bookings={recent} more={moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null} />
+        <BookingSection
+          title="Upcoming"
+          bookings={upcoming}
+          more={moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null}
+        />
+        <BookingSection
+          title="Recent"
+          bookings={recent}
+          more={moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null}
+        />
         <LearningRecords records={records} />
       </main>
     </>
@@ -74,7 +83,9 @@ function LearningRecords({ records }: { records: RecordLink[] }) {
         <ul>
           {records.map((record) => (
             <li key={record.id}>
-              <a href={`/students/${record.id}/record`}>{record.own ? "Your learning record" : `${record.fullName}'s learning record`}</a>
+              <a href={`/students/${record.id}/record`}>
+                {record.own ? "Your learning record" : `${record.fullName}'s learning record`}
+              </a>
             </li>
           ))}
         </ul>
@@ -88,7 +99,15 @@ function LearningRecords({ records }: { records: RecordLink[] }) {
 
 type MoreLink = { href: string; label: string } | null;
 
-function BookingSection({ title, bookings, more = null }: { title: string; bookings: BookingCardView[]; more?: MoreLink }) {
+function BookingSection({
+  title,
+  bookings,
+  more = null,
+}: {
+  title: string;
+  bookings: BookingCardView[];
+  more?: MoreLink;
+}) {
   if (bookings.length === 0) return null;
   const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
   return (

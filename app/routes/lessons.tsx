@@ -21,10 +21,18 @@ const STATUS_LABELS: Record<(typeof STATUS_CHOICES)[number], string> = {
 /** The form's fields as the viewer typed them (echoed back beside any problem). */
 function typedFilters(params: URLSearchParams) {
   const field = (name: string) => (params.get(name) ?? "").slice(0, 100);
-  return { when: field("when"), status: field("status"), student: field("student"), from: field("from"), to: field("to"), size: field("size") };
+  return {
+    when: field("when"),
+    status: field("status"),
+    student: field("student"),
+    from: field("from"),
+    to: field("to"),
+    size: field("size"),
+  };
 }
 
-const isFiltered = (filters: LessonFilters) => filters.when !== "all" || Boolean(filters.status || filters.studentId || filters.from || filters.to);
+const isFiltered = (filters: LessonFilters) =>
+  filters.when !== "all" || Boolean(filters.status || filters.studentId || filters.from || filters.to);
 
 export async function loader({ request, url }: Route.LoaderArgs) {
   const { viewer, headers } = await requireViewer(request, url);
@@ -98,7 +106,9 @@ export default function Lessons({ loaderData }: Route.ComponentProps) {
         {result ? (
           <section aria-labelledby="lessons-results">
             <h2 id="lessons-results">{result.heading}</h2>
-            {result.lessons.length === 0 ? <p>{result.total === 0 ? "No lessons to show." : "No more lessons this way."}</p> : null}
+            {result.lessons.length === 0 ? (
+              <p>{result.total === 0 ? "No lessons to show." : "No more lessons this way."}</p>
+            ) : null}
             {result.lessons.map((booking) => (
               <BookingCard key={booking.id} booking={booking} />
             ))}
@@ -130,7 +140,11 @@ function LessonFiltersForm({ typed, students }: { typed: Typed; students: { id: 
     <Form method="get" action="/lessons" className="filters" aria-label="Filter lessons">
       <div>
         <label htmlFor="filter-when">When</label>
-        <select id="filter-when" name="when" defaultValue={typed.when === "upcoming" || typed.when === "past" ? typed.when : ""}>
+        <select
+          id="filter-when"
+          name="when"
+          defaultValue={typed.when === "upcoming" || typed.when === "past" ? typed.when : ""}
+        >
           <option value="">All lessons</option>
           <option value="upcoming">Upcoming</option>
           <option value="past">Past</option>
@@ -138,7 +152,11 @@ function LessonFiltersForm({ typed, students }: { typed: Typed; students: { id: 
       </div>
       <div>
         <label htmlFor="filter-status">Status</label>
-        <select id="filter-status" name="status" defaultValue={(STATUS_CHOICES as readonly string[]).includes(typed.status) ? typed.status : ""}>
+        <select
+          id="filter-status"
+          name="status"
+          defaultValue={(STATUS_CHOICES as readonly string[]).includes(typed.status) ? typed.status : ""}
+        >
           <option value="">Any status</option>
           {STATUS_CHOICES.map((status) => (
             <option key={status} value={status}>
@@ -150,7 +168,11 @@ function LessonFiltersForm({ typed, students }: { typed: Typed; students: { id: 
       {students.length ? (
         <div>
           <label htmlFor="filter-student">Student</label>
-          <select id="filter-student" name="student" defaultValue={students.some((s) => s.id === typed.student) ? typed.student : ""}>
+          <select
+            id="filter-student"
+            name="student"
+            defaultValue={students.some((s) => s.id === typed.student) ? typed.student : ""}
+          >
             <option value="">Every student</option>
             {students.map((student) => (
               <option key={student.id} value={student.id}>

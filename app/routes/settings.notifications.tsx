@@ -14,7 +14,10 @@ import type { Route } from "./+types/settings.notifications";
 // kinds offered on the page and left unticked are switched off. Unsubscribe links land here.
 // Checked as a whole (not per item) so the message belongs to the group and shows beside it.
 const notificationsSchema = z.object({
-  enabled: z.array(z.string()).default([]).refine((kinds) => kinds.every(isNotificationKind), "Choose only messages from the list."),
+  enabled: z
+    .array(z.string())
+    .default([])
+    .refine((kinds) => kinds.every(isNotificationKind), "Choose only messages from the list."),
 });
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail notifications · Tutorwise Classroom" }];
@@ -33,7 +36,8 @@ export async function loader({ request, url }: Route.LoaderArgs) {
       enabled: offered.filter((kind) => choices[kind]),
       saved: params.get("saved") === "1",
       // Said only when it is true, so a crafted link cannot claim a change that did not happen.
-      unsubscribedFrom: isNotificationKind(unsubscribed) && !choices[unsubscribed] ? NOTIFICATION_LABELS[unsubscribed].title : null,
+      unsubscribedFrom:
+        isNotificationKind(unsubscribed) && !choices[unsubscribed] ? NOTIFICATION_LABELS[unsubscribed].title : null,
     },
     { headers },
   );
@@ -44,7 +48,10 @@ export async function action({ request, url }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: notificationsSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
   const enabled = new Set<string>(submission.value.enabled);
-  await saveNotificationChoices(viewer.id, Object.fromEntries(kindsOfferedTo(viewer.roles).map((kind) => [kind, enabled.has(kind)])));
+  await saveNotificationChoices(
+    viewer.id,
+    Object.fromEntries(kindsOfferedTo(viewer.roles).map((kind) => [kind, enabled.has(kind)])),
+  );
   throw redirect("/settings/notifications?saved=1", { headers });
 }
 
@@ -71,7 +78,9 @@ export default function NotificationSettings({ loaderData, actionData }: Route.C
           </p>
         ) : null}
         {hasEmail ? null : (
-          <p className="notice">Your profile has no e-mail address of its own, so your guardians receive your lessons’ messages.</p>
+          <p className="notice">
+            Your profile has no e-mail address of its own, so your guardians receive your lessons’ messages.
+          </p>
         )}
         <Form method="post" className="card stack" {...getFormProps(form)}>
           <Errors id={form.errorId} errors={form.errors} alert />

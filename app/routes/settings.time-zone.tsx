@@ -39,7 +39,8 @@ export async function action({ request, url }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: timeZoneSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
   const outcome = await saveTimeZone(viewer.id, submission.value.timeZone);
-  if (!outcome.ok) return data(submission.reply({ fieldErrors: { timeZone: [outcome.reason] } }), { status: 400, headers });
+  if (!outcome.ok)
+    return data(submission.reply({ fieldErrors: { timeZone: [outcome.reason] } }), { status: 400, headers });
   throw redirect(safeReturnPath(submission.value.returnTo), { headers });
 }
 

@@ -85,12 +85,7 @@ export default function SignIn({ loaderData, actionData }: Route.ComponentProps)
         <Errors id={form.errorId} errors={form.errors} alert />
         <div>
           <label htmlFor={fields.email.id}>Email</label>
-          <input
-            {...getInputProps(fields.email, { type: "email" })}
-            autoComplete="email"
-            required
-            autoFocus
-          />
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" required autoFocus />
           <Errors id={fields.email.errorId} errors={fields.email.errors} />
         </div>
         <div>

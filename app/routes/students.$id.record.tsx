@@ -11,7 +11,11 @@ import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/students.$id.record";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
-  { title: loaderData ? `Learning record: ${loaderData.learner.fullName} · Tutorwise Classroom` : "Learning record · Tutorwise Classroom" },
+  {
+    title: loaderData
+      ? `Learning record: ${loaderData.learner.fullName} · Tutorwise Classroom`
+      : "Learning record · Tutorwise Classroom",
+  },
 ];
 
 /**
@@ -26,7 +30,11 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const timeZone = usableTimeZone(viewer.timeZone);
   const period: RecordPeriod = url.searchParams.get("by") === "week" ? "week" : "month";
   // Up to 40 days ahead, so that the current period's upcoming lessons count as booked.
-  const lessons = await loadRecordLessons(scope, earliestStart(period, now, timeZone), new Date(now.getTime() + 40 * 24 * 3600_000));
+  const lessons = await loadRecordLessons(
+    scope,
+    earliestStart(period, now, timeZone),
+    new Date(now.getTime() + 40 * 24 * 3600_000),
+  );
   const periods = summarisePeriods(lessons, period, now, timeZone);
   return data(
     {
@@ -69,7 +77,13 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
   const categories = periods.map((p) => p.label);
   const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
   const totals = periods.reduce(
-    (sum, p) => ({ booked: sum.booked + p.booked, held: sum.held + p.held, noShows: sum.noShows + p.noShows, planned: sum.planned + p.plannedMinutes, attended: sum.attended + p.attendedMinutes }),
+    (sum, p) => ({
+      booked: sum.booked + p.booked,
+      held: sum.held + p.held,
+      noShows: sum.noShows + p.noShows,
+      planned: sum.planned + p.plannedMinutes,
+      attended: sum.attended + p.attendedMinutes,
+    }),
     { booked: 0, held: 0, noShows: 0, planned: 0, attended: 0 },
   );
   const shares = periods.filter((p) => p.talkShare !== null);
@@ -97,8 +111,8 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           )}
         </nav>
         <p>
-          {totals.booked} lessons booked, {totals.held} held, {totals.noShows} missed; {totals.attended} of {totals.planned} planned minutes
-          attended.
+          {totals.booked} lessons booked, {totals.held} held, {totals.noShows} missed; {totals.attended} of{" "}
+          {totals.planned} planned minutes attended.
         </p>
 
         <section aria-labelledby="chart-lessons">
@@ -157,7 +171,8 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
             <ul className="record-lessons">
               {lessons.map((lesson) => (
                 <li key={lesson.id}>
-                  <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}: {lesson.status}, attended {lesson.attended}
+                  <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}: {lesson.status}, attended{" "}
+                  {lesson.attended}
                   {lesson.talkShare ? `, ${lesson.talkShare} of the talking` : ""}
                   {lesson.evidence.length > 0 ? (
                     <>

@@ -6,7 +6,14 @@ import { SiteHeader } from "~/components/SiteHeader";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { timeZoneLabel } from "~/domain/format";
 import { usableTimeZone } from "~/domain/time-zone";
-import { excerptParts, MAX_SEARCH_PAGE, SEARCH_PAGE_SIZE, searchPage, segmentAnchor, segmentTime } from "~/domain/transcript-view";
+import {
+  excerptParts,
+  MAX_SEARCH_PAGE,
+  SEARCH_PAGE_SIZE,
+  searchPage,
+  segmentAnchor,
+  segmentTime,
+} from "~/domain/transcript-view";
 import type { Route } from "./+types/transcripts.search";
 
 export const meta: Route.MetaFunction = () => [{ title: "Search transcripts · Tutorwise Classroom" }];
@@ -21,19 +28,28 @@ export async function loader({ request, url }: Route.LoaderArgs) {
   headers.set("Cache-Control", "private, no-store");
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const base = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, timeZone: timeZoneLabel(timeZone, now) };
+  const base = {
+    viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
+    timeZone: timeZoneLabel(timeZone, now),
+  };
   const raw = url.searchParams.get("q") ?? "";
   const query = raw.replace(/\s+/g, " ").trim();
   if (query.length > MAX_QUERY_LENGTH) {
     return data(
-      { ...base, query: query.slice(0, MAX_QUERY_LENGTH), error: `Search for at most ${MAX_QUERY_LENGTH} characters.`, hits: null },
+      {
+        ...base,
+        query: query.slice(0, MAX_QUERY_LENGTH),
+        error: `Search for at most ${MAX_QUERY_LENGTH} characters.`,
+        hits: null,
+      },
       { status: 400, headers },
     );
   }
   if (query === "") return data({ ...base, query, error: null, hits: null }, { headers });
   const page = searchPage(url.searchParams.get("page"));
   const { hits, hasMore } = await searchTranscripts(viewer.id, query, page);
-  const pageHref = (n: number) => `/transcripts/search?${new URLSearchParams(n > 1 ? { q: query, page: String(n) } : { q: query })}`;
+  const pageHref = (n: number) =>
+    `/transcripts/search?${new URLSearchParams(n > 1 ? { q: query, page: String(n) } : { q: query })}`;
   return data(
     {
       ...base,
@@ -83,7 +99,8 @@ export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
         ) : (
           <>
             <p aria-live="polite">
-              {resultsLine(hits.length, paging?.first ?? 1, Boolean(paging?.previous || paging?.next))} for “{query}” (times in {timeZone}).
+              {resultsLine(hits.length, paging?.first ?? 1, Boolean(paging?.previous || paging?.next))} for “{query}”
+              (times in {timeZone}).
             </p>
             <ol className="search-results" start={paging?.first ?? 1}>
               {hits.map((hit) => (
@@ -91,7 +108,9 @@ export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
                   <a href={hit.href}>{hit.lesson}</a>
                   <p>
                     <span className="muted">{hit.time}</span> <strong>{hit.speakerName}</strong>:{" "}
-                    {hit.excerpt.map((part, index) => (part.match ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}
+                    {hit.excerpt.map((part, index) =>
+                      part.match ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>,
+                    )}
                   </p>
                 </li>
               ))}

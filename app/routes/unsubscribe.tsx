@@ -23,7 +23,8 @@ export async function loader({ request, url }: Route.LoaderArgs) {
   if (!claims) return data(INVALID, { status: 400 });
   await switchOffNotification(claims.profileId, claims.kind);
   const { viewer, headers } = await getViewer(request);
-  if (viewer?.id === claims.profileId) throw redirect(`/settings/notifications?unsubscribed=${claims.kind}`, { headers });
+  if (viewer?.id === claims.profileId)
+    throw redirect(`/settings/notifications?unsubscribed=${claims.kind}`, { headers });
   return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title }, { headers });
 }
 

@@ -7,7 +7,10 @@ declare module "autocannon" {
     path?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
-    setupRequest?: (request: Request & { headers: Record<string, string> }, context: Record<string, unknown>) => Request | null;
+    setupRequest?: (
+      request: Request & { headers: Record<string, string> },
+      context: Record<string, unknown>,
+    ) => Request | null;
   };
 
   export type Options = {
@@ -35,7 +38,10 @@ declare module "autocannon" {
   };
 
   export type Instance = EventEmitter & {
-    on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+    on(
+      event: "response",
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): Instance;
     on(event: "reqError", listener: (error: Error) => void): Instance;
     on(event: "done", listener: (result: Result) => void): Instance;
     stop(): void;

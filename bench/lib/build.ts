@@ -13,7 +13,14 @@ export function buildDirFromEnv(): string {
 }
 
 /** Inputs of `npm run build`: a build older than any of them is stale. */
-const SOURCES = ["app", "server.ts", "react-router.config.ts", "vite.config.ts", "vite.server.config.ts", "package-lock.json"];
+const SOURCES = [
+  "app",
+  "server.ts",
+  "react-router.config.ts",
+  "vite.config.ts",
+  "vite.server.config.ts",
+  "package-lock.json",
+];
 
 /** What `npm run build` runs: React Router's build, then server.ts compiled beside it (server.js, written last). */
 const BUILD_STEPS = [

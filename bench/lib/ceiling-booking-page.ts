@@ -37,7 +37,10 @@ type Profile = { id: string; full_name: string; time_zone: string };
 async function viewerOf(cookieHeader: string | undefined): Promise<Profile | null> {
   const subject = await verifiedSubject(cookieHeader);
   if (!subject) return null;
-  const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [subject]);
+  const { rows } = await pool.query<Profile>(
+    "SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1",
+    [subject],
+  );
   return rows[0] ?? null;
 }
 
@@ -55,7 +58,6 @@ SELECT id FROM bookings
  WHERE tutor_id = $1 AND (student_id = $2 OR (client_id = $2 AND student_id IS NULL))
  LIMIT 1`;
 
-
 /** mayViewRecordOfBooking: the booking answers for the learner and its tutor; else requireLearnerForViewer's rule. */
 function mayViewRecordOfBooking(booking: CardBooking, viewerId: string): Promise<boolean> | boolean {
   const learnerId = learnerIdOf(booking);
@@ -70,7 +72,10 @@ async function mayViewLearningRecord(learnerId: string, viewerId: string): Promi
   const learner = await pool.query<{ id: string; full_name: string }>(LEARNER_SQL, [id]);
   if (learner.rows.length === 0) return false;
   if (id === viewerId) return true;
-  const [guardian, taught] = await Promise.all([pool.query(GUARDIAN_SQL, [viewerId, id]), pool.query(TAUGHT_SQL, [viewerId, id])]);
+  const [guardian, taught] = await Promise.all([
+    pool.query(GUARDIAN_SQL, [viewerId, id]),
+    pool.query(TAUGHT_SQL, [viewerId, id]),
+  ]);
   return guardian.rows.length > 0 || taught.rows.length > 0;
 }
 
@@ -85,15 +90,20 @@ function attendance(b: BookingDetailsView): string {
     a.people.length === 0
       ? "<p>Nobody joined the classroom for this lesson.</p>"
       : `<ul class="attendance">${a.people.map((p) => `<li>${esc(p.name)} ${esc(p.time)}${p.isTutor ? '<span class="muted"> (tutor)</span>' : ""}</li>`).join("")}</ul>`;
-  const onlyTutor = a.onlyTutorAttended ? `<p class="notice">Only the tutor attended: ${esc(b.attendee.name)} did not join the classroom.</p>` : "";
+  const onlyTutor = a.onlyTutorAttended
+    ? `<p class="notice">Only the tutor attended: ${esc(b.attendee.name)} did not join the classroom.</p>`
+    : "";
   return `<section aria-labelledby="attendance"><h2 id="attendance">Attendance</h2>${people}${onlyTutor}</section>`;
 }
 
 /** The TalkTimeSummary component (app/components/transcripts/TalkTime.tsx). */
 function talkTimeSummary(talk: TalkTimeView): string {
   if (talk.sentences.length === 0) return "";
-  const lines = talk.sentences.map((line) => `<li${line.isLearner ? ' class="talk-learner"' : ""}>${esc(line.sentence)}</li>`).join("");
-  const note = "Speaking time comes from the lesson's transcript; overlapping speech is counted once per person, and the share is of all the time anyone was speaking.";
+  const lines = talk.sentences
+    .map((line) => `<li${line.isLearner ? ' class="talk-learner"' : ""}>${esc(line.sentence)}</li>`)
+    .join("");
+  const note =
+    "Speaking time comes from the lesson's transcript; overlapping speech is counted once per person, and the share is of all the time anyone was speaking.";
   return `<section aria-labelledby="talk-time"><h2 id="talk-time">Who spoke how much</h2><ul class="talk-time">${lines}</ul><p class="muted small">${esc(note)}</p></section>`;
 }
 
@@ -114,7 +124,9 @@ function snapshot(b: BookingDetailsView): string {
   const shown = b.snapshotUrl
     ? `<a href="${esc(b.snapshotUrl)}" class="snapshot-link"><img class="snapshot-thumb" src="${esc(b.snapshotUrl)}" alt="${esc(`Whiteboard from ${b.serviceName}, ${b.when}`)}" loading="lazy"/><span>Open the full image</span></a>`
     : '<p class="muted">No snapshot yet.</p>';
-  const upload = b.canUploadSnapshot ? `<p><a href="/bookings/${esc(b.id)}/snapshot/upload">Upload whiteboard snapshot</a></p>` : "";
+  const upload = b.canUploadSnapshot
+    ? `<p><a href="/bookings/${esc(b.id)}/snapshot/upload">Upload whiteboard snapshot</a></p>`
+    : "";
   return `<section aria-labelledby="snapshot"><h2 id="snapshot">Whiteboard snapshot</h2>${shown}${upload}</section>`;
 }
 
@@ -126,10 +138,13 @@ function assignForm(b: BookingDetailsView, current: { id: string; fullName: stri
   const unlisted = current && !wards.some((w) => w.id === current.id) ? current : null;
   const options = [
     `<option value=""${selected("")}>${esc(b.clientName)} (adult learner, no student)</option>`,
-    unlisted ? `<option value="${esc(unlisted.id)}"${selected(unlisted.id)}>${esc(unlisted.fullName)} (assigned now)</option>` : "",
+    unlisted
+      ? `<option value="${esc(unlisted.id)}"${selected(unlisted.id)}>${esc(unlisted.fullName)} (assigned now)</option>`
+      : "",
     ...wards.map((w) => `<option value="${esc(w.id)}"${selected(w.id)}>${esc(w.fullName)}</option>`),
   ].join("");
-  const hint = wards.length === 0 ? '<p class="muted">You can assign a student once you are their active guardian.</p>' : "";
+  const hint =
+    wards.length === 0 ? '<p class="muted">You can assign a student once you are their active guardian.</p>' : "";
   return `<section aria-labelledby="who-attends"><h2 id="who-attends">Change who attends</h2><form class="stack" id="${formId}" noValidate="" data-discover="true" action="/bookings/${id}/student" method="post"><input type="hidden" name="returnTo" value="/bookings/${id}"/><div><label for="${formId}-studentId">Who attends</label><select id="${formId}-studentId" name="studentId" form="${formId}">${options}</select>${hint}</div><button type="submit">Save who attends</button></form></section>`;
 }
 
@@ -157,7 +172,12 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const learnerId = learnerIdOf(booking);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.time_zone);
-  const details = presentBookingDetails({ ...booking, attendance: attendanceRows, reviews: reviewRows }, viewer.id, now, timeZone);
+  const details = presentBookingDetails(
+    { ...booking, attendance: attendanceRows, reviews: reviewRows },
+    viewer.id,
+    now,
+    timeZone,
+  );
   const [talkTime, recordVisible, wards] = await Promise.all([
     pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]),
     mayViewRecordOfBooking(booking, viewer.id),
@@ -170,7 +190,11 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
   const recordPath = recordVisible ? `/students/${learnerId}/record` : null;
   const returnTo = encodeURIComponent(`/bookings/${booking.id}`);
   const html = `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>${esc(details.serviceName)} · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=${returnTo}">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><p><a href="/">← Your lessons</a></p><div class="booking-card-head"><h1>${esc(details.serviceName)}</h1><span class="badge badge-${details.state}">${stateLabel(details)}</span></div><p class="muted">${esc(details.when)} · times in ${esc(timeZoneLabel(timeZone, now))}</p><section class="card" aria-label="Join">${bookingAction(details)}</section>${facts(details)}${details.canAssignStudent ? assignForm(details, booking.student, wards) : ""}${attendance(details)}${talkTimeSummary(talkView)}${lessonEvidence(details, transcriptStatus, recordPath)}${snapshot(details)}${reviews(details)}</main></body></html>`;
-  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
+  res.writeHead(200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Length": Buffer.byteLength(html),
+    "Cache-Control": "private, no-store",
+  });
   res.end(html);
 }
 

@@ -19,7 +19,10 @@ export function accessToken(cookieHeader: string | undefined): string | null {
     if (match) chunks.set(Number(match[1] ?? 0), decodeURIComponent(part.slice(eq + 1).trim()));
   }
   if (chunks.size === 0) return null;
-  let value = [...chunks.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join("");
+  let value = [...chunks.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, chunk]) => chunk)
+    .join("");
   if (value.startsWith("base64-")) value = Buffer.from(value.slice(7), "base64url").toString("utf8");
   try {
     const session = JSON.parse(value) as { access_token?: unknown };
@@ -67,7 +70,9 @@ export function bookingAction(b: BookingCardView): string {
     case "upcoming":
       return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
     case "completed": {
-      const outcome = b.outcome ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>` : "";
+      const outcome = b.outcome
+        ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>`
+        : "";
       return b.recording === "available"
         ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
         : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;

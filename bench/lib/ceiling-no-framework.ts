@@ -15,9 +15,20 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { dashboardPositions } from "../../app/.server/bookings/positions.ts";
-import { cardBookingOf, cardBookingsSql, RECENT_SESSIONS_SQL, type CardRow, type RecentSessionRow } from "../../app/.server/bookings/cards-sql.ts";
+import {
+  cardBookingOf,
+  cardBookingsSql,
+  RECENT_SESSIONS_SQL,
+  type CardRow,
+  type RecentSessionRow,
+} from "../../app/.server/bookings/cards-sql.ts";
 import { Prisma } from "../../app/generated/prisma/client.ts";
-import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView, type CardBooking } from "../../app/domain/booking-card.ts";
+import {
+  DASHBOARD_SECTION_LIMIT,
+  presentDashboard,
+  type BookingCardView,
+  type CardBooking,
+} from "../../app/domain/booking-card.ts";
 import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
 import { learningRecordLinks } from "../../app/domain/learning-record.ts";
 import { cardState } from "../../app/domain/join-window.ts";
@@ -41,7 +52,11 @@ function card(b: BookingCardView): string {
   return `<article class="card booking-card state-${b.state}" aria-labelledby="${titleId}"><div class="booking-card-head"><h3 id="${titleId}">${esc(b.serviceName)}</h3><span class="badge badge-${b.state}">${stateLabel(b)}</span></div><p class="muted booking-when">${esc(b.when)}</p><dl class="facts"><dt>Tutor</dt><dd>${esc(b.tutorName)}</dd><dt>Attendee</dt><dd>${esc(b.attendee.name)}${b.attendee.asAdultLearner ? " (adult learner)" : ""}</dd><dt>Duration</dt><dd>${esc(b.plannedDuration)} planned${b.actualDuration ? `, ${esc(b.actualDuration)} in the classroom` : ""}</dd></dl>${bookingAction(b)}<p class="booking-card-links"><a href="/bookings/${id}" aria-describedby="${titleId}">Lesson details</a>${b.canAssignStudent ? `<a href="/bookings/${id}/student?returnTo=%2F" aria-describedby="${titleId}">Choose who attends</a>` : ""}</p></article>`;
 }
 
-function section(title: string, bookings: BookingCardView[], more: { href: string; label: string } | null = null): string {
+function section(
+  title: string,
+  bookings: BookingCardView[],
+  more: { href: string; label: string } | null = null,
+): string {
   if (bookings.length === 0) return "";
   const headingId = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
   return `<section aria-labelledby="${headingId}"><h2 id="${headingId}">${title}</h2>${bookings.map(card).join("")}${more ? `<p><a href="${more.href}">${more.label}</a></p>` : ""}</section>`;
@@ -52,7 +67,13 @@ const RATINGS = ["Poor", "Fair", "Good", "Very good", "Excellent"];
 function recentSessions(rows: RecentSessionRow[], now: Date): string {
   const query = `?returnTo=${encodeURIComponent("/")}`;
   const cards = rows
-    .filter((row) => cardState({ status: row.status, sessionStartTime: row.session_start_time, sessionDuration: row.session_duration }, now).kind === "completed")
+    .filter(
+      (row) =>
+        cardState(
+          { status: row.status, sessionStartTime: row.session_start_time, sessionDuration: row.session_duration },
+          now,
+        ).kind === "completed",
+    )
     .map((row) => {
       const path = (row.session_artifacts as Record<string, unknown> | null)?.whiteboard_snapshot_path;
       return { row, hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`), hasReview: row.has_review };
@@ -80,14 +101,18 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
 /** "Progress" (the route's LearningRecords): the learning records worth linking, from the bookings already read. */
 function learningRecords(bookings: CardBooking[], viewerId: string): string {
   const records = learningRecordLinks(bookings, viewerId);
-  const list = records.length > 0
-    ? `<ul>${records.map((record) => `<li><a href="/students/${esc(record.id)}/record">${record.own ? "Your learning record" : esc(`${record.fullName}'s learning record`)}</a></li>`).join("")}</ul>`
-    : "";
+  const list =
+    records.length > 0
+      ? `<ul>${records.map((record) => `<li><a href="/students/${esc(record.id)}/record">${record.own ? "Your learning record" : esc(`${record.fullName}'s learning record`)}</a></li>`).join("")}</ul>`
+      : "";
   return `<section aria-labelledby="section-records"><h2 id="section-records">Progress</h2>${list}<p><a href="/transcripts/search">Search your lesson transcripts</a></p></section>`;
 }
 
 export async function profileOf(id: string): Promise<Profile | null> {
-  const { rows } = await pool.query<Profile>("SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1", [id]);
+  const { rows } = await pool.query<Profile>(
+    "SELECT id, full_name, email, roles, time_zone FROM profiles WHERE id = $1",
+    [id],
+  );
   return rows[0] ?? null;
 }
 
@@ -96,7 +121,10 @@ export function closePool(): Promise<void> {
 }
 
 /** The rows of one viewer's dashboard, read with the app's own statements. */
-export async function dashboardRows(viewerId: string, now: Date): Promise<{ cards: CardRow[]; recent: RecentSessionRow[] }> {
+export async function dashboardRows(
+  viewerId: string,
+  now: Date,
+): Promise<{ cards: CardRow[]; recent: RecentSessionRow[] }> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   const positions = dashboardPositions(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const cards = cardBookingsSql(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
@@ -108,10 +136,21 @@ export async function dashboardRows(viewerId: string, now: Date): Promise<{ card
 }
 
 /** The page from its rows: the app's card rules, template strings for the markup. */
-export function dashboardHtml(viewer: Profile, rows: { cards: CardRow[]; recent: RecentSessionRow[] }, now: Date): string {
+export function dashboardHtml(
+  viewer: Profile,
+  rows: { cards: CardRow[]; recent: RecentSessionRow[] },
+  now: Date,
+): string {
   const timeZone = usableTimeZone(viewer.time_zone);
   const bookings = rows.cards.map(cardBookingOf);
-  const { ready, upcoming, recent: past, moreUpcoming, moreRecent, refresh } = presentDashboard(bookings, viewer.id, now, timeZone);
+  const {
+    ready,
+    upcoming,
+    recent: past,
+    moreUpcoming,
+    moreRecent,
+    refresh,
+  } = presentDashboard(bookings, viewer.id, now, timeZone);
   const empty = ready.length + upcoming.length + past.length === 0;
   return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
 }
@@ -119,7 +158,11 @@ export function dashboardHtml(viewer: Profile, rows: { cards: CardRow[]; recent:
 async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {
   const now = new Date();
   const html = dashboardHtml(viewer, await dashboardRows(viewer.id, now), now);
-  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(html), "Cache-Control": "private, no-store" });
+  res.writeHead(200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Length": Buffer.byteLength(html),
+    "Cache-Control": "private, no-store",
+  });
   res.end(html);
 }
 

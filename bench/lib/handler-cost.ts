@@ -28,7 +28,9 @@ for (const dir of buildDirs) {
 }
 
 async function once(handle: Handler, target: Target): Promise<number> {
-  const response = await handle(new Request(new URL(target.path, process.env.APP_URL), { headers: { cookie: target.cookie } }));
+  const response = await handle(
+    new Request(new URL(target.path, process.env.APP_URL), { headers: { cookie: target.cookie } }),
+  );
   const bytes = (await response.arrayBuffer()).byteLength;
   if (response.status !== (target.status ?? 200)) throw new Error(`${target.name} answered ${response.status}`);
   return bytes;
@@ -40,7 +42,11 @@ async function block(handle: Handler, target: Target): Promise<{ cpu: number; wa
   const chain = async (count: number) => {
     for (let i = 0; i < count; i++) await once(handle, target);
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => chain(Math.floor(BLOCK / CONCURRENCY) + (i < BLOCK % CONCURRENCY ? 1 : 0))));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, (_, i) =>
+      chain(Math.floor(BLOCK / CONCURRENCY) + (i < BLOCK % CONCURRENCY ? 1 : 0)),
+    ),
+  );
   const used = process.cpuUsage(before);
   return { cpu: (used.user + used.system) / 1000 / BLOCK, wall: ((performance.now() - started) * CONCURRENCY) / BLOCK };
 }
@@ -58,7 +64,13 @@ for (const target of targets) {
     for (const b of order) blocks[b]!.push(await block(handlers[b]!, target));
   }
   for (const [b, dir] of buildDirs.entries())
-    results.push({ build: dir, target: target.name, msPerRequest: median(blocks[b]!.map((x) => x.cpu)), msWall: median(blocks[b]!.map((x) => x.wall)), bytes: bytes[b]! });
+    results.push({
+      build: dir,
+      target: target.name,
+      msPerRequest: median(blocks[b]!.map((x) => x.cpu)),
+      msWall: median(blocks[b]!.map((x) => x.wall)),
+      bytes: bytes[b]!,
+    });
 }
 console.log(JSON.stringify({ rounds: ROUNDS, block: BLOCK, results }));
 process.exit(0);

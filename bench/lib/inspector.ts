@@ -10,7 +10,9 @@ export function inspectorUrlFrom(line: string): string | null {
 
 /** Lines Node prints about the inspector itself, not worth passing on. */
 export function isInspectorChatter(line: string): boolean {
-  return /^(Debugger listening on|Debugger attached\.|Debugger ending on|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Waiting for the debugger to disconnect)/.test(line.trim());
+  return /^(Debugger listening on|Debugger attached\.|Debugger ending on|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Waiting for the debugger to disconnect)/.test(
+    line.trim(),
+  );
 }
 
 /** A full collection, then V8's heap figures: used and total bytes. */

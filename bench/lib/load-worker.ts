@@ -46,7 +46,12 @@ function toRequests(spec: LoadSpec): Request[] {
   return spec.requests.map((request) =>
     "webhook" in request
       ? webhookRequest(request.webhook.rooms)
-      : { method: request.method, path: request.path, headers: request.headers ?? {}, ...(request.body ? { body: request.body } : {}) },
+      : {
+          method: request.method,
+          path: request.path,
+          headers: request.headers ?? {},
+          ...(request.body ? { body: request.body } : {}),
+        },
   );
 }
 

@@ -63,7 +63,11 @@ export class LoadGenerator {
 
   constructor() {
     const worker = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
-    this.child = fork(worker, [], { cwd: root, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child = fork(worker, [], {
+      cwd: root,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     this.ready = new Promise((resolve, reject) => {
       this.child.once("error", reject);
       this.child.once("exit", (code) => {

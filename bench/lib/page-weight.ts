@@ -71,7 +71,8 @@ export function linkedAssets(html: string): { css: string[]; js: string[] } {
   }
   // Static imports in the inline module script (the route modules, also preloaded).
   for (const [, inline] of html.matchAll(/<script\b[^>]*type="module"[^>]*>([\s\S]*?)<\/script>/gi)) {
-    for (const [, specifier] of inline!.matchAll(/import\s+(?:[^"']*?\s+from\s+)?["']([^"']+\.js)["']/g)) js.add(specifier!);
+    for (const [, specifier] of inline!.matchAll(/import\s+(?:[^"']*?\s+from\s+)?["']([^"']+\.js)["']/g))
+      js.add(specifier!);
   }
   return { css: [...css], js: [...js] };
 }
@@ -103,7 +104,10 @@ export async function measurePages(baseUrl: string, pages: PageSpec[]): Promise<
     const { css, js } = linkedAssets(html);
     const cssSizes = await Promise.all(css.map(asset));
     const jsSizes = await Promise.all(js.map(asset));
-    const inlineScriptRaw = [...html.matchAll(/<script\b[\s\S]*?<\/script>/gi)].reduce((sum, [m]) => sum + Buffer.byteLength(m), 0);
+    const inlineScriptRaw = [...html.matchAll(/<script\b[\s\S]*?<\/script>/gi)].reduce(
+      (sum, [m]) => sum + Buffer.byteLength(m),
+      0,
+    );
     const plain = withoutJavaScript(html);
     const missingWithoutJs = page.mustContain
       .filter((needle) => (typeof needle === "string" ? !plain.includes(needle) : !needle.test(plain)))
@@ -142,7 +146,10 @@ export function overBudget(weights: PageWeight[], budget: BudgetFile): string[] 
     }
     for (const [field, limit] of Object.entries(limits) as [keyof Budget, number][]) {
       const value = weight[field];
-      if (value > limit) over.push(`${weight.name}: ${field} ${value.toLocaleString("en-GB")} B > budget ${limit.toLocaleString("en-GB")} B`);
+      if (value > limit)
+        over.push(
+          `${weight.name}: ${field} ${value.toLocaleString("en-GB")} B > budget ${limit.toLocaleString("en-GB")} B`,
+        );
     }
   }
   return over;

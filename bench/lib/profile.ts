@@ -21,7 +21,13 @@ export class InspectorSession {
       this.socket.once("error", reject);
     });
     this.socket.on("message", (data) => {
-      const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string; params?: Record<string, unknown> };
+      const message = JSON.parse(String(data)) as {
+        id?: number;
+        result?: Record<string, unknown>;
+        error?: { message: string };
+        method?: string;
+        params?: Record<string, unknown>;
+      };
       if (message.id !== undefined) {
         const waiter = this.pending.get(message.id);
         this.pending.delete(message.id);
@@ -73,7 +79,10 @@ export class InspectorSession {
 
   /** process.memoryUsage() of the server, in bytes. */
   async memoryUsage(): Promise<NodeJS.MemoryUsage> {
-    const { result } = await this.call("Runtime.evaluate", { expression: "JSON.stringify(process.memoryUsage())", returnByValue: true });
+    const { result } = await this.call("Runtime.evaluate", {
+      expression: "JSON.stringify(process.memoryUsage())",
+      returnByValue: true,
+    });
     return JSON.parse((result as { value: string }).value) as NodeJS.MemoryUsage;
   }
 
@@ -99,7 +108,12 @@ export class InspectorSession {
 // --- CPU profile summaries ---------------------------------------------------------------------
 
 export type CpuProfile = {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+    hitCount?: number;
+    children?: number[];
+  }[];
   startTime: number;
   endTime: number;
   samples: number[];
@@ -132,7 +146,11 @@ export function areaOf(url: string, functionName: string, root: string): string 
 }
 
 /** Self time per function and per area (package), busiest first. */
-export function summariseCpuProfile(profile: CpuProfile, root: string, top = 25): { total: number; functions: SelfTimeRow[]; areas: SelfTimeRow[]; idleMs: number } {
+export function summariseCpuProfile(
+  profile: CpuProfile,
+  root: string,
+  top = 25,
+): { total: number; functions: SelfTimeRow[]; areas: SelfTimeRow[]; idleMs: number } {
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
@@ -176,7 +194,10 @@ export function summariseCpuProfile(profile: CpuProfile, root: string, top = 25)
 export type HeapRow = { type: string; name: string; count: number; selfBytes: number };
 
 /** Self size per node type and constructor (or string/code kind), biggest first. */
-export function summariseHeapSnapshot(text: string, top = 30): { totalBytes: number; byType: HeapRow[]; byConstructor: HeapRow[] } {
+export function summariseHeapSnapshot(
+  text: string,
+  top = 30,
+): { totalBytes: number; byType: HeapRow[]; byConstructor: HeapRow[] } {
   const snapshot = JSON.parse(text) as {
     snapshot: { meta: { node_fields: string[]; node_types: (string[] | string)[] } };
     nodes: number[];

@@ -52,7 +52,9 @@ async function cpuPerCall(task: () => unknown): Promise<number> {
 
 const url = new URL("/", process.env.FLOOR_APP_URL);
 const request = new Request(url, { headers: { cookie: process.env.FLOOR_COOKIE ?? "" } });
-const answer = (await loader({ request, url, params: {}, context: new RouterContextProvider() } as never)) as { data: unknown };
+const answer = (await loader({ request, url, params: {}, context: new RouterContextProvider() } as never)) as {
+  data: unknown;
+};
 const loaderData = answer.data as { viewer: { fullName: string } };
 const props = { loaderData, params: {}, matches: [] } as unknown as Parameters<typeof Dashboard>[0];
 const Page = () => <Dashboard {...props} />;
@@ -67,7 +69,9 @@ if (!viewer) throw new Error("The floor's cookie names no profile.");
 const rows = await dashboardRows(viewer.id, now);
 const templateBytes = Buffer.byteLength(dashboardHtml(viewer, rows, now));
 const templateMs = await cpuPerCall(() => dashboardHtml(viewer, rows, now));
-const rulesMs = await cpuPerCall(() => presentDashboard(rows.cards.map(cardBookingOf), viewer.id, now, usableTimeZone(viewer.time_zone)));
+const rulesMs = await cpuPerCall(() =>
+  presentDashboard(rows.cards.map(cardBookingOf), viewer.id, now, usableTimeZone(viewer.time_zone)),
+);
 
 // React Router's smallest document, from the build the bench serves (its own copy of the app).
 const build = (await import(pathToFileURL(path.join(process.env.BUILD_DIR!, "server/index.js")).href)) as ServerBuild;
@@ -81,17 +85,26 @@ const documentBytes = await notFound();
 
 /** React Router's turbo-stream `encode`: not exported, so found in its bundle by its declaration. */
 async function reactRouterEncoder(): Promise<(input: unknown) => ReadableStream<Uint8Array>> {
-  const dist = path.join(path.dirname(createRequire(import.meta.url).resolve("react-router/package.json")), "dist/development");
+  const dist = path.join(
+    path.dirname(createRequire(import.meta.url).resolve("react-router/package.json")),
+    "dist/development",
+  );
   for (const file of fs.readdirSync(dist).filter((name) => name.endsWith(".mjs"))) {
     if (!fs.readFileSync(path.join(dist, file), "utf8").includes("function encode(input, options)")) continue;
-    const bundle = (await import(pathToFileURL(path.join(dist, file)).href)) as { encode?: (input: unknown) => ReadableStream<Uint8Array> };
+    const bundle = (await import(pathToFileURL(path.join(dist, file)).href)) as {
+      encode?: (input: unknown) => ReadableStream<Uint8Array>;
+    };
     if (typeof bundle.encode === "function") return bundle.encode;
   }
   throw new Error(`React Router's turbo-stream encoder is not in ${dist} any more: update bench/lib/render-floor.tsx.`);
 }
 const encode = await reactRouterEncoder();
 // As React Router hands a document's data over: every route's loader data, no action data or errors.
-const handoff = { loaderData: { root: { nonce: "x".repeat(24) }, "routes/dashboard": loaderData }, actionData: null, errors: null };
+const handoff = {
+  loaderData: { root: { nonce: "x".repeat(24) }, "routes/dashboard": loaderData },
+  actionData: null,
+  errors: null,
+};
 const hydration = async () => {
   const reader = encode(handoff).getReader();
   let bytes = 0;
@@ -102,5 +115,18 @@ const hydrationBytes = await hydration();
 const hydrationMs = await cpuPerCall(hydration);
 const documentMs = await cpuPerCall(notFound);
 await closePool();
-console.log(JSON.stringify({ rounds: ROUNDS, reactMs, reactBytes, templateMs, templateBytes, rulesMs, documentMs, documentBytes, hydrationMs, hydrationBytes }));
+console.log(
+  JSON.stringify({
+    rounds: ROUNDS,
+    reactMs,
+    reactBytes,
+    templateMs,
+    templateBytes,
+    rulesMs,
+    documentMs,
+    documentBytes,
+    hydrationMs,
+    hydrationBytes,
+  }),
+);
 process.exit(0);

@@ -21,7 +21,10 @@ export async function createBenchViewer(context: BenchContext, fullName: string)
  * those with a recording, every third with a Lessonspace session), a few around now, the rest
  * ahead 12 hours apart; every eleventh cancelled.
  */
-export async function addBookings(db: PrismaClient, options: { clientId: string; tutorId: string; count: number; now?: Date; label?: string }) {
+export async function addBookings(
+  db: PrismaClient,
+  options: { clientId: string; tutorId: string; count: number; now?: Date; label?: string },
+) {
   const { clientId, tutorId, count, label = "Bench lesson" } = options;
   if (count <= 0) return;
   const now = (options.now ?? new Date()).getTime();
@@ -42,7 +45,12 @@ export async function addBookings(db: PrismaClient, options: { clientId: string;
   // In chunks: one statement for thousands of rows would pass PostgreSQL's 65,535 parameters.
   const created: { id: string; sessionStartTime: Date }[] = [];
   for (let i = 0; i < rows.length; i += 1_000) {
-    created.push(...(await db.booking.createManyAndReturn({ data: rows.slice(i, i + 1_000), select: { id: true, sessionStartTime: true } })));
+    created.push(
+      ...(await db.booking.createManyAndReturn({
+        data: rows.slice(i, i + 1_000),
+        select: { id: true, sessionStartTime: true },
+      })),
+    );
   }
   await db.lessonspaceSession.createMany({
     data: created
@@ -82,9 +90,20 @@ export async function createWebhookRooms(db: PrismaClient, count: number): Promi
     })),
     select: { id: true },
   });
-  const rooms = bookings.map((booking) => ({ roomId: randomUUID(), secret: randomUUID(), sessionId: randomUUID(), profileId: tutor, bookingId: booking.id }));
+  const rooms = bookings.map((booking) => ({
+    roomId: randomUUID(),
+    secret: randomUUID(),
+    sessionId: randomUUID(),
+    profileId: tutor,
+    bookingId: booking.id,
+  }));
   await db.lessonspaceSpace.createMany({
-    data: rooms.map((room) => ({ roomId: room.roomId, bookingId: room.bookingId, launchId: `booking-${room.bookingId}`, secret: room.secret })),
+    data: rooms.map((room) => ({
+      roomId: room.roomId,
+      bookingId: room.bookingId,
+      launchId: `booking-${room.bookingId}`,
+      secret: room.secret,
+    })),
   });
   return rooms.map(({ roomId, secret, sessionId, profileId }) => ({ roomId, secret, sessionId, profileId }));
 }

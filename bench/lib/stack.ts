@@ -72,7 +72,10 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
     db = new PrismaClient({ adapter: new PrismaPg({ connectionString: stack.databaseUrl }) });
     const stderrLines: string[] = [];
     const echo = options.echoServerStderr ?? true;
-    const launchServer = async (nodeFlags: string[] | undefined, onLine?: (line: string) => boolean | void): Promise<AppServer> => {
+    const launchServer = async (
+      nodeFlags: string[] | undefined,
+      onLine?: (line: string) => boolean | void,
+    ): Promise<AppServer> => {
       const child = await spawnServer({
         script: path.join(buildDir, "server.js"),
         port,
@@ -153,7 +156,8 @@ export async function signIn(appUrl: string, email: string, password = DEMO_PASS
     redirect: "manual",
   });
   await response.arrayBuffer();
-  if (response.status !== 302 && response.status !== 303) throw new Error(`Sign-in as ${email} answered ${response.status}`);
+  if (response.status !== 302 && response.status !== 303)
+    throw new Error(`Sign-in as ${email} answered ${response.status}`);
   return response.headers
     .getSetCookie()
     .map((line) => line.split(";")[0])
@@ -164,7 +168,10 @@ export async function signIn(appUrl: string, email: string, password = DEMO_PASS
  * Runs one bench script on its own: builds if needed, starts the stack and the server, runs
  * `body`, stops everything, and sets a failing exit code when `body` reports failure.
  */
-export async function runStandalone(options: StartOptions, body: (context: BenchContext) => Promise<{ ok: boolean } | void>): Promise<void> {
+export async function runStandalone(
+  options: StartOptions,
+  body: (context: BenchContext) => Promise<{ ok: boolean } | void>,
+): Promise<void> {
   const build = ensureBuild(options.buildDir ?? buildDirFromEnv());
   if (build.built) console.log(`Built in ${build.seconds.toFixed(1)} s.`);
   const context = await startBenchContext({ ...options, buildDir: build.buildDir });

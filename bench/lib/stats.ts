@@ -8,7 +8,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Least-squares slope of y over x. */
@@ -56,12 +59,17 @@ export function table(rows: readonly (readonly string[])[], indent = "  ", minWi
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const numeric = (cell: string) => /^[-+≈~]?[\d.,]+( ?[a-zA-Z%×/]+)?$|^—$/.test(cell);
   return rows
-    .map((row, r) =>
-      indent +
-      row
-        .map((cell, i) => ((r > 0 || rows.length === 1) && i > 0 && numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-        .join("  ")
-        .trimEnd(),
+    .map(
+      (row, r) =>
+        indent +
+        row
+          .map((cell, i) =>
+            (r > 0 || rows.length === 1) && i > 0 && numeric(cell)
+              ? cell.padStart(widths[i]!)
+              : cell.padEnd(widths[i]!),
+          )
+          .join("  ")
+          .trimEnd(),
     )
     .join("\n");
 }

@@ -9,7 +9,11 @@ export function databaseUrl(serverUrl: string, name: string): string {
 }
 
 /** CREATE DATABASE, optionally cloned from `template` (which must have no open connections). */
-export async function createDatabase(serverUrl: string, name: string, opts: { template?: string } = {}): Promise<string> {
+export async function createDatabase(
+  serverUrl: string,
+  name: string,
+  opts: { template?: string } = {},
+): Promise<string> {
   await withClient(serverUrl, async (client) => {
     const template = opts.template ? ` TEMPLATE ${client.escapeIdentifier(opts.template)}` : "";
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
@@ -19,7 +23,9 @@ export async function createDatabase(serverUrl: string, name: string, opts: { te
 
 /** DROP DATABASE IF EXISTS, closing any connections still open to it. */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  await withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+  await withClient(serverUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+  );
 }
 
 async function withClient<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

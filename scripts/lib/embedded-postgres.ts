@@ -10,7 +10,14 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { freePort } from "./free-port.ts";
-import { type Log, type PostgresBinaries, type RunAs, canTraverse, resolveBinaries, resolveRunAs } from "./postgres-binaries.ts";
+import {
+  type Log,
+  type PostgresBinaries,
+  type RunAs,
+  canTraverse,
+  resolveBinaries,
+  resolveRunAs,
+} from "./postgres-binaries.ts";
 
 export { createDatabase, databaseUrl, dropDatabase } from "./databases.ts";
 
@@ -74,8 +81,13 @@ function chooseDataDir(requested: string, runAs: RunAs | undefined, log: Log): s
     fs.chmodSync(parent, fs.statSync(parent).mode | 0o001);
     if (canTraverse(parent, runAs)) return requested;
   }
-  const relocated = path.join(os.tmpdir(), `tutorwise-pgdata-${createHash("sha256").update(requested).digest("hex").slice(0, 12)}`);
-  log(`PostgreSQL runs as the OS user "${USER}", which cannot reach ${requested}; keeping its data in ${relocated} instead.`);
+  const relocated = path.join(
+    os.tmpdir(),
+    `tutorwise-pgdata-${createHash("sha256").update(requested).digest("hex").slice(0, 12)}`,
+  );
+  log(
+    `PostgreSQL runs as the OS user "${USER}", which cannot reach ${requested}; keeping its data in ${relocated} instead.`,
+  );
   return relocated;
 }
 
@@ -100,9 +112,17 @@ function makeOwnedDir(dir: string, runAs: RunAs | undefined): void {
   fs.chmodSync(dir, 0o700);
 }
 
-async function initialise(dataDir: string, binaries: PostgresBinaries, runAs: RunAs | undefined, ephemeral: boolean, log: Log): Promise<void> {
+async function initialise(
+  dataDir: string,
+  binaries: PostgresBinaries,
+  runAs: RunAs | undefined,
+  ephemeral: boolean,
+  log: Log,
+): Promise<void> {
   if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
-    throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); remove it or choose another folder.`);
+    throw new Error(
+      `${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); remove it or choose another folder.`,
+    );
   }
   log(`Creating a PostgreSQL cluster in ${dataDir}…`);
   // initdb into a side folder, then rename: a folder with PG_VERSION is always a finished cluster,
@@ -137,9 +157,17 @@ async function initialise(dataDir: string, binaries: PostgresBinaries, runAs: Ru
   fs.renameSync(staging, dataDir);
 }
 
-function run(binary: string, args: string[], runAs: RunAs | undefined): Promise<{ code: number | null; output: string }> {
+function run(
+  binary: string,
+  args: string[],
+  runAs: RunAs | undefined,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { ...runAs, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, {
+      ...runAs,
+      env: { ...process.env, LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -160,7 +188,9 @@ async function stopLeftoverServer(dataDir: string, log: Log): Promise<void> {
   }
   const owner = readOwner(dataDir);
   if (owner !== undefined && isAlive(owner)) {
-    throw new Error(`PostgreSQL in ${dataDir} is already running (pid ${pid}), started by process ${owner}. Stop that process first.`);
+    throw new Error(
+      `PostgreSQL in ${dataDir} is already running (pid ${pid}), started by process ${owner}. Stop that process first.`,
+    );
   }
   log(`Stopping PostgreSQL (pid ${pid}) left running in ${dataDir} by a run that ended without stopping it.`);
   await terminate(pid);
@@ -233,7 +263,11 @@ function isPostgresProcess(pid: number): boolean {
 /** Fast shutdown (SIGINT), escalating if the server does not go. */
 async function terminate(pid: number): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0) return; // kill(0 or -1) would signal whole process groups
-  for (const [signal, waitMs] of [["SIGINT", 15_000], ["SIGQUIT", 5_000], ["SIGKILL", 5_000]] as const) {
+  for (const [signal, waitMs] of [
+    ["SIGINT", 15_000],
+    ["SIGQUIT", 5_000],
+    ["SIGKILL", 5_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

@@ -100,7 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await seedDemo({
         db,
         supabase: { url: supabase.url, serviceRoleKey: supabase.serviceRoleKey },
-        lessonspace: { apiUrl: lessonspace.url, organisationId: LOCAL_ORGANISATION_ID, recordPastSession: lessonspace.recordPastSession },
+        lessonspace: {
+          apiUrl: lessonspace.url,
+          organisationId: LOCAL_ORGANISATION_ID,
+          recordPastSession: lessonspace.recordPastSession,
+        },
       });
     } finally {
       await db.$disconnect();

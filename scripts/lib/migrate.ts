@@ -103,7 +103,9 @@ async function useSchemaFromUrl(client: pg.Client, databaseUrl: string): Promise
 }
 
 async function lock(client: pg.Client, log: (message: string) => void): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [PRISMA_ADVISORY_LOCK]);
+  const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+    PRISMA_ADVISORY_LOCK,
+  ]);
   if (rows[0]?.locked) return;
   log("Another migration run holds the lock on this database; waiting for it to finish…");
   await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
@@ -114,7 +116,10 @@ function checkHistory(migrations: Migration[], rows: AppliedRow[], log: (message
   const live = rows.filter((row) => row.rolled_back_at === null);
   const failed = live.filter((row) => row.finished_at === null);
   if (failed.length > 0) {
-    const details = failed.map((row) => `- ${row.migration_name} (started ${row.started_at.toISOString()})${row.logs ? `: ${row.logs.trim()}` : ""}`);
+    const details = failed.map(
+      (row) =>
+        `- ${row.migration_name} (started ${row.started_at.toISOString()})${row.logs ? `: ${row.logs.trim()}` : ""}`,
+    );
     throw new Error(
       `Failed migrations are recorded in _prisma_migrations; nothing was applied. Find out what they changed, then mark them ` +
         `rolled back (set rolled_back_at) or applied, as \`prisma migrate resolve\` would:\n${details.join("\n")}`,
@@ -132,7 +137,8 @@ function checkHistory(migrations: Migration[], rows: AppliedRow[], log: (message
     );
   }
   for (const row of live) {
-    if (!byName.has(row.migration_name)) log(`Warning: ${row.migration_name} is applied to the database but missing from the migrations folder.`);
+    if (!byName.has(row.migration_name))
+      log(`Warning: ${row.migration_name} is applied to the database but missing from the migrations folder.`);
   }
   return new Set(live.map((row) => row.migration_name));
 }
@@ -157,7 +163,9 @@ async function applyOne(client: pg.Client, migration: Migration, log: (message: 
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    throw new Error(`Migration ${migration.name} failed and was rolled back: ${describe(error, migration.script)}`, { cause: error });
+    throw new Error(`Migration ${migration.name} failed and was rolled back: ${describe(error, migration.script)}`, {
+      cause: error,
+    });
   }
   log(`Applied ${migration.name} in ${Math.round(performance.now() - started)} ms.`);
 }

@@ -29,7 +29,16 @@ export function resolveRunAs(log: Log): RunAs | undefined {
   let ids = lookupUser(POSTGRES_USER);
   if (!ids) {
     log(`Running as root: creating the system user "${POSTGRES_USER}" to run PostgreSQL (it refuses to run as root).`);
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", POSTGRES_USER]);
+    execFileSync("useradd", [
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--home-dir",
+      "/nonexistent",
+      "--shell",
+      "/usr/sbin/nologin",
+      POSTGRES_USER,
+    ]);
     ids = lookupUser(POSTGRES_USER);
     if (!ids) throw new Error(`Created the user "${POSTGRES_USER}" but cannot look it up.`);
   }
@@ -129,7 +138,9 @@ function ensureCopy(source: string, target: string): void {
     const stat = fs.statSync(target);
     // Binaries in a shared temp folder run as another user: only trust a copy we made, unwritable by others.
     if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
-      throw new Error(`${target} exists but was not made by this user (or others can write to it); remove it and try again.`);
+      throw new Error(
+        `${target} exists but was not made by this user (or others can write to it); remove it and try again.`,
+      );
     }
     if (fs.existsSync(marker)) return;
     fs.rmSync(target, { recursive: true, force: true });

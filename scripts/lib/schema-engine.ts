@@ -61,11 +61,15 @@ export async function withSchemaEngine<T>(
   try {
     return await fn(engine);
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError && lastPanic) throw new Error(`Schema engine panicked: ${lastPanic}`, { cause: error });
+    if (error instanceof WebAssembly.RuntimeError && lastPanic)
+      throw new Error(`Schema engine panicked: ${lastPanic}`, { cause: error });
     // Errors thrown by the adapter reach us as "External error id#N"; the registry holds the real one.
     const id = /External error id#(\d+)/.exec(String((error as Error).message))?.[1];
     const external = id === undefined ? undefined : adapter.errorRegistry.consumeError(Number(id));
-    if (external) throw new Error(`Schema engine: ${(external.error as Error)?.message ?? JSON.stringify(external.error)}`, { cause: error });
+    if (external)
+      throw new Error(`Schema engine: ${(external.error as Error)?.message ?? JSON.stringify(external.error)}`, {
+        cause: error,
+      });
     throw error;
   } finally {
     engine.free();
@@ -82,11 +86,17 @@ export function migrationsList(migrationsDir: string): MigrationList {
     .sort();
   return {
     baseDir: migrationsDir,
-    lockfile: { path: "migration_lock.toml", content: fs.existsSync(lockFile) ? fs.readFileSync(lockFile, "utf8") : null },
+    lockfile: {
+      path: "migration_lock.toml",
+      content: fs.existsSync(lockFile) ? fs.readFileSync(lockFile, "utf8") : null,
+    },
     shadowDbInitScript: "",
     migrationDirectories: names.map((name) => ({
       path: name,
-      migrationFile: { path: "migration.sql", content: { tag: "ok", value: fs.readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8") } },
+      migrationFile: {
+        path: "migration.sql",
+        content: { tag: "ok", value: fs.readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8") },
+      },
     })),
   };
 }
@@ -145,7 +155,8 @@ function withCharColumns<T extends object>(target: T, afterDispose?: Dispose): T
       const value: unknown = Reflect.get(object, key, object);
       if (typeof value !== "function") return value;
       if (key === "queryRaw") return async (query: SqlQuery) => restoreCharColumns(await value.call(object, query));
-      if (key === "startTransaction") return async (...args: unknown[]) => withCharColumns(await value.apply(object, args));
+      if (key === "startTransaction")
+        return async (...args: unknown[]) => withCharColumns(await value.apply(object, args));
       if (key === "dispose" && afterDispose) return async () => (await value.call(object), await afterDispose());
       return value.bind(object);
     },

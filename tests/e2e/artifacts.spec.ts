@@ -16,7 +16,10 @@ function finishedLesson() {
 }
 
 async function imageLoaded(page: Page, selector: string) {
-  return page.locator(selector).first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
 }
 
 test("the tutor uploads a PNG and leaves a review; the parent sees both on the lesson", async ({ page, browser }) => {
@@ -24,7 +27,9 @@ test("the tutor uploads a PNG and leaves a review; the parent sees both on the l
 
   await signInAs(page, demoProfiles.tutor.email, `/bookings/${booking.id}/snapshot/upload`);
   await expect(page.getByRole("heading", { name: "How was your session with Charlie Brown?" })).toBeVisible();
-  await page.getByLabel("Whiteboard snapshot").setInputFiles({ name: "whiteboard.png", mimeType: "image/png", buffer: PNG });
+  await page
+    .getByLabel("Whiteboard snapshot")
+    .setInputFiles({ name: "whiteboard.png", mimeType: "image/png", buffer: PNG });
   await page.getByRole("button", { name: "Upload Whiteboard Snapshot" }).click();
   await expect(page.getByRole("status")).toContainText("Snapshot uploaded.");
   await expect.poll(() => imageLoaded(page, `img[src="/bookings/${booking.id}/snapshot"]`)).toBe(true);
@@ -37,8 +42,12 @@ test("the tutor uploads a PNG and leaves a review; the parent sees both on the l
   await expect(page.getByRole("button", { name: "Update review" })).toBeVisible();
 
   const row = await db().booking.findUniqueOrThrow({ where: { id: booking.id }, include: { reviews: true } });
-  expect((row.sessionArtifacts as Record<string, string>).whiteboard_snapshot_path).toMatch(new RegExp(`^${booking.id}/[0-9a-f-]{36}\\.png$`));
-  expect(row.reviews).toMatchObject([{ reviewerId: demoProfiles.tutor.id, revieweeId: demoProfiles.child.id, rating: 5 }]);
+  expect((row.sessionArtifacts as Record<string, string>).whiteboard_snapshot_path).toMatch(
+    new RegExp(`^${booking.id}/[0-9a-f-]{36}\\.png$`),
+  );
+  expect(row.reviews).toMatchObject([
+    { reviewerId: demoProfiles.tutor.id, revieweeId: demoProfiles.child.id, rating: 5 },
+  ]);
 
   // The parent's lesson record: the snapshot (served by our route) and the tutor's review.
   const parentContext = await browser.newContext();
@@ -63,7 +72,9 @@ test("the tutor uploads a PNG and leaves a review; the parent sees both on the l
 test("an SVG with a script is refused with a message and the lesson keeps no snapshot", async ({ page }) => {
   const booking = await finishedLesson();
   await signInAs(page, demoProfiles.tutor.email, `/bookings/${booking.id}/snapshot/upload`);
-  await page.getByLabel("Whiteboard snapshot").setInputFiles({ name: "whiteboard.png", mimeType: "image/png", buffer: SVG_WITH_SCRIPT });
+  await page
+    .getByLabel("Whiteboard snapshot")
+    .setInputFiles({ name: "whiteboard.png", mimeType: "image/png", buffer: SVG_WITH_SCRIPT });
   await page.getByRole("button", { name: "Upload Whiteboard Snapshot" }).click();
   await expect(page.getByRole("alert")).toHaveText(/not a PNG, JPEG or WebP image/);
   await expect(page.getByLabel("Whiteboard snapshot")).toBeVisible();
@@ -89,19 +100,26 @@ test("the parent cannot upload a snapshot for the tutor", async ({ page }) => {
   await expect(page.getByLabel("Whiteboard snapshot")).toHaveCount(0);
 });
 
-test("from Recent Sessions on the dashboard the tutor uploads and reviews, and the lesson leaves the widget", async ({ page }) => {
+test("from Recent Sessions on the dashboard the tutor uploads and reviews, and the lesson leaves the widget", async ({
+  page,
+}) => {
   const booking = await finishedLesson();
   await signInAs(page, demoProfiles.tutor.email, "/");
   const widget = page.getByRole("region", { name: "Recent Sessions" });
   const card = widget.getByRole("article").filter({ hasText: booking.serviceName });
   await expect(card.getByRole("heading", { name: "How was your session with Charlie Brown?" })).toBeVisible();
 
-  await card.getByLabel("Whiteboard snapshot").setInputFiles({ name: "board.jpg.exe", mimeType: "application/octet-stream", buffer: PNG });
+  await card
+    .getByLabel("Whiteboard snapshot")
+    .setInputFiles({ name: "board.jpg.exe", mimeType: "application/octet-stream", buffer: PNG });
   await card.getByRole("button", { name: "Upload Whiteboard Snapshot" }).click();
 
   // The form returns to the dashboard, where the same card now only asks for the review.
   await expect(page).toHaveURL(/\/$/);
-  const sameCard = page.getByRole("region", { name: "Recent Sessions" }).getByRole("article").filter({ hasText: booking.serviceName });
+  const sameCard = page
+    .getByRole("region", { name: "Recent Sessions" })
+    .getByRole("article")
+    .filter({ hasText: booking.serviceName });
   await expect(sameCard.getByText("Whiteboard snapshot uploaded.")).toBeVisible();
   await sameCard.getByRole("link", { name: "Leave Review" }).click();
   // With JavaScript the same form opens in a <dialog>; without, the link opens the review page.
@@ -115,7 +133,9 @@ test("from Recent Sessions on the dashboard the tutor uploads and reviews, and t
   // Back on the dashboard, the lesson has left the widget.
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("heading", { name: "Your lessons" })).toBeVisible();
-  await expect(page.getByRole("article").filter({ hasText: "How was your session" }).filter({ hasText: booking.serviceName })).toHaveCount(0);
+  await expect(
+    page.getByRole("article").filter({ hasText: "How was your session" }).filter({ hasText: booking.serviceName }),
+  ).toHaveCount(0);
   const row = await db().booking.findUniqueOrThrow({ where: { id: booking.id }, include: { reviews: true } });
   expect((row.sessionArtifacts as Record<string, string>).whiteboard_snapshot_path).toMatch(/\.png$/);
   expect(row.reviews).toMatchObject([{ reviewerId: demoProfiles.tutor.id, rating: 4 }]);

@@ -11,7 +11,10 @@ test("a signed-out visit goes to sign-in and comes back after", async ({ page })
   await expect(page.getByRole("heading", { name: "Your lessons" })).toBeVisible();
 });
 
-test("a session that ends while a page is open: the next link goes to sign-in and back to that page, not to React Router's data address", async ({ page, context }) => {
+test("a session that ends while a page is open: the next link goes to sign-in and back to that page, not to React Router's data address", async ({
+  page,
+  context,
+}) => {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(demoProfiles.parent.email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);

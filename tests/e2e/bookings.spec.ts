@@ -10,7 +10,9 @@ import { createDemoBooking, db, DEMO_PASSWORD, demoProfiles, signInAs } from "./
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 
 function wallClock(date: Date, timeZone: string) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    date,
+  );
 }
 
 function card(page: Page, serviceName: string) {
@@ -30,7 +32,9 @@ async function createPerson(fullName: string) {
   const email = `e2e-${randomUUID()}@example.com`;
   const { data, error } = await admin.createUser({ email, password: DEMO_PASSWORD, email_confirm: true });
   if (error || !data.user) throw new Error(`Could not create ${email}: ${error?.message}`);
-  const profile = await db().profile.create({ data: { id: data.user.id, email, fullName, roles: ["client"], timeZone: "Europe/London" } });
+  const profile = await db().profile.create({
+    data: { id: data.user.id, email, fullName, roles: ["client"], timeZone: "Europe/London" },
+  });
   return { ...profile, email };
 }
 
@@ -38,14 +42,26 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
   // A parent of this test's own: the dashboard shows the next and last ten lessons (issue 11), and
   // the demo family's fill up as other specs run, so the demo parent's would push these out.
   const parent = await createPerson("Pat Own");
-  const createOwn = (overrides: Parameters<typeof createDemoBooking>[0]) => createDemoBooking({ clientId: parent.id, ...overrides });
+  const createOwn = (overrides: Parameters<typeof createDemoBooking>[0]) =>
+    createDemoBooking({ clientId: parent.id, ...overrides });
   const tag = randomUUID().slice(0, 8);
   const upcomingStart = minutes(3 * 60);
   const upcoming = await createOwn({ serviceName: `Upcoming ${tag}`, sessionStartTime: upcomingStart });
   const ready = await createOwn({ serviceName: `Ready ${tag}`, sessionStartTime: minutes(5), studentId: null });
-  const completed = await createOwn({ serviceName: `Completed ${tag}`, sessionStartTime: minutes(-26 * 60), status: "Completed" });
-  await db().booking.update({ where: { id: completed.id }, data: { recordingUrl: "https://lessonspace.example/playback/", durationActual: 55 * 60 } });
-  const unrecorded = await createOwn({ serviceName: `Unrecorded ${tag}`, sessionStartTime: minutes(-50 * 60), status: "Completed" });
+  const completed = await createOwn({
+    serviceName: `Completed ${tag}`,
+    sessionStartTime: minutes(-26 * 60),
+    status: "Completed",
+  });
+  await db().booking.update({
+    where: { id: completed.id },
+    data: { recordingUrl: "https://lessonspace.example/playback/", durationActual: 55 * 60 },
+  });
+  const unrecorded = await createOwn({
+    serviceName: `Unrecorded ${tag}`,
+    sessionStartTime: minutes(-50 * 60),
+    status: "Completed",
+  });
   await createOwn({ serviceName: `Cancelled ${tag}`, sessionStartTime: minutes(24 * 60), status: "Cancelled" });
   const { timeZone } = parent;
 
@@ -53,7 +69,8 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
   const browserErrors: string[] = [];
   page.on("console", (message) => {
     // Network noise (a missing favicon) is not what this is about.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) browserErrors.push(message.text());
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      browserErrors.push(message.text());
   });
   page.on("pageerror", (error) => browserErrors.push(error.message));
 
@@ -63,7 +80,11 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
   const upcomingCard = card(page, `Upcoming ${tag}`);
   await expect(upcomingCard).toContainText(`Scheduled for`);
   await expect(upcomingCard).toContainText(wallClock(upcomingStart, timeZone));
-  await expect(upcomingCard.getByRole("button", { name: `Join opens at ${wallClock(new Date(upcomingStart.getTime() - 15 * 60_000), timeZone)}` })).toBeDisabled();
+  await expect(
+    upcomingCard.getByRole("button", {
+      name: `Join opens at ${wallClock(new Date(upcomingStart.getTime() - 15 * 60_000), timeZone)}`,
+    }),
+  ).toBeDisabled();
   await expect(upcomingCard).toContainText("Charlie Brown");
   await expect(upcomingCard).toContainText("Tara Singh");
 
@@ -77,7 +98,10 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
   await expect(readyCard).toContainText("Pat Own (adult learner)");
 
   const completedCard = card(page, `Completed ${tag}`);
-  await expect(completedCard.getByRole("link", { name: "View Recording" })).toHaveAttribute("href", `/bookings/${completed.id}/recording`);
+  await expect(completedCard.getByRole("link", { name: "View Recording" })).toHaveAttribute(
+    "href",
+    `/bookings/${completed.id}/recording`,
+  );
   await expect(completedCard).toContainText("1 h planned, 55 min in the classroom");
   await expect(card(page, `Unrecorded ${tag}`)).toContainText("No recording");
   await expect(card(page, `Cancelled ${tag}`)).toContainText("This lesson was cancelled.");
@@ -85,19 +109,26 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
 
   // Ready cards come before upcoming ones, and upcoming before recent; a lesson cancelled for
   // tomorrow is still placed by its time, under Upcoming.
-  const order = await page.getByRole("article").evaluateAll((articles) => articles.map((a) => a.querySelector("h3")?.textContent ?? ""));
+  const order = await page
+    .getByRole("article")
+    .evaluateAll((articles) => articles.map((a) => a.querySelector("h3")?.textContent ?? ""));
   const position = (name: string) => order.indexOf(name);
   expect(position(`Ready ${tag}`)).toBeLessThan(position(`Upcoming ${tag}`));
   expect(position(`Upcoming ${tag}`)).toBeLessThan(position(`Cancelled ${tag}`));
   expect(position(`Cancelled ${tag}`)).toBeLessThan(position(`Completed ${tag}`));
-  await expect(page.getByRole("region", { name: "Upcoming", exact: true }).getByRole("article", { name: `Cancelled ${tag}` })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Upcoming", exact: true }).getByRole("article", { name: `Cancelled ${tag}` }),
+  ).toBeVisible();
   expect(position(`Completed ${tag}`)).toBeLessThan(position(`Unrecorded ${tag}`));
 
   await card(page, `Unrecorded ${tag}`).getByRole("link", { name: "Lesson details" }).click();
   await expect(page).toHaveURL(`/bookings/${unrecorded.id}`);
   await expect(page.getByRole("heading", { level: 1, name: `Unrecorded ${tag}` })).toBeVisible();
   await expect(page.getByText("Nobody joined the classroom for this lesson.")).toBeVisible();
-  await expect(page.getByRole("link", { name: "Leave a review" })).toHaveAttribute("href", `/bookings/${unrecorded.id}/review`);
+  await expect(page.getByRole("link", { name: "Leave a review" })).toHaveAttribute(
+    "href",
+    `/bookings/${unrecorded.id}/review`,
+  );
   await page.reload();
   await expect(page.getByRole("heading", { level: 1, name: `Unrecorded ${tag}` })).toBeVisible();
   expect(browserErrors).toEqual([]);
@@ -114,7 +145,10 @@ test("a parent assigns their child; the card names the child, and the child sees
   await card(page, serviceName).getByRole("link", { name: "Choose who attends" }).click();
   await expect(page.getByRole("heading", { name: `Who attends ${serviceName}` })).toBeVisible();
   // Only the parent's active wards are offered: Charlie, not the other family's Sam.
-  await expect(whoAttends(page).locator("option")).toHaveText(["Paula Brown (adult learner, no student)", "Charlie Brown"]);
+  await expect(whoAttends(page).locator("option")).toHaveText([
+    "Paula Brown (adult learner, no student)",
+    "Charlie Brown",
+  ]);
   await whoAttends(page).selectOption({ label: "Charlie Brown" });
   await page.getByRole("button", { name: "Save who attends" }).click();
 
@@ -128,7 +162,10 @@ test("a parent assigns their child; the card names the child, and the child sees
   await expect(card(page, serviceName).getByRole("link", { name: "Choose who attends" })).toHaveCount(0);
 });
 
-test("the details page's own form changes who attends, and a refusal is explained with the booking unchanged", async ({ page, javaScriptEnabled }) => {
+test("the details page's own form changes who attends, and a refusal is explained with the booking unchanged", async ({
+  page,
+  javaScriptEnabled,
+}) => {
   // The whole route manifest comes with the app's code (react-router.config.ts, routeDiscovery
   // "initial"): the page's form to another route (/student) sends no /__manifest request.
   const discoveries: string[] = [];

@@ -22,7 +22,13 @@ async function startDevServer(port: number, dataDir: string) {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), TUTORWISE_DATA_DIR: dataDir, DEV_FIXED_PORTS: "0" },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      TUTORWISE_DATA_DIR: dataDir,
+      DEV_FIXED_PORTS: "0",
+    },
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
@@ -51,7 +57,8 @@ async function hydrated(element: Locator) {
   await element.evaluate(
     (node) =>
       new Promise<void>((resolve) => {
-        const check = () => (Object.keys(node).some((key) => key.startsWith("__reactFiber")) ? resolve() : setTimeout(check, 50));
+        const check = () =>
+          Object.keys(node).some((key) => key.startsWith("__reactFiber")) ? resolve() : setTimeout(check, 50);
         check();
       }),
     undefined,
@@ -59,7 +66,9 @@ async function hydrated(element: Locator) {
   );
 }
 
-test("npm run dev on a fresh clone serves its first pages hydrated, without failed answers, errors or warnings, also when it stops", async ({ page }) => {
+test("npm run dev on a fresh clone serves its first pages hydrated, without failed answers, errors or warnings, also when it stops", async ({
+  page,
+}) => {
   // Starting PostgreSQL, migrating, seeding and bundling every dependency on a 2-core machine.
   test.setTimeout(240_000);
   const port = await freePort();
@@ -69,7 +78,8 @@ test("npm run dev on a fresh clone serves its first pages hydrated, without fail
     await dev.ready;
     const complaints: string[] = [];
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") complaints.push(`${message.type()}: ${message.text()}`);
+      if (message.type() === "error" || message.type() === "warning")
+        complaints.push(`${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => complaints.push(`page error: ${error.message}`));
     const failedAnswers: string[] = [];
@@ -98,7 +108,10 @@ test("npm run dev on a fresh clone serves its first pages hydrated, without fail
 
     // The dev server goes away (a developer restarts it): Vite's client notices and waits for it to
     // come back, in a worker made from a blob (which the development policy allows), without an error.
-    const waiting = page.waitForEvent("console", { predicate: (message) => message.text().includes("Polling for restart"), timeout: 30_000 });
+    const waiting = page.waitForEvent("console", {
+      predicate: (message) => message.text().includes("Polling for restart"),
+      timeout: 30_000,
+    });
     await dev.stop();
     await waiting;
     await page.waitForTimeout(1_000);

@@ -16,11 +16,17 @@ export default async function globalSetup() {
   // The specs read this environment too (the database URL, the stand-ins, MAIL_INBOX_URL: the SMTP
   // catcher's web inbox where specs open the e-mails the app sent). The server runs as its own
   // process, so its background workers stop with it.
-  Object.assign(process.env, stack.env, { NODE_ENV: "production", LAUNCH_RATE_LIMIT_PER_MINUTE: "1000", MAIL_INBOX_URL: stack.smtp.url });
-  const server = await spawnProductionServer({ port, env: process.env, stdout: "ignore" }).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
+  Object.assign(process.env, stack.env, {
+    NODE_ENV: "production",
+    LAUNCH_RATE_LIMIT_PER_MINUTE: "1000",
+    MAIL_INBOX_URL: stack.smtp.url,
   });
+  const server = await spawnProductionServer({ port, env: process.env, stdout: "ignore" }).catch(
+    async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    },
+  );
   return async () => {
     await server.stop();
     await stack.stop();

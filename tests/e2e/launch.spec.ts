@@ -5,14 +5,20 @@ import { createDemoBooking, db, DEMO_PASSWORD, demoProfiles, signInAs } from "./
 
 /** Another person at another computer: a context of their own, with this project's JavaScript setting. */
 async function newPerson(browser: Browser, testInfo: TestInfo): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: testInfo.project.use.baseURL, javaScriptEnabled: testInfo.project.use.javaScriptEnabled });
+  return browser.newContext({
+    baseURL: testInfo.project.use.baseURL,
+    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
+  });
 }
 
 /** Presses Join Lesson inside the dashboard card of this lesson and returns the tab it opens. */
 async function joinFromCard(page: Page, serviceName: string): Promise<Page> {
   await page.goto("/");
   const card = page.getByRole("article", { name: serviceName });
-  const [tab] = await Promise.all([page.context().waitForEvent("page"), card.getByRole("button", { name: "Join Lesson" }).click()]);
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    card.getByRole("button", { name: "Join Lesson" }).click(),
+  ]);
   await tab.waitForLoadState();
   return tab;
 }
@@ -23,7 +29,8 @@ function collectErrors(context: BrowserContext): string[] {
   context.on("weberror", (error) => errors.push(error.error().message));
   context.on("console", (message) => {
     // The app has no favicon yet; the browser's request for it is not this feature's concern.
-    if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico")) errors.push(`${message.text()} (${message.location().url})`);
+    if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico"))
+      errors.push(`${message.text()} (${message.location().url})`);
   });
   return errors;
 }
@@ -32,7 +39,10 @@ function classroomFrame(tab: Page) {
   return tab.frameLocator("iframe.classroom-frame");
 }
 
-test("the parent joins as their child in a new branded tab, and the tutor joins the same room as leader", async ({ page, browser }, testInfo) => {
+test("the parent joins as their child in a new branded tab, and the tutor joins the same room as leader", async ({
+  page,
+  browser,
+}, testInfo) => {
   const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 5 * 60_000), sessionDuration: 60 });
   const { parent, tutor, child } = demoProfiles;
   const errors = collectErrors(page.context());
@@ -43,7 +53,10 @@ test("the parent joins as their child in a new branded tab, and the tutor joins 
   await expect(parentTab.getByRole("heading", { name: `${booking.serviceName} with ${tutor.fullName}` })).toBeVisible();
   await expect(parentTab.getByText(`You are ${child.fullName}`)).toBeVisible();
   await expect(parentTab.getByRole("timer")).toHaveText(/min left/);
-  await expect(parentTab.getByRole("link", { name: "Open the classroom on its own" })).toHaveAttribute("href", /\/room\//);
+  await expect(parentTab.getByRole("link", { name: "Open the classroom on its own" })).toHaveAttribute(
+    "href",
+    /\/room\//,
+  );
   await expect(parentTab.getByRole("link", { name: "Back to your lessons" })).toHaveAttribute("href", "/");
   const frame = parentTab.locator("iframe.classroom-frame");
   await expect(frame).toHaveAttribute("allow", "camera; microphone; display-capture; fullscreen; autoplay");
@@ -65,7 +78,8 @@ test("the parent joins as their child in a new branded tab, and the tutor joins 
     await expect(tutorRoom.locator("#me")).toContainText("Leader");
     await expect(tutorRoom.locator("#others")).toContainText(child.fullName);
     // Same room: the frames point at one room id.
-    const roomOf = async (tab: Page) => new URL((await tab.locator("iframe.classroom-frame").getAttribute("src"))!).pathname;
+    const roomOf = async (tab: Page) =>
+      new URL((await tab.locator("iframe.classroom-frame").getAttribute("src"))!).pathname;
     expect(await roomOf(tutorTab)).toBe(await roomOf(parentTab));
     expect(await roomOf(tutorTab)).toBe(`/room/${stored.meetingProviderId}`);
     expect(errors).toEqual([]);
@@ -92,7 +106,9 @@ test("a lesson cancelled while the dashboard was open shows a readable 409 page 
   await signInAs(page, demoProfiles.parent.email);
   await page.goto("/");
   await db().booking.update({ where: { id: booking.id }, data: { status: "Cancelled" } });
-  const launched = page.context().waitForEvent("response", (response) => response.url().endsWith(`/api/bookings/${booking.id}/launch`));
+  const launched = page
+    .context()
+    .waitForEvent("response", (response) => response.url().endsWith(`/api/bookings/${booking.id}/launch`));
   const [tab] = await Promise.all([
     page.context().waitForEvent("page"),
     page.getByRole("article", { name: booking.serviceName }).getByRole("button", { name: "Join Lesson" }).click(),
@@ -122,7 +138,9 @@ test("a signed-out visit to the classroom goes through sign-in and back into the
 test("the launch address answers JSON to a script and sends a browser visit to the lesson's page", async ({ page }) => {
   const booking = await createDemoBooking({ clientId: demoProfiles.adult.id, studentId: null });
   await signInAs(page, demoProfiles.adult.email);
-  const response = await page.request.post(`/api/bookings/${booking.id}/launch`, { headers: { Accept: "application/json" } });
+  const response = await page.request.post(`/api/bookings/${booking.id}/launch`, {
+    headers: { Accept: "application/json" },
+  });
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toContain("application/json");
   const body = (await response.json()) as { url: string };

@@ -22,9 +22,15 @@ async function tutorWithHistory() {
   const email = `e2e-history-${randomUUID()}@example.com`;
   const { data, error } = await admin.createUser({ email, password: DEMO_PASSWORD, email_confirm: true });
   if (error || !data.user) throw new Error(`Could not create ${email}: ${error?.message}`);
-  const tutor = await db().profile.create({ data: { id: data.user.id, email, fullName: "History Tutor", roles: ["tutor"], timeZone: "Europe/London" } });
+  const tutor = await db().profile.create({
+    data: { id: data.user.id, email, fullName: "History Tutor", roles: ["tutor"], timeZone: "Europe/London" },
+  });
   const [ada, ben] = await Promise.all(
-    ["Ada Learner", "Ben Learner"].map((fullName) => db().profile.create({ data: { id: randomUUID(), email: `${randomUUID()}@example.com`, fullName, roles: ["client"] } })),
+    ["Ada Learner", "Ben Learner"].map((fullName) =>
+      db().profile.create({
+        data: { id: randomUUID(), email: `${randomUUID()}@example.com`, fullName, roles: ["client"] },
+      }),
+    ),
   );
   const now = Date.now();
   // Lesson 1 is yesterday, lesson 60 two months ago; every seventh was cancelled.
@@ -40,8 +46,14 @@ async function tutorWithHistory() {
   return { tutor: { ...tutor, email }, lessons };
 }
 
-const titles = (page: Page) => page.getByRole("region", { name: /lessons/ }).getByRole("article").locator("h3").allTextContents();
-const expected = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `Past lesson ${String(from + i).padStart(2, "0")}`);
+const titles = (page: Page) =>
+  page
+    .getByRole("region", { name: /lessons/ })
+    .getByRole("article")
+    .locator("h3")
+    .allTextContents();
+const expected = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `Past lesson ${String(from + i).padStart(2, "0")}`);
 
 test("a tutor with 60 past lessons pages through them with Older and Newer, and filters them", async ({ page }) => {
   const { tutor, lessons } = await tutorWithHistory();
@@ -79,7 +91,12 @@ test("a tutor with 60 past lessons pages through them with Older and Newer, and 
   await expect(page.getByRole("heading", { level: 2, name: `${cancelled.length} lessons match` })).toBeVisible();
   await expect(page).toHaveURL(/status=Cancelled/);
   expect(await titles(page)).toEqual(cancelled.map((lesson) => lesson.serviceName));
-  await expect(page.getByRole("region", { name: /lessons/ }).getByRole("article").first()).toContainText("Cancelled");
+  await expect(
+    page
+      .getByRole("region", { name: /lessons/ })
+      .getByRole("article")
+      .first(),
+  ).toContainText("Cancelled");
 
   // A date range typed the wrong way round: the page says so, with the form to fix it.
   await page.getByLabel("From").fill("2026-11-30");

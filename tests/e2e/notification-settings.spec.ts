@@ -15,7 +15,9 @@ const unsubscribeLink = (profileId: string, kind: NotificationKind) =>
 
 const box = (page: Page, name: string) => page.getByRole("checkbox", { name });
 
-test("a parent switches off the day-before reminder from the header's E-mails link, and the page remembers", async ({ page }) => {
+test("a parent switches off the day-before reminder from the header's E-mails link, and the page remembers", async ({
+  page,
+}) => {
   const parent = await createPerson("Nina Notify", ["client"]);
   await signInAs(page, parent.email);
   await page.getByRole("link", { name: "E-mails" }).click();
@@ -23,14 +25,19 @@ test("a parent switches off the day-before reminder from the header's E-mails li
   const group = page.getByRole("group", { name: "Send me these e-mails" });
   await expect(group.getByRole("checkbox")).toHaveCount(3);
   await expect(box(page, "Review prompt (tutors)")).toHaveCount(0);
-  for (const name of ["Reminder the day before", "Classroom is open", "Lesson record"]) await expect(box(page, name)).toBeChecked();
+  for (const name of ["Reminder the day before", "Classroom is open", "Lesson record"])
+    await expect(box(page, name)).toBeChecked();
 
   await box(page, "Reminder the day before").uncheck();
   await page.getByRole("button", { name: "Save choices" }).click();
   await expect(page.getByRole("status")).toHaveText("Your choices are saved.");
   await expect(box(page, "Reminder the day before")).not.toBeChecked();
   await expect(box(page, "Classroom is open")).toBeChecked();
-  expect(await choicesOf(parent.id)).toEqual({ lesson_record: true, reminder_classroom_open: true, reminder_day_before: false });
+  expect(await choicesOf(parent.id)).toEqual({
+    lesson_record: true,
+    reminder_classroom_open: true,
+    reminder_day_before: false,
+  });
 
   await page.reload();
   await expect(box(page, "Reminder the day before")).not.toBeChecked();
@@ -62,7 +69,9 @@ test("an unsubscribe link, opened signed in, applies and lands on the settings p
   expect((await choicesOf(parent.id)).lesson_record).toBe(true);
 });
 
-test("an unsubscribe link, opened signed out, applies and offers sign-in to manage the rest; a broken one changes nothing", async ({ page }) => {
+test("an unsubscribe link, opened signed out, applies and offers sign-in to manage the rest; a broken one changes nothing", async ({
+  page,
+}) => {
   const parent = await createPerson("Quentin Quiet", ["client"]);
   await page.goto(unsubscribeLink(parent.id, "reminder_classroom_open"));
   await expect(page.getByRole("heading", { level: 1, name: "You are unsubscribed" })).toBeVisible();
@@ -83,7 +92,10 @@ test("an unsubscribe link, opened signed out, applies and offers sign-in to mana
   expect(await choicesOf(parent.id)).toEqual({ reminder_classroom_open: false });
 });
 
-test("a mail provider's one-click POST (no cookies, no Origin) answers 200 and applies", async ({ playwright, baseURL }) => {
+test("a mail provider's one-click POST (no cookies, no Origin) answers 200 and applies", async ({
+  playwright,
+  baseURL,
+}) => {
   const parent = await createPerson("Olga OneClick", ["client"]);
   const provider = await playwright.request.newContext({ baseURL });
   try {

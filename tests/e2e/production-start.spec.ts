@@ -9,9 +9,10 @@ import { buildDir, compiledServer, ROOT, spawnProductionServer } from "../suppor
 
 test.skip(({ javaScriptEnabled }) => javaScriptEnabled !== false, "no browser: once per run is enough");
 
-
 test("npm start runs the compiled server with plain node: it answers /healthz and writes no warnings", async () => {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
   expect(manifest.scripts.start).toMatch(/^node\b.*\bserver\.js$/);
   expect(manifest.scripts.start).not.toMatch(/tsx|--import|--loader|\.ts\b/);
 
@@ -23,7 +24,10 @@ test("npm start runs the compiled server with plain node: it answers /healthz an
   const url = `http://127.0.0.1:${port}`;
   // The environment the Playwright run's own server has (global-setup.ts), with this server's URL,
   // and no workers: on the shared database they would send the run's e-mails with this address.
-  const server = await spawnProductionServer({ port, env: { ...process.env, APP_URL: url, WORKERS_IN_PROCESS: "false" } });
+  const server = await spawnProductionServer({
+    port,
+    env: { ...process.env, APP_URL: url, WORKERS_IN_PROCESS: "false" },
+  });
   try {
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -39,7 +43,11 @@ test("npm start runs the compiled server with plain node: it answers /healthz an
     // Besides the start line, the request log is JSON on stdout; anything else is a warning or
     // error. supabase-js's own notice on Node 20 ("Node.js 20 and below are deprecated") is theirs.
     const unexpected = server.output.filter(
-      (line) => line.trim() && !line.startsWith("{") && !line.startsWith("Tutorwise Classroom listening on") && !/supabase-js/.test(line),
+      (line) =>
+        line.trim() &&
+        !line.startsWith("{") &&
+        !line.startsWith("Tutorwise Classroom listening on") &&
+        !/supabase-js/.test(line),
     );
     expect(unexpected).toEqual([]);
     expect(server.output.some((line) => line.includes('"route":"/healthz"'))).toBe(true);

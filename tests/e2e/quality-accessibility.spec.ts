@@ -26,7 +26,9 @@ const test = base.extend<{ seriousViolations: Checker }>({
         target = checker.pages()[0] ?? (await checker.newPage());
         await target.unrouteAll();
         await target.route("**/*", (route) =>
-          route.request().isNavigationRequest() ? route.fulfill({ contentType: "text/html; charset=utf-8", body: html }) : route.continue(),
+          route.request().isNavigationRequest()
+            ? route.fulfill({ contentType: "text/html; charset=utf-8", body: html })
+            : route.continue(),
         );
         await target.goto(page.url());
       }
@@ -68,12 +70,14 @@ async function narrowScreenProblems(page: Page, name: string, control?: PageVisi
     scroll: document.scrollingElement!.scrollWidth,
     client: document.documentElement.clientWidth,
   }));
-  if (width.scroll > WIDTH || width.scroll > width.client) problems.push(`${name} scrolls sideways (${width.scroll}px wide)`);
+  if (width.scroll > WIDTH || width.scroll > width.client)
+    problems.push(`${name} scrolls sideways (${width.scroll}px wide)`);
   if (control) {
     const target = page.getByRole(control.role, { name: control.name }).first();
     await target.scrollIntoViewIfNeeded();
     const box = await target.boundingBox();
-    if (!box || box.x < 0 || box.x + box.width > WIDTH) problems.push(`${name}: "${control.name}" is off screen (${JSON.stringify(box)})`);
+    if (!box || box.x < 0 || box.x + box.width > WIDTH)
+      problems.push(`${name}: "${control.name}" is off screen (${JSON.stringify(box)})`);
   }
   return problems;
 }
@@ -90,7 +94,9 @@ test("the check itself finds a planted violation (a field without its label)", a
 test("the 320 px check itself finds a planted overflow", async ({ page }) => {
   await page.goto("/sign-in");
   await page.locator("h1").evaluate((heading) => (heading.style.width = "400px"));
-  expect(await narrowScreenProblems(page, "sign-in")).toEqual([expect.stringMatching(/^sign-in scrolls sideways \(4\d\dpx wide\)$/)]);
+  expect(await narrowScreenProblems(page, "sign-in")).toEqual([
+    expect.stringMatching(/^sign-in scrolls sideways \(4\d\dpx wide\)$/),
+  ]);
 });
 
 test("signed out, the sign-in page (with its error and notices) and the 404 page pass axe and fit 320 px", async ({
@@ -138,10 +144,15 @@ for (const role of ROLES) {
     // The launch error page, in the tab Join Lesson opens.
     await page.goto(`/bookings/${lessons.ready.id}`);
     await cancelLesson(lessons.ready.id);
-    const [tab] = await Promise.all([page.context().waitForEvent("page"), page.getByRole("button", { name: "Join Lesson" }).click()]);
+    const [tab] = await Promise.all([
+      page.context().waitForEvent("page"),
+      page.getByRole("button", { name: "Join Lesson" }).click(),
+    ]);
     await expect(tab.getByRole("heading", { level: 1 })).toHaveText(/cancelled/i);
     for (const line of await seriousViolations(tab)) found.push(`launch error page: ${line}`);
-    found.push(...(await narrowScreenProblems(tab, "launch error page", { role: "link", name: "Back to your lessons" })));
+    found.push(
+      ...(await narrowScreenProblems(tab, "launch error page", { role: "link", name: "Back to your lessons" })),
+    );
     expect(found).toEqual([]);
   });
 }

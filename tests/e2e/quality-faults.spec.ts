@@ -29,7 +29,12 @@ test.beforeAll(async () => {
     child: await stack.createPerson("Charlie Fault", ["student"]),
   };
   await db.profileGraph.create({
-    data: { sourceProfileId: people.parent.id, targetProfileId: people.child.id, relationshipType: "GUARDIAN", status: "ACTIVE" },
+    data: {
+      sourceProfileId: people.parent.id,
+      targetProfileId: people.child.id,
+      relationshipType: "GUARDIAN",
+      status: "ACTIVE",
+    },
   });
   booking = await db.booking.create({
     data: {
@@ -59,14 +64,24 @@ test.beforeAll(async () => {
   }
   await stack.lessonspace.idle();
   expect(stack.lessonspace.deliveries.map((delivery) => delivery.status)).toEqual([200, 200, 200]);
-  space = await db.lessonspaceSpace.findUniqueOrThrow({ where: { bookingId: booking.id }, select: { roomId: true, secret: true } });
+  space = await db.lessonspaceSpace.findUniqueOrThrow({
+    where: { bookingId: booking.id },
+    select: { roomId: true, secret: true },
+  });
 });
 
 test.afterAll(async () => {
   await stack?.stop();
 });
 
-type Sample = { kind: "page" | "webhook"; path: string; status: number; started: number; finished: number; body: string };
+type Sample = {
+  kind: "page" | "webhook";
+  path: string;
+  status: number;
+  started: number;
+  finished: number;
+  body: string;
+};
 type Delivery = { id: string; event: string; body: string };
 
 function delivery(event: string, payload: Record<string, unknown>): Delivery {
@@ -105,7 +120,9 @@ function startLoad() {
   const pageLoop = async (path: string, cookie: string) => {
     while (running) {
       const started = performance.now();
-      const { status, body } = await answer(fetch(`${stack.app.url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" }));
+      const { status, body } = await answer(
+        fetch(`${stack.app.url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" }),
+      );
       samples.push({ kind: "page", path, status, started, finished: performance.now(), body });
     }
   };
@@ -175,7 +192,9 @@ test("PostgreSQL stopped under load: 503 pages, 5xx webhooks, 503 health; after 
   const down = performance.now();
   // Lessonspace ends the lesson during the outage: its user.leave and session.end are refused and retried.
   const lessonEnded = lessonspace.endSession(space.roomId);
-  const refusedDuringOutage = delivery("session.start", { session: { id: randomUUID(), start_time: new Date().toISOString() } });
+  const refusedDuringOutage = delivery("session.start", {
+    session: { id: randomUUID(), start_time: new Date().toISOString() },
+  });
 
   const health = await fetch(`${app.url}/healthz`);
   expect(health.status).toBe(503);
@@ -222,7 +241,8 @@ test("PostgreSQL stopped under load: 503 pages, 5xx webhooks, 503 health; after 
   expect(before.filter((sample) => sample.status !== 200)).toEqual([]);
   expect(during.length).toBeGreaterThanOrEqual(30);
   expect(during.filter((sample) => sample.status !== 503)).toEqual([]);
-  for (const sample of during.filter((s) => s.kind === "page")) expect(sample.body).toContain("Tutorwise is briefly unavailable");
+  for (const sample of during.filter((s) => s.kind === "page"))
+    expect(sample.body).toContain("Tutorwise is briefly unavailable");
   expect(after.length).toBeGreaterThanOrEqual(30);
   expect(after.filter((sample) => sample.status !== 200)).toEqual([]);
   expect(stack.app.alive()).toBe(true);
@@ -233,7 +253,9 @@ test("PostgreSQL stopped under load: 503 pages, 5xx webhooks, 503 health; after 
   expect(await retried.json()).toMatchObject({ outcome: "applied" });
   const again = await deliver(refusedDuringOutage);
   expect(await again.json()).toMatchObject({ outcome: "duplicate" });
-  const refusedLoad = load.sent.filter((item) => load.samples.some((sample) => sample.path === item.id && sample.status !== 200));
+  const refusedLoad = load.sent.filter((item) =>
+    load.samples.some((sample) => sample.path === item.id && sample.status !== 200),
+  );
   expect(refusedLoad.length).toBeGreaterThan(0);
   for (const item of refusedLoad) expect((await deliver(item)).status).toBe(200);
 
@@ -247,10 +269,17 @@ test("PostgreSQL stopped under load: 503 pages, 5xx webhooks, 503 health; after 
   expect(attempts.filter((attempt) => attempt.status !== 200).length).toBeGreaterThan(0);
 
   // Nothing lost, nothing twice: one webhook_events row per delivery, whoever sent it.
-  const allIds = [...load.sent.map((item) => item.id), refusedDuringOutage.id, ...attempts.map((attempt) => attempt.id)];
+  const allIds = [
+    ...load.sent.map((item) => item.id),
+    refusedDuringOutage.id,
+    ...attempts.map((attempt) => attempt.id),
+  ];
   const rows = await db.webhookEvent.findMany({ where: { deliveryId: { in: allIds } }, select: { deliveryId: true } });
   expect(rows.map((row) => row.deliveryId).sort()).toEqual([...new Set(allIds)].sort());
-  const sessions = await db.lessonspaceSession.findMany({ where: { bookingId: booking.id }, include: { attendance: true } });
+  const sessions = await db.lessonspaceSession.findMany({
+    where: { bookingId: booking.id },
+    include: { attendance: true },
+  });
   expect(sessions).toHaveLength(2);
   const lesson = sessions.find((session) => session.endedAt !== null)!;
   expect(lesson.attendance.map((row) => row.profileId).sort()).toEqual([people.tutor.id, people.child.id].sort());
@@ -282,11 +311,16 @@ test("Supabase Auth down for a fresh server process (no keys cached): pages go t
       expect(visit.headers.get("Location")).toBe("/sign-in?redirectTo=%2F&notice=auth-unavailable");
       // Nothing was refused, so the session cookies are kept for when Auth is back.
       expect(visit.headers.getSetCookie().filter((line) => /max-age=0/i.test(line))).toEqual([]);
-      const lesson = await fetch(`${fresh.url}/bookings/${booking.id}`, { headers: { Cookie: cookies[who] }, redirect: "manual" });
+      const lesson = await fetch(`${fresh.url}/bookings/${booking.id}`, {
+        headers: { Cookie: cookies[who] },
+        redirect: "manual",
+      });
       expect(lesson.status).toBe(302);
       expect(await lesson.text()).not.toContain(booking.serviceName);
     }
-    expect(supabase.requests.some((request) => request.path.endsWith("/.well-known/jwks.json") && request.status === 503)).toBe(true);
+    expect(
+      supabase.requests.some((request) => request.path.endsWith("/.well-known/jwks.json") && request.status === 503),
+    ).toBe(true);
 
     // In the browser: the parent lands on the sign-in page, which says why, and shows no one's lessons.
     await page.context().addCookies(cookieList(cookies.parent, fresh.url));
@@ -303,7 +337,9 @@ test("Supabase Auth down for a fresh server process (no keys cached): pages go t
     await page.getByLabel("Email").fill(people.parent.email);
     await page.getByLabel("Password").fill("quality-password-2026");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("We could not reach the sign-in service. Please try again in a minute.");
+    await expect(page.getByRole("alert")).toHaveText(
+      "We could not reach the sign-in service. Please try again in a minute.",
+    );
     await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
   } finally {
     supabase.setAuthDown(false);

@@ -73,7 +73,9 @@ test("review: the parent rates the lesson and writes a comment with the keyboard
   await signInByKeyboard(page, demoProfiles.parent.email, `/bookings/${booking.id}`);
   await tabTo(page, page.getByRole("link", { name: "Leave a review" }));
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { name: `How was your lesson with ${demoProfiles.tutor.fullName}?` })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { name: `How was your lesson with ${demoProfiles.tutor.fullName}?` }),
+  ).toBeVisible();
 
   const comment = page.getByLabel("Comment (optional)");
   await tabTo(page, comment);
@@ -89,7 +91,12 @@ test("review: the parent rates the lesson and writes a comment with the keyboard
 
   const reviews = await db().review.findMany({ where: { bookingId: booking.id } });
   expect(reviews).toMatchObject([
-    { reviewerId: demoProfiles.parent.id, revieweeId: demoProfiles.tutor.id, rating: 5, comment: "Clear explanations, thank you." },
+    {
+      reviewerId: demoProfiles.parent.id,
+      revieweeId: demoProfiles.tutor.id,
+      rating: 5,
+      comment: "Clear explanations, thank you.",
+    },
   ]);
 });
 

@@ -37,7 +37,9 @@ function collectAnswers(responses: Seen[], appUrl: string) {
   };
 }
 
-test("a parent's visit and a lesson's webhooks: one JSON log line per request, no query strings, no secrets", async ({ page }) => {
+test("a parent's visit and a lesson's webhooks: one JSON log line per request, no query strings, no secrets", async ({
+  page,
+}) => {
   test.setTimeout(60_000);
   const { app, db, lessonspace } = stack;
   const tutor = await stack.createPerson("Tara Logs", ["tutor"]);
@@ -74,7 +76,10 @@ test("a parent's visit and a lesson's webhooks: one JSON log line per request, n
   await expect(page.getByRole("heading", { level: 1, name: booking.serviceName })).toBeVisible();
 
   // Join Lesson: the classroom tab frames the child's personal client_url.
-  const [classroom] = await Promise.all([page.context().waitForEvent("page"), page.getByRole("button", { name: "Join Lesson" }).click()]);
+  const [classroom] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.getByRole("button", { name: "Join Lesson" }).click(),
+  ]);
   await expect(classroom.getByText(`You are ${child.fullName}`)).toBeVisible();
   const clientUrl = (await classroom.locator("iframe.classroom-frame").getAttribute("src"))!;
   expect(clientUrl).toContain("token=");
@@ -85,11 +90,18 @@ test("a parent's visit and a lesson's webhooks: one JSON log line per request, n
   const space = await db.lessonspaceSpace.findUniqueOrThrow({ where: { bookingId: booking.id } });
   await lessonspace.endSession(space.roomId);
   const deliveries = lessonspace.deliveries.slice(firstDelivery);
-  expect(deliveries.map((delivery) => delivery.event).sort()).toEqual(["session.end", "session.start", "user.join", "user.leave"]);
+  expect(deliveries.map((delivery) => delivery.event).sort()).toEqual([
+    "session.end",
+    "session.start",
+    "user.join",
+    "user.leave",
+  ]);
   expect(deliveries.every((delivery) => delivery.status === 200)).toBe(true);
 
   // Every answer the browser saw has its line; every webhook delivery too; nothing else was logged.
-  await expect.poll(() => stack.app.requestLog().length - logLinesBefore(firstLine)).toBe(answers.length + deliveries.length);
+  await expect
+    .poll(() => stack.app.requestLog().length - logLinesBefore(firstLine))
+    .toBe(answers.length + deliveries.length);
   const log = stack.app.requestLog().slice(logLinesBefore(firstLine));
   for (const entry of log) {
     expect(Object.keys(entry)).toEqual(LOG_KEYS);
@@ -109,12 +121,20 @@ test("a parent's visit and a lesson's webhooks: one JSON log line per request, n
   expect(webhookLines.map((entry) => [entry.method, entry.status])).toEqual(deliveries.map(() => ["POST", 200]));
   // The visit itself is there, by route and status.
   // (With JavaScript, React Router sends the sign-in form to /sign-in.data.)
-  expect(log).toContainEqual(expect.objectContaining({ method: "POST", route: expect.stringMatching(/^\/sign-in(\.data)?$/) }));
-  expect(log).toContainEqual(expect.objectContaining({ method: "POST", route: `/api/bookings/${booking.id}/launch`, status: 303 }));
-  expect(log).toContainEqual(expect.objectContaining({ method: "GET", route: `/bookings/${booking.id}/classroom`, status: 200 }));
+  expect(log).toContainEqual(
+    expect.objectContaining({ method: "POST", route: expect.stringMatching(/^\/sign-in(\.data)?$/) }),
+  );
+  expect(log).toContainEqual(
+    expect.objectContaining({ method: "POST", route: `/api/bookings/${booking.id}/launch`, status: 303 }),
+  );
+  expect(log).toContainEqual(
+    expect.objectContaining({ method: "GET", route: `/bookings/${booking.id}/classroom`, status: 200 }),
+  );
 
   // Nothing secret or personal in anything the server wrote, log or not.
-  const cookies = (await page.context().cookies(app.url)).map((cookie) => cookie.value).filter((value) => value.length >= 16);
+  const cookies = (await page.context().cookies(app.url))
+    .map((cookie) => cookie.value)
+    .filter((value) => value.length >= 16);
   expect(cookies.length).toBeGreaterThan(0);
   const clientToken = new URL(clientUrl).searchParams.get("token")!;
   const secrets = [
@@ -131,7 +151,8 @@ test("a parent's visit and a lesson's webhooks: one JSON log line per request, n
     ...deliveries.map((delivery) => signWebhook(delivery.body, space.secret)),
   ];
   const written = app.output.join("\n");
-  for (const secret of secrets) expect(written.includes(secret), `the server wrote ${secret.slice(0, 24)}…`).toBe(false);
+  for (const secret of secrets)
+    expect(written.includes(secret), `the server wrote ${secret.slice(0, 24)}…`).toBe(false);
   expect(written).not.toMatch(/\?[\w%-]+=/);
 });
 
@@ -157,7 +178,9 @@ test("the health check answers 200 with the database up and 503 with it down, an
   }
   expect(down).toMatchObject({ status: 503, body: { status: "database-unreachable" }, cache: "no-store" });
   await expect.poll(async () => (await health()).status).toBe(200);
-  await expect.poll(() => app.requestLog().find((entry) => entry.id === down!.id)).toMatchObject({ route: "/healthz", status: 503 });
+  await expect
+    .poll(() => app.requestLog().find((entry) => entry.id === down!.id))
+    .toMatchObject({ route: "/healthz", status: 503 });
   expect(app.requestLog().find((entry) => entry.id === up.id)).toMatchObject({ route: "/healthz", status: 200 });
 });
 

@@ -45,7 +45,10 @@ async function lessonsFor(role: Role) {
   const ready = await make("ready", { sessionStartTime: minutesFromNow(10) });
   const inProgress = await make("in-progress", { sessionStartTime: minutesFromNow(-5) });
   const completed = await make("completed", { sessionStartTime: new Date(Date.now() - 3 * HOUR), status: "Completed" });
-  const unrecorded = await make("unrecorded", { sessionStartTime: new Date(Date.now() - 26 * HOUR), status: "Completed" });
+  const unrecorded = await make("unrecorded", {
+    sessionStartTime: new Date(Date.now() - 26 * HOUR),
+    status: "Completed",
+  });
   const cancelled = await make("cancelled", { sessionStartTime: minutesFromNow(24 * 60), status: "Cancelled" });
   const declined = await make("declined", { sessionStartTime: minutesFromNow(48 * 60), status: "Declined" });
 
@@ -55,7 +58,10 @@ async function lessonsFor(role: Role) {
   const sessionId = randomUUID();
   const startedAt = new Date(completed.sessionStartTime.getTime() + MINUTE);
   const endedAt = new Date(startedAt.getTime() + 55 * MINUTE);
-  await db().booking.update({ where: { id: completed.id }, data: { recordingUrl: unpreparedRecording(), durationActual: 55 * 60 } });
+  await db().booking.update({
+    where: { id: completed.id },
+    data: { recordingUrl: unpreparedRecording(), durationActual: 55 * 60 },
+  });
   await db().lessonspaceSession.create({
     data: {
       sessionId,
@@ -84,14 +90,46 @@ async function lessonsFor(role: Role) {
   // …and a transcript (issue 12): two speakers, with talk time as the fetch job stores it.
   await db().transcriptSegment.createMany({
     data: [
-      { sessionId, bookingId: completed.id, position: 0, speakerProfileId: demoProfiles.tutor.id, speakerName: demoProfiles.tutor.fullName, startSeconds: 0, endSeconds: 40, text: "Let us look at equivalent fractions." },
-      { sessionId, bookingId: completed.id, position: 1, speakerProfileId: attendeeId, speakerName: "Learner", startSeconds: 41, endSeconds: 60, text: "Two quarters make a half." },
+      {
+        sessionId,
+        bookingId: completed.id,
+        position: 0,
+        speakerProfileId: demoProfiles.tutor.id,
+        speakerName: demoProfiles.tutor.fullName,
+        startSeconds: 0,
+        endSeconds: 40,
+        text: "Let us look at equivalent fractions.",
+      },
+      {
+        sessionId,
+        bookingId: completed.id,
+        position: 1,
+        speakerProfileId: attendeeId,
+        speakerName: "Learner",
+        startSeconds: 41,
+        endSeconds: 60,
+        text: "Two quarters make a half.",
+      },
     ],
   });
   await db().transcriptSpeaker.createMany({
     data: [
-      { sessionId, bookingId: completed.id, speakerKey: demoProfiles.tutor.id, speakerProfileId: demoProfiles.tutor.id, speakerName: demoProfiles.tutor.fullName, seconds: 40 },
-      { sessionId, bookingId: completed.id, speakerKey: attendeeId, speakerProfileId: attendeeId, speakerName: "Learner", seconds: 19 },
+      {
+        sessionId,
+        bookingId: completed.id,
+        speakerKey: demoProfiles.tutor.id,
+        speakerProfileId: demoProfiles.tutor.id,
+        speakerName: demoProfiles.tutor.fullName,
+        seconds: 40,
+      },
+      {
+        sessionId,
+        bookingId: completed.id,
+        speakerKey: attendeeId,
+        speakerProfileId: attendeeId,
+        speakerName: "Learner",
+        seconds: 19,
+      },
     ],
   });
   return { upcoming, pending, ready, inProgress, completed, unrecorded, cancelled, declined, attendeeId };
@@ -113,7 +151,12 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
   const pages: PageVisit[] = [
     { name: "dashboard", path: "/", status: 200, control: { role: "button", name: "Sign out" } },
     { name: "all lessons", path: "/lessons", status: 200, control: { role: "button", name: "Show lessons" } },
-    { name: "all lessons (broken page link)", path: "/lessons?cursor=broken", status: 400, control: { role: "link", name: "Start again with every lesson" } },
+    {
+      name: "all lessons (broken page link)",
+      path: "/lessons?cursor=broken",
+      status: 400,
+      control: { role: "link", name: "Start again with every lesson" },
+    },
     {
       name: "time zone settings",
       path: "/settings/time-zone?returnTo=%2F",
@@ -191,9 +234,24 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
   );
   // Transcripts and the learning record (issue 12): every role here may read them.
   pages.push(
-    { name: "transcript", path: `/bookings/${completed.id}/transcript`, status: 200, control: { role: "button", name: "Search" } },
-    { name: "transcript search", path: "/transcripts/search?q=fractions", status: 200, control: { role: "button", name: "Search" } },
-    { name: "learning record", path: `/students/${attendeeId}/record`, status: 200, control: { role: "link", name: "By week" } },
+    {
+      name: "transcript",
+      path: `/bookings/${completed.id}/transcript`,
+      status: 200,
+      control: { role: "button", name: "Search" },
+    },
+    {
+      name: "transcript search",
+      path: "/transcripts/search?q=fractions",
+      status: 200,
+      control: { role: "button", name: "Search" },
+    },
+    {
+      name: "learning record",
+      path: `/students/${attendeeId}/record`,
+      status: 200,
+      control: { role: "link", name: "By week" },
+    },
   );
   return { lessons, pages };
 }

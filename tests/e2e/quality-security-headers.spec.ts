@@ -66,7 +66,9 @@ function cspComplaints(page: Page): string[] {
   return complaints;
 }
 
-test("signed-out pages (sign-in, 404) carry the CSP, nosniff, referrer policy, frame protection and no-store", async ({ page }) => {
+test("signed-out pages (sign-in, 404) carry the CSP, nosniff, referrer policy, frame protection and no-store", async ({
+  page,
+}) => {
   for (const path of ["/sign-in", `/no-such-page-${randomUUID()}`]) {
     const response = (await page.goto(path))!;
     expectProtectedHtml(path, await response.allHeaders(), await response.text());
@@ -93,7 +95,9 @@ test("every page a signed-in person opens carries them too, with a fresh nonce e
   await page.goto(`/bookings/${lessons.ready.id}`);
   await cancelLesson(lessons.ready.id);
   const [launched] = await Promise.all([
-    page.context().waitForEvent("response", (response) => response.url().endsWith(`/api/bookings/${lessons.ready.id}/launch`)),
+    page
+      .context()
+      .waitForEvent("response", (response) => response.url().endsWith(`/api/bookings/${lessons.ready.id}/launch`)),
     page.getByRole("button", { name: "Join Lesson" }).click(),
   ]);
   expect(launched.status()).toBe(409);
@@ -118,7 +122,10 @@ function foreignAttempts(baseURL: string): Attempt[] {
   // Same site (same host, schemes and ports aside) but another origin: another app on another port.
   const sameSiteOther = `${ours.protocol}//${ours.hostname}:${Number(ours.port) + 1}`;
   return [
-    { name: "Sec-Fetch-Site cross-site with a foreign Origin", headers: { "Sec-Fetch-Site": "cross-site", Origin: FOREIGN } },
+    {
+      name: "Sec-Fetch-Site cross-site with a foreign Origin",
+      headers: { "Sec-Fetch-Site": "cross-site", Origin: FOREIGN },
+    },
     { name: "Sec-Fetch-Site cross-site with no Origin", headers: { "Sec-Fetch-Site": "cross-site" } },
     { name: "only a foreign Origin (an old browser)", headers: { Origin: FOREIGN } },
     { name: "only a foreign Referer (an old browser)", headers: { Referer: `${FOREIGN}/page` } },
@@ -131,9 +138,17 @@ function ownOrigin(baseURL: string): Record<string, string> {
   return { "Sec-Fetch-Site": "same-origin", Origin: new URL(baseURL).origin };
 }
 
-type Body = { form?: Record<string, string>; multipart?: Record<string, string | { name: string; mimeType: string; buffer: Buffer }> };
+type Body = {
+  form?: Record<string, string>;
+  multipart?: Record<string, string | { name: string; mimeType: string; buffer: Buffer }>;
+};
 
-async function post(request: APIRequestContext, path: string, body: Body, headers: Record<string, string>): Promise<APIResponse> {
+async function post(
+  request: APIRequestContext,
+  path: string,
+  body: Body,
+  headers: Record<string, string>,
+): Promise<APIResponse> {
   return request.post(path, { ...body, headers, maxRedirects: 0 });
 }
 
@@ -144,7 +159,12 @@ async function expectRefused(response: APIResponse, where: string) {
 }
 
 async function signInByRequest(request: APIRequestContext, baseURL: string, email: string) {
-  const response = await post(request, "/sign-in", { form: { email, password: DEMO_PASSWORD, redirectTo: "/" } }, ownOrigin(baseURL));
+  const response = await post(
+    request,
+    "/sign-in",
+    { form: { email, password: DEMO_PASSWORD, redirectTo: "/" } },
+    ownOrigin(baseURL),
+  );
   expect(response.status()).toBe(302);
 }
 
@@ -192,7 +212,12 @@ const formRoutes: FormRoute[] = [
     signedInAs: demoProfiles.otherParent.email,
     async setUp() {
       const profileId = demoProfiles.otherParent.id;
-      const choices = () => db().notificationPreference.findMany({ where: { profileId }, select: { kind: true, enabled: true }, orderBy: { kind: "asc" } });
+      const choices = () =>
+        db().notificationPreference.findMany({
+          where: { profileId },
+          select: { kind: true, enabled: true },
+          orderBy: { kind: "asc" },
+        });
       const before = await choices();
       return {
         path: "/settings/notifications",
@@ -248,7 +273,10 @@ const formRoutes: FormRoute[] = [
     route: "snapshot upload",
     signedInAs: demoProfiles.tutor.email,
     async setUp() {
-      const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * HOUR), status: "Completed" });
+      const booking = await createDemoBooking({
+        sessionStartTime: new Date(Date.now() - 3 * HOUR),
+        status: "Completed",
+      });
       const artifacts = () =>
         db()
           .booking.findUniqueOrThrow({ where: { id: booking.id } })
@@ -265,7 +293,10 @@ const formRoutes: FormRoute[] = [
     route: "review",
     signedInAs: demoProfiles.parent.email,
     async setUp() {
-      const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * HOUR), status: "Completed" });
+      const booking = await createDemoBooking({
+        sessionStartTime: new Date(Date.now() - 3 * HOUR),
+        status: "Completed",
+      });
       const reviews = () => db().review.count({ where: { bookingId: booking.id } });
       return {
         path: `/bookings/${booking.id}/review`,
@@ -305,7 +336,8 @@ for (const formRoute of formRoutes) {
       expect([302, 303], `${formRoute.route} from our own origin`).toContain(accepted.status());
       await changed();
       if (formRoute.route === "sign-in") expect(accepted.headers()["set-cookie"]).toContain("sb-");
-      if (formRoute.route === "sign-out") expect((await request.get("/", { maxRedirects: 0 })).headers().location).toMatch(/^\/sign-in/);
+      if (formRoute.route === "sign-out")
+        expect((await request.get("/", { maxRedirects: 0 })).headers().location).toMatch(/^\/sign-in/);
     } finally {
       await request.dispose();
     }
@@ -343,11 +375,15 @@ test("a form on another site, submitted in the browser, is refused; the same for
   }
 });
 
-test("the webhook route still takes a signed delivery from Lessonspace's servers, whatever Origin it claims", async ({ request }) => {
+test("the webhook route still takes a signed delivery from Lessonspace's servers, whatever Origin it claims", async ({
+  request,
+}) => {
   const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 10 * 60_000) });
   const roomId = randomUUID();
   const secret = `secret-${randomUUID()}`;
-  await db().lessonspaceSpace.create({ data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret } });
+  await db().lessonspaceSpace.create({
+    data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret },
+  });
   const sessionId = randomUUID();
   const body = JSON.stringify({
     event: "session.start",
@@ -382,7 +418,11 @@ test("behind a TLS-terminating load balancer, forms posted from the public https
   const publicUrl = "https://classroom.test";
   // No workers in it: they would send the shared run's e-mails with this server's address in them.
   const app = await startAppProcess(
-    { NODE_ENV: "production", LESSONSPACE_FRAME_ORIGINS: process.env.LESSONSPACE_FRAME_ORIGINS!, WORKERS_IN_PROCESS: "false" },
+    {
+      NODE_ENV: "production",
+      LESSONSPACE_FRAME_ORIGINS: process.env.LESSONSPACE_FRAME_ORIGINS!,
+      WORKERS_IN_PROCESS: "false",
+    },
     { publicUrl },
   );
   try {

@@ -52,15 +52,20 @@ export type ProductionStack = {
   stop(): Promise<void>;
 };
 
-
 /**
  * The production server in a process of its own, listening on a free port of 127.0.0.1.
  * `publicUrl` is APP_URL, the address people use; by default the one it listens on.
  */
-export async function startAppProcess(env: Record<string, string>, options: { publicUrl?: string } = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string>,
+  options: { publicUrl?: string } = {},
+): Promise<AppProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const { child, output, stop } = await spawnProductionServer({ port, env: { ...env, APP_URL: options.publicUrl ?? url } });
+  const { child, output, stop } = await spawnProductionServer({
+    port,
+    env: { ...env, APP_URL: options.publicUrl ?? url },
+  });
   return {
     url,
     output,

@@ -30,12 +30,19 @@ async function openMessage(page: Page, to: string, text: string) {
   await subject.click();
 }
 
-test("the parent opens the reminder from the inbox, presses its Join Lesson button, and lands in the classroom", async ({ page, baseURL }) => {
+test("the parent opens the reminder from the inbox, presses its Join Lesson button, and lands in the classroom", async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(150_000);
   const { parent, child } = demoProfiles;
   const serviceName = `Reminder ${randomUUID().slice(0, 8)}`;
   // Starts in 10 minutes: the classroom is open (start − 15 min), so the reminder is due now.
-  const booking = await createDemoBooking({ serviceName, sessionStartTime: new Date(Date.now() + 10 * 60_000), sessionDuration: 45 });
+  const booking = await createDemoBooking({
+    serviceName,
+    sessionStartTime: new Date(Date.now() + 10 * 60_000),
+    sessionDuration: 45,
+  });
   await signInAs(page, parent.email);
   await requestSweep();
 
@@ -57,22 +64,36 @@ test("the parent opens the reminder from the inbox, presses its Join Lesson butt
   await expect(tab.frameLocator("iframe.classroom-frame").locator("#me")).toContainText(child.fullName);
 });
 
-test("a student with their own address gets the reminder too, and its Stop link lands on their settings with it switched off", async ({ page, baseURL }) => {
+test("a student with their own address gets the reminder too, and its Stop link lands on their settings with it switched off", async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(150_000);
   // A student of this test's own: unsubscribing the demo child would starve the other project's run.
   const student = await createPerson("Stella Student", ["student"]);
   const serviceName = `Own address ${randomUUID().slice(0, 8)}`;
-  await createDemoBooking({ serviceName, studentId: student.id, sessionStartTime: new Date(Date.now() + 10 * 60_000), sessionDuration: 45 });
+  await createDemoBooking({
+    serviceName,
+    studentId: student.id,
+    sessionStartTime: new Date(Date.now() + 10 * 60_000),
+    sessionDuration: 45,
+  });
   await signInAs(page, student.email);
   await requestSweep();
 
   await openMessage(page, student.email, `The classroom is open: ${serviceName}`);
-  await page.frameLocator('iframe[title="HTML body"]').getByRole("link", { name: /^Stop .classroom is open. e-mails$/ }).click();
+  await page
+    .frameLocator('iframe[title="HTML body"]')
+    .getByRole("link", { name: /^Stop .classroom is open. e-mails$/ })
+    .click();
 
   await expect(page).toHaveURL(`${baseURL}/settings/notifications?unsubscribed=reminder_classroom_open`);
   await expect(page.getByRole("status")).toContainText("you will no longer get “Classroom is open” e-mails");
   await expect(page.getByRole("checkbox", { name: "Classroom is open" })).not.toBeChecked();
   await expect(page.getByRole("checkbox", { name: "Reminder the day before" })).toBeChecked();
-  const rows = await db().notificationPreference.findMany({ where: { profileId: student.id }, select: { kind: true, enabled: true } });
+  const rows = await db().notificationPreference.findMany({
+    where: { profileId: student.id },
+    select: { kind: true, enabled: true },
+  });
   expect(rows).toEqual([{ kind: "reminder_classroom_open", enabled: false }]);
 });

@@ -11,13 +11,19 @@ import { fetchDueTranscripts } from "../../app/.server/transcripts/ingest.ts";
 import { createDemoBooking, db, demoProfiles, signInAs } from "./fixtures.ts";
 
 async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
-  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, javaScriptEnabled: testInfo.project.use.javaScriptEnabled });
+  const context = await browser.newContext({
+    baseURL: testInfo.project.use.baseURL,
+    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
+  });
   return context.newPage();
 }
 
 async function joinLesson(page: Page, bookingId: string): Promise<Page> {
   await page.goto(`/bookings/${bookingId}`);
-  const [classroom] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: "Join Lesson" }).click()]);
+  const [classroom] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.getByRole("button", { name: "Join Lesson" }).click(),
+  ]);
   await classroom.waitForLoadState();
   return classroom;
 }
@@ -32,7 +38,10 @@ async function say(frame: FrameLocator, text: string, seconds: number) {
   }).toPass({ timeout: 15_000 });
 }
 
-test("the parent reads the transcript, sees the child's share, finds a word and opens the learning record", async ({ page, browser }, testInfo) => {
+test("the parent reads the transcript, sees the child's share, finds a word and opens the learning record", async ({
+  page,
+  browser,
+}, testInfo) => {
   test.setTimeout(150_000);
   const booking = await createDemoBooking();
   // A word only this run says, so parallel runs (js and no-js) never find each other's lessons.
@@ -56,7 +65,9 @@ test("the parent reads the transcript, sees the child's share, finds a word and 
 
   // transcription.finish only records what to fetch; the job then fetches it (here, the test runs it).
   await expect
-    .poll(async () => db().transcriptFetch.count({ where: { session: { bookingId: booking.id } } }), { timeout: 15_000 })
+    .poll(async () => db().transcriptFetch.count({ where: { session: { bookingId: booking.id } } }), {
+      timeout: 15_000,
+    })
     .toBe(1);
   await expect
     .poll(
@@ -69,10 +80,17 @@ test("the parent reads the transcript, sees the child's share, finds a word and 
     .toBe("done");
 
   // Later that day, the parent opens the lesson.
-  await db().booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) } });
+  await db().booking.update({
+    where: { id: booking.id },
+    data: { sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) },
+  });
   await signInAs(page, demoProfiles.parent.email, `/bookings/${booking.id}`);
   const talk = page.getByRole("region", { name: "Who spoke how much" });
-  await expect(talk).toContainText(new RegExp(`${demoProfiles.child.fullName} spoke for 2 of the lesson's \\d+ (seconds|minutes): 40% of the talking\\.`));
+  await expect(talk).toContainText(
+    new RegExp(
+      `${demoProfiles.child.fullName} spoke for 2 of the lesson's \\d+ (seconds|minutes): 40% of the talking\\.`,
+    ),
+  );
   await expect(talk).toContainText(`${demoProfiles.tutor.fullName} spoke for 3 of the lesson's`);
 
   await page.getByRole("link", { name: "Read the transcript" }).click();
@@ -80,7 +98,9 @@ test("the parent reads the transcript, sees the child's share, finds a word and 
   const childLine = page.getByRole("listitem").filter({ hasText: word });
   await expect(childLine).toContainText(demoProfiles.child.fullName);
   await expect(childLine).toHaveAttribute("id", /^segment-[0-9a-f-]{36}$/);
-  await expect(page.getByRole("listitem").filter({ hasText: "how plants make food" })).toContainText(demoProfiles.tutor.fullName);
+  await expect(page.getByRole("listitem").filter({ hasText: "how plants make food" })).toContainText(
+    demoProfiles.tutor.fullName,
+  );
 
   await page.getByLabel("Search your lesson transcripts").fill(word);
   await page.getByRole("button", { name: "Search" }).click();
@@ -107,7 +127,9 @@ test("the parent reads the transcript, sees the child's share, finds a word and 
 test("the transcript is readable at 320 px and someone else's is the same 404", async ({ page }) => {
   const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) });
   const sessionId = crypto.randomUUID();
-  await db().lessonspaceSession.create({ data: { sessionId, bookingId: booking.id, startedAt: booking.sessionStartTime } });
+  await db().lessonspaceSession.create({
+    data: { sessionId, bookingId: booking.id, startedAt: booking.sessionStartTime },
+  });
   await db().transcriptSegment.create({
     data: {
       sessionId,
@@ -123,7 +145,9 @@ test("the transcript is readable at 320 px and someone else's is the same 404", 
   await page.setViewportSize({ width: 320, height: 640 });
   await signInAs(page, demoProfiles.parent.email, `/bookings/${booking.id}/transcript`);
   await expect(page.getByText("A rather long sentence")).toBeVisible();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth).catch(() => null);
+  const overflow = await page
+    .evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    .catch(() => null);
   // evaluate needs JavaScript in the page; without it the layout was still checked by visibility.
   if (overflow !== null) expect(overflow).toBeLessThanOrEqual(0);
 
@@ -139,7 +163,9 @@ test("a search with more moments than a page goes on with plain links, and comes
   const sessionId = crypto.randomUUID();
   // A word only this run says, so the js and no-js runs never find each other's moments.
   const word = `wombat${Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("")}`;
-  await db().lessonspaceSession.create({ data: { sessionId, bookingId: booking.id, startedAt: booking.sessionStartTime } });
+  await db().lessonspaceSession.create({
+    data: { sessionId, bookingId: booking.id, startedAt: booking.sessionStartTime },
+  });
   await db().transcriptSegment.createMany({
     data: Array.from({ length: 60 }, (_, i) => ({
       sessionId,

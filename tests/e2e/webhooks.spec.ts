@@ -17,12 +17,18 @@ async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
 /** Join Lesson opens the embedded classroom in a new tab; returns that tab. */
 async function joinLesson(page: Page, bookingId: string): Promise<Page> {
   await page.goto(`/bookings/${bookingId}`);
-  const [classroom] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: "Join Lesson" }).click()]);
+  const [classroom] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.getByRole("button", { name: "Join Lesson" }).click(),
+  ]);
   await classroom.waitForLoadState();
   return classroom;
 }
 
-test("when the tutor ends the lesson, the parent sees its duration, attendance and recording", async ({ page, browser }, testInfo) => {
+test("when the tutor ends the lesson, the parent sees its duration, attendance and recording", async ({
+  page,
+  browser,
+}, testInfo) => {
   const booking = await createDemoBooking();
 
   const tutorPage = await personPage(browser, testInfo);
@@ -41,16 +47,26 @@ test("when the tutor ends the lesson, the parent sees its duration, attendance a
 
   // The webhooks arrive on their own: session.start, two joins, two leaves, session.end.
   await expect
-    .poll(async () => (await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).recordingUrl, { timeout: 15_000 })
+    .poll(async () => (await db().booking.findUniqueOrThrow({ where: { id: booking.id } })).recordingUrl, {
+      timeout: 15_000,
+    })
     .not.toBeNull();
-  const stored = await db().booking.findUniqueOrThrow({ where: { id: booking.id }, include: { sessions: { include: { attendance: true } } } });
+  const stored = await db().booking.findUniqueOrThrow({
+    where: { id: booking.id },
+    include: { sessions: { include: { attendance: true } } },
+  });
   expect(stored.sessions).toHaveLength(1);
   expect(stored.durationActual).toBe(stored.sessions[0]!.durationSeconds);
-  expect(stored.sessions[0]!.attendance.map((a) => a.profileId).sort()).toEqual([demoProfiles.tutor.id, demoProfiles.child.id].sort());
+  expect(stored.sessions[0]!.attendance.map((a) => a.profileId).sort()).toEqual(
+    [demoProfiles.tutor.id, demoProfiles.child.id].sort(),
+  );
   expect(stored.status).toBe("Confirmed");
 
   // Later that day: the lesson's time is over, so the booking reads as completed.
-  await db().booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) } });
+  await db().booking.update({
+    where: { id: booking.id },
+    data: { sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000) },
+  });
 
   await signInAs(page, demoProfiles.parent.email, `/bookings/${booking.id}`);
   await expect(page.getByText(`${formatSeconds(stored.durationActual!)} in the classroom`)).toBeVisible();
@@ -69,7 +85,10 @@ test("when the tutor ends the lesson, the parent sees its duration, attendance a
 });
 
 test("a recording that is not ready yet shows a friendly page with a way to try again", async ({ page }) => {
-  const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000), status: "Completed" });
+  const booking = await createDemoBooking({
+    sessionStartTime: new Date(Date.now() - 3 * 60 * 60_000),
+    status: "Completed",
+  });
   // A reference to a session Lessonspace has no recording for (yet): its playback answers 404.
   const reference = `${process.env.LESSONSPACE_API_URL}/v2/organisations/${process.env.LESSONSPACE_ORGANISATION_ID}/sessions/${crypto.randomUUID()}/playback/`;
   await db().booking.update({ where: { id: booking.id }, data: { recordingUrl: reference } });
@@ -78,5 +97,8 @@ test("a recording that is not ready yet shows a friendly page with a way to try 
   await expect(page.getByRole("heading", { name: "Your recording is being prepared" })).toBeVisible();
   const response = await page.goto(`/bookings/${booking.id}/recording`);
   expect(response?.status()).toBe(202);
-  await expect(page.getByRole("link", { name: "Try again" })).toHaveAttribute("href", `/bookings/${booking.id}/recording`);
+  await expect(page.getByRole("link", { name: "Try again" })).toHaveAttribute(
+    "href",
+    `/bookings/${booking.id}/recording`,
+  );
 });

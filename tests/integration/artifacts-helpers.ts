@@ -9,7 +9,11 @@ import { APP_URL, type RouteResult } from "../support/app.ts";
 type Handler = (args: never) => unknown;
 
 /** Calls a loader or action with a Request built by the test, normalised like callAction does. */
-export async function callWith(fn: Handler | undefined, request: Request, params: Record<string, string>): Promise<RouteResult> {
+export async function callWith(
+  fn: Handler | undefined,
+  request: Request,
+  params: Record<string, string>,
+): Promise<RouteResult> {
   if (!fn) throw new Error("The route module has no such function");
   let value: unknown;
   try {
@@ -89,12 +93,20 @@ export function streamedUpload(options: {
   return { body, contentType: `multipart/form-data; boundary=${boundary}`, progress };
 }
 
-export function postRequest(urlPath: string, init: { cookie: string; body: BodyInit; contentType?: string; headers?: Record<string, string> }) {
+export function postRequest(
+  urlPath: string,
+  init: { cookie: string; body: BodyInit; contentType?: string; headers?: Record<string, string> },
+) {
   const headers = new Headers(init.headers);
   headers.set("Cookie", init.cookie);
   if (!headers.has("Origin")) headers.set("Origin", APP_URL);
   if (init.contentType) headers.set("Content-Type", init.contentType);
-  return new Request(new URL(urlPath, APP_URL), { method: "POST", headers, body: init.body, duplex: "half" } as RequestInit);
+  return new Request(new URL(urlPath, APP_URL), {
+    method: "POST",
+    headers,
+    body: init.body,
+    duplex: "half",
+  } as RequestInit);
 }
 
 /** Every file (temporary ones included) in this booking's folder of the local storage. */
@@ -107,9 +119,13 @@ export async function bookingRow(bookingId: string) {
   return db.booking.findUnique({ where: { id: bookingId }, select: { sessionArtifacts: true, updatedAt: true } });
 }
 
-export function fileForm(files: { name: string; type: string; bytes: Uint8Array }[], fields: Record<string, string> = {}) {
+export function fileForm(
+  files: { name: string; type: string; bytes: Uint8Array }[],
+  fields: Record<string, string> = {},
+) {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  for (const file of files) form.append("snapshot", new File([new Uint8Array(file.bytes)], file.name, { type: file.type }));
+  for (const file of files)
+    form.append("snapshot", new File([new Uint8Array(file.bytes)], file.name, { type: file.type }));
   return form;
 }

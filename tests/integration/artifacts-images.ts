@@ -74,6 +74,6 @@ export const SVG_WITH_SCRIPT = Buffer.from(
   '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
     '<script>fetch("/api/steal?c="+document.cookie)</script><rect width="10" height="10"/></svg>',
 );
-export const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
+export const HTML = Buffer.from("<!doctype html><html><body><script>alert(document.cookie)</script></body></html>");
 export const TEXT = Buffer.from("Just some notes from the lesson, not an image.\n");
 export const GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");

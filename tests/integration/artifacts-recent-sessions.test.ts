@@ -34,13 +34,24 @@ describe("recentSessionsForTutor", () => {
     const me = await freshTutor();
     const now = new Date();
     const at = (ms: number) => new Date(now.getTime() + ms);
-    const yesterday = await createBooking({ clientId: parent.id, tutorId: me.id, studentId: child.id, sessionStartTime: at(-DAY), status: "Completed" });
+    const yesterday = await createBooking({
+      clientId: parent.id,
+      tutorId: me.id,
+      studentId: child.id,
+      sessionStartTime: at(-DAY),
+      status: "Completed",
+    });
     const adultLesson = await createBooking({ clientId: adult.id, tutorId: me.id, sessionStartTime: at(-3 * DAY) });
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-15 * DAY), status: "Completed" }); // too old
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-20 * 60_000) }); // in progress
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(2 * HOUR) }); // upcoming
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-2 * DAY), status: "Cancelled" });
-    await createBooking({ clientId: parent.id, tutorId: otherTutor.id, sessionStartTime: at(-DAY), status: "Completed" }); // not mine
+    await createBooking({
+      clientId: parent.id,
+      tutorId: otherTutor.id,
+      sessionStartTime: at(-DAY),
+      status: "Completed",
+    }); // not mine
 
     const sessions = await recentSessionsForTutor(me.id, now);
     expect(sessions.map((s) => s.bookingId)).toEqual([yesterday.id, adultLesson.id]);
@@ -95,9 +106,16 @@ describe("recentSessionsForTutor", () => {
 
   it("the client's review does not count as the tutor's", async () => {
     const me = await freshTutor();
-    const booking = await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: new Date(Date.now() - DAY), status: "Completed" });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: me.id,
+      sessionStartTime: new Date(Date.now() - DAY),
+      status: "Completed",
+    });
     await db.review.create({ data: { bookingId: booking.id, reviewerId: parent.id, revieweeId: me.id, rating: 5 } });
-    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([{ bookingId: booking.id, hasReview: false }]);
+    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([
+      { bookingId: booking.id, hasReview: false },
+    ]);
   });
 
   it("is empty for someone who teaches nothing", async () => {

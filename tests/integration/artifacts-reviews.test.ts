@@ -1,10 +1,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import * as review from "~/routes/bookings.$id.review";
-import { addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
+import {
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type TestProfile,
+} from "../support/app.ts";
 
 const HOUR = 60 * 60_000;
-let tutor: TestProfile, parent: TestProfile, child: TestProfile, adult: TestProfile, grandparent: TestProfile, stranger: TestProfile;
+let tutor: TestProfile,
+  parent: TestProfile,
+  child: TestProfile,
+  adult: TestProfile,
+  grandparent: TestProfile,
+  stranger: TestProfile;
 let tutorCookie: string, parentCookie: string;
 
 beforeAll(async () => {
@@ -36,7 +49,10 @@ function post(id: string, form: Record<string, string>, cookie = tutorCookie, qu
   return callAction(review, `${reviewPath(id)}${query}`, { params: { id }, cookie, form });
 }
 const reviewsOf = (bookingId: string) =>
-  db.review.findMany({ where: { bookingId }, select: { reviewerId: true, revieweeId: true, rating: true, comment: true } });
+  db.review.findMany({
+    where: { bookingId },
+    select: { reviewerId: true, revieweeId: true, rating: true, comment: true },
+  });
 const errorsOf = (data: unknown) => (data as { error: Record<string, string[]> }).error;
 
 describe("leaving a review", () => {
@@ -53,13 +69,17 @@ describe("leaving a review", () => {
   it("the tutor of an adult learner's lesson reviews the session: the review is about the client", async () => {
     const booking = await completedLesson({ clientId: adult.id, studentId: null });
     expect((await post(booking.id, { rating: "4" })).status).toBe(303);
-    expect(await reviewsOf(booking.id)).toEqual([{ reviewerId: tutor.id, revieweeId: adult.id, rating: 4, comment: "" }]);
+    expect(await reviewsOf(booking.id)).toEqual([
+      { reviewerId: tutor.id, revieweeId: adult.id, rating: 4, comment: "" },
+    ]);
   });
 
   it("the client reviews the tutor", async () => {
     const booking = await completedLesson();
     expect((await post(booking.id, { rating: "4", comment: "Patient and clear." }, parentCookie)).status).toBe(303);
-    expect(await reviewsOf(booking.id)).toEqual([{ reviewerId: parent.id, revieweeId: tutor.id, rating: 4, comment: "Patient and clear." }]);
+    expect(await reviewsOf(booking.id)).toEqual([
+      { reviewerId: parent.id, revieweeId: tutor.id, rating: 4, comment: "Patient and clear." },
+    ]);
   });
 
   it("editing keeps one review per reviewer and booking, with the new rating and comment", async () => {
@@ -69,7 +89,12 @@ describe("leaving a review", () => {
     await post(booking.id, { rating: "2" }, parentCookie);
     const rows = await reviewsOf(booking.id);
     expect(rows).toHaveLength(2);
-    expect(rows).toContainEqual({ reviewerId: tutor.id, revieweeId: child.id, rating: 5, comment: "On reflection, excellent" });
+    expect(rows).toContainEqual({
+      reviewerId: tutor.id,
+      revieweeId: child.id,
+      rating: 5,
+      comment: "On reflection, excellent",
+    });
     expect(rows).toContainEqual({ reviewerId: parent.id, revieweeId: tutor.id, rating: 2, comment: "" });
   });
 
@@ -134,7 +159,9 @@ describe("bad reviews are refused with a message on the form and nothing saved",
   it("the typed comment comes back to the form after a refusal", async () => {
     const booking = await completedLesson();
     const result = await post(booking.id, { rating: "9", comment: "Keep this text" });
-    expect((result.data as { initialValue: Record<string, string> }).initialValue).toMatchObject({ comment: "Keep this text" });
+    expect((result.data as { initialValue: Record<string, string> }).initialValue).toMatchObject({
+      comment: "Keep this text",
+    });
   });
 
   it("a file sent with the review is refused", async () => {
@@ -142,7 +169,11 @@ describe("bad reviews are refused with a message on the form and nothing saved",
     const form = new FormData();
     form.append("rating", "5");
     form.append("attachment", new File(["x"], "x.txt", { type: "text/plain" }));
-    const result = await callAction(review, reviewPath(booking.id), { params: { id: booking.id }, cookie: tutorCookie, form });
+    const result = await callAction(review, reviewPath(booking.id), {
+      params: { id: booking.id },
+      cookie: tutorCookie,
+      form,
+    });
     expect(result.status).toBe(400);
     expect(errorsOf(result.data)[""]).toEqual(["We could not read that form. Please try again."]);
     expect(await reviewsOf(booking.id)).toEqual([]);
@@ -164,7 +195,11 @@ describe("who may review, and when", () => {
   });
 
   it("an upcoming lesson's review page explains why not, with 403", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() + HOUR) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() + HOUR),
+    });
     const page = await callLoader(review, reviewPath(booking.id), { params: { id: booking.id }, cookie: tutorCookie });
     expect(page.status).toBe(403);
     expect(page.data).toMatchObject({ refusal: "You can leave a review once the lesson is completed." });

@@ -2,12 +2,25 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import * as snapshot from "~/routes/bookings.$id.snapshot";
 import * as upload from "~/routes/bookings.$id.snapshot.upload";
-import { addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
+import {
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type TestProfile,
+} from "../support/app.ts";
 import { fileForm } from "./artifacts-helpers.ts";
 import { JPEG, PNG } from "./artifacts-images.ts";
 
 const HOUR = 60 * 60_000;
-let tutor: TestProfile, parent: TestProfile, child: TestProfile, guardian: TestProfile, pendingGuardian: TestProfile, stranger: TestProfile;
+let tutor: TestProfile,
+  parent: TestProfile,
+  child: TestProfile,
+  guardian: TestProfile,
+  pendingGuardian: TestProfile,
+  stranger: TestProfile;
 let tutorCookie: string;
 
 beforeAll(async () => {
@@ -106,7 +119,11 @@ describe("the snapshot route", () => {
   });
 
   it("is a 404 for a guardian when the lesson has no student assigned", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() - 2 * HOUR) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() - 2 * HOUR),
+    });
     await callAction(upload, `/bookings/${booking.id}/snapshot/upload`, {
       params: { id: booking.id },
       cookie: tutorCookie,
@@ -117,21 +134,33 @@ describe("the snapshot route", () => {
   });
 
   it("is a 404 when the lesson has no snapshot", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() - 2 * HOUR) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() - 2 * HOUR),
+    });
     expect((await get(booking.id, tutorCookie)).status).toBe(404);
   });
 
   it("is a 404 when session_artifacts points outside the booking's folder", async () => {
     const victim = await lessonWithSnapshot();
-    const victimPath = ((await db.booking.findUniqueOrThrow({ where: { id: victim.id } })).sessionArtifacts as Record<string, string>)
-      .whiteboard_snapshot_path;
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() - 2 * HOUR) });
+    const victimPath = (
+      (await db.booking.findUniqueOrThrow({ where: { id: victim.id } })).sessionArtifacts as Record<string, string>
+    ).whiteboard_snapshot_path;
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() - 2 * HOUR),
+    });
     await db.booking.update({
       where: { id: booking.id },
       data: { sessionArtifacts: { whiteboard_snapshot_path: victimPath! } },
     });
     expect((await get(booking.id, tutorCookie)).status).toBe(404);
-    await db.booking.update({ where: { id: booking.id }, data: { sessionArtifacts: { whiteboard_snapshot_path: `${booking.id}/../x.png` } } });
+    await db.booking.update({
+      where: { id: booking.id },
+      data: { sessionArtifacts: { whiteboard_snapshot_path: `${booking.id}/../x.png` } },
+    });
     expect((await get(booking.id, tutorCookie)).status).toBe(404);
   });
 

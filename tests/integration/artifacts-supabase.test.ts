@@ -11,7 +11,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createSupabaseStorage } from "~/.server/artifacts/storage";
 import * as snapshot from "~/routes/bookings.$id.snapshot";
 import * as upload from "~/routes/bookings.$id.snapshot.upload";
-import { APP_URL, addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
+import {
+  APP_URL,
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type TestProfile,
+} from "../support/app.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 import { bookingRow, fileForm, filesOfBooking } from "./artifacts-helpers.ts";
 import { JPEG, PNG, SVG } from "./artifacts-images.ts";
@@ -19,7 +28,11 @@ import { JPEG, PNG, SVG } from "./artifacts-images.ts";
 let tutor: TestProfile, parent: TestProfile, child: TestProfile;
 let tutorCookie: string;
 const bucket = () =>
-  createSupabaseStorage({ url: testStandIns.supabase.url, serviceRoleKey: testStandIns.supabase.serviceRoleKey, bucket: "booking-artifacts" });
+  createSupabaseStorage({
+    url: testStandIns.supabase.url,
+    serviceRoleKey: testStandIns.supabase.serviceRoleKey,
+    bucket: "booking-artifacts",
+  });
 
 beforeAll(async () => {
   [tutor, parent, child] = await Promise.all([
@@ -42,7 +55,11 @@ function completedLesson() {
 }
 
 function post(id: string, file: { name: string; type: string; bytes: Uint8Array }) {
-  return callAction(upload, `/bookings/${id}/snapshot/upload`, { params: { id }, cookie: tutorCookie, form: fileForm([file]) });
+  return callAction(upload, `/bookings/${id}/snapshot/upload`, {
+    params: { id },
+    cookie: tutorCookie,
+    form: fileForm([file]),
+  });
 }
 
 describe("snapshots in Supabase Storage", () => {
@@ -58,7 +75,10 @@ describe("snapshots in Supabase Storage", () => {
       whiteboard_snapshot_path: objects[0],
     });
 
-    const seen = await callLoader(snapshot, `/bookings/${booking.id}/snapshot`, { params: { id: booking.id }, cookie: await signIn(parent) });
+    const seen = await callLoader(snapshot, `/bookings/${booking.id}/snapshot`, {
+      params: { id: booking.id },
+      cookie: await signIn(parent),
+    });
     expect(seen.status).toBe(200);
     expect(seen.headers.get("Content-Type")).toBe("image/png");
     expect(seen.headers.get("X-Content-Type-Options")).toBe("nosniff");

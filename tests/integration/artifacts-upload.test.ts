@@ -8,7 +8,16 @@ import { createLocalStorage } from "~/.server/artifacts/storage";
 import * as upload from "~/routes/bookings.$id.snapshot.upload";
 import { IMAGE_TYPES } from "~/domain/image-type";
 import { RouterContextProvider } from "react-router";
-import { APP_URL, addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type TestProfile } from "../support/app.ts";
+import {
+  APP_URL,
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type TestProfile,
+} from "../support/app.ts";
 import { bookingRow, callWith, fileForm, filesOfBooking, postRequest, streamedUpload } from "./artifacts-helpers.ts";
 import { HTML, JPEG, makePng, PNG, SVG, SVG_WITH_SCRIPT, TEXT, WEBP } from "./artifacts-images.ts";
 
@@ -85,7 +94,10 @@ describe("a snapshot the tutor uploads", () => {
 
   it("a PNG named .exe is accepted as a PNG and stored under our own name", async () => {
     const booking = await completedLesson();
-    const result = await post(booking.id, fileForm([{ name: "setup.exe", type: "application/x-msdownload", bytes: PNG }]));
+    const result = await post(
+      booking.id,
+      fileForm([{ name: "setup.exe", type: "application/x-msdownload", bytes: PNG }]),
+    );
     expect(result.status).toBe(303);
     const files = filesOfBooking(booking.id);
     expect(files).toEqual([expect.stringMatching(/^[0-9a-f-]{36}\.png$/)]);
@@ -124,7 +136,11 @@ describe("a snapshot the tutor uploads", () => {
   });
 
   it("can be sent while the lesson is still running", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() - 10 * 60_000) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() - 10 * 60_000),
+    });
     const result = await post(booking.id, fileForm([{ name: "a.png", type: "image/png", bytes: PNG }]));
     expect(result.status).toBe(303);
     expect(filesOfBooking(booking.id)).toHaveLength(1);
@@ -157,7 +173,7 @@ describe("bad files are refused with a message on the form, nothing stored, the 
     );
   });
 
-  it("no file chosen (the browser sends an empty part with filename=\"\"): 400", async () => {
+  it('no file chosen (the browser sends an empty part with filename=""): 400', async () => {
     const booking = await completedLesson();
     const before = await bookingRow(booking.id);
     const boundary = "----chrome-like";
@@ -267,7 +283,11 @@ describe("bad files are refused with a message on the form, nothing stored, the 
     const upload50 = streamedUpload({ fileBytes: 50 * MB });
     const result = await callWith(
       upload.action,
-      postRequest(uploadPath(booking.id), { cookie: tutorCookie, body: upload50.body, contentType: upload50.contentType }),
+      postRequest(uploadPath(booking.id), {
+        cookie: tutorCookie,
+        body: upload50.body,
+        contentType: upload50.contentType,
+      }),
       { id: booking.id },
     );
     const pulledWhenAnswered = upload50.progress.pulled;
@@ -288,11 +308,21 @@ describe("only the lesson's tutor may upload, once it has started", () => {
   }
 
   it("the client (a parent) is refused with 403", async () => {
-    await refusedFor(await signIn(parent), await completedLesson(), 403, "Only the lesson's tutor can upload a whiteboard snapshot.");
+    await refusedFor(
+      await signIn(parent),
+      await completedLesson(),
+      403,
+      "Only the lesson's tutor can upload a whiteboard snapshot.",
+    );
   });
 
   it("the assigned student is refused with 403", async () => {
-    await refusedFor(await signIn(child), await completedLesson(), 403, "Only the lesson's tutor can upload a whiteboard snapshot.");
+    await refusedFor(
+      await signIn(child),
+      await completedLesson(),
+      403,
+      "Only the lesson's tutor can upload a whiteboard snapshot.",
+    );
   });
 
   it("another tutor gets 404, as for a lesson that does not exist", async () => {
@@ -313,7 +343,11 @@ describe("only the lesson's tutor may upload, once it has started", () => {
   });
 
   it("the tutor before the lesson has started is refused with 403", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() + HOUR) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() + HOUR),
+    });
     await refusedFor(tutorCookie, booking, 403, "You can upload a snapshot once the lesson has started.");
   });
 
@@ -328,7 +362,11 @@ describe("only the lesson's tutor may upload, once it has started", () => {
   });
 
   it("a refused upload is answered before any of its body is read", async () => {
-    const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, sessionStartTime: new Date(Date.now() + HOUR) });
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      sessionStartTime: new Date(Date.now() + HOUR),
+    });
     const big = streamedUpload({ fileBytes: 50 * MB });
     const result = await callWith(
       upload.action,
@@ -347,7 +385,11 @@ describe("only the lesson's tutor may upload, once it has started", () => {
     const big = streamedUpload({ fileBytes: 50 * MB });
     const result = await callWith(
       upload.action,
-      postRequest(uploadPath(booking.id), { cookie: await signIn(stranger), body: big.body, contentType: big.contentType }),
+      postRequest(uploadPath(booking.id), {
+        cookie: await signIn(stranger),
+        body: big.body,
+        contentType: big.contentType,
+      }),
       { id: booking.id },
     );
     expect(result.status).toBe(404);
@@ -442,7 +484,10 @@ describe("when storing or recording fails", () => {
 describe("the upload page", () => {
   it("shows the tutor the form for the lesson", async () => {
     const booking = await completedLesson();
-    const result = await callLoader(upload, uploadPath(booking.id), { params: { id: booking.id }, cookie: tutorCookie });
+    const result = await callLoader(upload, uploadPath(booking.id), {
+      params: { id: booking.id },
+      cookie: tutorCookie,
+    });
     expect(result.status).toBe(200);
     expect(result.data).toMatchObject({
       lesson: { id: booking.id, attendeeName: "Charlie Child", hasSnapshot: false },
@@ -452,14 +497,20 @@ describe("the upload page", () => {
 
   it("explains the refusal to a parent, with 403", async () => {
     const booking = await completedLesson();
-    const result = await callLoader(upload, uploadPath(booking.id), { params: { id: booking.id }, cookie: await signIn(parent) });
+    const result = await callLoader(upload, uploadPath(booking.id), {
+      params: { id: booking.id },
+      cookie: await signIn(parent),
+    });
     expect(result.status).toBe(403);
     expect(result.data).toMatchObject({ refusal: "Only the lesson's tutor can upload a whiteboard snapshot." });
   });
 
   it("is a 404 for a stranger", async () => {
     const booking = await completedLesson();
-    const result = await callLoader(upload, uploadPath(booking.id), { params: { id: booking.id }, cookie: await signIn(stranger) });
+    const result = await callLoader(upload, uploadPath(booking.id), {
+      params: { id: booking.id },
+      cookie: await signIn(stranger),
+    });
     expect(result.status).toBe(404);
   });
 });

@@ -14,7 +14,9 @@ describe("sign-in", () => {
     expect(result.status).toBe(302);
     expect(result.headers.get("Location")).toBe("/bookings/x");
     const cookies = result.headers.getSetCookie();
-    expect(cookies.some((line) => line.startsWith("sb-") && /HttpOnly/i.test(line) && /SameSite=Lax/i.test(line))).toBe(true);
+    expect(cookies.some((line) => line.startsWith("sb-") && /HttpOnly/i.test(line) && /SameSite=Lax/i.test(line))).toBe(
+      true,
+    );
   });
 
   it("a wrong password says so on the form and sets no cookie", async () => {
@@ -45,7 +47,9 @@ describe("sign-in", () => {
     const person = await createProfile();
     testStandIns.supabase.setAuthDown(true);
     try {
-      const result = await callAction(signInRoute, "/sign-in", { form: { email: person.email, password: TEST_PASSWORD } });
+      const result = await callAction(signInRoute, "/sign-in", {
+        form: { email: person.email, password: TEST_PASSWORD },
+      });
       expect(result.status).toBe(503);
       expect(JSON.stringify(result.data)).toContain("could not reach the sign-in service");
     } finally {
@@ -93,7 +97,9 @@ describe("pages that need a signed-in viewer", () => {
       expect((result.data as { viewer: { fullName: string } }).viewer.fullName).toBe("Kim Keys");
       expect(result.headers.getSetCookie()).toEqual([]);
     }
-    expect(testStandIns.supabase.requests.filter((r) => r.path.endsWith("/.well-known/jwks.json")).length).toBeLessThanOrEqual(1);
+    expect(
+      testStandIns.supabase.requests.filter((r) => r.path.endsWith("/.well-known/jwks.json")).length,
+    ).toBeLessThanOrEqual(1);
     expect(testStandIns.supabase.requests.filter((r) => r.path === "/auth/v1/user")).toEqual([]);
   });
 

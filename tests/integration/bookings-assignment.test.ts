@@ -3,10 +3,25 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import * as assignment from "~/routes/bookings.$id.student";
-import { addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type BookingOverrides, type TestProfile } from "../support/app.ts";
+import {
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type BookingOverrides,
+  type TestProfile,
+} from "../support/app.ts";
 
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
-let tutor: TestProfile, parent: TestProfile, child: TestProfile, pendingChild: TestProfile, otherParent: TestProfile, otherChild: TestProfile, stranger: TestProfile;
+let tutor: TestProfile,
+  parent: TestProfile,
+  child: TestProfile,
+  pendingChild: TestProfile,
+  otherParent: TestProfile,
+  otherChild: TestProfile,
+  stranger: TestProfile;
 let cookies: Record<"tutor" | "parent" | "child" | "stranger", string>;
 
 beforeAll(async () => {
@@ -31,7 +46,11 @@ beforeAll(async () => {
 });
 
 async function submit(bookingId: string, who: keyof typeof cookies, form: Record<string, string>) {
-  return callAction(assignment, `/bookings/${bookingId}/student`, { cookie: cookies[who], params: { id: bookingId }, form });
+  return callAction(assignment, `/bookings/${bookingId}/student`, {
+    cookie: cookies[who],
+    params: { id: bookingId },
+    form,
+  });
 }
 
 async function studentOf(bookingId: string) {
@@ -167,7 +186,9 @@ describe("refusals: shown on the form, booking unchanged", () => {
     const booking = await paulasBooking({ studentId: child.id });
     const result = await submit(booking.id, "child", { studentId: "" });
     expect(result.status).toBe(403);
-    expect(formErrors(result.data)).toContain("Only the person who booked the lesson or its tutor can choose who attends.");
+    expect(formErrors(result.data)).toContain(
+      "Only the person who booked the lesson or its tutor can choose who attends.",
+    );
     await expectUnchanged(booking.id, booking);
   });
 
@@ -194,7 +215,10 @@ describe("refusals: shown on the form, booking unchanged", () => {
 describe("the assignment page", () => {
   it("lists only students with an ACTIVE guardian edge from the viewer", async () => {
     const booking = await paulasBooking();
-    const result = await callLoader(assignment, `/bookings/${booking.id}/student?returnTo=%2F`, { cookie: cookies.parent, params: { id: booking.id } });
+    const result = await callLoader(assignment, `/bookings/${booking.id}/student?returnTo=%2F`, {
+      cookie: cookies.parent,
+      params: { id: booking.id },
+    });
     expect(result.status).toBe(200);
     const data = result.data as { wards: { id: string }[]; refusal: string | null; returnTo: string };
     expect(data.wards.map((ward) => ward.id)).toEqual([child.id]);
@@ -211,7 +235,10 @@ describe("the assignment page", () => {
     await addGuardian(mother.id, zed.id);
     await addGuardian(mother.id, ada.id);
     const booking = await createBooking({ clientId: mother.id, tutorId: tutor.id, sessionStartTime: minutes(60) });
-    const result = await callLoader(assignment, `/bookings/${booking.id}/student`, { cookie: await signIn(mother), params: { id: booking.id } });
+    const result = await callLoader(assignment, `/bookings/${booking.id}/student`, {
+      cookie: await signIn(mother),
+      params: { id: booking.id },
+    });
     expect((result.data as { wards: unknown[] }).wards).toEqual([
       { id: ada.id, fullName: "Ada Okoro" },
       { id: zed.id, fullName: "Zed Okoro" },
@@ -220,8 +247,14 @@ describe("the assignment page", () => {
 
   it("tells the student they cannot choose, and lists nobody", async () => {
     const booking = await paulasBooking({ studentId: child.id });
-    const result = await callLoader(assignment, `/bookings/${booking.id}/student`, { cookie: cookies.child, params: { id: booking.id } });
+    const result = await callLoader(assignment, `/bookings/${booking.id}/student`, {
+      cookie: cookies.child,
+      params: { id: booking.id },
+    });
     expect(result.status).toBe(200);
-    expect(result.data).toMatchObject({ wards: [], refusal: "Only the person who booked the lesson or its tutor can choose who attends." });
+    expect(result.data).toMatchObject({
+      wards: [],
+      refusal: "Only the person who booked the lesson or its tutor can choose who attends.",
+    });
   });
 });

@@ -30,7 +30,14 @@ async function dashboardFor(person: TestProfile) {
 let tutor: TestProfile, parent: TestProfile, child: TestProfile, adult: TestProfile;
 let otherTutor: TestProfile, otherParent: TestProfile, otherChild: TestProfile;
 const booking = {} as Record<
-  "childUpcoming" | "parentReady" | "childInProgress" | "childCompleted" | "childCancelled" | "childOld" | "adultReady" | "otherFamily",
+  | "childUpcoming"
+  | "parentReady"
+  | "childInProgress"
+  | "childCompleted"
+  | "childCancelled"
+  | "childOld"
+  | "adultReady"
+  | "otherFamily",
   string
 >;
 
@@ -47,21 +54,83 @@ beforeAll(async () => {
   await addGuardian(parent.id, child.id);
   await addGuardian(otherParent.id, otherChild.id);
   const family = { clientId: parent.id, tutorId: tutor.id };
-  booking.childUpcoming = (await createBooking({ ...family, studentId: child.id, serviceName: "Child upcoming", sessionStartTime: minutes(3 * 60) })).id;
-  booking.parentReady = (await createBooking({ ...family, studentId: null, serviceName: "Parent ready", sessionStartTime: minutes(10) })).id;
-  booking.childInProgress = (await createBooking({ ...family, studentId: child.id, serviceName: "Child in progress", sessionStartTime: minutes(-20) })).id;
-  booking.childCompleted = (await createBooking({ ...family, studentId: child.id, serviceName: "Child completed", sessionStartTime: minutes(-26 * 60), status: "Completed" })).id;
-  booking.childCancelled = (await createBooking({ ...family, studentId: child.id, serviceName: "Child cancelled", sessionStartTime: minutes(24 * 60), status: "Cancelled" })).id;
-  booking.childOld = (await createBooking({ ...family, studentId: child.id, serviceName: "Child old", sessionStartTime: minutes(-7 * 24 * 60) })).id;
-  booking.adultReady = (await createBooking({ clientId: adult.id, tutorId: tutor.id, serviceName: "Adult ready", sessionStartTime: minutes(-5), sessionDuration: 30 })).id;
-  booking.otherFamily = (await createBooking({ clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, serviceName: "Other family", sessionStartTime: minutes(-10) })).id;
+  booking.childUpcoming = (
+    await createBooking({
+      ...family,
+      studentId: child.id,
+      serviceName: "Child upcoming",
+      sessionStartTime: minutes(3 * 60),
+    })
+  ).id;
+  booking.parentReady = (
+    await createBooking({ ...family, studentId: null, serviceName: "Parent ready", sessionStartTime: minutes(10) })
+  ).id;
+  booking.childInProgress = (
+    await createBooking({
+      ...family,
+      studentId: child.id,
+      serviceName: "Child in progress",
+      sessionStartTime: minutes(-20),
+    })
+  ).id;
+  booking.childCompleted = (
+    await createBooking({
+      ...family,
+      studentId: child.id,
+      serviceName: "Child completed",
+      sessionStartTime: minutes(-26 * 60),
+      status: "Completed",
+    })
+  ).id;
+  booking.childCancelled = (
+    await createBooking({
+      ...family,
+      studentId: child.id,
+      serviceName: "Child cancelled",
+      sessionStartTime: minutes(24 * 60),
+      status: "Cancelled",
+    })
+  ).id;
+  booking.childOld = (
+    await createBooking({
+      ...family,
+      studentId: child.id,
+      serviceName: "Child old",
+      sessionStartTime: minutes(-7 * 24 * 60),
+    })
+  ).id;
+  booking.adultReady = (
+    await createBooking({
+      clientId: adult.id,
+      tutorId: tutor.id,
+      serviceName: "Adult ready",
+      sessionStartTime: minutes(-5),
+      sessionDuration: 30,
+    })
+  ).id;
+  booking.otherFamily = (
+    await createBooking({
+      clientId: otherParent.id,
+      tutorId: otherTutor.id,
+      studentId: otherChild.id,
+      serviceName: "Other family",
+      sessionStartTime: minutes(-10),
+    })
+  ).id;
 });
 
 describe("who sees which bookings", () => {
   it("a client sees the bookings they pay for, their child's included, and nobody else's", async () => {
     const { ids } = await dashboardFor(parent);
     expect(ids).toEqual(
-      new Set([booking.childUpcoming, booking.parentReady, booking.childInProgress, booking.childCompleted, booking.childCancelled, booking.childOld]),
+      new Set([
+        booking.childUpcoming,
+        booking.parentReady,
+        booking.childInProgress,
+        booking.childCompleted,
+        booking.childCancelled,
+        booking.childOld,
+      ]),
     );
   });
 
@@ -75,7 +144,15 @@ describe("who sees which bookings", () => {
 
   it("a student sees only the bookings assigned to them", async () => {
     const { ids } = await dashboardFor(child);
-    expect(ids).toEqual(new Set([booking.childUpcoming, booking.childInProgress, booking.childCompleted, booking.childCancelled, booking.childOld]));
+    expect(ids).toEqual(
+      new Set([
+        booking.childUpcoming,
+        booking.childInProgress,
+        booking.childCompleted,
+        booking.childCancelled,
+        booking.childOld,
+      ]),
+    );
   });
 
   it("an adult learner sees their own booking, attending it themself", async () => {
@@ -111,8 +188,17 @@ describe("order and state", () => {
   it("each card carries the state the server computed and names tutor, attendee and durations", async () => {
     const { all } = await dashboardFor(parent);
     const card = (name: string) => all.find((c) => c.serviceName === name)!;
-    expect(card("Child in progress")).toMatchObject({ state: "ready", inProgress: true, tutorName: "Tara Singh", attendee: { name: "Charlie Brown", asAdultLearner: false } });
-    expect(card("Parent ready")).toMatchObject({ state: "ready", inProgress: false, attendee: { name: "Paula Brown", asAdultLearner: true } });
+    expect(card("Child in progress")).toMatchObject({
+      state: "ready",
+      inProgress: true,
+      tutorName: "Tara Singh",
+      attendee: { name: "Charlie Brown", asAdultLearner: false },
+    });
+    expect(card("Parent ready")).toMatchObject({
+      state: "ready",
+      inProgress: false,
+      attendee: { name: "Paula Brown", asAdultLearner: true },
+    });
     expect(card("Child upcoming")).toMatchObject({ state: "upcoming", plannedDuration: "1 h" });
     expect(card("Child completed")).toMatchObject({ state: "completed", recording: "none" });
     expect(card("Child cancelled")).toMatchObject({ state: "cancelled", declined: false });
@@ -120,7 +206,12 @@ describe("order and state", () => {
 
   it("times are in the viewer's time zone, which the page names", async () => {
     const traveller = await createProfile({ fullName: "Tokyo Parent", timeZone: "Asia/Tokyo" });
-    await createBooking({ clientId: traveller.id, tutorId: tutor.id, serviceName: "Tokyo lesson", sessionStartTime: new Date("2031-03-04T15:00:00Z") });
+    await createBooking({
+      clientId: traveller.id,
+      tutorId: tutor.id,
+      serviceName: "Tokyo lesson",
+      sessionStartTime: new Date("2031-03-04T15:00:00Z"),
+    });
     const { data, all } = await dashboardFor(traveller);
     expect(data.timeZone).toBe("Asia/Tokyo (GMT+9)");
     expect(all[0]).toMatchObject({ state: "upcoming", startsAt: "Wed 5 Mar 2031, 00:00" });
@@ -134,12 +225,37 @@ describe("order and state", () => {
   });
 
   it("a completed lesson with a recording offers it, and one whose session just ended says it is being prepared", async () => {
-    const withRecording = await createBooking({ clientId: parent.id, tutorId: tutor.id, serviceName: "Recorded", sessionStartTime: minutes(-3 * 60), status: "Completed" });
-    await db.booking.update({ where: { id: withRecording.id }, data: { recordingUrl: "https://lessonspace.example/playback/", durationActual: 3480 } });
-    const justEnded = await createBooking({ clientId: parent.id, tutorId: tutor.id, serviceName: "Just ended", sessionStartTime: minutes(-2 * 60), status: "Completed" });
-    await db.lessonspaceSession.create({ data: { sessionId: `s-${justEnded.id}`, bookingId: justEnded.id, startedAt: minutes(-120), endedAt: minutes(-62) } });
+    const withRecording = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      serviceName: "Recorded",
+      sessionStartTime: minutes(-3 * 60),
+      status: "Completed",
+    });
+    await db.booking.update({
+      where: { id: withRecording.id },
+      data: { recordingUrl: "https://lessonspace.example/playback/", durationActual: 3480 },
+    });
+    const justEnded = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      serviceName: "Just ended",
+      sessionStartTime: minutes(-2 * 60),
+      status: "Completed",
+    });
+    await db.lessonspaceSession.create({
+      data: {
+        sessionId: `s-${justEnded.id}`,
+        bookingId: justEnded.id,
+        startedAt: minutes(-120),
+        endedAt: minutes(-62),
+      },
+    });
     const { all } = await dashboardFor(parent);
-    expect(all.find((c) => c.id === withRecording.id)).toMatchObject({ recording: "available", actualDuration: "58 min" });
+    expect(all.find((c) => c.id === withRecording.id)).toMatchObject({
+      recording: "available",
+      actualDuration: "58 min",
+    });
     expect(all.find((c) => c.id === justEnded.id)).toMatchObject({ recording: "preparing" });
   });
 });
@@ -162,7 +278,14 @@ describe("bounded whatever the history", () => {
     const { data } = await dashboardFor(viewer);
     expect(data.ready.map((card) => card.id)).toEqual([ready[1].id, ready[0].id]);
     const truth = async (where: object, order: "asc" | "desc") =>
-      (await db.booking.findMany({ where: { clientId: viewer.id, ...where }, orderBy: [{ sessionStartTime: order }, { id: order }], take: 10, select: { id: true } })).map((b) => b.id);
+      (
+        await db.booking.findMany({
+          where: { clientId: viewer.id, ...where },
+          orderBy: [{ sessionStartTime: order }, { id: order }],
+          take: 10,
+          select: { id: true },
+        })
+      ).map((b) => b.id);
     expect(data.upcoming.map((card) => card.id)).toEqual(await truth({ sessionStartTime: { gt: minutes(15) } }, "asc"));
     expect(data.recent.map((card) => card.id)).toEqual(await truth({ sessionStartTime: { lt: minutes(-90) } }, "desc"));
     // Cancelled lessons ahead stay under Upcoming, marked cancelled.
@@ -176,8 +299,10 @@ describe("bounded whatever the history", () => {
 
   it("the page links to the rest of the history only when there is more than it shows", async () => {
     const viewer = await createProfile({ fullName: "Short History" });
-    for (let i = 1; i <= 10; i++) await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(-i * 24 * 60) });
-    for (let i = 1; i <= 11; i++) await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(i * 24 * 60) });
+    for (let i = 1; i <= 10; i++)
+      await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(-i * 24 * 60) });
+    for (let i = 1; i <= 11; i++)
+      await createBooking({ clientId: viewer.id, tutorId: tutor.id, sessionStartTime: minutes(i * 24 * 60) });
     const { data } = await dashboardFor(viewer);
     expect([data.recent.length, data.upcoming.length]).toEqual([10, 10]);
     expect(data).toMatchObject({ moreRecent: false, moreUpcoming: true });
@@ -192,8 +317,17 @@ describe("cost", () => {
         const client = await createProfile();
         const student = await createProfile();
         for (let i = 0; i < bookings; i++) {
-          const b = await createBooking({ clientId: client.id, tutorId: tutor.id, studentId: i % 2 ? student.id : null, sessionStartTime: minutes(i * 90 - 30 * 60), status: i % 5 === 0 ? "Completed" : "Confirmed" });
-          if (i % 3 === 0) await db.lessonspaceSession.create({ data: { sessionId: `cost-${b.id}`, bookingId: b.id, startedAt: minutes(-60), endedAt: minutes(-10) } });
+          const b = await createBooking({
+            clientId: client.id,
+            tutorId: tutor.id,
+            studentId: i % 2 ? student.id : null,
+            sessionStartTime: minutes(i * 90 - 30 * 60),
+            status: i % 5 === 0 ? "Completed" : "Confirmed",
+          });
+          if (i % 3 === 0)
+            await db.lessonspaceSession.create({
+              data: { sessionId: `cost-${b.id}`, bookingId: b.id, startedAt: minutes(-60), endedAt: minutes(-10) },
+            });
         }
         const cookie = await signIn(client);
         queries.mockClear();

@@ -14,7 +14,10 @@ describe("changing the time zone", () => {
   it("a valid zone is saved and the viewer goes back where they were", async () => {
     const person = await createProfile();
     const cookie = await signIn(person);
-    const result = await callAction(settings, "/settings/time-zone", { cookie, form: { timeZone: "America/New_York", returnTo: "/bookings/abc" } });
+    const result = await callAction(settings, "/settings/time-zone", {
+      cookie,
+      form: { timeZone: "America/New_York", returnTo: "/bookings/abc" },
+    });
     expect(result.status).toBe(302);
     expect(result.headers.get("Location")).toBe("/bookings/abc");
     expect(await zoneOf(person.id)).toBe("America/New_York");
@@ -25,25 +28,32 @@ describe("changing the time zone", () => {
     const tutor = await createProfile();
     await createBooking({ clientId: person.id, tutorId: tutor.id, sessionStartTime: new Date("2031-06-10T15:00:00Z") });
     const cookie = await signIn(person);
-    const card = async () => ((await callLoader(dashboard, "/", { cookie })).data as { upcoming: BookingCardView[] }).upcoming[0];
+    const card = async () =>
+      ((await callLoader(dashboard, "/", { cookie })).data as { upcoming: BookingCardView[] }).upcoming[0];
     expect(await card()).toMatchObject({ state: "upcoming", startsAt: "Tue 10 Jun 2031, 16:00" });
     await callAction(settings, "/settings/time-zone", { cookie, form: { timeZone: "America/New_York" } });
     expect(await card()).toMatchObject({ state: "upcoming", startsAt: "Tue 10 Jun 2031, 11:00" });
   });
 
-  it.each(["Mars/Olympus_Mons", "europe/london", "", "Europe/London; DROP TABLE profiles"])("%j is refused on the form and nothing changes", async (zone) => {
-    const person = await createProfile({ timeZone: "Europe/London" });
-    const cookie = await signIn(person);
-    const result = await callAction(settings, "/settings/time-zone", { cookie, form: { timeZone: zone } });
-    expect(result.status).toBe(400);
-    expect(JSON.stringify(result.data)).toMatch(/Choose a time zone/);
-    expect(await zoneOf(person.id)).toBe("Europe/London");
-  });
+  it.each(["Mars/Olympus_Mons", "europe/london", "", "Europe/London; DROP TABLE profiles"])(
+    "%j is refused on the form and nothing changes",
+    async (zone) => {
+      const person = await createProfile({ timeZone: "Europe/London" });
+      const cookie = await signIn(person);
+      const result = await callAction(settings, "/settings/time-zone", { cookie, form: { timeZone: zone } });
+      expect(result.status).toBe(400);
+      expect(JSON.stringify(result.data)).toMatch(/Choose a time zone/);
+      expect(await zoneOf(person.id)).toBe("Europe/London");
+    },
+  );
 
   it("an outside return path is ignored", async () => {
     const person = await createProfile();
     const cookie = await signIn(person);
-    const result = await callAction(settings, "/settings/time-zone", { cookie, form: { timeZone: "Asia/Tokyo", returnTo: "https://evil.example/" } });
+    const result = await callAction(settings, "/settings/time-zone", {
+      cookie,
+      form: { timeZone: "Asia/Tokyo", returnTo: "https://evil.example/" },
+    });
     expect(result.headers.get("Location")).toBe("/");
   });
 

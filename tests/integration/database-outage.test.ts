@@ -39,7 +39,17 @@ describe("when PostgreSQL is unreachable", () => {
     const viewer = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
     await expect(mayViewLearningRecord(learner, viewer)).rejects.toThrow();
     // The booking answers for its own learner and tutor without a query; only a client's link asks.
-    await expect(mayViewRecordOfBooking({ clientId: viewer, studentId: learner, tutorId: "c0ffee00-0000-4000-8000-000000000000" }, viewer)).rejects.toThrow();
-    expect(await mayViewRecordOfBooking({ clientId: viewer, studentId: null, tutorId: "c0ffee00-0000-4000-8000-000000000000" }, viewer)).toBe(true);
+    await expect(
+      mayViewRecordOfBooking(
+        { clientId: viewer, studentId: learner, tutorId: "c0ffee00-0000-4000-8000-000000000000" },
+        viewer,
+      ),
+    ).rejects.toThrow();
+    expect(
+      await mayViewRecordOfBooking(
+        { clientId: viewer, studentId: null, tutorId: "c0ffee00-0000-4000-8000-000000000000" },
+        viewer,
+      ),
+    ).toBe(true);
   });
 });

@@ -41,11 +41,31 @@ beforeAll(async () => {
 afterEach(() => testStandIns.lessonspace.setFault(null));
 
 const faults: { kind: FaultKind; status: number; text: RegExp[]; code: string }[] = [
-  { kind: "500", status: 503, code: "provider-unavailable", text: [/The classroom is unavailable right now/, /could not reach our classroom provider/, /Try again in a minute/] },
-  { kind: "429", status: 429, code: "provider-busy", text: [/The classroom is busy right now/, /Try again in 1 second\b/] },
-  { kind: "401", status: 502, code: "provider-refused", text: [/We could not open the classroom/, /on our side, not yours/] },
+  {
+    kind: "500",
+    status: 503,
+    code: "provider-unavailable",
+    text: [/The classroom is unavailable right now/, /could not reach our classroom provider/, /Try again in a minute/],
+  },
+  {
+    kind: "429",
+    status: 429,
+    code: "provider-busy",
+    text: [/The classroom is busy right now/, /Try again in 1 second\b/],
+  },
+  {
+    kind: "401",
+    status: 502,
+    code: "provider-refused",
+    text: [/We could not open the classroom/, /on our side, not yours/],
+  },
   { kind: "bad-json", status: 502, code: "provider-refused", text: [/We could not open the classroom/] },
-  { kind: "hang", status: 504, code: "provider-timeout", text: [/The classroom took too long to answer/, /Try again in a minute/] },
+  {
+    kind: "hang",
+    status: 504,
+    code: "provider-timeout",
+    text: [/The classroom took too long to answer/, /Try again in a minute/],
+  },
 ];
 
 describe("Lessonspace faults on Join Lesson", () => {

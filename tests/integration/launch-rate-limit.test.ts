@@ -47,7 +47,9 @@ describe("launch rate limit (per person, per minute)", () => {
     const retryAfter = Number(result.headers.get("Retry-After"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(launchRoute.headers({ errorHeaders: result.headers } as never)).toEqual({ "Retry-After": String(retryAfter) });
+    expect(launchRoute.headers({ errorHeaders: result.headers } as never)).toEqual({
+      "Retry-After": String(retryAfter),
+    });
     const text = errorPageText(launchRoute, result);
     expect(text).toMatch(/Please wait a moment/);
     expect(text).toMatch(/opened the classroom many times in the last minute/);
@@ -108,7 +110,9 @@ describe("sign-in rate limit (failed attempts per IP and email)", () => {
     const result = await attempt(person.email, TEST_PASSWORD);
     expect(result.status).toBe(429);
     expect(Number(result.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
-    expect(signInRoute.headers({ actionHeaders: result.headers } as never)).toEqual({ "Retry-After": result.headers.get("Retry-After") });
+    expect(signInRoute.headers({ actionHeaders: result.headers } as never)).toEqual({
+      "Retry-After": result.headers.get("Retry-After"),
+    });
     expect(JSON.stringify(result.data)).toMatch(/Too many sign-in attempts for this email/);
     expect(result.headers.getSetCookie()).toEqual([]);
     expect(testStandIns.supabase.requests.filter((r) => r.path.startsWith("/auth/v1/token"))).toEqual([]);

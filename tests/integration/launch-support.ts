@@ -7,7 +7,17 @@ import { db } from "~/.server/db";
 import { launchIdFor } from "~/.server/lessonspace/client";
 import * as launchRoute from "~/routes/api.bookings.$id.launch";
 import * as classroomRoute from "~/routes/bookings.$id.classroom";
-import { addGuardian, callAction, callLoader, createBooking, createProfile, makeRequest, signIn, type BookingOverrides, type TestProfile } from "../support/app.ts";
+import {
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  makeRequest,
+  signIn,
+  type BookingOverrides,
+  type TestProfile,
+} from "../support/app.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 
 export const minutesFromNow = (n: number) => new Date(Date.now() + n * 60_000);
@@ -21,7 +31,10 @@ export type Family = {
 };
 
 /** A tutor, a parent, their child (active guardian edge) and someone unrelated, all signed in. */
-export async function createFamily(names: { tutor?: string; parent?: string; child?: string } = {}, timeZone = "Europe/London"): Promise<Family> {
+export async function createFamily(
+  names: { tutor?: string; parent?: string; child?: string } = {},
+  timeZone = "Europe/London",
+): Promise<Family> {
   const [tutor, parent, child, stranger] = await Promise.all([
     createProfile({ fullName: names.tutor ?? "Tara Singh", roles: ["tutor"], timeZone }),
     createProfile({ fullName: names.parent ?? "Paula Brown", roles: ["client"], timeZone }),
@@ -52,12 +65,27 @@ export function postLaunchForm(bookingId: string, cookie?: string) {
 
 /** The JSON variant (spec 4.1 step 6): answered by the route's middleware, never by the page. */
 export async function postLaunchJson(bookingId: string, cookie?: string) {
-  const request = makeRequest(`/api/bookings/${bookingId}/launch`, { method: "POST", cookie, headers: { Accept: "application/json" } });
+  const request = makeRequest(`/api/bookings/${bookingId}/launch`, {
+    method: "POST",
+    cookie,
+    headers: { Accept: "application/json" },
+  });
   const [middleware] = launchRoute.middleware;
-  const response = (await middleware!({ request, params: { id: bookingId }, context: new RouterContextProvider() } as never, async () => {
-    throw new Error("A JSON launch fell through to the HTML page");
-  })) as Response;
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { url?: string; error?: { code: string; title: string; message: string }; retryAfterSeconds?: number } };
+  const response = (await middleware!(
+    { request, params: { id: bookingId }, context: new RouterContextProvider() } as never,
+    async () => {
+      throw new Error("A JSON launch fell through to the HTML page");
+    },
+  )) as Response;
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as {
+      url?: string;
+      error?: { code: string; title: string; message: string };
+      retryAfterSeconds?: number;
+    },
+  };
 }
 
 export function openClassroom(bookingId: string, cookie?: string) {
@@ -66,7 +94,9 @@ export function openClassroom(bookingId: string, cookie?: string) {
 
 /** What Lessonspace received for this booking, in order. */
 export function launchesFor(bookingId: string) {
-  return testStandIns.lessonspace.launches.filter((launch) => (launch.body as { id?: string } | undefined)?.id === launchIdFor(bookingId));
+  return testStandIns.lessonspace.launches.filter(
+    (launch) => (launch.body as { id?: string } | undefined)?.id === launchIdFor(bookingId),
+  );
 }
 
 export type LaunchBody = {
@@ -78,7 +108,11 @@ export type LaunchBody = {
   record_content: boolean;
   allow_guests: boolean;
   transcribe: boolean;
-  webhooks: { session: { start: string; end: string }; user: { join: string; leave: string }; transcription?: { finish: string } };
+  webhooks: {
+    session: { start: string; end: string };
+    user: { join: string; leave: string };
+    transcription?: { finish: string };
+  };
 };
 
 export function lastLaunchBody(bookingId: string): LaunchBody {
@@ -97,10 +131,17 @@ export async function storedState(bookingId: string) {
 }
 
 /** The page a thrown route error renders, as the text a person reads. */
-export function errorPageText(module: { ErrorBoundary: (props: never) => unknown }, result: { status: number; data: unknown }): string {
+export function errorPageText(
+  module: { ErrorBoundary: (props: never) => unknown },
+  result: { status: number; data: unknown },
+): string {
   const error = { status: result.status, statusText: "", internal: false, data: result.data };
   const html = renderToStaticMarkup(createElement(module.ErrorBoundary as never, { error, params: {} } as never));
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ").trim();
+  return html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 export { classroomRoute, launchRoute };

@@ -35,7 +35,12 @@ describe("who enters the room", () => {
     expect(result.status).toBe(303);
     expect(result.headers.get("Location")).toBe(`/bookings/${lesson.id}/classroom`);
     const body = lastLaunchBody(lesson.id);
-    expect(body.user).toMatchObject({ id: family.tutor.id, name: "Tara Singh", email: family.tutor.email, leader: true });
+    expect(body.user).toMatchObject({
+      id: family.tutor.id,
+      name: "Tara Singh",
+      email: family.tutor.email,
+      leader: true,
+    });
   });
 
   it("a client with no student assigned joins under the client's own name (adult learner)", async () => {
@@ -50,7 +55,12 @@ describe("who enters the room", () => {
     const lesson = await createOpenLesson(family);
     expect((await postLaunchForm(lesson.id, family.cookies.parent)).status).toBe(303);
     const body = lastLaunchBody(lesson.id);
-    expect(body.user).toMatchObject({ id: family.child.id, name: "Charlie Brown", email: family.child.email, leader: false });
+    expect(body.user).toMatchObject({
+      id: family.child.id,
+      name: "Charlie Brown",
+      email: family.child.email,
+      leader: false,
+    });
   });
 
   it("the assigned student joins under their own name", async () => {
@@ -63,7 +73,11 @@ describe("who enters the room", () => {
   it("Lessonspace gets our deterministic id, the join window as timeouts, recording and transcription on, guests off and our webhook URL", async () => {
     const family = await createFamily({ tutor: "Tara Singh" });
     const start = minutesFromNow(-5);
-    const lesson = await createOpenLesson(family, { sessionStartTime: start, sessionDuration: 45, serviceName: "KS3 Science" });
+    const lesson = await createOpenLesson(family, {
+      sessionStartTime: start,
+      sessionDuration: 45,
+      serviceName: "KS3 Science",
+    });
     await postLaunchForm(lesson.id, family.cookies.tutor);
     const [launch] = launchesFor(lesson.id);
     expect(launch!.path).toBe("/v2/spaces/launch/");
@@ -77,7 +91,11 @@ describe("who enters the room", () => {
     });
     expect(body).toMatchObject({ record_av: true, record_content: true, allow_guests: false, transcribe: true });
     const hook = `${APP_URL}/api/webhooks/lessonspace`;
-    expect(body.webhooks).toEqual({ session: { start: hook, end: hook }, user: { join: hook, leave: hook }, transcription: { finish: hook } });
+    expect(body.webhooks).toEqual({
+      session: { start: hook, end: hook },
+      user: { join: hook, leave: hook },
+      transcription: { finish: hook },
+    });
     // The stand-in remembers it, as Lessonspace would: transcription is per launch.
     expect(testStandIns.lessonspace.spaces.get(`booking-${lesson.id}`)!.transcribe).toBe(true);
   });
@@ -95,7 +113,11 @@ describe("the room of a booking", () => {
     const afterFirst = await storedState(lesson.id);
     expect(afterFirst.booking?.meetingProviderId).toBe(space.roomId);
     expect(afterFirst.spaces).toHaveLength(1);
-    expect(afterFirst.spaces[0]).toMatchObject({ roomId: space.roomId, launchId: `booking-${lesson.id}`, secret: space.secret });
+    expect(afterFirst.spaces[0]).toMatchObject({
+      roomId: space.roomId,
+      launchId: `booking-${lesson.id}`,
+      secret: space.secret,
+    });
 
     const second = await postLaunchJson(lesson.id, family.cookies.parent);
     expect(second.status).toBe(200);
@@ -195,12 +217,20 @@ describe("refusals: a readable page, no row changed, Lessonspace never asked", (
   it("a stranger gets the not-found page (404) and Lessonspace is not called", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
-    await expectRefused(lesson.id, family.cookies.stranger, { status: 404, text: [/We could not find this lesson/, /not one of your lessons/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.stranger,
+      { status: 404, text: [/We could not find this lesson/, /not one of your lessons/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("an unknown booking id is the same 404", async () => {
     const family = await createFamily();
-    await expectRefused("0b7f4c4e-1d7e-4a43-9a57-3c1b0e0e0e0e", family.cookies.parent, { status: 404, text: [/We could not find this lesson/] });
+    await expectRefused("0b7f4c4e-1d7e-4a43-9a57-3c1b0e0e0e0e", family.cookies.parent, {
+      status: 404,
+      text: [/We could not find this lesson/],
+    });
   });
 
   it("a malformed booking id is the same 404", async () => {
@@ -214,11 +244,19 @@ describe("refusals: a readable page, no row changed, Lessonspace never asked", (
     const start = minutesFromNow(3 * 60);
     const lesson = await createOpenLesson(family, { sessionStartTime: start });
     const opensAt = new Date(start.getTime() - 15 * 60_000);
-    const clock = (timeZone: string) => new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone }).format(opensAt);
+    const clock = (timeZone: string) =>
+      new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone }).format(opensAt);
     const { text } = await expectRefused(
       lesson.id,
       family.cookies.parent,
-      { status: 409, text: [/The classroom is not open yet/, new RegExp(`It opens on .*${clock("America/New_York")}`), /15 minutes before/] },
+      {
+        status: 409,
+        text: [
+          /The classroom is not open yet/,
+          new RegExp(`It opens on .*${clock("America/New_York")}`),
+          /15 minutes before/,
+        ],
+      },
       await storedState(lesson.id),
     );
     expect(text).not.toContain(clock("Europe/London"));
@@ -227,31 +265,56 @@ describe("refusals: a readable page, no row changed, Lessonspace never asked", (
   it("one second before the window opens is still refused", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family, { sessionStartTime: new Date(Date.now() + 15 * 60_000 + 2_000) });
-    await expectRefused(lesson.id, family.cookies.tutor, { status: 409, text: [/not open yet/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.tutor,
+      { status: 409, text: [/not open yet/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("after the window closes: 409 saying the lesson has ended", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family, { sessionStartTime: minutesFromNow(-76), sessionDuration: 60 });
-    await expectRefused(lesson.id, family.cookies.parent, { status: 409, text: [/This lesson has ended/, /classroom has closed/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.parent,
+      { status: 409, text: [/This lesson has ended/, /classroom has closed/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("a cancelled booking: 409 saying it was cancelled, even inside its time", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family, { status: "Cancelled" });
-    await expectRefused(lesson.id, family.cookies.parent, { status: 409, text: [/This lesson was cancelled/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.parent,
+      { status: 409, text: [/This lesson was cancelled/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("a declined booking: 409 saying it was declined", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family, { status: "Declined" });
-    await expectRefused(lesson.id, family.cookies.tutor, { status: 409, text: [/This lesson was declined/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.tutor,
+      { status: 409, text: [/This lesson was declined/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("a booking the tutor has not confirmed: 409 saying so", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family, { status: "Pending" });
-    await expectRefused(lesson.id, family.cookies.parent, { status: 409, text: [/not confirmed yet/] }, await storedState(lesson.id));
+    await expectRefused(
+      lesson.id,
+      family.cookies.parent,
+      { status: 409, text: [/not confirmed yet/] },
+      await storedState(lesson.id),
+    );
   });
 
   it("the JSON variant refuses the same way, with the same words", async () => {
@@ -266,7 +329,10 @@ describe("refusals: a readable page, no row changed, Lessonspace never asked", (
   it("a GET of the launch address launches nothing and goes to the lesson's page", async () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
-    const result = await callLoader(launchRoute, `/api/bookings/${lesson.id}/launch`, { cookie: family.cookies.parent, params: { id: lesson.id } });
+    const result = await callLoader(launchRoute, `/api/bookings/${lesson.id}/launch`, {
+      cookie: family.cookies.parent,
+      params: { id: lesson.id },
+    });
     expect(result.status).toBe(303);
     expect(result.headers.get("Location")).toBe(`/bookings/${lesson.id}`);
     expect(launchesFor(lesson.id)).toEqual([]);
@@ -274,17 +340,36 @@ describe("refusals: a readable page, no row changed, Lessonspace never asked", (
 });
 
 describe("the embedded classroom page", () => {
-  type ClassroomData = { serviceName: string; tutorName: string; attendeeName: string; leader: boolean; clientUrl: string; timeLeft: string };
+  type ClassroomData = {
+    serviceName: string;
+    tutorName: string;
+    attendeeName: string;
+    leader: boolean;
+    clientUrl: string;
+    timeLeft: string;
+  };
 
   it("frames the stand-in's client_url made for the child when the parent opens it, and is never cached", async () => {
     const family = await createFamily({ tutor: "Tara Singh", child: "Charlie Brown" });
-    const lesson = await createOpenLesson(family, { serviceName: "GCSE Maths", sessionStartTime: minutesFromNow(-5), sessionDuration: 60 });
+    const lesson = await createOpenLesson(family, {
+      serviceName: "GCSE Maths",
+      sessionStartTime: minutesFromNow(-5),
+      sessionDuration: 60,
+    });
     const result = await openClassroom(lesson.id, family.cookies.parent);
     expect(result.status).toBe(200);
     expect(result.headers.get("Cache-Control")).toBe("no-store");
-    expect(classroomRoute.headers({ loaderHeaders: result.headers } as never)).toMatchObject({ "Cache-Control": "no-store" });
+    expect(classroomRoute.headers({ loaderHeaders: result.headers } as never)).toMatchObject({
+      "Cache-Control": "no-store",
+    });
     const page = result.data as ClassroomData;
-    expect(page).toMatchObject({ serviceName: "GCSE Maths", tutorName: "Tara Singh", attendeeName: "Charlie Brown", leader: false, timeLeft: "55 min left" });
+    expect(page).toMatchObject({
+      serviceName: "GCSE Maths",
+      tutorName: "Tara Singh",
+      attendeeName: "Charlie Brown",
+      leader: false,
+      timeLeft: "55 min left",
+    });
     expect(page.clientUrl.startsWith(`${testStandIns.lessonspace.url}/room/`)).toBe(true);
     expect(lastLaunchBody(lesson.id).user).toMatchObject({ id: family.child.id, name: "Charlie Brown" });
 
@@ -297,7 +382,10 @@ describe("the embedded classroom page", () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
     const posted = await postLaunchForm(lesson.id, family.cookies.tutor);
-    const handover = posted.headers.getSetCookie().find((line) => line.startsWith("tw_classroom_link="))!.split(";")[0];
+    const handover = posted.headers
+      .getSetCookie()
+      .find((line) => line.startsWith("tw_classroom_link="))!
+      .split(";")[0];
     expect(launchesFor(lesson.id)).toHaveLength(1);
     const result = await openClassroom(lesson.id, `${family.cookies.tutor}; ${handover}`);
     expect(result.status).toBe(200);
@@ -321,7 +409,10 @@ describe("the embedded classroom page", () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
     const posted = await postLaunchForm(lesson.id, family.cookies.tutor);
-    const tutorsLink = posted.headers.getSetCookie().find((line) => line.startsWith("tw_classroom_link="))!.split(";")[0];
+    const tutorsLink = posted.headers
+      .getSetCookie()
+      .find((line) => line.startsWith("tw_classroom_link="))!
+      .split(";")[0];
     const result = await openClassroom(lesson.id, `${family.cookies.parent}; ${tutorsLink}`);
     expect(result.status).toBe(200);
     const page = result.data as ClassroomData;
@@ -334,7 +425,10 @@ describe("the embedded classroom page", () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
     const posted = await postLaunchForm(lesson.id, family.cookies.parent);
-    const cookie = posted.headers.getSetCookie().find((line) => line.startsWith("tw_classroom_link="))!.split(";")[0]!;
+    const cookie = posted.headers
+      .getSetCookie()
+      .find((line) => line.startsWith("tw_classroom_link="))!
+      .split(";")[0]!;
     const [name, value] = cookie.split("=") as [string, string];
     const [payload, signature] = value.split(".") as [string, string];
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
@@ -348,7 +442,10 @@ describe("the embedded classroom page", () => {
     const family = await createFamily();
     const lesson = await createOpenLesson(family);
     const posted = await postLaunchForm(lesson.id, family.cookies.parent);
-    const handover = posted.headers.getSetCookie().find((line) => line.startsWith("tw_classroom_link="))!.split(";")[0]!;
+    const handover = posted.headers
+      .getSetCookie()
+      .find((line) => line.startsWith("tw_classroom_link="))!
+      .split(";")[0]!;
     const request = makeRequest(`/bookings/${lesson.id}/classroom`, { cookie: handover });
     const url = readHandover(request, lesson.id, family.parent.id, new Date(Date.now() + 55_000));
     expect(url?.startsWith(testStandIns.lessonspace.url)).toBe(true);
@@ -381,7 +478,9 @@ describe("the embedded classroom page", () => {
     const lesson = await createOpenLesson(family);
     const result = await openClassroom(lesson.id);
     expect(result.status).toBe(302);
-    expect(result.headers.get("Location")).toBe(`/sign-in?redirectTo=${encodeURIComponent(`/bookings/${lesson.id}/classroom`)}`);
+    expect(result.headers.get("Location")).toBe(
+      `/sign-in?redirectTo=${encodeURIComponent(`/bookings/${lesson.id}/classroom`)}`,
+    );
     expect(launchesFor(lesson.id)).toEqual([]);
   });
 });

@@ -13,7 +13,13 @@ const APP_URL = "http://app.test";
 const NOW = new Date("2026-12-01T15:00:00Z");
 const START = new Date("2026-12-02T15:00:00Z"); // 15:00 in London, 10:00 in New York, 02:00 (3 Dec) in Sydney
 
-function inputFor(kind: NotificationKind, overrides: { recipient?: Partial<NotificationEmailInput["recipient"]>; booking?: Partial<NotificationEmailInput["booking"]> } = {}): NotificationEmailInput {
+function inputFor(
+  kind: NotificationKind,
+  overrides: {
+    recipient?: Partial<NotificationEmailInput["recipient"]>;
+    booking?: Partial<NotificationEmailInput["booking"]>;
+  } = {},
+): NotificationEmailInput {
   return {
     kind,
     recipient: {
@@ -70,7 +76,9 @@ describe("lesson reminders", () => {
     expect(m.to).toEqual([{ address: "pat.reminder_day_before@example.test", name: "Pat Parent" }]);
     expect(m.subject).toBe("Reminder: GCSE Maths with Tina Tutor, Wed 2 Dec, 10:00");
     // HTML: the button is a link to our booking page and nothing else points elsewhere.
-    expect(m.html).toMatch(/<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a"[^>]*>Join Lesson<\/a>/);
+    expect(m.html).toMatch(
+      /<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a"[^>]*>Join Lesson<\/a>/,
+    );
     for (const href of hrefs(m.html!)) expect(href.startsWith(`${APP_URL}/`)).toBe(true);
     expect(m.html).toContain("Wed 2 Dec, 10:00–11:00, America/New_York (GMT-5)");
     expect(m.html).toContain("Charlie Child&#x27;s lesson with Tina Tutor is tomorrow");
@@ -83,19 +91,31 @@ describe("lesson reminders", () => {
   });
 
   it("writes the time in each recipient's own zone, including the day when it differs", async () => {
-    const sydney = await sendAndCatch(inputFor("reminder_classroom_open", { recipient: { timeZone: "Australia/Sydney", email: "syd@example.test" } }));
+    const sydney = await sendAndCatch(
+      inputFor("reminder_classroom_open", { recipient: { timeZone: "Australia/Sydney", email: "syd@example.test" } }),
+    );
     expect(sydney.text).toContain("Thu 3 Dec, 02:00–03:00, Australia/Sydney (GMT+11)");
     expect(sydney.subject).toBe("The classroom is open: GCSE Maths with Tina Tutor at 02:00");
-    const london = await sendAndCatch(inputFor("reminder_classroom_open", { recipient: { timeZone: "Europe/London", email: "ldn@example.test" } }));
+    const london = await sendAndCatch(
+      inputFor("reminder_classroom_open", { recipient: { timeZone: "Europe/London", email: "ldn@example.test" } }),
+    );
     expect(london.text).toContain("Wed 2 Dec, 15:00–16:00, Europe/London (GMT)");
   });
 
   it("speaks to the tutor about the attendee, and to an adult learner about their own lesson", async () => {
-    const tutor = await sendAndCatch(inputFor("reminder_day_before", { recipient: { role: "tutor", fullName: "Tina Tutor", email: "tina@example.test" } }));
+    const tutor = await sendAndCatch(
+      inputFor("reminder_day_before", {
+        recipient: { role: "tutor", fullName: "Tina Tutor", email: "tina@example.test" },
+      }),
+    );
     expect(tutor.subject).toBe("Reminder: GCSE Maths with Charlie Child, Wed 2 Dec, 10:00");
     expect(tutor.text).toContain("Your lesson with Charlie Child is tomorrow");
     expect(tutor.text).toContain("because you teach this lesson");
-    const learner = await sendAndCatch(inputFor("reminder_day_before", { recipient: { role: "client", fullName: "Charlie Child", email: "adult@example.test" } }));
+    const learner = await sendAndCatch(
+      inputFor("reminder_day_before", {
+        recipient: { role: "client", fullName: "Charlie Child", email: "adult@example.test" },
+      }),
+    );
     expect(learner.text).toContain("Your lesson with Tina Tutor is tomorrow");
   });
 
@@ -110,7 +130,12 @@ describe("lesson reminders", () => {
     const moved = unfold(
       calendarOf(
         await sendAndCatch(
-          inputFor("reminder_classroom_open", { booking: { sessionStartTime: new Date("2026-12-03T16:30:00Z"), updatedAt: new Date("2026-11-25T08:00:00Z") } }),
+          inputFor("reminder_classroom_open", {
+            booking: {
+              sessionStartTime: new Date("2026-12-03T16:30:00Z"),
+              updatedAt: new Date("2026-11-25T08:00:00Z"),
+            },
+          }),
         ),
       ),
     );
@@ -150,14 +175,27 @@ describe("after the lesson", () => {
     expect(m.text).toContain("Recording:           available on the lesson page");
     expect(m.text).toContain("Whiteboard snapshot: not available");
     expect(m.text).toContain("- Tina Tutor (4 out of 5)\n  Good work on fractions.\n  Practise ratios.");
-    expect(m.html).toMatch(/<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a"[^>]*>View the lesson<\/a>/);
+    expect(m.html).toMatch(
+      /<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a"[^>]*>View the lesson<\/a>/,
+    );
     expect(m.headers["list-unsubscribe"]).toBeTruthy();
   });
 
   it("the tutor's review prompt asks about the attendee and links to the review form", async () => {
-    const m = await sendAndCatch(inputFor("review_prompt", { recipient: { role: "tutor", fullName: "Tina Tutor", email: "tina.review@example.test", timeZone: "Europe/London" } }));
+    const m = await sendAndCatch(
+      inputFor("review_prompt", {
+        recipient: {
+          role: "tutor",
+          fullName: "Tina Tutor",
+          email: "tina.review@example.test",
+          timeZone: "Europe/London",
+        },
+      }),
+    );
     expect(m.subject).toBe("How was your session with Charlie Child?");
-    expect(m.html).toMatch(/<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a\/review"[^>]*>Leave a review<\/a>/);
+    expect(m.html).toMatch(
+      /<a href="http:\/\/app\.test\/bookings\/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a\/review"[^>]*>Leave a review<\/a>/,
+    );
     expect(m.text).toContain("Leave a review:\nhttp://app.test/bookings/0d7e3c1a-5b2f-4e8d-9a6c-1f2e3d4c5b6a/review\n");
     expect(m.text).toContain("GCSE Maths, Wed 2 Dec, 15:00–16:00, Europe/London (GMT).");
     expect(m.attachments).toEqual([]);
@@ -166,7 +204,10 @@ describe("after the lesson", () => {
 
 describe("names and titles cannot inject", () => {
   const hostile = {
-    recipient: { fullName: 'Eve "Evil"\r\nBcc: victim@example.test\r\nX-Injected: yes <script>alert(1)</script>', email: "eve@example.test" },
+    recipient: {
+      fullName: 'Eve "Evil"\r\nBcc: victim@example.test\r\nX-Injected: yes <script>alert(1)</script>',
+      email: "eve@example.test",
+    },
     booking: {
       serviceName: "Maths\r\nSubject: Free money\r\n\r\n<img src=x onerror=alert(1)>",
       tutorName: "Tutor\nReply-To: attacker@example.test",

@@ -72,7 +72,10 @@ describe("sendMail outcomes", () => {
     const sockets = new Set<net.Socket>();
     const silent = net.createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, connectTimeoutMs: 300 });
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      connectTimeoutMs: 300,
+    });
     try {
       const started = performance.now();
       const outcome = await mailer.sendMail(message("slow@example.test"));

@@ -10,7 +10,10 @@ import { addGuardian, createBooking, createProfile, type TestProfile } from "../
 
 /** A profile with no address of its own (and so no login): a young child. */
 async function childWithoutEmail(fullName: string) {
-  return db.profile.create({ data: { id: randomUUID(), fullName, email: null, roles: ["student"] }, select: { id: true, fullName: true } });
+  return db.profile.create({
+    data: { id: randomUUID(), fullName, email: null, roles: ["student"] },
+    select: { id: true, fullName: true },
+  });
 }
 
 async function names(bookingId: string, kind: NotificationKind) {
@@ -37,7 +40,12 @@ describe("who receives a booking's messages", () => {
     const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, studentId: child.id });
 
     const reminder = (await recipientsForBookings([booking.id], "reminder_classroom_open")).get(booking.id)!;
-    expect(reminder.map((r) => `${r.fullName}:${r.role}`)).toEqual(["Tara Tutor:tutor", "Paula Parent:client", "Colin CoParent:guardian", "Charlie Child:student"]);
+    expect(reminder.map((r) => `${r.fullName}:${r.role}`)).toEqual([
+      "Tara Tutor:tutor",
+      "Paula Parent:client",
+      "Colin CoParent:guardian",
+      "Charlie Child:student",
+    ]);
     expect(reminder.find((r) => r.role === "guardian")).toEqual({
       profileId: coParent.id,
       fullName: "Colin CoParent",
@@ -59,7 +67,9 @@ describe("who receives a booking's messages", () => {
 
   it("someone who switched a kind off does not get that kind, but still gets the others", async () => {
     const parent = await createProfile({ fullName: "Olive OptedOut" });
-    await db.notificationPreference.create({ data: { profileId: parent.id, kind: "reminder_day_before", enabled: false } });
+    await db.notificationPreference.create({
+      data: { profileId: parent.id, kind: "reminder_day_before", enabled: false },
+    });
     await db.notificationPreference.create({ data: { profileId: tutor.id, kind: "review_prompt", enabled: true } });
     const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id });
     expect(await names(booking.id, "reminder_day_before")).toEqual(["Tara Tutor:tutor"]);
@@ -87,7 +97,12 @@ describe("who receives a booking's messages", () => {
 describe("cost", () => {
   it("makes the same few queries for 3 bookings as for 300", async () => {
     async function familiesWithBookings(count: number): Promise<string[]> {
-      const families = Array.from({ length: count }, (_, i) => ({ i, parentId: randomUUID(), childId: randomUUID(), bookingId: randomUUID() }));
+      const families = Array.from({ length: count }, (_, i) => ({
+        i,
+        parentId: randomUUID(),
+        childId: randomUUID(),
+        bookingId: randomUUID(),
+      }));
       await db.profile.createMany({
         data: families.flatMap(({ i, parentId, childId }) => [
           { id: parentId, fullName: `Parent ${i}`, email: `${parentId}@example.test` },
@@ -103,7 +118,9 @@ describe("cost", () => {
         })),
       });
       await db.notificationPreference.createMany({
-        data: families.filter(({ i }) => i % 4 === 0).map(({ parentId }) => ({ profileId: parentId, kind: "reminder_day_before", enabled: false })),
+        data: families
+          .filter(({ i }) => i % 4 === 0)
+          .map(({ parentId }) => ({ profileId: parentId, kind: "reminder_day_before", enabled: false })),
       });
       await db.booking.createMany({
         data: families.map(({ parentId, childId, bookingId }) => ({

@@ -12,10 +12,20 @@ import * as settings from "~/routes/settings.notifications";
 import * as unsubscribe from "~/routes/unsubscribe";
 import { APP_URL, callAction, callLoader, createProfile, makeRequest, signIn } from "../support/app.ts";
 
-type SettingsPage = { kinds: { kind: string; title: string }[]; enabled: string[]; saved: boolean; unsubscribedFrom: string | null; hasEmail: boolean };
+type SettingsPage = {
+  kinds: { kind: string; title: string }[];
+  enabled: string[];
+  saved: boolean;
+  unsubscribedFrom: string | null;
+  hasEmail: boolean;
+};
 
 async function rows(profileId: string) {
-  return db.notificationPreference.findMany({ where: { profileId }, select: { kind: true, enabled: true }, orderBy: { kind: "asc" } });
+  return db.notificationPreference.findMany({
+    where: { profileId },
+    select: { kind: true, enabled: true },
+    orderBy: { kind: "asc" },
+  });
 }
 
 function enabledForm(...kinds: string[]): FormData {
@@ -39,7 +49,8 @@ describe("the settings page", () => {
 
   it("everything is on by default; a parent is asked about reminders and the lesson record, not the tutors' review prompt", async () => {
     const parent = await createProfile({ roles: ["client"] });
-    const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(parent) })).data as SettingsPage;
+    const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(parent) }))
+      .data as SettingsPage;
     expect(page.kinds.map((k) => k.kind)).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
     expect(page.kinds[0]!.title).toBe("Reminder the day before");
     expect(page.enabled).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
@@ -48,14 +59,18 @@ describe("the settings page", () => {
 
   it("a tutor is asked about the review prompt", async () => {
     const tutor = await createProfile({ roles: ["tutor"] });
-    const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(tutor) })).data as SettingsPage;
+    const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(tutor) }))
+      .data as SettingsPage;
     expect(page.kinds.map((k) => k.kind)).toEqual(["reminder_day_before", "reminder_classroom_open", "review_prompt"]);
   });
 
   it("saving turns unticked kinds off and ticked ones on, then shows the page with a confirmation", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const cookie = await signIn(parent);
-    const result = await callAction(settings, "/settings/notifications", { cookie, form: enabledForm("reminder_classroom_open") });
+    const result = await callAction(settings, "/settings/notifications", {
+      cookie,
+      form: enabledForm("reminder_classroom_open"),
+    });
     expect(result.status).toBe(302);
     expect(result.headers.get("Location")).toBe("/settings/notifications?saved=1");
     expect(await rows(parent.id)).toEqual([
@@ -67,7 +82,10 @@ describe("the settings page", () => {
     expect(page).toMatchObject({ saved: true, enabled: ["reminder_classroom_open"] });
 
     // Ticking everything again (the form sends each ticked box under the same name).
-    await callAction(settings, "/settings/notifications", { cookie, form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record") });
+    await callAction(settings, "/settings/notifications", {
+      cookie,
+      form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record"),
+    });
     expect(Object.values(await notificationChoices(parent.id))).toEqual([true, true, true, true]);
   });
 
@@ -92,7 +110,9 @@ describe("the settings page", () => {
       const result = await callAction(settings, "/settings/notifications", { cookie, form: enabledForm(...kinds) });
       expect(result.status).toBe(400);
       // On the group, so the page shows it beside the checkboxes.
-      expect((result.data as { error?: Record<string, string[]> }).error?.enabled).toEqual(["Choose only messages from the list."]);
+      expect((result.data as { error?: Record<string, string[]> }).error?.enabled).toEqual([
+        "Choose only messages from the list.",
+      ]);
       expect(await rows(parent.id)).toEqual(before);
     },
   );
@@ -100,9 +120,11 @@ describe("the settings page", () => {
   it("says 'unsubscribed' only when that kind really is off", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const cookie = await signIn(parent);
-    const crafted = (await callLoader(settings, "/settings/notifications?unsubscribed=lesson_record", { cookie })).data as SettingsPage;
+    const crafted = (await callLoader(settings, "/settings/notifications?unsubscribed=lesson_record", { cookie }))
+      .data as SettingsPage;
     expect(crafted.unsubscribedFrom).toBeNull();
-    const unknown = (await callLoader(settings, "/settings/notifications?unsubscribed=bogus", { cookie })).data as SettingsPage;
+    const unknown = (await callLoader(settings, "/settings/notifications?unsubscribed=bogus", { cookie }))
+      .data as SettingsPage;
     expect(unknown.unsubscribedFrom).toBeNull();
   });
 
@@ -160,7 +182,10 @@ describe("the unsubscribe link (GET)", () => {
     const parent = await createProfile({ roles: ["client"] });
     const cookie = await signIn(parent);
     await callLoader(unsubscribe, link(parent.id, "lesson_record"));
-    await callAction(settings, "/settings/notifications", { cookie, form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record") });
+    await callAction(settings, "/settings/notifications", {
+      cookie,
+      form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record"),
+    });
     expect((await notificationChoices(parent.id)).lesson_record).toBe(true);
   });
 
@@ -183,7 +208,10 @@ describe("the unsubscribe link (GET)", () => {
 
   it("a token signed with another secret is a 400 and changes nothing", async () => {
     const parent = await createProfile();
-    const result = await callLoader(unsubscribe, link(parent.id, "lesson_record", "some-other-secret-of-at-least-32-characters"));
+    const result = await callLoader(
+      unsubscribe,
+      link(parent.id, "lesson_record", "some-other-secret-of-at-least-32-characters"),
+    );
     expect(result.status).toBe(400);
     expect(await rows(parent.id)).toEqual([]);
   });
@@ -205,12 +233,20 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
 
   async function throughTheApp(request: Request, module: { action?: unknown }) {
     let ran = false;
-    const response = (await securityMiddleware({ request, params: {}, context: new RouterContextProvider(), unstable_pattern: "" } as never, async () => {
-      ran = true;
-      const result = await (module.action as (args: unknown) => Promise<unknown>)({ request, url: new URL(request.url), params: {}, context: new RouterContextProvider() });
-      const init = (result as { init?: ResponseInit }).init ?? {};
-      return new Response(JSON.stringify((result as { data?: unknown }).data), { status: init.status ?? 200 });
-    })) as Response;
+    const response = (await securityMiddleware(
+      { request, params: {}, context: new RouterContextProvider(), unstable_pattern: "" } as never,
+      async () => {
+        ran = true;
+        const result = await (module.action as (args: unknown) => Promise<unknown>)({
+          request,
+          url: new URL(request.url),
+          params: {},
+          context: new RouterContextProvider(),
+        });
+        const init = (result as { init?: ResponseInit }).init ?? {};
+        return new Response(JSON.stringify((result as { data?: unknown }).data), { status: init.status ?? 200 });
+      },
+    )) as Response;
     return { ran, status: response.status, body: await response.text() };
   }
 
@@ -226,7 +262,11 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
 
   it("passes even when the provider sends a foreign Origin and Sec-Fetch-Site (a browser-based client)", async () => {
     const parent = await createProfile();
-    const request = oneClick(path(parent.id), oneClickBody(), { ...oneClickHeaders, Origin: "https://mail.example", "Sec-Fetch-Site": "cross-site" });
+    const request = oneClick(path(parent.id), oneClickBody(), {
+      ...oneClickHeaders,
+      Origin: "https://mail.example",
+      "Sec-Fetch-Site": "cross-site",
+    });
     expect(await throughTheApp(request, unsubscribe)).toMatchObject({ ran: true, status: 200 });
     expect(await rows(parent.id)).toEqual([{ kind: "reminder_day_before", enabled: false }]);
   });
@@ -245,7 +285,10 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
   it("a tampered token or one signed with another secret is a 400 and changes nothing", async () => {
     const parent = await createProfile();
     const tampered = path(parent.id).slice(0, -3);
-    for (const bad of [tampered, path(parent.id, "reminder_day_before", "some-other-secret-of-at-least-32-characters")]) {
+    for (const bad of [
+      tampered,
+      path(parent.id, "reminder_day_before", "some-other-secret-of-at-least-32-characters"),
+    ]) {
       const result = await throughTheApp(oneClick(bad), unsubscribe);
       expect(result.status, bad).toBe(400);
     }
@@ -264,7 +307,10 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
   it("reads no cookie: a signed-in stranger's post with a bad token changes nothing of theirs", async () => {
     const stranger = await createProfile();
     const cookie = await signIn(stranger);
-    const result = await callAction(unsubscribe, "/unsubscribe?token=u1.abc.def", { body: oneClickBody(), headers: { ...oneClickHeaders, Cookie: cookie } });
+    const result = await callAction(unsubscribe, "/unsubscribe?token=u1.abc.def", {
+      body: oneClickBody(),
+      headers: { ...oneClickHeaders, Cookie: cookie },
+    });
     expect(result.status).toBe(400);
     expect(await rows(stranger.id)).toEqual([]);
   });
@@ -276,7 +322,11 @@ describe("one-click unsubscribe (POST, RFC 8058)", () => {
     const forged = makeRequest("/settings/notifications", { method: "POST", form: enabledForm(), headers: foreign });
     expect(await throughTheApp(forged, settings)).toMatchObject({ ran: false, status: 403 });
     for (const near of ["/unsubscribe/", "/unsubscribe/x", "/unsubscribed", "/settings/notifications?x=/unsubscribe"]) {
-      const request = makeRequest(`${near}${near.includes("?") ? "&" : "?"}token=x`, { method: "POST", body: oneClickBody(), headers: { ...oneClickHeaders, ...foreign } });
+      const request = makeRequest(`${near}${near.includes("?") ? "&" : "?"}token=x`, {
+        method: "POST",
+        body: oneClickBody(),
+        headers: { ...oneClickHeaders, ...foreign },
+      });
       expect((await throughTheApp(request, settings)).status, near).toBe(403);
     }
     expect(await rows(parent.id)).toEqual([]);

@@ -53,8 +53,15 @@ describe("SMTP down", { timeout: 60_000 }, () => {
 
     await runSweep(queue, now, quiet);
     // At least two failed tries each while the server refuses connections.
-    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.attempts >= 2), 20_000);
-    await eventually(() => lines.filter((l) => l.event === "notification.retry").length, (n) => n >= 4);
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.length === 2 && rows.every((r) => r.attempts >= 2),
+      20_000,
+    );
+    await eventually(
+      () => lines.filter((l) => l.event === "notification.retry").length,
+      (n) => n >= 4,
+    );
     const rows = await rowsOf(booking.id);
     for (const row of rows) {
       // queued between tries (sending while one is in flight), with the refused connection as the reason
@@ -65,7 +72,9 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     expect(retries.length).toBeGreaterThanOrEqual(4);
     expect(retries.every((l) => l.permanent === false)).toBe(true);
     // pg-boss schedules each retry later than the last (exponential backoff).
-    const jobs = await db.$queryRawUnsafe<{ retry_count: number; retry_backoff: boolean; start_after: Date; created_on: Date }[]>(
+    const jobs = await db.$queryRawUnsafe<
+      { retry_count: number; retry_backoff: boolean; start_after: Date; created_on: Date }[]
+    >(
       "SELECT retry_count, retry_backoff, start_after, created_on FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])",
       QUEUES.send,
       rows.map((r) => r.id),
@@ -75,7 +84,11 @@ describe("SMTP down", { timeout: 60_000 }, () => {
 
     await testStandIns.smtp.smtpUp();
 
-    await eventually(() => rowsOf(booking.id), (after) => after.every((r) => r.status === "sent"), 20_000);
+    await eventually(
+      () => rowsOf(booking.id),
+      (after) => after.every((r) => r.status === "sent"),
+      20_000,
+    );
     await settle();
     expect([...countByNotification().values()]).toEqual([1, 1]);
     expect(lines.filter((l) => l.event === "notification.sent")).toHaveLength(2);
@@ -95,7 +108,11 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     const rows = await rowsOf(booking.id);
     expect(rows).toHaveLength(2);
     const jobStates = () =>
-      db.$queryRawUnsafe<{ state: string }[]>("SELECT state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])", QUEUES.send, rows.map((r) => r.id));
+      db.$queryRawUnsafe<{ state: string }[]>(
+        "SELECT state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])",
+        QUEUES.send,
+        rows.map((r) => r.id),
+      );
     await eventually(jobStates, (jobs) => jobs.length === 2 && jobs.every((j) => j.state === "failed"), 20_000);
     expect((await rowsOf(booking.id)).map((r) => r.status)).toEqual(["queued", "queued"]);
     // A sweep while the server is still down revives them; they fail again and stay queued.
@@ -107,7 +124,11 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     const revived = await runSweep(queue, new Date(), oneTry);
     expect(revived.revived).toBe(2);
     expect(revived.queued).toEqual({});
-    await eventually(() => rowsOf(booking.id), (after) => after.every((r) => r.status === "sent"), 20_000);
+    await eventually(
+      () => rowsOf(booking.id),
+      (after) => after.every((r) => r.status === "sent"),
+      20_000,
+    );
     // Nothing left to revive, and each message went out once.
     expect((await runSweep(queue, new Date(), oneTry)).revived).toBe(0);
     await settle();
@@ -124,7 +145,11 @@ describe("SMTP down", { timeout: 60_000 }, () => {
 
     await runSweep(queue, now, quiet);
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"), 20_000);
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"),
+      20_000,
+    );
     await settle();
     expect(testStandIns.smtp.failures.refusals).toHaveLength(3);
     expect([...countByNotification().values()]).toEqual([1, 1]);
@@ -144,7 +169,11 @@ describe("an address refused for good (550)", { timeout: 60_000 }, () => {
 
     await runSweep(queue, now, quiet);
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "sent" || r.status === "failed_permanent"), 20_000);
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.length === 2 && rows.every((r) => r.status === "sent" || r.status === "failed_permanent"),
+      20_000,
+    );
     const rows = await rowsOf(booking.id);
     const clientRow = rows.find((r) => r.recipientProfileId === people.client.id)!;
     const tutorRow = rows.find((r) => r.recipientProfileId === people.tutor.id)!;
@@ -192,7 +221,11 @@ describe("a worker killed mid-send", { timeout: 60_000 }, () => {
     await settle(1_200);
     await restarted.queue.boss.maintain();
 
-    await eventually(() => rowsOf(booking.id), (after) => after.every((r) => r.status === "sent"), 20_000);
+    await eventually(
+      () => rowsOf(booking.id),
+      (after) => after.every((r) => r.status === "sent"),
+      20_000,
+    );
     await settle();
     const counts = countByNotification();
     expect(counts.get(job!.data.notificationId)).toBe(1);

@@ -51,13 +51,16 @@ describe("the sweep's SQL agrees with the due rules at every edge (injected cloc
     await db.booking.delete({ where: { id: booking.id } });
   });
 
-  it.each(["Pending", "Cancelled", "Declined", "Completed"] as const)("a %s booking in both windows gets no row", async (status) => {
-    const soon = await bookingAround(NOW, people, { startsIn: 5 * MINUTE, status });
-    const tomorrow = await bookingAround(NOW, people, { startsIn: 20 * HOUR, status });
-    await sweepAt(NOW);
-    expect(await db.notification.count({ where: { bookingId: { in: [soon.id, tomorrow.id] } } })).toBe(0);
-    await db.booking.deleteMany({ where: { id: { in: [soon.id, tomorrow.id] } } });
-  });
+  it.each(["Pending", "Cancelled", "Declined", "Completed"] as const)(
+    "a %s booking in both windows gets no row",
+    async (status) => {
+      const soon = await bookingAround(NOW, people, { startsIn: 5 * MINUTE, status });
+      const tomorrow = await bookingAround(NOW, people, { startsIn: 20 * HOUR, status });
+      await sweepAt(NOW);
+      expect(await db.notification.count({ where: { bookingId: { in: [soon.id, tomorrow.id] } } })).toBe(0);
+      await db.booking.deleteMany({ where: { id: { in: [soon.id, tomorrow.id] } } });
+    },
+  );
 });
 
 describe("each row is written with its send job", () => {
@@ -79,13 +82,19 @@ describe("each row is written with its send job", () => {
   it("a second sweep at the same instant writes no row and no job", async () => {
     const booking = await bookingAround(NOW, people, { startsIn: 6 * MINUTE });
     await sweepAt(NOW);
-    const jobsBefore = await db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM pgboss.job WHERE name = $1", QUEUES.send);
+    const jobsBefore = await db.$queryRawUnsafe<{ n: bigint }[]>(
+      "SELECT count(*) AS n FROM pgboss.job WHERE name = $1",
+      QUEUES.send,
+    );
 
     const again = await sweepAt(NOW);
 
     expect(again.queued).toEqual({});
     expect(await db.notification.count({ where: { bookingId: booking.id } })).toBe(2);
-    const jobsAfter = await db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM pgboss.job WHERE name = $1", QUEUES.send);
+    const jobsAfter = await db.$queryRawUnsafe<{ n: bigint }[]>(
+      "SELECT count(*) AS n FROM pgboss.job WHERE name = $1",
+      QUEUES.send,
+    );
     expect(jobsAfter[0]!.n).toBe(jobsBefore[0]!.n);
   });
 
@@ -94,13 +103,34 @@ describe("each row is written with its send job", () => {
     const queue = await sweepQueue();
     // A recipient whose profile does not exist breaks the insert (foreign key) after other rows went in.
     const broken = async (ids: string[]) =>
-      new Map(ids.map((id) => [id, [
-        { profileId: people.tutor.id, fullName: "T", email: "t@example.test", timeZone: "UTC", role: "tutor" as const },
-        { profileId: "00000000-0000-4000-8000-000000000000", fullName: "Ghost", email: "g@example.test", timeZone: "UTC", role: "client" as const },
-      ]]));
+      new Map(
+        ids.map((id) => [
+          id,
+          [
+            {
+              profileId: people.tutor.id,
+              fullName: "T",
+              email: "t@example.test",
+              timeZone: "UTC",
+              role: "tutor" as const,
+            },
+            {
+              profileId: "00000000-0000-4000-8000-000000000000",
+              fullName: "Ghost",
+              email: "g@example.test",
+              timeZone: "UTC",
+              role: "client" as const,
+            },
+          ],
+        ]),
+      );
 
     const jobCount = async () =>
-      Number((await db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM pgboss.job WHERE name = $1", QUEUES.send))[0]!.n);
+      Number(
+        (
+          await db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM pgboss.job WHERE name = $1", QUEUES.send)
+        )[0]!.n,
+      );
     const jobsBefore = await jobCount();
 
     await expect(runSweep(queue, NOW, { recipients: broken, log: () => {} })).rejects.toThrow(/foreign key/);

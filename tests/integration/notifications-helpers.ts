@@ -53,7 +53,12 @@ export async function family() {
 export async function bookingAround(
   now: Date,
   people: { tutor: { id: string }; client: { id: string } },
-  options: { startsIn: number; bookedAgo?: number; duration?: number; status?: "Pending" | "Confirmed" | "Completed" | "Cancelled" | "Declined" },
+  options: {
+    startsIn: number;
+    bookedAgo?: number;
+    duration?: number;
+    status?: "Pending" | "Confirmed" | "Completed" | "Cancelled" | "Declined";
+  },
 ) {
   return db.booking.create({
     data: {
@@ -69,7 +74,10 @@ export async function bookingAround(
 }
 
 export function rowsOf(bookingId: string) {
-  return db.notification.findMany({ where: { bookingId }, orderBy: [{ kind: "asc" }, { forStartTime: "asc" }, { recipientRole: "asc" }] });
+  return db.notification.findMany({
+    where: { bookingId },
+    orderBy: [{ kind: "asc" }, { forStartTime: "asc" }, { recipientRole: "asc" }],
+  });
 }
 
 /** The notification id a caught message was sent for (our X-Entity-Ref-ID header). */
@@ -88,7 +96,11 @@ export function countByNotification(): Map<string, number> {
 }
 
 /** Waits until `check` holds (polling), or fails naming what was last seen. */
-export async function eventually<T>(probe: () => Promise<T> | T, check: (value: T) => boolean, timeoutMs = 40_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  check: (value: T) => boolean,
+  timeoutMs = 40_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {

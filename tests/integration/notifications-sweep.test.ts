@@ -51,7 +51,10 @@ describe("a sweep", { timeout: 60_000 }, () => {
     const first = await runSweep(queue, now, quiet);
     expect(first.queued).toEqual({ reminder_day_before: 2, reminder_classroom_open: 2 });
     // The row is marked sent just after the server accepted the message.
-    const rows = await eventually(() => messagesFor([soon.id, tomorrow.id]), (all) => all.length === 4 && all.every((r) => r.status === "sent"));
+    const rows = await eventually(
+      () => messagesFor([soon.id, tomorrow.id]),
+      (all) => all.length === 4 && all.every((r) => r.status === "sent"),
+    );
     expect(rows.map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent"]);
     expect([...countByNotification().entries()].sort()).toEqual(rows.map((r) => [r.id, 1]).sort());
     for (const row of rows) {
@@ -73,7 +76,9 @@ describe("a sweep", { timeout: 60_000 }, () => {
   it("raced by two workers (two pg-boss instances, each sweeping and sending) sends every message once", async () => {
     const now = new Date();
     // Classroom opens for all 15 (they start within the next 15 minutes).
-    const bookings = await Promise.all(Array.from({ length: 15 }, (_, i) => bookingAround(now, people, { startsIn: (1 + i) * MINUTE })));
+    const bookings = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => bookingAround(now, people, { startsIn: (1 + i) * MINUTE })),
+    );
     const a = await sendWorkers({ sendBatchSize: 4 });
     const b = await sendWorkers({ sendBatchSize: 4 });
     const logA = collectLog();
@@ -86,7 +91,10 @@ describe("a sweep", { timeout: 60_000 }, () => {
 
     // Between them they queued each of the 30 messages exactly once.
     expect((ra.queued.reminder_classroom_open ?? 0) + (rb.queued.reminder_classroom_open ?? 0)).toBe(30);
-    await eventually(() => messagesFor(bookings.map((b) => b.id)), (all) => all.length === 30 && all.every((r) => r.status === "sent"));
+    await eventually(
+      () => messagesFor(bookings.map((b) => b.id)),
+      (all) => all.length === 30 && all.every((r) => r.status === "sent"),
+    );
     await settle();
     const counts = countByNotification();
     expect(counts.size).toBe(30);
@@ -102,14 +110,23 @@ describe("a sweep", { timeout: 60_000 }, () => {
     const queue = await sweepQueue();
     await sendWorkers();
     await runSweep(queue, now, quiet);
-    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 2);
+    await eventually(
+      () => testStandIns.smtp.messages().length,
+      (n) => n === 2,
+    );
 
     // The booking system moves it two hours later (still within 24 h): due again for the new time.
-    const moved = await db.booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + 2 * HOUR) } });
+    const moved = await db.booking.update({
+      where: { id: booking.id },
+      data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + 2 * HOUR) },
+    });
     const again = await runSweep(queue, new Date(), quiet);
 
     expect(again.queued).toEqual({ reminder_day_before: 2 });
-    const rows = await eventually(() => rowsOf(booking.id), (all) => all.length === 4 && all.every((r) => r.status === "sent"));
+    const rows = await eventually(
+      () => rowsOf(booking.id),
+      (all) => all.length === 4 && all.every((r) => r.status === "sent"),
+    );
     expect(rows.map((r) => [r.forStartTime.toISOString(), r.status])).toEqual([
       [booking.sessionStartTime.toISOString(), "sent"],
       [booking.sessionStartTime.toISOString(), "sent"],
@@ -126,11 +143,17 @@ describe("a sweep", { timeout: 60_000 }, () => {
     const queue = await sweepQueue();
     await runSweep(queue, now, quiet);
     // Moved while the workers were down.
-    const moved = await db.booking.update({ where: { id: booking.id }, data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + HOUR) } });
+    const moved = await db.booking.update({
+      where: { id: booking.id },
+      data: { sessionStartTime: new Date(booking.sessionStartTime.getTime() + HOUR) },
+    });
     await runSweep(queue, new Date(), quiet);
     await sendWorkers();
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"));
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"),
+    );
     const rows = await rowsOf(booking.id);
     expect(rows.map((r) => [r.forStartTime.toISOString(), r.status, r.lastError])).toEqual([
       [booking.sessionStartTime.toISOString(), "skipped", "lesson moved"],
@@ -149,10 +172,15 @@ describe("a sweep", { timeout: 60_000 }, () => {
     const result = await runSweep(queue, now, quiet);
     expect(result.queued).toEqual({ reminder_classroom_open: 2 });
     // The parent presses the reminder's unsubscribe link before the workers get to it.
-    await db.notificationPreference.create({ data: { profileId: people.client.id, kind: "reminder_classroom_open", enabled: false } });
+    await db.notificationPreference.create({
+      data: { profileId: people.client.id, kind: "reminder_classroom_open", enabled: false },
+    });
     await sendWorkers();
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"));
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.every((r) => r.status !== "queued" && r.status !== "sending"),
+    );
     const rows = await rowsOf(booking.id);
     expect(rows.map((r) => [r.recipientProfileId, r.status, r.lastError]).sort()).toEqual(
       [
@@ -176,8 +204,14 @@ describe("a sweep", { timeout: 60_000 }, () => {
     await db.booking.update({ where: { id: cancelledLater.id }, data: { status: "Cancelled" } });
     await sendWorkers();
 
-    await eventually(() => rowsOf(cancelledLater.id), (rows) => rows.every((r) => r.status === "skipped"));
-    expect((await rowsOf(cancelledLater.id)).map((r) => r.lastError)).toEqual(["booking cancelled", "booking cancelled"]);
+    await eventually(
+      () => rowsOf(cancelledLater.id),
+      (rows) => rows.every((r) => r.status === "skipped"),
+    );
+    expect((await rowsOf(cancelledLater.id)).map((r) => r.lastError)).toEqual([
+      "booking cancelled",
+      "booking cancelled",
+    ]);
     await settle();
     expect(testStandIns.smtp.messages()).toHaveLength(0);
   });
@@ -197,7 +231,10 @@ describe("a sweep", { timeout: 60_000 }, () => {
     const result = await runSweep(queue, now, quiet);
 
     expect(result.queued).toEqual({ reminder_day_before: 2, reminder_classroom_open: 6 });
-    await eventually(() => testStandIns.smtp.messages().length, (n) => n === 8);
+    await eventually(
+      () => testStandIns.smtp.messages().length,
+      (n) => n === 8,
+    );
     const kinds = async (id: string) => [...new Set((await rowsOf(id)).map((r) => r.kind))];
     expect(await kinds(dayBeforeDue3hAgo.id)).toEqual(["reminder_day_before"]);
     expect(await kinds(openedTenMinutesAgo.id)).toEqual(["reminder_classroom_open"]);
@@ -216,7 +253,10 @@ describe("a sweep", { timeout: 60_000 }, () => {
     // (Shortening it keeps its start time: the row still matches the booking, only the end has passed.)
     await sendWorkers();
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "skipped"));
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.length === 2 && rows.every((r) => r.status === "skipped"),
+    );
     expect((await rowsOf(booking.id)).map((r) => r.lastError)).toEqual(["no longer due", "no longer due"]);
     await settle();
     expect(testStandIns.smtp.messages()).toHaveLength(0);
@@ -239,11 +279,16 @@ describe("a sweep", { timeout: 60_000 }, () => {
     // A worker as production starts it: sweep on start, cron schedule, sends.
     const workers = await sendWorkers({ sweep: true, schedule: true, sweepOptions: { sendJob: FAST_SEND_JOBS } });
 
-    await eventually(() => rowsOf(booking.id), (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"));
+    await eventually(
+      () => rowsOf(booking.id),
+      (rows) => rows.length === 2 && rows.every((r) => r.status === "sent"),
+    );
     expect(testStandIns.smtp.messages()).toHaveLength(2);
     const schedules = await workers.queue.boss.getSchedules();
     // Beside the sweep, the transcript downloads (issue 12) are scheduled the same way.
-    expect(schedules.map(({ name, cron }) => `${name} ${cron}`).sort()).toEqual([`${QUEUES.sweep} * * * * *`, `${QUEUES.transcripts} * * * * *`].sort());
+    expect(schedules.map(({ name, cron }) => `${name} ${cron}`).sort()).toEqual(
+      [`${QUEUES.sweep} * * * * *`, `${QUEUES.transcripts} * * * * *`].sort(),
+    );
   });
 
   it("settles the outcome when the window closes, then sends the family the lesson record and the tutor the review prompt (held only)", async () => {
@@ -275,7 +320,10 @@ describe("a sweep", { timeout: 60_000 }, () => {
 
     expect(result.outcomesSettled).toBe(2);
     expect(result.queued).toEqual({ lesson_record: 2, review_prompt: 1 });
-    await eventually(() => messagesFor([held.id, notHeld.id]), (all) => all.length === 3 && all.every((r) => r.status === "sent"));
+    await eventually(
+      () => messagesFor([held.id, notHeld.id]),
+      (all) => all.length === 3 && all.every((r) => r.status === "sent"),
+    );
     const heldRows = await rowsOf(held.id);
     expect(heldRows.map((r) => [r.kind, r.recipientRole, r.status])).toEqual([
       ["lesson_record", "client", "sent"],

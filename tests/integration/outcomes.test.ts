@@ -12,7 +12,16 @@ import * as detailsRoute from "~/routes/bookings.$id";
 import * as webhookRoute from "~/routes/api.webhooks.lessonspace";
 import { signWebhook } from "../stand-ins/lessonspace.ts";
 import { postLaunchForm } from "./launch-support.ts";
-import { addGuardian, callAction, callLoader, createBooking, createProfile, signIn, type BookingOverrides, type TestProfile } from "../support/app.ts";
+import {
+  addGuardian,
+  callAction,
+  callLoader,
+  createBooking,
+  createProfile,
+  signIn,
+  type BookingOverrides,
+  type TestProfile,
+} from "../support/app.ts";
 
 let tutor: TestProfile, parent: TestProfile, child: TestProfile, stranger: TestProfile, adult: TestProfile;
 let cookies: { parent: string; stranger: string; adult: string };
@@ -42,10 +51,19 @@ type Lesson = { bookingId: string; roomId: string; secret: string; start: Date; 
 
 /** A 60-minute lesson of Charlie's with a Lessonspace room, as the launch route leaves it. */
 async function lesson(start: Date, overrides: BookingOverrides = {}): Promise<Lesson> {
-  const booking = await createBooking({ clientId: parent.id, tutorId: tutor.id, studentId: child.id, sessionStartTime: start, sessionDuration: 60, ...overrides });
+  const booking = await createBooking({
+    clientId: parent.id,
+    tutorId: tutor.id,
+    studentId: child.id,
+    sessionStartTime: start,
+    sessionDuration: 60,
+    ...overrides,
+  });
   const roomId = randomUUID();
   const secret = `space-secret-${randomUUID()}`;
-  await db.lessonspaceSpace.create({ data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret } });
+  await db.lessonspaceSpace.create({
+    data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret },
+  });
   await db.booking.update({ where: { id: booking.id }, data: { meetingProviderId: roomId } });
   return { bookingId: booking.id, roomId, secret, start, closesAt: plus(start, booking.sessionDuration + 15) };
 }
@@ -70,7 +88,11 @@ type Visit = { who: TestProfile; from: Date; to: Date | null };
 /** One Lessonspace session with these visits: session.start, joins and leaves in order, then session.end (unless `endedAt` is null). */
 async function session(space: Lesson, startedAt: Date, endedAt: Date | null, visits: Visit[]) {
   const sessionId = randomUUID();
-  await deliver(space, { event: "session.start", session: { id: sessionId, start_time: iso(startedAt) }, timestamp: iso(startedAt) });
+  await deliver(space, {
+    event: "session.start",
+    session: { id: sessionId, start_time: iso(startedAt) },
+    timestamp: iso(startedAt),
+  });
   const user = (who: TestProfile) => ({ id: who.id, name: who.fullName, leader: who.id === tutor.id });
   const events = visits.flatMap((visit) => [
     { at: visit.from, event: "user.join", who: visit.who },
@@ -93,7 +115,13 @@ async function session(space: Lesson, startedAt: Date, endedAt: Date | null, vis
 async function stored(bookingId: string) {
   return db.booking.findUniqueOrThrow({
     where: { id: bookingId },
-    select: { status: true, outcome: true, outcomeSettledAt: true, outcomeTutorSeconds: true, outcomeAttendeeSeconds: true },
+    select: {
+      status: true,
+      outcome: true,
+      outcomeSettledAt: true,
+      outcomeTutorSeconds: true,
+      outcomeAttendeeSeconds: true,
+    },
   });
 }
 
@@ -136,7 +164,12 @@ describe("each outcome, from attendance the webhooks wrote", () => {
     const space = await lesson(plus(base, 2 * 60));
     const s = space.start;
     await session(space, s, plus(s, 30), [{ who: tutor, from: s, to: plus(s, 30) }]);
-    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({ outcome: "student_absent", tutorSeconds: 1800, attendeeSeconds: 0, status: "Confirmed" });
+    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({
+      outcome: "student_absent",
+      tutorSeconds: 1800,
+      attendeeSeconds: 0,
+      status: "Confirmed",
+    });
     expect((await stored(space.bookingId)).status).toBe("Confirmed");
   });
 
@@ -144,12 +177,22 @@ describe("each outcome, from attendance the webhooks wrote", () => {
     const space = await lesson(plus(base, 4 * 60));
     const s = space.start;
     await session(space, s, plus(s, 25), [{ who: child, from: s, to: plus(s, 25) }]);
-    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({ outcome: "tutor_absent", tutorSeconds: 0, attendeeSeconds: 1500, status: "Confirmed" });
+    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({
+      outcome: "tutor_absent",
+      tutorSeconds: 0,
+      attendeeSeconds: 1500,
+      status: "Confirmed",
+    });
   });
 
   it("not held: nobody joined the classroom", async () => {
     const space = await lesson(plus(base, 6 * 60));
-    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({ outcome: "not_held", tutorSeconds: 0, attendeeSeconds: 0, status: "Confirmed" });
+    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({
+      outcome: "not_held",
+      tutorSeconds: 0,
+      attendeeSeconds: 0,
+      status: "Confirmed",
+    });
   });
 
   it("a 10-second drop-in by each is not a lesson", async () => {
@@ -159,33 +202,63 @@ describe("each outcome, from attendance the webhooks wrote", () => {
       { who: tutor, from: s, to: plus(s, 0, 10) },
       { who: child, from: plus(s, 0, 20), to: plus(s, 0, 30) },
     ]);
-    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({ outcome: "not_held", tutorSeconds: 10, attendeeSeconds: 10 });
+    expect(await settleLessonOutcome(space.bookingId, space.closesAt)).toMatchObject({
+      outcome: "not_held",
+      tutorSeconds: 10,
+      attendeeSeconds: 10,
+    });
   });
 
   it("at the threshold (12 of 60 minutes) Charlie attended; one second less and he did not", async () => {
     const at = await lesson(plus(base, 10 * 60));
     const below = await lesson(plus(base, 12 * 60));
-    for (const [space, seconds] of [[at, 720], [below, 719]] as const) {
+    for (const [space, seconds] of [
+      [at, 720],
+      [below, 719],
+    ] as const) {
       const s = space.start;
       await session(space, s, plus(s, 60), [
         { who: tutor, from: s, to: plus(s, 60) },
         { who: child, from: plus(s, 40), to: plus(s, 40, seconds) },
       ]);
     }
-    expect(await settleLessonOutcome(at.bookingId, at.closesAt)).toMatchObject({ outcome: "held", attendeeSeconds: 720 });
-    expect(await settleLessonOutcome(below.bookingId, below.closesAt)).toMatchObject({ outcome: "student_absent", attendeeSeconds: 719 });
+    expect(await settleLessonOutcome(at.bookingId, at.closesAt)).toMatchObject({
+      outcome: "held",
+      attendeeSeconds: 720,
+    });
+    expect(await settleLessonOutcome(below.bookingId, below.closesAt)).toMatchObject({
+      outcome: "student_absent",
+      attendeeSeconds: 719,
+    });
   });
 
   it("an adult learner (no student assigned) is the attendee: the client's own time counts", async () => {
-    const booking = await createBooking({ clientId: adult.id, tutorId: tutor.id, sessionStartTime: plus(base, 14 * 60), sessionDuration: 30 });
-    const space: Lesson = { bookingId: booking.id, roomId: randomUUID(), secret: `s-${randomUUID()}`, start: booking.sessionStartTime, closesAt: plus(booking.sessionStartTime, 45) };
-    await db.lessonspaceSpace.create({ data: { roomId: space.roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret: space.secret } });
+    const booking = await createBooking({
+      clientId: adult.id,
+      tutorId: tutor.id,
+      sessionStartTime: plus(base, 14 * 60),
+      sessionDuration: 30,
+    });
+    const space: Lesson = {
+      bookingId: booking.id,
+      roomId: randomUUID(),
+      secret: `s-${randomUUID()}`,
+      start: booking.sessionStartTime,
+      closesAt: plus(booking.sessionStartTime, 45),
+    };
+    await db.lessonspaceSpace.create({
+      data: { roomId: space.roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret: space.secret },
+    });
     const s = space.start;
     await session(space, s, plus(s, 30), [
       { who: tutor, from: s, to: plus(s, 30) },
       { who: adult, from: plus(s, 2), to: plus(s, 30) },
     ]);
-    expect(await settleLessonOutcome(booking.id, space.closesAt)).toMatchObject({ outcome: "held", attendeeSeconds: 28 * 60, plannedMinutes: 30 });
+    expect(await settleLessonOutcome(booking.id, space.closesAt)).toMatchObject({
+      outcome: "held",
+      attendeeSeconds: 28 * 60,
+      plannedMinutes: 30,
+    });
   });
 
   it("a visit whose leave and session end never arrived counts until the window closed", async () => {
@@ -196,7 +269,11 @@ describe("each outcome, from attendance the webhooks wrote", () => {
       { who: child, from: plus(s, 50), to: null },
     ]);
     // From 50 minutes in until the window closed at 75 minutes.
-    expect(await settleLessonOutcome(space.bookingId, plus(space.closesAt, 10))).toMatchObject({ outcome: "held", tutorSeconds: 25 * 60, attendeeSeconds: 25 * 60 });
+    expect(await settleLessonOutcome(space.bookingId, plus(space.closesAt, 10))).toMatchObject({
+      outcome: "held",
+      tutorSeconds: 25 * 60,
+      attendeeSeconds: 25 * 60,
+    });
   });
 });
 
@@ -235,7 +312,9 @@ describe("settled once, and only when due", () => {
     ]);
     // Open six pooled connections first, so that no call wins only because the others were still connecting.
     await Promise.all(Array.from({ length: 6 }, () => db.$executeRaw`SELECT pg_sleep(0.1)`));
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => settleLessonOutcome(space.bookingId, plus(space.closesAt, 0, i))));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => settleLessonOutcome(space.bookingId, plus(space.closesAt, 0, i))),
+    );
     const settled = results.filter((result) => result !== null);
     expect(settled).toHaveLength(1);
     expect(settled[0]).toMatchObject({ outcome: "held", attendeeSeconds: 55 * 60, status: "Completed" });
@@ -243,17 +322,20 @@ describe("settled once, and only when due", () => {
     expect(outcomeLogLines(info, space.bookingId)).toBe(1);
   });
 
-  it.each(["Cancelled", "Declined"] as const)("a %s booking is never due and never settled, whatever attendance it has", async (status) => {
-    const space = await lesson(plus(base, 26 * 60), { status });
-    await session(space, space.start, plus(space.start, 60), [
-      { who: tutor, from: space.start, to: plus(space.start, 60) },
-      { who: child, from: space.start, to: plus(space.start, 60) },
-    ]);
-    const later = plus(space.closesAt, 60);
-    expect(await bookingsDueForOutcome(later, 100)).not.toContain(space.bookingId);
-    expect(await settleLessonOutcome(space.bookingId, later)).toBeNull();
-    expect(await stored(space.bookingId)).toMatchObject({ status, outcome: null, outcomeSettledAt: null });
-  });
+  it.each(["Cancelled", "Declined"] as const)(
+    "a %s booking is never due and never settled, whatever attendance it has",
+    async (status) => {
+      const space = await lesson(plus(base, 26 * 60), { status });
+      await session(space, space.start, plus(space.start, 60), [
+        { who: tutor, from: space.start, to: plus(space.start, 60) },
+        { who: child, from: space.start, to: plus(space.start, 60) },
+      ]);
+      const later = plus(space.closesAt, 60);
+      expect(await bookingsDueForOutcome(later, 100)).not.toContain(space.bookingId);
+      expect(await settleLessonOutcome(space.bookingId, later)).toBeNull();
+      expect(await stored(space.bookingId)).toMatchObject({ status, outcome: null, outcomeSettledAt: null });
+    },
+  );
 
   it("Confirmed becomes Completed only when held; other statuses are the booking system's and stay", async () => {
     const pendingHeld = await lesson(plus(base, 28 * 60), { status: "Pending" });
@@ -264,8 +346,14 @@ describe("settled once, and only when due", () => {
         { who: child, from: space.start, to: plus(space.start, 60) },
       ]);
     }
-    expect(await settleLessonOutcome(pendingHeld.bookingId, pendingHeld.closesAt)).toMatchObject({ outcome: "held", status: "Pending" });
-    expect(await settleLessonOutcome(completedNotHeld.bookingId, completedNotHeld.closesAt)).toMatchObject({ outcome: "not_held", status: "Completed" });
+    expect(await settleLessonOutcome(pendingHeld.bookingId, pendingHeld.closesAt)).toMatchObject({
+      outcome: "held",
+      status: "Pending",
+    });
+    expect(await settleLessonOutcome(completedNotHeld.bookingId, completedNotHeld.closesAt)).toMatchObject({
+      outcome: "not_held",
+      status: "Completed",
+    });
     expect((await stored(pendingHeld.bookingId)).status).toBe("Pending");
     expect((await stored(completedNotHeld.bookingId)).status).toBe("Completed");
   });
@@ -331,7 +419,7 @@ describe("Rejoin", () => {
       { who: child, from: s, to: plus(s, 20) },
     ]);
     const result = await callLoader(dashboardRoute, "/", { cookie: cookies.parent });
-    const card = ((result.data as { ready: BookingCardView[] }).ready).find((c) => c.id === space.bookingId);
+    const card = (result.data as { ready: BookingCardView[] }).ready.find((c) => c.id === space.bookingId);
     expect(card).toMatchObject({ state: "ready", rejoin: true });
     const launch = await postLaunchForm(space.bookingId, cookies.parent);
     expect(launch.status).toBe(303);
@@ -342,7 +430,8 @@ describe("Rejoin", () => {
 describe("what a parent sees", () => {
   type DashboardData = { ready: BookingCardView[]; upcoming: BookingCardView[]; recent: BookingCardView[] };
   type DetailsData = { booking: BookingDetailsView };
-  const cardIn = (data: DashboardData, id: string) => [...data.ready, ...data.upcoming, ...data.recent].find((card) => card.id === id);
+  const cardIn = (data: DashboardData, id: string) =>
+    [...data.ready, ...data.upcoming, ...data.recent].find((card) => card.id === id);
 
   it("the dashboard card and the details page say how long Charlie attended; words stay as settled when late rows arrive", async () => {
     const space = await lesson(new Date(Date.now() - 3 * 60 * MINUTE));
@@ -352,29 +441,54 @@ describe("what a parent sees", () => {
       { who: child, from: plus(s, 8), to: plus(s, 60) },
     ]);
     await settleLessonOutcome(space.bookingId, new Date());
-    const card = cardIn((await callLoader(dashboardRoute, "/", { cookie: cookies.parent })).data as DashboardData, space.bookingId);
-    expect(card && outcomeOf(card)).toEqual({ kind: "held", label: "Held", sentence: "Charlie Brown attended 52 of 60 minutes" });
-    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
+    const card = cardIn(
+      (await callLoader(dashboardRoute, "/", { cookie: cookies.parent })).data as DashboardData,
+      space.bookingId,
+    );
+    expect(card && outcomeOf(card)).toEqual({
+      kind: "held",
+      label: "Held",
+      sentence: "Charlie Brown attended 52 of 60 minutes",
+    });
+    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
+      cookie: cookies.parent,
+      params: { id: space.bookingId },
+    });
     expect(outcomeOf((details.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
 
     // A late session with more attendance does not rewrite what was settled.
     await session(space, plus(s, 70), plus(s, 74), [{ who: child, from: plus(s, 70), to: plus(s, 74) }]);
-    const again = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
+    const again = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
+      cookie: cookies.parent,
+      params: { id: space.bookingId },
+    });
     expect(outcomeOf((again.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
   });
 
   it("an absence reads as such, with the short label the badge shows instead of Completed", async () => {
     const space = await lesson(new Date(Date.now() - 5 * 60 * MINUTE));
-    await session(space, space.start, plus(space.start, 40), [{ who: child, from: space.start, to: plus(space.start, 40) }]);
+    await session(space, space.start, plus(space.start, 40), [
+      { who: child, from: space.start, to: plus(space.start, 40) },
+    ]);
     await settleLessonOutcome(space.bookingId, new Date());
-    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
-    expect(outcomeOf((details.data as DetailsData).booking)).toEqual({ kind: "tutor_absent", label: "Tutor absent", sentence: "Tutor did not join" });
+    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
+      cookie: cookies.parent,
+      params: { id: space.bookingId },
+    });
+    expect(outcomeOf((details.data as DetailsData).booking)).toEqual({
+      kind: "tutor_absent",
+      label: "Tutor absent",
+      sentence: "Tutor did not join",
+    });
   });
 
   it("a stranger gets 404 on the details page and never sees the card", async () => {
     const space = await lesson(new Date(Date.now() - 7 * 60 * MINUTE));
     await settleLessonOutcome(space.bookingId, new Date());
-    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.stranger, params: { id: space.bookingId } });
+    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
+      cookie: cookies.stranger,
+      params: { id: space.bookingId },
+    });
     expect(details.status).toBe(404);
     const dashboard = (await callLoader(dashboardRoute, "/", { cookie: cookies.stranger })).data as DashboardData;
     expect(cardIn(dashboard, space.bookingId)).toBeUndefined();
@@ -383,7 +497,10 @@ describe("what a parent sees", () => {
   it("the loaders send only the words, not the stored seconds or settlement time", async () => {
     const space = await lesson(new Date(Date.now() - 9 * 60 * MINUTE));
     await settleLessonOutcome(space.bookingId, new Date());
-    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, { cookie: cookies.parent, params: { id: space.bookingId } });
+    const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
+      cookie: cookies.parent,
+      params: { id: space.bookingId },
+    });
     const json = JSON.stringify(details.data);
     expect(json).toContain("The lesson did not take place");
     expect(json).not.toMatch(/outcomeTutorSeconds|outcomeAttendeeSeconds|outcomeSettledAt/);
@@ -391,5 +508,7 @@ describe("what a parent sees", () => {
 });
 
 function outcomeLogLines(info: { mock: { calls: unknown[][] } }, bookingId: string): number {
-  return info.mock.calls.filter(([line]) => typeof line === "string" && line.includes("lesson outcome settled") && line.includes(bookingId)).length;
+  return info.mock.calls.filter(
+    ([line]) => typeof line === "string" && line.includes("lesson outcome settled") && line.includes(bookingId),
+  ).length;
 }

@@ -21,7 +21,9 @@ const [tutor, parent] = await Promise.all([
 const lesson = await createBooking({ clientId: parent.id, tutorId: tutor.id, serviceName: "Keys Maths" });
 const cookies = { tutor: await signIn(tutor), parent: await signIn(parent) };
 // Signing in asks the Auth server for a session, never for its keys: nothing is cached yet.
-const keysFetched = testStandIns.supabase.requests.filter((request) => request.path.endsWith("/.well-known/jwks.json")).length;
+const keysFetched = testStandIns.supabase.requests.filter((request) =>
+  request.path.endsWith("/.well-known/jwks.json"),
+).length;
 await testStandIns.supabase.stop();
 
 describe("Supabase Auth stopped before the keys were ever fetched", () => {
@@ -52,7 +54,9 @@ describe("Supabase Auth stopped before the keys were ever fetched", () => {
   it("Join Lesson sends the person to sign-in with the notice, and the lesson keeps no room", async () => {
     const result = await postLaunchForm(lesson.id, cookies.parent);
     expect(result.status).toBe(303);
-    expect(result.headers.get("Location")).toBe(`/sign-in?redirectTo=${encodeURIComponent(`/bookings/${lesson.id}`)}&${NOTICE}`);
+    expect(result.headers.get("Location")).toBe(
+      `/sign-in?redirectTo=${encodeURIComponent(`/bookings/${lesson.id}`)}&${NOTICE}`,
+    );
     expect(testStandIns.lessonspace.launches).toEqual([]);
     expect((await db.booking.findUniqueOrThrow({ where: { id: lesson.id } })).meetingProviderId).toBeNull();
   });
@@ -61,9 +65,13 @@ describe("Supabase Auth stopped before the keys were ever fetched", () => {
     const page = await callLoader(signInRoute, `/sign-in?redirectTo=%2F&${NOTICE}`, { cookie: cookies.parent });
     expect(page.status).toBe(200);
     expect(page.data).toMatchObject({ authUnavailable: true, redirectTo: "/" });
-    const attempt = await callAction(signInRoute, "/sign-in", { form: { email: parent.email, password: TEST_PASSWORD, redirectTo: "/" } });
+    const attempt = await callAction(signInRoute, "/sign-in", {
+      form: { email: parent.email, password: TEST_PASSWORD, redirectTo: "/" },
+    });
     expect(attempt.status).toBe(503);
-    expect(JSON.stringify(attempt.data)).toContain("We could not reach the sign-in service. Please try again in a minute.");
+    expect(JSON.stringify(attempt.data)).toContain(
+      "We could not reach the sign-in service. Please try again in a minute.",
+    );
     expect(attempt.headers.getSetCookie()).toEqual([]);
   });
 });

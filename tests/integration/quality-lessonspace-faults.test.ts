@@ -46,10 +46,14 @@ describe("Lessonspace answering only after our deadline", () => {
       const { result, ms } = await timed(postLaunchForm(lesson.id, family.cookies.parent));
       expect(ms).toBeLessThan(WITHIN_MS);
       expect(result.status).toBe(504);
-      expect(errorPageText(launchRoute, result)).toMatch(/The classroom took too long to answer.*Try again in a minute/);
+      expect(errorPageText(launchRoute, result)).toMatch(
+        /The classroom took too long to answer.*Try again in a minute/,
+      );
       // Lessonspace does answer in the end (and makes the space); we stopped listening, so nothing is stored.
       expect(launchesFor(lesson.id)).toHaveLength(1);
-      await expect.poll(() => testStandIns.lessonspace.spaces.has(`booking-${lesson.id}`), { timeout: 5_000 }).toBe(true);
+      await expect
+        .poll(() => testStandIns.lessonspace.spaces.has(`booking-${lesson.id}`), { timeout: 5_000 })
+        .toBe(true);
       expect(await storedState(lesson.id)).toEqual(before);
     } finally {
       testStandIns.lessonspace.setLatency(0);

@@ -37,7 +37,10 @@ async function relayTo(databaseUrl: string): Promise<Relay> {
     restore() {
       open = true;
     },
-    close: () => new Promise((resolve) => (open = false, [...sockets].forEach((s) => s.destroy()), server.close(() => resolve()))),
+    close: () =>
+      new Promise(
+        (resolve) => ((open = false), [...sockets].forEach((s) => s.destroy()), server.close(() => resolve())),
+      ),
   };
 }
 
@@ -54,37 +57,56 @@ afterEach(async () => {
   unhandled.length = 0;
 });
 
-it("a job finished while PostgreSQL is unreachable is a logged worker error, not a crash; the worker carries on after", { timeout: 30_000 }, async () => {
-  process.on("unhandledRejection", onUnhandled);
-  relay = await relayTo(process.env.DATABASE_URL!);
-  const logged: { event: string; error?: unknown }[] = [];
-  queue = await openQueue({ databaseUrl: relay.url, schedule: false, supervise: false, log: (event, fields) => logged.push({ event, ...fields }) });
-  const { boss } = queue;
-  await boss.createQueue("outage-probe");
+it(
+  "a job finished while PostgreSQL is unreachable is a logged worker error, not a crash; the worker carries on after",
+  { timeout: 30_000 },
+  async () => {
+    process.on("unhandledRejection", onUnhandled);
+    relay = await relayTo(process.env.DATABASE_URL!);
+    const logged: { event: string; error?: unknown }[] = [];
+    queue = await openQueue({
+      databaseUrl: relay.url,
+      schedule: false,
+      supervise: false,
+      log: (event, fields) => logged.push({ event, ...fields }),
+    });
+    const { boss } = queue;
+    await boss.createQueue("outage-probe");
 
-  let finishFirst!: () => void;
-  let started!: () => void;
-  const firstStarted = new Promise<void>((resolve) => (started = resolve));
-  const handled: string[] = [];
-  await boss.work<{ n: number }>("outage-probe", { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    handled.push(String(job!.data.n));
-    if (job!.data.n === 1) {
-      started();
-      // The database goes away while this job runs; pg-boss then tries to mark it completed.
-      await new Promise<void>((resolve) => (finishFirst = resolve));
-    }
-  });
-  await boss.send("outage-probe", { n: 1 });
-  await firstStarted;
-  relay.cut();
-  finishFirst();
+    let finishFirst!: () => void;
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const handled: string[] = [];
+    await boss.work<{ n: number }>("outage-probe", { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      handled.push(String(job!.data.n));
+      if (job!.data.n === 1) {
+        started();
+        // The database goes away while this job runs; pg-boss then tries to mark it completed.
+        await new Promise<void>((resolve) => (finishFirst = resolve));
+      }
+    });
+    await boss.send("outage-probe", { n: 1 });
+    await firstStarted;
+    relay.cut();
+    finishFirst();
 
-  await expect.poll(() => logged.some((line) => line.event === "queue.error" && /ECONNREFUSED|terminated|closed/i.test(String(line.error))), { timeout: 10_000 }).toBe(true);
-  expect(unhandled).toEqual([]);
+    await expect
+      .poll(
+        () =>
+          logged.some(
+            (line) => line.event === "queue.error" && /ECONNREFUSED|terminated|closed/i.test(String(line.error)),
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    expect(unhandled).toEqual([]);
 
-  // PostgreSQL is back: the same worker takes new jobs.
-  relay.restore();
-  await expect.poll(async () => (await boss.send("outage-probe", { n: 2 }).catch(() => null)) !== null, { timeout: 10_000 }).toBe(true);
-  await expect.poll(() => handled.includes("2"), { timeout: 15_000 }).toBe(true);
-  expect(unhandled).toEqual([]);
-});
+    // PostgreSQL is back: the same worker takes new jobs.
+    relay.restore();
+    await expect
+      .poll(async () => (await boss.send("outage-probe", { n: 2 }).catch(() => null)) !== null, { timeout: 10_000 })
+      .toBe(true);
+    await expect.poll(() => handled.includes("2"), { timeout: 15_000 }).toBe(true);
+    expect(unhandled).toEqual([]);
+  },
+);

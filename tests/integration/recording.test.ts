@@ -25,7 +25,8 @@ beforeAll(async () => {
   ]);
   await addGuardian(guardian.id, student.id, "ACTIVE");
   await addGuardian(pendingGuardian.id, student.id, "PENDING");
-  for (const person of [tutor, client, student, guardian, pendingGuardian, stranger]) cookies.set(person.id, await signIn(person));
+  for (const person of [tutor, client, student, guardian, pendingGuardian, stranger])
+    cookies.set(person.id, await signIn(person));
 });
 
 afterEach(() => {
@@ -37,7 +38,11 @@ async function lessonspaceSession({ end = true } = {}): Promise<string> {
   const response = await fetch(`${testStandIns.lessonspace.url}/v2/spaces/launch/`, {
     method: "POST",
     headers: { Authorization: "Organisation test-lessonspace-key", "Content-Type": "application/json" },
-    body: JSON.stringify({ id: `rec-${randomUUID()}`, user: { id: tutor.id, name: tutor.fullName, leader: true }, record_av: true }),
+    body: JSON.stringify({
+      id: `rec-${randomUUID()}`,
+      user: { id: tutor.id, name: tutor.fullName, leader: true },
+      record_av: true,
+    }),
   });
   const launched = (await response.json()) as { client_url: string; room_id: string; session_id: string };
   await (await fetch(launched.client_url)).text();
@@ -46,7 +51,12 @@ async function lessonspaceSession({ end = true } = {}): Promise<string> {
 }
 
 async function bookingWithRecording(recordingUrl: string | null) {
-  const booking = await createBooking({ clientId: client.id, tutorId: tutor.id, studentId: student.id, status: "Completed" });
+  const booking = await createBooking({
+    clientId: client.id,
+    tutorId: tutor.id,
+    studentId: student.id,
+    status: "Completed",
+  });
   await db.booking.update({ where: { id: booking.id }, data: { recordingUrl, durationActual: 3000 } });
   return booking.id;
 }
@@ -105,7 +115,9 @@ describe("View Recording", () => {
     const bookingId = await bookingWithRecording(null);
     const result = await view(bookingId, null);
     expect(result.status).toBe(302);
-    expect(result.headers.get("Location")).toBe(`/sign-in?redirectTo=${encodeURIComponent(`/bookings/${bookingId}/recording`)}`);
+    expect(result.headers.get("Location")).toBe(
+      `/sign-in?redirectTo=${encodeURIComponent(`/bookings/${bookingId}/recording`)}`,
+    );
   });
 
   it("a booking without a recording shows a friendly 404 page, not an error", async () => {

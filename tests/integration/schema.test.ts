@@ -34,7 +34,11 @@ function diffAgainstSchema(databaseUrl: string) {
 
 const NOTHING_TO_CHANGE = { exitCode: 0, stdout: expect.stringContaining("empty migration") };
 
-async function query<T extends pg.QueryResultRow>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -62,12 +66,16 @@ function addMigration(dir: string, name: string, sql: string): void {
 }
 
 const tableExists = async (databaseUrl: string, table: string): Promise<boolean> =>
-  (await query<{ found: string | null }>(databaseUrl, "SELECT to_regclass($1)::text AS found", [table]))[0]?.found !== null;
+  (await query<{ found: string | null }>(databaseUrl, "SELECT to_regclass($1)::text AS found", [table]))[0]?.found !==
+  null;
 
 const historyNames = async (databaseUrl: string): Promise<string[]> =>
-  (await query<{ migration_name: string }>(databaseUrl, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name")).map(
-    (row) => row.migration_name,
-  );
+  (
+    await query<{ migration_name: string }>(
+      databaseUrl,
+      "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
+    )
+  ).map((row) => row.migration_name);
 
 describe("the migrations", () => {
   it("produce exactly the schema in schema.prisma: Prisma's schema engine finds nothing to change", async () => {
@@ -102,14 +110,29 @@ describe("the migrations", () => {
 
   it("leave a history that Prisma's engine accepts as complete, unedited and without failures", async () => {
     const diagnosis = await withSchemaEngine(process.env.DATABASE_URL!, (engine) =>
-      engine.diagnoseMigrationHistory({ migrationsList: migrationsList(DEFAULT_MIGRATIONS_DIR), optInToShadowDatabase: false, filters: NO_FILTERS }),
+      engine.diagnoseMigrationHistory({
+        migrationsList: migrationsList(DEFAULT_MIGRATIONS_DIR),
+        optInToShadowDatabase: false,
+        filters: NO_FILTERS,
+      }),
     );
 
-    expect(diagnosis).toEqual({ editedMigrationNames: [], failedMigrationNames: [], hasMigrationsTable: true, history: null });
+    expect(diagnosis).toEqual({
+      editedMigrationNames: [],
+      failedMigrationNames: [],
+      hasMigrationsTable: true,
+      history: null,
+    });
   });
 
   it("are recorded as Prisma records them: sha256 of migration.sql, one finished step each", async () => {
-    const rows = await query<{ migration_name: string; checksum: string; applied_steps_count: number; finished: boolean; rolled_back_at: Date | null }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      applied_steps_count: number;
+      finished: boolean;
+      rolled_back_at: Date | null;
+    }>(
       process.env.DATABASE_URL!,
       "SELECT migration_name, checksum, applied_steps_count, finished_at >= started_at AS finished, rolled_back_at FROM _prisma_migrations ORDER BY migration_name",
     );
@@ -117,7 +140,9 @@ describe("the migrations", () => {
     expect(rows).toEqual(
       MIGRATIONS.map((name) => ({
         migration_name: name,
-        checksum: createHash("sha256").update(fs.readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, name, "migration.sql"))).digest("hex"),
+        checksum: createHash("sha256")
+          .update(fs.readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, name, "migration.sql")))
+          .digest("hex"),
         applied_steps_count: 1,
         finished: true,
         rolled_back_at: null,
@@ -140,7 +165,11 @@ describe("rules the database holds for other epics' writers", () => {
       [person!.id],
     );
     const insert = (rating: number) =>
-      query(databaseUrl, "INSERT INTO reviews (booking_id, reviewer_id, reviewee_id, rating) VALUES ($1, $2, $2, $3)", [booking!.id, person!.id, rating]);
+      query(databaseUrl, "INSERT INTO reviews (booking_id, reviewer_id, reviewee_id, rating) VALUES ($1, $2, $2, $3)", [
+        booking!.id,
+        person!.id,
+        rating,
+      ]);
     await expect(insert(6)).rejects.toThrow(/reviews_rating_between_1_and_5/);
     await expect(insert(0)).rejects.toThrow(/reviews_rating_between_1_and_5/);
     await expect(insert(5)).resolves.toBeDefined();
@@ -158,7 +187,10 @@ describe("the migration runner", () => {
   it("refuses to run when an applied migration was edited, and applies nothing", async () => {
     const databaseUrl = await freshDatabase();
     const dir = migrationsCopy();
-    fs.appendFileSync(path.join(dir, "066_add_duration_actual_to_bookings", "migration.sql"), "\n-- edited afterwards\n");
+    fs.appendFileSync(
+      path.join(dir, "066_add_duration_actual_to_bookings", "migration.sql"),
+      "\n-- edited afterwards\n",
+    );
     addMigration(dir, "900_new_table", "CREATE TABLE new_table (id INTEGER);");
 
     await expect(applyMigrations(databaseUrl, { migrationsDir: dir })).rejects.toThrow(

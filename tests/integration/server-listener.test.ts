@@ -39,7 +39,12 @@ test("a listener that rejects before answering gives a plain 500 and a log line,
   expect(await next.text()).toBe("fine");
   expect(unhandled).toEqual([]);
   expect(logged).toHaveLength(1);
-  expect(JSON.parse(logged[0]!)).toMatchObject({ event: "response.failed", method: "GET", route: "/bookings/1", error: "the error page could not be rendered" });
+  expect(JSON.parse(logged[0]!)).toMatchObject({
+    event: "response.failed",
+    method: "GET",
+    route: "/bookings/1",
+    error: "the error page could not be rendered",
+  });
   expect(logged[0]).not.toContain("secret");
 });
 

@@ -83,15 +83,21 @@ describe.each(adapters)("the %s adapter", (_name, make) => {
     await expect(storage.remove(`${id}/a.png`)).resolves.toBeUndefined();
   });
 
-  it.each(["../escape.png", "a/../../escape.png", "/absolute.png", "a//b.png", "a/b c.png", "", "a/.hidden", "a/b.png/"])(
-    "refuses the unsafe path %j",
-    async (unsafe) => {
-      const storage = make();
-      await expect(storage.put(unsafe, PNG, "image/png")).rejects.toThrow(/unsafe object path/);
-      await expect(storage.get(unsafe)).rejects.toThrow(/unsafe object path/);
-      await expect(storage.remove(unsafe)).rejects.toThrow(/unsafe object path/);
-    },
-  );
+  it.each([
+    "../escape.png",
+    "a/../../escape.png",
+    "/absolute.png",
+    "a//b.png",
+    "a/b c.png",
+    "",
+    "a/.hidden",
+    "a/b.png/",
+  ])("refuses the unsafe path %j", async (unsafe) => {
+    const storage = make();
+    await expect(storage.put(unsafe, PNG, "image/png")).rejects.toThrow(/unsafe object path/);
+    await expect(storage.get(unsafe)).rejects.toThrow(/unsafe object path/);
+    await expect(storage.remove(unsafe)).rejects.toThrow(/unsafe object path/);
+  });
 });
 
 describe("the local folder adapter", () => {
@@ -117,7 +123,9 @@ describe("the local folder adapter", () => {
     const blocked = path.join(localDir, "not-a-folder");
     fs.writeFileSync(blocked, "a file where the bucket folder should be");
     const storage = createLocalStorage({ dir: blocked, bucket: "booking-artifacts" });
-    await expect(storage.put(`${randomUUID()}/x.png`, PNG, "image/png")).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(storage.put(`${randomUUID()}/x.png`, PNG, "image/png")).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
   });
 });
 
@@ -131,7 +139,11 @@ describe("the Supabase Storage adapter", () => {
   function make(bucket = `bucket-${randomUUID().slice(0, 8)}`) {
     return {
       bucket,
-      storage: createSupabaseStorage({ url: testStandIns.supabase.url, serviceRoleKey: testStandIns.supabase.serviceRoleKey, bucket }),
+      storage: createSupabaseStorage({
+        url: testStandIns.supabase.url,
+        serviceRoleKey: testStandIns.supabase.serviceRoleKey,
+        bucket,
+      }),
     };
   }
 

@@ -40,15 +40,28 @@ async function lessonWithSession(): Promise<Lesson> {
   const roomId = randomUUID();
   const secret = `space-secret-${randomUUID()}`;
   const sessionId = randomUUID();
-  await db.lessonspaceSpace.create({ data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret } });
+  await db.lessonspaceSpace.create({
+    data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret },
+  });
   await db.lessonspaceSession.create({
-    data: { sessionId, bookingId: booking.id, startedAt: new Date("2026-11-25T15:00:00Z"), endedAt: new Date("2026-11-25T15:55:00Z"), durationSeconds: 3300 },
+    data: {
+      sessionId,
+      bookingId: booking.id,
+      startedAt: new Date("2026-11-25T15:00:00Z"),
+      endedAt: new Date("2026-11-25T15:55:00Z"),
+      durationSeconds: 3300,
+    },
   });
   return { bookingId: booking.id, roomId, secret, sessionId };
 }
 
 function finishBody(lesson: Lesson, url: string, sessionId = lesson.sessionId) {
-  return JSON.stringify({ event: "transcription.finish", room: { id: lesson.roomId }, session: { id: sessionId }, transcription: { url } });
+  return JSON.stringify({
+    event: "transcription.finish",
+    room: { id: lesson.roomId },
+    session: { id: sessionId },
+    transcription: { url },
+  });
 }
 
 function deliver(lesson: Lesson, body: string, id = randomUUID()) {
@@ -81,7 +94,8 @@ const goodTranscript = () => [
 /** Announces `file` for a new lesson and returns the lesson. */
 async function announced(file: string | Uint8Array | { url: string }): Promise<Lesson> {
   const lesson = await lessonWithSession();
-  const url = typeof file === "object" && "url" in file ? file.url : testStandIns.lessonspace.publishTranscriptFile(file);
+  const url =
+    typeof file === "object" && "url" in file ? file.url : testStandIns.lessonspace.publishTranscriptFile(file);
   const result = await deliver(lesson, finishBody(lesson, url));
   expect(result.status).toBe(200);
   return lesson;
@@ -139,7 +153,11 @@ describe("transcription.finish", () => {
 
   it("without a URL it is 422 and records nothing", async () => {
     const lesson = await lessonWithSession();
-    const body = JSON.stringify({ event: "transcription.finish", room: { id: lesson.roomId }, session: { id: lesson.sessionId } });
+    const body = JSON.stringify({
+      event: "transcription.finish",
+      room: { id: lesson.roomId },
+      session: { id: lesson.sessionId },
+    });
     const result = await deliver(lesson, body);
     expect(result.status).toBe(422);
     expect(await db.transcriptFetch.count({ where: { sessionId: lesson.sessionId } })).toBe(0);
@@ -151,7 +169,11 @@ describe("transcription.finish", () => {
     const body = finishBody(lesson, testStandIns.lessonspace.publishTranscriptFile("[]"));
     const result = await callAction(webhookRoute, "/api/webhooks/lessonspace", {
       body,
-      headers: { "Content-Type": "application/json", "x-webhook-id": randomUUID(), "x-webhook-signature": signWebhook(body, "wrong") },
+      headers: {
+        "Content-Type": "application/json",
+        "x-webhook-id": randomUUID(),
+        "x-webhook-signature": signWebhook(body, "wrong"),
+      },
     });
     expect(result.status).toBe(401);
     expect(await db.transcriptFetch.count({ where: { sessionId: lesson.sessionId } })).toBe(0);
@@ -163,7 +185,13 @@ describe("fetching a transcript", () => {
     const lesson = await announced(JSON.stringify(goodTranscript()));
     const outcomes = await runJob();
     expect(outcomes).toContainEqual({ sessionId: lesson.sessionId, kind: "stored", segments: 4, dropped: 0 });
-    expect(await fetchRow(lesson)).toMatchObject({ status: "done", attempts: 1, segmentCount: 4, droppedSegments: 0, lastError: null });
+    expect(await fetchRow(lesson)).toMatchObject({
+      status: "done",
+      attempts: 1,
+      segmentCount: 4,
+      droppedSegments: 0,
+      lastError: null,
+    });
     const stored = await segmentsOf(lesson);
     expect(stored.map((s) => [s.speakerProfileId, s.speakerName, s.startSeconds, s.endSeconds, s.bookingId])).toEqual([
       [tutor.id, "Tara Tutor", 0, 30, lesson.bookingId],
@@ -173,7 +201,10 @@ describe("fetching a transcript", () => {
       [null, "Olive Other", 51, 52, lesson.bookingId],
     ]);
     // Talk time per speaker is stored with the segments (union of each speaker's intervals).
-    const speakers = await db.transcriptSpeaker.findMany({ where: { sessionId: lesson.sessionId }, orderBy: { seconds: "desc" } });
+    const speakers = await db.transcriptSpeaker.findMany({
+      where: { sessionId: lesson.sessionId },
+      orderBy: { seconds: "desc" },
+    });
     expect(speakers.map((s) => [s.speakerKey, s.seconds])).toEqual([
       [tutor.id, 30],
       [child.id, 14],
@@ -194,21 +225,34 @@ describe("fetching a transcript", () => {
 
   it("refuses a URL on another host without requesting it", async () => {
     const lesson = await announced({ url: "https://evil.example/transcript.json" });
-    expect(await runJob()).toContainEqual({ sessionId: lesson.sessionId, kind: "failed", problem: expect.stringContaining("outside LESSONSPACE_TRANSCRIPT_ORIGINS") });
-    await expectFailedWithNothingStored(lesson, /outside LESSONSPACE_TRANSCRIPT_ORIGINS: https:\/\/evil\.example\/transcript\.json/);
+    expect(await runJob()).toContainEqual({
+      sessionId: lesson.sessionId,
+      kind: "failed",
+      problem: expect.stringContaining("outside LESSONSPACE_TRANSCRIPT_ORIGINS"),
+    });
+    await expectFailedWithNothingStored(
+      lesson,
+      /outside LESSONSPACE_TRANSCRIPT_ORIGINS: https:\/\/evil\.example\/transcript\.json/,
+    );
   });
 
   it("refuses http: even on an allowed host name", async () => {
     const lesson = await announced({ url: "http://bucket.s3.amazonaws.com/t.json?X-Amz-Signature=secret" });
     await runJob();
-    await expectFailedWithNothingStored(lesson, /outside LESSONSPACE_TRANSCRIPT_ORIGINS: http:\/\/bucket\.s3\.amazonaws\.com\/t\.json\.$/);
+    await expectFailedWithNothingStored(
+      lesson,
+      /outside LESSONSPACE_TRANSCRIPT_ORIGINS: http:\/\/bucket\.s3\.amazonaws\.com\/t\.json\.$/,
+    );
     // The pre-signed query is a credential: never logged or kept in the error.
     expect((await fetchRow(lesson)).lastError).not.toContain("secret");
   });
 
   it("refuses a redirect to an internal address and never follows it", async () => {
     const lesson = await announced(JSON.stringify(goodTranscript()));
-    testStandIns.lessonspace.setTranscriptFault({ kind: "redirect", location: "http://169.254.169.254/latest/meta-data/" });
+    testStandIns.lessonspace.setTranscriptFault({
+      kind: "redirect",
+      location: "http://169.254.169.254/latest/meta-data/",
+    });
     await runJob();
     await expectFailedWithNothingStored(lesson, /A redirect points outside .*169\.254\.169\.254/);
   });
@@ -247,7 +291,9 @@ describe("fetching a transcript", () => {
     await runJob();
     await expectFailedWithNothingStored(lesson, /not JSON/);
     testStandIns.lessonspace.setTranscriptFault(null);
-    expect((await runJob(new Date(Date.now() + 24 * 3600_000))).map((o) => o.sessionId)).not.toContain(lesson.sessionId);
+    expect((await runJob(new Date(Date.now() + 24 * 3600_000))).map((o) => o.sessionId)).not.toContain(
+      lesson.sessionId,
+    );
   });
 
   it("refuses a file whose entries are not segments, storing none of it", async () => {
@@ -268,7 +314,9 @@ describe("fetching a transcript", () => {
     await runJob();
     const row = await fetchRow(lesson);
     expect(row).toMatchObject({ status: "done", segmentCount: 1, droppedSegments: 3 });
-    expect(row.lastError).toMatch(/Dropped 3 segment\(s\): segment 0: negative time; segment 1: ends before it starts; segment 2: later than 24 hours/);
+    expect(row.lastError).toMatch(
+      /Dropped 3 segment\(s\): segment 0: negative time; segment 1: ends before it starts; segment 2: later than 24 hours/,
+    );
     expect((await segmentsOf(lesson)).map((s) => s.text)).toEqual(["fine"]);
   });
 
@@ -288,7 +336,11 @@ describe("fetching a transcript", () => {
     const lesson = await announced(JSON.stringify(goodTranscript()));
     testStandIns.lessonspace.setTranscriptFault({ kind: "500", times: 1 });
     const now = new Date();
-    expect(await runJob(now)).toContainEqual({ sessionId: lesson.sessionId, kind: "retry", problem: "The download host answered 500." });
+    expect(await runJob(now)).toContainEqual({
+      sessionId: lesson.sessionId,
+      kind: "retry",
+      problem: "The download host answered 500.",
+    });
     const row = await fetchRow(lesson);
     expect(row).toMatchObject({ status: "pending", attempts: 1, lastError: "The download host answered 500." });
     expect(row.nextAttemptAt.getTime()).toBe(now.getTime() + 30_000);
@@ -327,7 +379,11 @@ describe("fetching a transcript", () => {
       if (!parsed.ok) throw new Error(parsed.problem);
       const lesson = await announced({ url: `${origin}/t.json` });
       const outcomes = await fetchDueTranscripts(new Date(), 50, { origins: parsed.patterns, deadlineMs: 300 });
-      expect(outcomes.find((o) => o.sessionId === lesson.sessionId)).toEqual({ sessionId: lesson.sessionId, kind: "retry", problem: "The download timed out." });
+      expect(outcomes.find((o) => o.sessionId === lesson.sessionId)).toEqual({
+        sessionId: lesson.sessionId,
+        kind: "retry",
+        problem: "The download timed out.",
+      });
     } finally {
       slow.closeAllConnections();
       await new Promise((resolve) => slow.close(resolve));

@@ -46,11 +46,25 @@ async function lessonWithTranscript(
   const booking = await createBooking({ ...parties, serviceName, sessionStartTime: sessionStart, sessionDuration: 60 });
   const sessionId = randomUUID();
   await db.lessonspaceSession.create({
-    data: { sessionId, bookingId: booking.id, startedAt: sessionStart, endedAt: new Date(sessionStart.getTime() + 55 * 60_000), durationSeconds: 3300 },
+    data: {
+      sessionId,
+      bookingId: booking.id,
+      startedAt: sessionStart,
+      endedAt: new Date(sessionStart.getTime() + 55 * 60_000),
+      durationSeconds: 3300,
+    },
   });
   await db.booking.update({ where: { id: booking.id }, data: { durationActual: 3300 } });
   for (const profileId of attendees) {
-    await db.lessonspaceAttendance.create({ data: { sessionId, profileId, joinedAt: sessionStart, leftAt: new Date(sessionStart.getTime() + 55 * 60_000), secondsPresent: 3300 } });
+    await db.lessonspaceAttendance.create({
+      data: {
+        sessionId,
+        profileId,
+        joinedAt: sessionStart,
+        leftAt: new Date(sessionStart.getTime() + 55 * 60_000),
+        secondsPresent: 3300,
+      },
+    });
   }
   const url = testStandIns.lessonspace.publishTranscriptFile(JSON.stringify(transcript));
   await db.transcriptFetch.create({ data: { sessionId, url, deliveryId: randomUUID() } });
@@ -68,51 +82,67 @@ const said = (who: { id: string; fullName: string }, start: number, end: number,
 });
 
 beforeAll(async () => {
-  [tutor, parent, secondParent, child, pendingGuardian, otherTutor, otherParent, otherChild, stranger, adult] = await Promise.all([
-    person("Tara Tutor"),
-    person("Paula Parent", "America/New_York"),
-    person("Peter Parent"),
-    person("Charlie Child"),
-    person("Pat Pending"),
-    person("Otto Tutor"),
-    person("Olga Other"),
-    person("Oscar Other"),
-    person("Sam Stranger"),
-    person("Ada Adult"),
-  ]);
+  [tutor, parent, secondParent, child, pendingGuardian, otherTutor, otherParent, otherChild, stranger, adult] =
+    await Promise.all([
+      person("Tara Tutor"),
+      person("Paula Parent", "America/New_York"),
+      person("Peter Parent"),
+      person("Charlie Child"),
+      person("Pat Pending"),
+      person("Otto Tutor"),
+      person("Olga Other"),
+      person("Oscar Other"),
+      person("Sam Stranger"),
+      person("Ada Adult"),
+    ]);
   await Promise.all([
     addGuardian(parent.id, child.id),
     addGuardian(secondParent.id, child.id),
     addGuardian(pendingGuardian.id, child.id, "PENDING"),
     addGuardian(otherParent.id, otherChild.id),
   ]);
-  lessonId = await lessonWithTranscript({ clientId: parent.id, tutorId: tutor.id, studentId: child.id }, [tutor.id, child.id], [
-    said(tutor, 0, 40 * 60, "Today: photosynthesis and chlorophyll."),
-    said(child, 40 * 60, 54 * 60, "Photosynthesis turns light into sugar."),
-  ]);
-  otherFamilyLessonId = await lessonWithTranscript({ clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id }, [otherTutor.id, otherChild.id], [
-    said(otherTutor, 0, 60, "Our family's photosynthesis secret."),
-    said(otherChild, 60, 90, "Mitochondria!"),
-  ]);
+  lessonId = await lessonWithTranscript(
+    { clientId: parent.id, tutorId: tutor.id, studentId: child.id },
+    [tutor.id, child.id],
+    [
+      said(tutor, 0, 40 * 60, "Today: photosynthesis and chlorophyll."),
+      said(child, 40 * 60, 54 * 60, "Photosynthesis turns light into sugar."),
+    ],
+  );
+  otherFamilyLessonId = await lessonWithTranscript(
+    { clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id },
+    [otherTutor.id, otherChild.id],
+    [said(otherTutor, 0, 60, "Our family's photosynthesis secret."), said(otherChild, 60, 90, "Mitochondria!")],
+  );
   // The same child with another tutor: the first tutor must not see it in the record.
-  otherTutorLessonId = await lessonWithTranscript({ clientId: parent.id, tutorId: otherTutor.id, studentId: child.id }, [otherTutor.id, child.id], [
-    said(otherTutor, 0, 60, "French verbs."),
-    said(child, 60, 70, "Je suis."),
-  ], "French");
-  adultLessonId = await lessonWithTranscript({ clientId: adult.id, tutorId: tutor.id, studentId: null }, [adult.id, tutor.id], [
-    said(tutor, 0, 60, "Welcome to Spanish."),
-    said(adult, 60, 180, "Hola, me llamo Ada."),
-  ], "Spanish");
+  otherTutorLessonId = await lessonWithTranscript(
+    { clientId: parent.id, tutorId: otherTutor.id, studentId: child.id },
+    [otherTutor.id, child.id],
+    [said(otherTutor, 0, 60, "French verbs."), said(child, 60, 70, "Je suis.")],
+    "French",
+  );
+  adultLessonId = await lessonWithTranscript(
+    { clientId: adult.id, tutorId: tutor.id, studentId: null },
+    [adult.id, tutor.id],
+    [said(tutor, 0, 60, "Welcome to Spanish."), said(adult, 60, 180, "Hola, me llamo Ada.")],
+    "Spanish",
+  );
 });
 
-const transcriptOf = (id: string, viewer: Person) => callLoader(transcriptRoute, `/bookings/${id}/transcript`, { params: { id }, cookie: viewer.cookie });
-const search = (q: string, viewer: Person) => callLoader(searchRoute, `/transcripts/search?q=${encodeURIComponent(q)}`, { cookie: viewer.cookie });
-const recordOf = (id: string, viewer: Person, query = "") => callLoader(recordRoute, `/students/${id}/record${query}`, { params: { id }, cookie: viewer.cookie });
+const transcriptOf = (id: string, viewer: Person) =>
+  callLoader(transcriptRoute, `/bookings/${id}/transcript`, { params: { id }, cookie: viewer.cookie });
+const search = (q: string, viewer: Person) =>
+  callLoader(searchRoute, `/transcripts/search?q=${encodeURIComponent(q)}`, { cookie: viewer.cookie });
+const recordOf = (id: string, viewer: Person, query = "") =>
+  callLoader(recordRoute, `/students/${id}/record${query}`, { params: { id }, cookie: viewer.cookie });
 
 type TranscriptData = {
   status: string;
   talk: { sentences: { sentence: string; isLearner: boolean }[] };
-  sessions: { heading: string; segments: { anchor: string; time: { label: string; dateTime: string | null }; speakerName: string; text: string }[] }[];
+  sessions: {
+    heading: string;
+    segments: { anchor: string; time: { label: string; dateTime: string | null }; speakerName: string; text: string }[];
+  }[];
 };
 
 describe("the transcript page", () => {
@@ -122,13 +152,27 @@ describe("the transcript page", () => {
     expect(result.headers.get("Cache-Control")).toBe("private, no-store");
     const page = result.data as TranscriptData;
     const [first, second] = page.sessions[0]!.segments;
-    expect(first).toMatchObject({ speakerName: "Tara Tutor", text: "Today: photosynthesis and chlorophyll.", anchor: expect.stringMatching(/^segment-[0-9a-f-]{36}$/) });
+    expect(first).toMatchObject({
+      speakerName: "Tara Tutor",
+      text: "Today: photosynthesis and chlorophyll.",
+      anchor: expect.stringMatching(/^segment-[0-9a-f-]{36}$/),
+    });
     const childAt = new Date(sessionStart.getTime() + 40 * 60_000);
     expect(second!.time).toEqual({
       dateTime: childAt.toISOString(),
-      label: new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "America/New_York" }).format(childAt),
+      label: new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+        timeZone: "America/New_York",
+      }).format(childAt),
     });
-    expect(page.talk.sentences[0]).toEqual({ key: child.id, sentence: "Charlie Child spoke for 14 of the lesson's 55 minutes: 26% of the talking.", isLearner: true });
+    expect(page.talk.sentences[0]).toEqual({
+      key: child.id,
+      sentence: "Charlie Child spoke for 14 of the lesson's 55 minutes: 26% of the talking.",
+      isLearner: true,
+    });
   });
 
   it.each([
@@ -154,19 +198,36 @@ describe("the transcript page", () => {
   it("is 404 for a malformed or unknown id, and sends signed-out people to sign in", async () => {
     expect((await transcriptOf("not-a-uuid", parent)).status).toBe(404);
     expect((await transcriptOf(randomUUID(), parent)).status).toBe(404);
-    const anonymous = await callLoader(transcriptRoute, `/bookings/${lessonId}/transcript`, { params: { id: lessonId } });
+    const anonymous = await callLoader(transcriptRoute, `/bookings/${lessonId}/transcript`, {
+      params: { id: lessonId },
+    });
     expect(anonymous.status).toBe(302);
   });
 
   it("says the transcript is being prepared while the fetch is pending, and the booking page still works when it failed", async () => {
     // Another family's lesson, so that the record tests below count only the lessons made above.
-    const booking = await createBooking({ clientId: otherParent.id, tutorId: otherTutor.id, studentId: otherChild.id, sessionStartTime: sessionStart });
+    const booking = await createBooking({
+      clientId: otherParent.id,
+      tutorId: otherTutor.id,
+      studentId: otherChild.id,
+      sessionStartTime: sessionStart,
+    });
     const sessionId = randomUUID();
     await db.lessonspaceSession.create({ data: { sessionId, bookingId: booking.id, startedAt: sessionStart } });
-    await db.transcriptFetch.create({ data: { sessionId, url: "https://evil.example/x.json", deliveryId: randomUUID(), nextAttemptAt: new Date(Date.now() + 3600_000) } });
+    await db.transcriptFetch.create({
+      data: {
+        sessionId,
+        url: "https://evil.example/x.json",
+        deliveryId: randomUUID(),
+        nextAttemptAt: new Date(Date.now() + 3600_000),
+      },
+    });
     expect(((await transcriptOf(booking.id, otherParent)).data as TranscriptData).status).toBe("pending");
     await db.transcriptFetch.update({ where: { sessionId }, data: { status: "failed", lastError: "refused" } });
-    const page = await callLoader(bookingRoute, `/bookings/${booking.id}`, { params: { id: booking.id }, cookie: otherParent.cookie });
+    const page = await callLoader(bookingRoute, `/bookings/${booking.id}`, {
+      params: { id: booking.id },
+      cookie: otherParent.cookie,
+    });
     expect(page.status).toBe(200);
     expect((page.data as { transcript: { status: string } }).transcript.status).toBe("failed");
   });
@@ -188,8 +249,12 @@ describe("transcript search", () => {
     expect(result.status).toBe(200);
     const { hits } = result.data as SearchData;
     expect(hits!.length).toBe(2);
-    for (const hit of hits!) expect(hit.href).toMatch(new RegExp(`^/bookings/${lessonId}/transcript#segment-[0-9a-f-]{36}$`));
-    expect(hits!.flatMap((hit) => hit.excerpt.filter((part) => part.match).map((part) => part.text))).toEqual(["photosynthesis", "Photosynthesis"]);
+    for (const hit of hits!)
+      expect(hit.href).toMatch(new RegExp(`^/bookings/${lessonId}/transcript#segment-[0-9a-f-]{36}$`));
+    expect(hits!.flatMap((hit) => hit.excerpt.filter((part) => part.match).map((part) => part.text))).toEqual([
+      "photosynthesis",
+      "Photosynthesis",
+    ]);
     const stem = (await search("sugars", parent)).data as SearchData;
     expect(stem.hits!.map((hit) => hit.speakerName)).toEqual(["Charlie Child"]);
   });
@@ -221,20 +286,34 @@ describe("transcript search", () => {
 
   it("pages through many moments, 50 at a time in one order: none twice, none skipped; a tampered page number is the first page", async () => {
     const [learner, teacher] = await Promise.all([person("Rita Reader"), person("Vic Vocab")]);
-    const moments = Array.from({ length: 120 }, (_, i) => said(i % 2 ? teacher : learner, i * 10, i * 10 + 5, `Glossary card ${i}: the glossary grows.`));
-    const vocabularyId = await lessonWithTranscript({ clientId: learner.id, tutorId: teacher.id, studentId: null }, [learner.id, teacher.id], moments, "Vocabulary");
-    const page = async (n: string) => (await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: learner.cookie })).data as SearchData;
+    const moments = Array.from({ length: 120 }, (_, i) =>
+      said(i % 2 ? teacher : learner, i * 10, i * 10 + 5, `Glossary card ${i}: the glossary grows.`),
+    );
+    const vocabularyId = await lessonWithTranscript(
+      { clientId: learner.id, tutorId: teacher.id, studentId: null },
+      [learner.id, teacher.id],
+      moments,
+      "Vocabulary",
+    );
+    const page = async (n: string) =>
+      (await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: learner.cookie }))
+        .data as SearchData;
 
     const [first, second, third] = [await page("1"), await page("2"), await page("3")];
     expect([first.hits!.length, second.hits!.length, third.hits!.length]).toEqual([50, 50, 20]);
     expect([first.first, second.first, third.first]).toEqual([1, 51, 101]);
     expect([first.previous, first.next]).toEqual([null, "/transcripts/search?q=glossary&page=2"]);
-    expect([second.previous, second.next]).toEqual(["/transcripts/search?q=glossary", "/transcripts/search?q=glossary&page=3"]);
+    expect([second.previous, second.next]).toEqual([
+      "/transcripts/search?q=glossary",
+      "/transcripts/search?q=glossary&page=3",
+    ]);
     expect([third.previous, third.next]).toEqual(["/transcripts/search?q=glossary&page=2", null]);
     const hrefs = [first, second, third].flatMap((p) => p.hits!.map((hit) => hit.href));
     expect(new Set(hrefs).size).toBe(120);
     const segments = await db.transcriptSegment.findMany({ where: { bookingId: vocabularyId }, select: { id: true } });
-    expect(new Set(hrefs)).toEqual(new Set(segments.map((segment) => `/bookings/${vocabularyId}/transcript#segment-${segment.id}`)));
+    expect(new Set(hrefs)).toEqual(
+      new Set(segments.map((segment) => `/bookings/${vocabularyId}/transcript#segment-${segment.id}`)),
+    );
     // Equal ranks come in the order they were said.
     expect(first.hits!.slice(0, 3).map((hit) => hit.excerpt.map((part) => part.text).join(""))).toEqual([
       "Glossary card 0: the glossary grows.",
@@ -245,10 +324,14 @@ describe("transcript search", () => {
     const past = await page("4");
     expect(past.hits).toEqual([]);
     expect(past.firstPage).toBe("/transcripts/search?q=glossary");
-    for (const tampered of ["abc", "0", "-2", "2.5", "", "1%20OR%201=1"]) expect((await page(tampered)).hits, tampered).toEqual(first.hits);
+    for (const tampered of ["abc", "0", "-2", "2.5", "", "1%20OR%201=1"])
+      expect((await page(tampered)).hits, tampered).toEqual(first.hits);
     expect((await page("99999")).hits).toEqual([]);
     // Someone else finds none of these moments, on any page.
-    for (const n of ["1", "2", "3"]) expect((await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: parent.cookie })).data).toMatchObject({ hits: [] });
+    for (const n of ["1", "2", "3"])
+      expect(
+        (await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: parent.cookie })).data,
+      ).toMatchObject({ hits: [] });
   });
 
   it("takes operator soup without failing", async () => {
@@ -263,7 +346,15 @@ describe("transcript search", () => {
 type RecordData = {
   learner: { fullName: string };
   tutorOnly: boolean;
-  periods: { key: string; booked: number; held: number; noShows: number; plannedMinutes: number; attendedMinutes: number; talkShare: number | null }[];
+  periods: {
+    key: string;
+    booked: number;
+    held: number;
+    noShows: number;
+    plannedMinutes: number;
+    attendedMinutes: number;
+    talkShare: number | null;
+  }[];
   lessons: { id: string; status: string; talkShare: string | null; evidence: { label: string; href: string }[] }[];
 };
 
@@ -337,9 +428,15 @@ describe("the learning record", () => {
 
 describe("the booking page", () => {
   it("shows who spoke how much next to attendance, and links to the transcript and the child's record", async () => {
-    const result = await callLoader(bookingRoute, `/bookings/${lessonId}`, { params: { id: lessonId }, cookie: parent.cookie });
+    const result = await callLoader(bookingRoute, `/bookings/${lessonId}`, {
+      params: { id: lessonId },
+      cookie: parent.cookie,
+    });
     expect(result.status).toBe(200);
-    const page = result.data as { transcript: { status: string; talk: { sentences: { sentence: string }[] } }; recordPath: string | null };
+    const page = result.data as {
+      transcript: { status: string; talk: { sentences: { sentence: string }[] } };
+      recordPath: string | null;
+    };
     expect(page.transcript.status).toBe("done");
     expect(page.transcript.talk.sentences.map((s) => s.sentence)).toEqual([
       "Charlie Child spoke for 14 of the lesson's 55 minutes: 26% of the talking.",
@@ -351,21 +448,37 @@ describe("the booking page", () => {
   it("links the learner's record for the child, the tutor and an active guardian, not for a client who is not (or no longer) one", async () => {
     type Page = { recordPath: string | null };
     const recordLinkFor = async (id: string, viewer: Person) =>
-      ((await callLoader(bookingRoute, `/bookings/${id}`, { params: { id }, cookie: viewer.cookie })).data as Page).recordPath;
-    for (const viewer of [child, tutor, parent]) expect(await recordLinkFor(lessonId, viewer)).toBe(`/students/${child.id}/record`);
+      ((await callLoader(bookingRoute, `/bookings/${id}`, { params: { id }, cookie: viewer.cookie })).data as Page)
+        .recordPath;
+    for (const viewer of [child, tutor, parent])
+      expect(await recordLinkFor(lessonId, viewer)).toBe(`/students/${child.id}/record`);
     expect(await recordLinkFor(adultLessonId, adult)).toBe(`/students/${adult.id}/record`);
     expect(await recordLinkFor(adultLessonId, tutor)).toBe(`/students/${adult.id}/record`);
     // A client who booked for a child without being their (active) guardian sees the lesson, not the record.
     const booker = await person("Bea Booker");
-    const booked = await createBooking({ clientId: booker.id, tutorId: tutor.id, studentId: child.id, sessionStartTime: sessionStart, sessionDuration: 60 });
+    const booked = await createBooking({
+      clientId: booker.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      sessionStartTime: sessionStart,
+      sessionDuration: 60,
+    });
     expect(await recordLinkFor(booked.id, booker)).toBeNull();
     await addGuardian(booker.id, child.id, "PENDING");
     expect(await recordLinkFor(booked.id, booker)).toBeNull();
   });
 
   it("says nothing about a transcript that was never delivered", async () => {
-    const booked = await createBooking({ clientId: adult.id, tutorId: tutor.id, studentId: null, sessionStartTime: sessionStart, sessionDuration: 60 });
-    const page = (await callLoader(bookingRoute, `/bookings/${booked.id}`, { params: { id: booked.id }, cookie: adult.cookie })).data as {
+    const booked = await createBooking({
+      clientId: adult.id,
+      tutorId: tutor.id,
+      studentId: null,
+      sessionStartTime: sessionStart,
+      sessionDuration: 60,
+    });
+    const page = (
+      await callLoader(bookingRoute, `/bookings/${booked.id}`, { params: { id: booked.id }, cookie: adult.cookie })
+    ).data as {
       transcript: { status: string; talk: { sentences: unknown[] } };
     };
     expect(page.transcript).toEqual({ status: "none", talk: expect.objectContaining({ sentences: [] }) });

@@ -78,7 +78,9 @@ describe("tutor and child in the stand-in classroom, the tutor ends the lesson",
     const launchId = `booking-${booking.id}`;
     const asTutor = await launch(launchId, tutor, true);
     const asChild = await launch(launchId, child, false);
-    await db.lessonspaceSpace.create({ data: { roomId: asTutor.room_id, bookingId: booking.id, launchId, secret: asTutor.secret } });
+    await db.lessonspaceSpace.create({
+      data: { roomId: asTutor.room_id, bookingId: booking.id, launchId, secret: asTutor.secret },
+    });
 
     await (await fetch(asTutor.client_url)).text();
     await (await fetch(asChild.client_url)).text();
@@ -101,7 +103,8 @@ describe("tutor and child in the stand-in classroom, the tutor ends the lesson",
     const end = bodies.at(-1);
     const sessionId: string = end.session.id;
     const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
-    const timeOf = (event: string, userId: string) => bodies.find((b) => b.event === event && b.user?.id === userId).timestamp as string;
+    const timeOf = (event: string, userId: string) =>
+      bodies.find((b) => b.event === event && b.user?.id === userId).timestamp as string;
     const sessionSeconds = seconds(end.session.start_time, end.session.end_time);
 
     const session = await db.lessonspaceSession.findUniqueOrThrow({ where: { sessionId } });
@@ -112,7 +115,10 @@ describe("tutor and child in the stand-in classroom, the tutor ends the lesson",
       durationSeconds: sessionSeconds,
       recordingAvailable: true,
     });
-    const attendance = await db.lessonspaceAttendance.findMany({ where: { sessionId }, select: { profileId: true, secondsPresent: true } });
+    const attendance = await db.lessonspaceAttendance.findMany({
+      where: { sessionId },
+      select: { profileId: true, secondsPresent: true },
+    });
     expect(Object.fromEntries(attendance.map((a) => [a.profileId, a.secondsPresent]))).toEqual({
       [tutor.id]: seconds(timeOf("user.join", tutor.id), timeOf("user.leave", tutor.id)),
       [child.id]: seconds(timeOf("user.join", child.id), timeOf("user.leave", child.id)),
@@ -123,7 +129,10 @@ describe("tutor and child in the stand-in classroom, the tutor ends the lesson",
     expect(await db.webhookEvent.count({ where: { roomId: asTutor.room_id } })).toBe(6);
 
     const cookie = await signIn(parent);
-    const result = await callLoader(recordingRoute, `/bookings/${booking.id}/recording`, { cookie, params: { id: booking.id } });
+    const result = await callLoader(recordingRoute, `/bookings/${booking.id}/recording`, {
+      cookie,
+      params: { id: booking.id },
+    });
     expect(result.status).toBe(302);
     const recording = await fetch(result.headers.get("Location")!);
     expect(recording.status).toBe(200);

@@ -8,7 +8,14 @@ import { playbackReference } from "~/.server/lessonspace/client";
 import { lessonspaceWebhookListener } from "~/.server/lessonspace/webhook-endpoint";
 import * as webhookRoute from "~/routes/api.webhooks.lessonspace";
 import { signWebhook } from "../stand-ins/lessonspace.ts";
-import { APP_URL, callAction, createBooking, createProfile, type RouteResult, type TestProfile } from "../support/app.ts";
+import {
+  APP_URL,
+  callAction,
+  createBooking,
+  createProfile,
+  type RouteResult,
+  type TestProfile,
+} from "../support/app.ts";
 import { databaseServerUrl } from "../support/database.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 
@@ -57,14 +64,20 @@ beforeAll(async () => {
 });
 
 /** A request over real HTTP (node:http, so that Content-Length is ours to set), as a Response. */
-function postToListener(path: string, body: string | undefined, headers: Record<string, string>, method = "POST"): Promise<Response> {
+function postToListener(
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  method = "POST",
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const request = http.request(`${listenerUrl}${path}`, { method, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
         const answer = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) if (typeof value === "string") answer.set(name, value);
+        for (const [name, value] of Object.entries(response.headers))
+          if (typeof value === "string") answer.set(name, value);
         resolve(new Response(Buffer.concat(chunks), { status: response.statusCode, headers: answer }));
       });
     });
@@ -76,7 +89,12 @@ function postToListener(path: string, body: string | undefined, headers: Record<
 /** What callAction gives, for an answer over HTTP. */
 async function asRouteResult(response: Response): Promise<RouteResult> {
   const json = (response.headers.get("Content-Type") ?? "").includes("json");
-  return { status: response.status, headers: response.headers, data: json ? await response.clone().json() : await response.clone().text(), response };
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: json ? await response.clone().json() : await response.clone().text(),
+    response,
+  };
 }
 
 type Space = { bookingId: string; roomId: string; secret: string };
@@ -86,7 +104,9 @@ async function bookingWithSpace(): Promise<Space> {
   const booking = await createBooking({ clientId: client.id, tutorId: tutor.id, studentId: student.id });
   const roomId = randomUUID();
   const secret = `space-secret-${randomUUID()}`;
-  await db.lessonspaceSpace.create({ data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret } });
+  await db.lessonspaceSpace.create({
+    data: { roomId, bookingId: booking.id, launchId: `booking-${booking.id}`, secret },
+  });
   await db.booking.update({ where: { id: booking.id }, data: { meetingProviderId: roomId } });
   return { bookingId: booking.id, roomId, secret };
 }
@@ -106,7 +126,9 @@ function deliver(body: string, options: DeliveryOptions = {}) {
   const signature = options.signature === undefined ? signWebhook(body, options.secret ?? "") : options.signature;
   if (signature !== null) headers["x-webhook-signature"] = signature;
   if (entry === "production listener") {
-    return postToListener(PATH, body, { "Content-Length": String(Buffer.byteLength(body)), ...headers }).then(asRouteResult);
+    return postToListener(PATH, body, { "Content-Length": String(Buffer.byteLength(body)), ...headers }).then(
+      asRouteResult,
+    );
   }
   return callAction(webhookRoute, PATH, { body, headers });
 }
@@ -116,7 +138,12 @@ const iso = (date: Date) => date.toISOString().replace(/\.000Z$/, "Z");
 
 const payload = {
   sessionStart: (roomId: string, sessionId: string, startedAt: Date) =>
-    JSON.stringify({ event: "session.start", room: { id: roomId }, session: { id: sessionId, start_time: iso(startedAt) }, timestamp: iso(startedAt) }),
+    JSON.stringify({
+      event: "session.start",
+      room: { id: roomId },
+      session: { id: sessionId, start_time: iso(startedAt) },
+      timestamp: iso(startedAt),
+    }),
   sessionEnd: (roomId: string, sessionId: string, startedAt: Date, endedAt: Date, recording = true) =>
     JSON.stringify({
       event: "session.end",
@@ -152,12 +179,20 @@ async function stateOf(space: Space) {
       select: { sessionId: true, profileId: true, joinedAt: true, leftAt: true, secondsPresent: true },
       orderBy: [{ sessionId: "asc" }, { profileId: "asc" }],
     }),
-    db.booking.findUniqueOrThrow({ where: { id: space.bookingId }, select: { durationActual: true, recordingUrl: true, status: true } }),
+    db.booking.findUniqueOrThrow({
+      where: { id: space.bookingId },
+      select: { durationActual: true, recordingUrl: true, status: true },
+    }),
   ]);
   return { events, sessions, attendance, booking };
 }
 
-const untouched = { events: [], sessions: [], attendance: [], booking: { durationActual: null, recordingUrl: null, status: "Confirmed" } };
+const untouched = {
+  events: [],
+  sessions: [],
+  attendance: [],
+  booking: { durationActual: null, recordingUrl: null, status: "Confirmed" },
+};
 
 async function totalWebhookEvents() {
   return db.webhookEvent.count();
@@ -188,7 +223,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
 
     it("a signature made with a wrong key is 401", async () => {
       const space = await bookingWithSpace();
-      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(50)), { secret: "not-the-secret" });
+      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(50)), {
+        secret: "not-the-secret",
+      });
       expect(result.status).toBe(401);
       expect(await stateOf(space)).toEqual(untouched);
     });
@@ -196,7 +233,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("a signature made with another room's secret is 401", async () => {
       const space = await bookingWithSpace();
       const other = await bookingWithSpace();
-      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(50)), { secret: other.secret });
+      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(50)), {
+        secret: other.secret,
+      });
       expect(result.status).toBe(401);
       expect(await stateOf(space)).toEqual(untouched);
       expect(await stateOf(other)).toEqual(untouched);
@@ -228,7 +267,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
 
     it("JSON that names no room is 400", async () => {
       const before = await totalWebhookEvents();
-      const result = await deliver(JSON.stringify({ event: "session.end", session: { id: "s" } }), { secret: ORG_SECRET });
+      const result = await deliver(JSON.stringify({ event: "session.end", session: { id: "s" } }), {
+        secret: ORG_SECRET,
+      });
       expect(result.status).toBe(400);
       expect(await totalWebhookEvents()).toBe(before);
     });
@@ -249,7 +290,10 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("a body over 64 KB by its Content-Length is 413, before reading it", async () => {
       const space = await bookingWithSpace();
       const body = JSON.stringify({ event: "chat.message", room: { id: space.roomId }, text: "x".repeat(70_000) });
-      const result = await deliver(body, { secret: space.secret, headers: { "Content-Length": String(Buffer.byteLength(body)) } });
+      const result = await deliver(body, {
+        secret: space.secret,
+        headers: { "Content-Length": String(Buffer.byteLength(body)) },
+      });
       expect(result.status).toBe(413);
       expect(await stateOf(space)).toEqual(untouched);
     });
@@ -262,7 +306,11 @@ describe.each(ENTRIES)("through the %s", (through) => {
         // Over HTTP, chunked: the answer must come while the body is still being sent.
         const outcome = await new Promise<{ status: number; ended: boolean }>((resolve, reject) => {
           let ended = false;
-          const headers = { "x-webhook-signature": "0".repeat(64), "x-webhook-id": randomUUID(), "Transfer-Encoding": "chunked" };
+          const headers = {
+            "x-webhook-signature": "0".repeat(64),
+            "x-webhook-id": randomUUID(),
+            "Transfer-Encoding": "chunked",
+          };
           const request = http.request(`${listenerUrl}${PATH}`, { method: "POST", headers, agent: false });
           request.on("response", (response) => {
             response.resume();
@@ -309,7 +357,11 @@ describe.each(ENTRIES)("through the %s", (through) => {
       if (entry === "production listener") {
         // The sender promises the whole body, sends a third of it and hangs up.
         await new Promise<void>((resolve) => {
-          const headers = { "x-webhook-signature": signature, "x-webhook-id": randomUUID(), "Content-Length": String(Buffer.byteLength(body)) };
+          const headers = {
+            "x-webhook-signature": signature,
+            "x-webhook-id": randomUUID(),
+            "Content-Length": String(Buffer.byteLength(body)),
+          };
           const request = http.request(`${listenerUrl}${PATH}`, { method: "POST", headers, agent: false });
           request.on("error", () => resolve());
           request.on("close", () => resolve());
@@ -356,7 +408,8 @@ describe.each(ENTRIES)("through the %s", (through) => {
     });
 
     it("a non-POST request is 405", async () => {
-      const response = entry === "production listener" ? await postToListener(PATH, undefined, {}, "GET") : webhookRoute.loader();
+      const response =
+        entry === "production listener" ? await postToListener(PATH, undefined, {}, "GET") : webhookRoute.loader();
       expect(response.status).toBe(405);
       expect(response.headers.get("Allow")).toBe("POST");
     });
@@ -400,14 +453,18 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const space = await bookingWithSpace();
       const first = randomUUID();
       // The room's secret is now remembered by this process…
-      expect((await deliver(payload.sessionStart(space.roomId, first, at(0)), { secret: space.secret })).status).toBe(200);
+      expect((await deliver(payload.sessionStart(space.roomId, first, at(0)), { secret: space.secret })).status).toBe(
+        200,
+      );
       // …and a launch stores the one Lessonspace issued since.
       const renewed = `space-secret-${randomUUID()}`;
       await db.lessonspaceSpace.update({ where: { roomId: space.roomId }, data: { secret: renewed } });
       const second = randomUUID();
       expect((await deliver(payload.sessionStart(space.roomId, second, at(30)), { secret: renewed })).status).toBe(200);
       // A wrong key is still refused, and changes nothing.
-      const forged = await deliver(payload.sessionStart(space.roomId, randomUUID(), at(40)), { secret: "not-the-secret" });
+      const forged = await deliver(payload.sessionStart(space.roomId, randomUUID(), at(40)), {
+        secret: "not-the-secret",
+      });
       expect(forged.status).toBe(401);
       expect((await stateOf(space)).sessions.map((s) => s.sessionId).sort()).toEqual([first, second].sort());
     });
@@ -425,20 +482,37 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const space = await bookingWithSpace();
       const sessionId = randomUUID();
       const id = randomUUID();
-      const result = await deliver(payload.sessionEnd(space.roomId, sessionId, at(0, 4), at(58, 40)), { secret: space.secret, id });
+      const result = await deliver(payload.sessionEnd(space.roomId, sessionId, at(0, 4), at(58, 40)), {
+        secret: space.secret,
+        id,
+      });
       expect(result.status).toBe(200);
       expect(result.data).toEqual({ outcome: "applied", detail: "Session ended." });
       const state = await stateOf(space);
       expect(state.sessions).toEqual([
-        { sessionId, startedAt: at(0, 4), endedAt: at(58, 40), durationSeconds: 58 * 60 + 36, recordingAvailable: true },
+        {
+          sessionId,
+          startedAt: at(0, 4),
+          endedAt: at(58, 40),
+          durationSeconds: 58 * 60 + 36,
+          recordingAvailable: true,
+        },
       ]);
-      expect(state.booking).toEqual({ durationActual: 58 * 60 + 36, recordingUrl: playbackReference(sessionId), status: "Confirmed" });
-      expect(state.events).toEqual([{ deliveryId: id, event: "session.end", outcome: "applied: Session ended.", processedAt: expect.any(Date) }]);
+      expect(state.booking).toEqual({
+        durationActual: 58 * 60 + 36,
+        recordingUrl: playbackReference(sessionId),
+        status: "Confirmed",
+      });
+      expect(state.events).toEqual([
+        { deliveryId: id, event: "session.end", outcome: "applied: Session ended.", processedAt: expect.any(Date) },
+      ]);
     });
 
     it("a session without a recording sets the duration but no recording reference", async () => {
       const space = await bookingWithSpace();
-      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(30), false), { secret: space.secret });
+      const result = await deliver(payload.sessionEnd(space.roomId, randomUUID(), at(0), at(30), false), {
+        secret: space.secret,
+      });
       expect(result.status).toBe(200);
       expect((await stateOf(space)).booking).toEqual({ durationActual: 1800, recordingUrl: null, status: "Confirmed" });
     });
@@ -446,14 +520,22 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("two sessions in one booking: the actual duration is their sum, the recording the longer one's", async () => {
       const space = await bookingWithSpace();
       const [first, second] = [randomUUID(), randomUUID()];
-      expect((await deliver(payload.sessionEnd(space.roomId, first, at(0), at(40)), { secret: space.secret })).status).toBe(200);
-      expect((await deliver(payload.sessionEnd(space.roomId, second, at(42), at(52)), { secret: space.secret })).status).toBe(200);
+      expect(
+        (await deliver(payload.sessionEnd(space.roomId, first, at(0), at(40)), { secret: space.secret })).status,
+      ).toBe(200);
+      expect(
+        (await deliver(payload.sessionEnd(space.roomId, second, at(42), at(52)), { secret: space.secret })).status,
+      ).toBe(200);
       const state = await stateOf(space);
       expect(state.sessions.map((s) => [s.sessionId, s.durationSeconds])).toEqual([
         [first, 2400],
         [second, 600],
       ]);
-      expect(state.booking).toEqual({ durationActual: 3000, recordingUrl: playbackReference(first), status: "Confirmed" });
+      expect(state.booking).toEqual({
+        durationActual: 3000,
+        recordingUrl: playbackReference(first),
+        status: "Confirmed",
+      });
     });
 
     it("a session that ends before it starts is stored without a duration and left out of the total", async () => {
@@ -468,7 +550,11 @@ describe.each(ENTRIES)("through the %s", (through) => {
         { sessionId: good, startedAt: at(0), endedAt: at(30), durationSeconds: 1800, recordingAvailable: true },
         { sessionId: bad, startedAt: at(40), endedAt: at(35), durationSeconds: null, recordingAvailable: true },
       ]);
-      expect(state.booking).toEqual({ durationActual: 1800, recordingUrl: playbackReference(good), status: "Confirmed" });
+      expect(state.booking).toEqual({
+        durationActual: 1800,
+        recordingUrl: playbackReference(good),
+        status: "Confirmed",
+      });
     });
 
     it("a session over 24 hours is stored without a duration and leaves the actual duration unknown", async () => {
@@ -478,7 +564,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const result = await deliver(payload.sessionEnd(space.roomId, sessionId, at(0), end), { secret: space.secret });
       expect(result.status).toBe(200);
       const state = await stateOf(space);
-      expect(state.sessions).toEqual([{ sessionId, startedAt: at(0), endedAt: end, durationSeconds: null, recordingAvailable: true }]);
+      expect(state.sessions).toEqual([
+        { sessionId, startedAt: at(0), endedAt: end, durationSeconds: null, recordingAvailable: true },
+      ]);
       expect(state.booking.durationActual).toBeNull();
     });
 
@@ -506,9 +594,16 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const body = payload.sessionEnd(space.roomId, sessionId, at(0), at(30));
       await deliver(body, { secret: space.secret, id });
       await deliver(body, { secret: space.secret, id });
-      const calls = info.mock.calls.filter(([line]) => String(line).includes("proof-of-value: session ended") && String(line).includes(sessionId));
+      const calls = info.mock.calls.filter(
+        ([line]) => String(line).includes("proof-of-value: session ended") && String(line).includes(sessionId),
+      );
       expect(calls).toHaveLength(1);
-      expect(JSON.parse(String(calls[0]![0]))).toMatchObject({ bookingId: space.bookingId, sessionId, durationSeconds: 1800, bookingDurationSeconds: 1800 });
+      expect(JSON.parse(String(calls[0]![0]))).toMatchObject({
+        bookingId: space.bookingId,
+        sessionId,
+        durationSeconds: 1800,
+        bookingDurationSeconds: 1800,
+      });
     });
   });
 
@@ -516,14 +611,25 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("user.join before session.start creates the session, and session.start then records its start", async () => {
       const space = await bookingWithSpace();
       const sessionId = randomUUID();
-      expect((await deliver(payload.user("join", space.roomId, sessionId, tutor.id, at(0, 1)), { secret: space.secret })).status).toBe(200);
+      expect(
+        (await deliver(payload.user("join", space.roomId, sessionId, tutor.id, at(0, 1)), { secret: space.secret }))
+          .status,
+      ).toBe(200);
       let state = await stateOf(space);
-      expect(state.sessions).toEqual([{ sessionId, startedAt: null, endedAt: null, durationSeconds: null, recordingAvailable: false }]);
-      expect(state.attendance).toEqual([{ sessionId, profileId: tutor.id, joinedAt: at(0, 1), leftAt: null, secondsPresent: 0 }]);
+      expect(state.sessions).toEqual([
+        { sessionId, startedAt: null, endedAt: null, durationSeconds: null, recordingAvailable: false },
+      ]);
+      expect(state.attendance).toEqual([
+        { sessionId, profileId: tutor.id, joinedAt: at(0, 1), leftAt: null, secondsPresent: 0 },
+      ]);
 
-      expect((await deliver(payload.sessionStart(space.roomId, sessionId, at(0)), { secret: space.secret })).status).toBe(200);
+      expect(
+        (await deliver(payload.sessionStart(space.roomId, sessionId, at(0)), { secret: space.secret })).status,
+      ).toBe(200);
       state = await stateOf(space);
-      expect(state.sessions).toEqual([{ sessionId, startedAt: at(0), endedAt: null, durationSeconds: null, recordingAvailable: false }]);
+      expect(state.sessions).toEqual([
+        { sessionId, startedAt: at(0), endedAt: null, durationSeconds: null, recordingAvailable: false },
+      ]);
     });
 
     it("sums the visits of each person, tutor and student separately", async () => {
@@ -551,13 +657,18 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const s = randomUUID();
       const unknownUuid = randomUUID();
       const guest = await deliver(payload.user("join", space.roomId, s, "1001", at(0)), { secret: space.secret });
-      const stranger = await deliver(payload.user("join", space.roomId, s, unknownUuid, at(0)), { secret: space.secret });
+      const stranger = await deliver(payload.user("join", space.roomId, s, unknownUuid, at(0)), {
+        secret: space.secret,
+      });
       expect([guest.status, stranger.status]).toEqual([200, 200]);
       expect(guest.data).toMatchObject({ outcome: "ignored" });
       const state = await stateOf(space);
       expect(state.sessions).toEqual([]);
       expect(state.attendance).toEqual([]);
-      expect(state.events.map((e) => e.outcome)).toEqual(["ignored: The user is not one of our profiles.", "ignored: Unknown profile."]);
+      expect(state.events.map((e) => e.outcome)).toEqual([
+        "ignored: The user is not one of our profiles.",
+        "ignored: Unknown profile.",
+      ]);
     });
 
     it("a session id that belongs to another booking is not moved or counted", async () => {
@@ -576,13 +687,25 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("an unknown event type answers 200, is logged in webhook_events, and changes nothing else", async () => {
       const space = await bookingWithSpace();
       const id = randomUUID();
-      const body = JSON.stringify({ event: "chat.message", room: { id: space.roomId }, session: { id: randomUUID() }, message: "hi" });
+      const body = JSON.stringify({
+        event: "chat.message",
+        room: { id: space.roomId },
+        session: { id: randomUUID() },
+        message: "hi",
+      });
       const result = await deliver(body, { secret: space.secret, id, event: "chat.message" });
       expect(result.status).toBe(200);
       expect(result.data).toEqual({ outcome: "ignored", detail: "No handling for chat.message." });
       expect(await stateOf(space)).toEqual({
         ...untouched,
-        events: [{ deliveryId: id, event: "chat.message", outcome: "ignored: No handling for chat.message.", processedAt: expect.any(Date) }],
+        events: [
+          {
+            deliveryId: id,
+            event: "chat.message",
+            outcome: "ignored: No handling for chat.message.",
+            processedAt: expect.any(Date),
+          },
+        ],
       });
     });
   });
@@ -599,7 +722,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
       expect([first.status, again.status]).toEqual([200, 200]);
       expect(again.data).toEqual({ outcome: "duplicate", detail: "Already received." });
       const state = await stateOf(space);
-      expect(state.attendance).toEqual([{ sessionId: s, profileId: tutor.id, joinedAt: at(0), leftAt: at(30), secondsPresent: 1800 }]);
+      expect(state.attendance).toEqual([
+        { sessionId: s, profileId: tutor.id, joinedAt: at(0), leftAt: at(30), secondsPresent: 1800 },
+      ]);
       expect(state.events.filter((e) => e.deliveryId === id)).toHaveLength(1);
     });
 
@@ -624,11 +749,20 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const body = payload.user("join", space.roomId, s, student.id, at(3));
       const results = await Promise.all(Array.from({ length: 8 }, () => deliver(body, { secret: space.secret, id })));
       expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
-      expect(results.map((r) => (r.data as { outcome: string }).outcome).sort()).toEqual(["applied", ...Array(7).fill("duplicate")]);
+      expect(results.map((r) => (r.data as { outcome: string }).outcome).sort()).toEqual([
+        "applied",
+        ...Array(7).fill("duplicate"),
+      ]);
       const state = await stateOf(space);
-      expect(state.events).toEqual([{ deliveryId: id, event: "user.join", outcome: "applied: Joined.", processedAt: expect.any(Date) }]);
-      expect(state.sessions).toEqual([{ sessionId: s, startedAt: null, endedAt: null, durationSeconds: null, recordingAvailable: false }]);
-      expect(state.attendance).toEqual([{ sessionId: s, profileId: student.id, joinedAt: at(3), leftAt: null, secondsPresent: 0 }]);
+      expect(state.events).toEqual([
+        { deliveryId: id, event: "user.join", outcome: "applied: Joined.", processedAt: expect.any(Date) },
+      ]);
+      expect(state.sessions).toEqual([
+        { sessionId: s, startedAt: null, endedAt: null, durationSeconds: null, recordingAvailable: false },
+      ]);
+      expect(state.attendance).toEqual([
+        { sessionId: s, profileId: student.id, joinedAt: at(3), leftAt: null, secondsPresent: 0 },
+      ]);
     });
 
     it("six people joining a session nobody has mentioned yet, all at once: one session row, six attendance rows, every answer 200", async () => {
@@ -637,13 +771,17 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const others = await Promise.all([1, 2, 3].map((i) => createProfile({ fullName: `Guest ${i}` })));
       const people = [tutor, client, student, ...others];
       // Without the room lock, every copy would try to create the session row and all but one would fail.
-      const results = await Promise.all(people.map((p, i) => deliver(payload.user("join", space.roomId, s, p.id, at(0, i)), { secret: space.secret })));
+      const results = await Promise.all(
+        people.map((p, i) => deliver(payload.user("join", space.roomId, s, p.id, at(0, i)), { secret: space.secret })),
+      );
       expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
       expect(results.map((r) => (r.data as { outcome: string }).outcome)).toEqual(Array(6).fill("applied"));
       const state = await stateOf(space);
       expect(state.sessions).toHaveLength(1);
       expect(state.events).toHaveLength(6);
-      expect(new Map(state.attendance.map((row) => [row.profileId, row.joinedAt]))).toEqual(new Map(people.map((p, i) => [p.id, at(0, i)])));
+      expect(new Map(state.attendance.map((row) => [row.profileId, row.joinedAt]))).toEqual(
+        new Map(people.map((p, i) => [p.id, at(0, i)])),
+      );
     });
 
     it("a join for a session of another booking is recorded as received and counts nothing", async () => {
@@ -656,7 +794,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const state = await stateOf(space);
       expect(state.attendance).toEqual([]);
       expect(state.events.map((e) => e.outcome)).toEqual(["ignored: The session belongs to another booking."]);
-      expect((await stateOf(other)).sessions).toEqual([{ sessionId: s, startedAt: at(0), endedAt: null, durationSeconds: null, recordingAvailable: false }]);
+      expect((await stateOf(other)).sessions).toEqual([
+        { sessionId: s, startedAt: at(0), endedAt: null, durationSeconds: null, recordingAvailable: false },
+      ]);
     });
 
     it("the same event under a new delivery id cannot count attendance twice", async () => {
@@ -664,8 +804,11 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const s = randomUUID();
       const join = payload.user("join", space.roomId, s, student.id, at(0));
       const leave = payload.user("leave", space.roomId, s, student.id, at(10));
-      for (const body of [join, leave, join, leave]) expect((await deliver(body, { secret: space.secret })).status).toBe(200);
-      expect((await stateOf(space)).attendance).toEqual([{ sessionId: s, profileId: student.id, joinedAt: at(0), leftAt: at(10), secondsPresent: 600 }]);
+      for (const body of [join, leave, join, leave])
+        expect((await deliver(body, { secret: space.secret })).status).toBe(200);
+      expect((await stateOf(space)).attendance).toEqual([
+        { sessionId: s, profileId: student.id, joinedAt: at(0), leftAt: at(10), secondsPresent: 600 },
+      ]);
     });
 
     it("without x-webhook-id, identical bytes are the same delivery", async () => {
@@ -685,8 +828,12 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const id = randomUUID();
       const body = payload.sessionEnd(space.roomId, s, at(0), at(30));
       // The failure strikes after webhook_events was written: proves the two are one transaction.
-      await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION fail_session_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$`);
-      await db.$executeRawUnsafe(`CREATE TRIGGER fail_session_write BEFORE INSERT OR UPDATE ON lessonspace_sessions FOR EACH ROW EXECUTE FUNCTION fail_session_write()`);
+      await db.$executeRawUnsafe(
+        `CREATE OR REPLACE FUNCTION fail_session_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$`,
+      );
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER fail_session_write BEFORE INSERT OR UPDATE ON lessonspace_sessions FOR EACH ROW EXECUTE FUNCTION fail_session_write()`,
+      );
       vi.spyOn(console, "error").mockImplementation(() => undefined);
       try {
         const failed = await deliver(body, { secret: space.secret, id });
@@ -711,8 +858,12 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const id = randomUUID();
       const body = payload.user("join", space.roomId, s, tutor.id, at(1));
       // The session row and the webhook_events row are written in the same statement as the failing one.
-      await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION fail_attendance_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$`);
-      await db.$executeRawUnsafe(`CREATE TRIGGER fail_attendance_write BEFORE INSERT OR UPDATE ON lessonspace_attendance FOR EACH ROW EXECUTE FUNCTION fail_attendance_write()`);
+      await db.$executeRawUnsafe(
+        `CREATE OR REPLACE FUNCTION fail_attendance_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$`,
+      );
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER fail_attendance_write BEFORE INSERT OR UPDATE ON lessonspace_attendance FOR EACH ROW EXECUTE FUNCTION fail_attendance_write()`,
+      );
       vi.spyOn(console, "error").mockImplementation(() => undefined);
       try {
         const failed = await deliver(body, { secret: space.secret, id });
@@ -726,7 +877,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
       expect((await deliver(body, { secret: space.secret, id })).data).toMatchObject({ outcome: "duplicate" });
       const state = await stateOf(space);
       expect(state.events).toHaveLength(1);
-      expect(state.attendance).toEqual([{ sessionId: s, profileId: tutor.id, joinedAt: at(1), leftAt: null, secondsPresent: 0 }]);
+      expect(state.attendance).toEqual([
+        { sessionId: s, profileId: tutor.id, joinedAt: at(1), leftAt: null, secondsPresent: 0 },
+      ]);
     });
 
     it("an unreachable database answers 503, and the retry once it is back applies the delivery", async () => {
@@ -739,7 +892,10 @@ describe.each(ENTRIES)("through the %s", (through) => {
       vi.spyOn(console, "error").mockImplementation(() => undefined);
       try {
         await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+          [name],
+        );
         await untilNoConnections(admin, name);
         const started = performance.now();
         const failed = await deliver(body, { secret: space.secret, id });
@@ -752,7 +908,9 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const retried = await deliver(body, { secret: space.secret, id });
       expect(retried.status).toBe(200);
       const state = await stateOf(space);
-      expect(state.events).toEqual([{ deliveryId: id, event: "session.end", outcome: "applied: Session ended.", processedAt: expect.any(Date) }]);
+      expect(state.events).toEqual([
+        { deliveryId: id, event: "session.end", outcome: "applied: Session ended.", processedAt: expect.any(Date) },
+      ]);
       expect(state.booking.durationActual).toBe(1200);
     });
   });
@@ -774,15 +932,23 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const launch = await fetch(`${testStandIns.lessonspace.url}/v2/spaces/launch/`, {
         method: "POST",
         headers: { Authorization: "Organisation test-lessonspace-key", "Content-Type": "application/json" },
-        body: JSON.stringify({ id: `lookup-${space.bookingId}`, name: "Lookup", user: { id: tutor.id, name: tutor.fullName, leader: true } }),
+        body: JSON.stringify({
+          id: `lookup-${space.bookingId}`,
+          name: "Lookup",
+          user: { id: tutor.id, name: tutor.fullName, leader: true },
+        }),
       });
       const launched = (await launch.json()) as { client_url: string; room_id: string };
       await (await fetch(launched.client_url)).text();
       await testStandIns.lessonspace.endSession(launched.room_id);
-      const info = await fetch(`${testStandIns.lessonspace.url}/v2/organisations/1/sessions/?launch_id=lookup-${space.bookingId}`, {
-        headers: { Authorization: "Organisation test-lessonspace-key" },
-      });
-      const session = ((await info.json()) as { results: { uuid: string; start_time: string; end_time: string }[] }).results[0]!;
+      const info = await fetch(
+        `${testStandIns.lessonspace.url}/v2/organisations/1/sessions/?launch_id=lookup-${space.bookingId}`,
+        {
+          headers: { Authorization: "Organisation test-lessonspace-key" },
+        },
+      );
+      const session = ((await info.json()) as { results: { uuid: string; start_time: string; end_time: string }[] })
+        .results[0]!;
       return { space, session };
     }
 
@@ -794,9 +960,19 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const state = await stateOf(space);
       const seconds = Math.round((Date.parse(session.end_time) - Date.parse(session.start_time)) / 1000);
       expect(state.sessions).toEqual([
-        { sessionId: session.uuid, startedAt: new Date(session.start_time), endedAt: new Date(session.end_time), durationSeconds: seconds, recordingAvailable: true },
+        {
+          sessionId: session.uuid,
+          startedAt: new Date(session.start_time),
+          endedAt: new Date(session.end_time),
+          durationSeconds: seconds,
+          recordingAvailable: true,
+        },
       ]);
-      expect(state.booking).toEqual({ durationActual: seconds, recordingUrl: playbackReference(session.uuid), status: "Confirmed" });
+      expect(state.booking).toEqual({
+        durationActual: seconds,
+        recordingUrl: playbackReference(session.uuid),
+        status: "Confirmed",
+      });
     });
 
     it("Lessonspace failing answers 503 with nothing recorded, and the retry applies", async () => {

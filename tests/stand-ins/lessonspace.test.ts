@@ -51,10 +51,11 @@ async function startReceiver() {
       received.length = 0;
       respond = () => 204;
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -200,8 +201,16 @@ describe("POST /v2/spaces/launch/", () => {
     ["an id over 64 characters", { id: "b".repeat(65) }, "id"],
     ["a user without a name", { id: "b", user: { id: "u" } }, "user.name"],
     ["a timeout that is not ISO 8601", { id: "b", timeouts: { not_before: "tomorrow" } }, "timeouts.not_before"],
-    ["not_after before not_before", { id: "b", timeouts: { not_before: "2026-11-25T16:00:00Z", not_after: "2026-11-25T15:00:00Z" } }, "timeouts.not_after"],
-    ["a webhook URL that is not http(s)", { id: "b", webhooks: { session: { end: "ftp://example.com/x" } } }, "webhooks.session.end"],
+    [
+      "not_after before not_before",
+      { id: "b", timeouts: { not_before: "2026-11-25T16:00:00Z", not_after: "2026-11-25T15:00:00Z" } },
+      "timeouts.not_after",
+    ],
+    [
+      "a webhook URL that is not http(s)",
+      { id: "b", webhooks: { session: { end: "ftp://example.com/x" } } },
+      "webhooks.session.end",
+    ],
     ["a non-boolean record_av", { id: "b", record_av: "yes" }, "record_av"],
     ["a body that is not an object", ["b"], "non_field_errors"],
   ])("answers 400 with a detail for %s", async (_label, body, field) => {
@@ -236,7 +245,9 @@ describe("POST /v2/spaces/launch/", () => {
 
   it("converges concurrent first launches of one id on one room", async () => {
     const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => launch(ls, { id: "booking-race", user: { id: `u${i}`, name: `User ${i}` } })),
+      Array.from({ length: 12 }, (_, i) =>
+        launch(ls, { id: "booking-race", user: { id: `u${i}`, name: `User ${i}` } }),
+      ),
     );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -252,7 +263,12 @@ describe("POST /v2/spaces/launch/", () => {
     await launch(ls, { id: "booking-log" }, "wrong");
     expect(ls.launches).toHaveLength(2);
     const [ok, bad] = ls.launches;
-    expect(ok).toMatchObject({ path: "/v2/spaces/launch/", authorized: true, status: 201, body: { id: "booking-log", user: tutor } });
+    expect(ok).toMatchObject({
+      path: "/v2/spaces/launch/",
+      authorized: true,
+      status: 201,
+      body: { id: "booking-log", user: tutor },
+    });
     expect(ok!.headers.authorization).toBe("[redacted]");
     expect(JSON.stringify(ls.launches)).not.toContain(KEY);
     expect(bad).toMatchObject({ authorized: false, status: 401 });
@@ -299,7 +315,11 @@ describe("classroom page at client_url", () => {
   });
 
   it("escapes names", async () => {
-    const t = await launchOk(ls, { id: "booking-xss", name: "<b>Maths</b>", user: { id: "x", name: `<script>alert(1)</script>` } });
+    const t = await launchOk(ls, {
+      id: "booking-xss",
+      name: "<b>Maths</b>",
+      user: { id: "x", name: `<script>alert(1)</script>` },
+    });
     const html = await (await fetch(t.client_url)).text();
     expect(html).not.toContain("<script>alert(1)");
     expect(html).not.toContain("<b>Maths");
@@ -409,10 +429,17 @@ describe("webhooks", () => {
 
     const ended = await roomOf(s.client_url).end();
     expect(ended.status).toBe(303);
-    expect(await (await fetch(new URL(ended.headers.get("location")!, ls.url))).text()).toContain("The lesson has ended");
+    expect(await (await fetch(new URL(ended.headers.get("location")!, ls.url))).text()).toContain(
+      "The lesson has ended",
+    );
     await ls.idle();
     expect(rx.events()).toEqual(["session.start", "user.join", "user.join", "user.leave", "user.leave", "session.end"]);
-    expect(rx.received.slice(3, 5).map((r) => r.json.user.id).sort()).toEqual([tutor.id, student.id].sort());
+    expect(
+      rx.received
+        .slice(3, 5)
+        .map((r) => r.json.user.id)
+        .sort(),
+    ).toEqual([tutor.id, student.id].sort());
 
     const refreshed = await fetch(refreshUrl(t.client_url, tutorHtml));
     expect(await refreshed.text()).toContain("The lesson has ended");
@@ -457,7 +484,12 @@ describe("webhooks", () => {
   });
 
   it("treats a receiver slower than the timeout as a failure and retries", async () => {
-    const slow = await startLessonspaceStandIn({ apiKey: KEY, rateLimitPerSecond: 0, retryDelaysMs: [10], webhookTimeoutMs: 100 });
+    const slow = await startLessonspaceStandIn({
+      apiKey: KEY,
+      rateLimitPerSecond: 0,
+      retryDelaysMs: [10],
+      webhookTimeoutMs: 100,
+    });
     try {
       let first = true;
       rx.respondWith(async () => {
@@ -467,7 +499,11 @@ describe("webhooks", () => {
         }
         return 200;
       });
-      const t = await launchOk(slow, { id: "booking-slow", user: tutor, webhooks: { session: { start: rx.hooks.session.start } } });
+      const t = await launchOk(slow, {
+        id: "booking-slow",
+        user: tutor,
+        webhooks: { session: { start: rx.hooks.session.start } },
+      });
       await fetch(t.client_url);
       await slow.idle();
       expect(slow.deliveries.map((d) => [d.attempt, d.status])).toEqual([
@@ -490,7 +526,11 @@ describe("webhooks", () => {
       },
     });
     try {
-      const t = await launchOk(custom, { id: "booking-fetch", user: tutor, webhooks: { user: { join: "http://app.invalid/hook" } } });
+      const t = await launchOk(custom, {
+        id: "booking-fetch",
+        user: tutor,
+        webhooks: { user: { join: "http://app.invalid/hook" } },
+      });
       await fetch(t.client_url);
       await custom.idle();
       expect(seen).toEqual(["POST http://app.invalid/hook user.join"]);
@@ -550,7 +590,12 @@ describe("sessions API and playback", () => {
     const res = await api(ls, `/v2/organisations/1/sessions/${t.session_id}/`);
     expect(res.status).toBe(200);
     const s = await res.json();
-    expect(s).toMatchObject({ uuid: t.session_id, room_id: t.room_id, recording_available: true, duration: expect.any(Number) });
+    expect(s).toMatchObject({
+      uuid: t.session_id,
+      room_id: t.room_id,
+      recording_available: true,
+      duration: expect.any(Number),
+    });
     expect(s.users).toEqual([expect.objectContaining({ id: tutor.id, name: tutor.name, leader: true })]);
     expect((await api(ls, `/v2/organisations/1/sessions/00000000-0000-4000-8000-000000000000/`)).status).toBe(404);
   });
@@ -565,7 +610,13 @@ describe("sessions API and playback", () => {
     expect(video.status).toBe(200);
     expect(video.headers.get("content-type")).toBe("video/mp4");
     expect((await video.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    expect((await fetch(recording_url.replace(/sig=(.)/, (_match: string, first: string) => `sig=${first === "0" ? "1" : "0"}`))).status).toBe(403);
+    expect(
+      (
+        await fetch(
+          recording_url.replace(/sig=(.)/, (_match: string, first: string) => `sig=${first === "0" ? "1" : "0"}`),
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it("has no playback while the session runs or when nothing was recorded", async () => {
@@ -638,7 +689,9 @@ describe("with a controlled clock", () => {
     await timed.endSession(t.room_id);
     const path = `/v2/organisations/1/sessions/${t.session_id}/playback/`;
     expect((await api(timed, path)).status).toBe(404);
-    expect((await (await api(timed, `/v2/organisations/1/sessions/${t.session_id}/`)).json()).recording_available).toBe(false);
+    expect((await (await api(timed, `/v2/organisations/1/sessions/${t.session_id}/`)).json()).recording_available).toBe(
+      false,
+    );
 
     clock += 60_000;
     const { recording_url } = await (await api(timed, path)).json();
@@ -763,7 +816,9 @@ describe("rate limit", () => {
     } finally {
       await two.stop();
     }
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => launch(ls, { id: `burst-${i}` }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => launch(ls, { id: `burst-${i}` }).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 201)).toBe(true);
   });
 });
@@ -825,7 +880,12 @@ describe("transcription", () => {
 
   it("after session.end with two people it sends a signed transcription.finish whose URL serves the segments", async () => {
     const t = await launchOk(ls, { id: "booking-fin", user: tutor, transcribe: true, webhooks: hooksWithTranscript() });
-    const s = await launchOk(ls, { id: "booking-fin", user: student, transcribe: true, webhooks: hooksWithTranscript() });
+    const s = await launchOk(ls, {
+      id: "booking-fin",
+      user: student,
+      transcribe: true,
+      webhooks: hooksWithTranscript(),
+    });
     await fetch(t.client_url);
     await fetch(s.client_url);
     await say(t.client_url, "Tell me about photosynthesis", "3");
@@ -836,19 +896,40 @@ describe("transcription", () => {
     const finish = rx.received.at(-1)!;
     expect(finish.headers["x-webhook-event"]).toBe("transcription.finish");
     expect(finish.headers["x-webhook-signature"]).toBe(hmacHex(finish.raw, t.secret));
-    expect(finish.json).toMatchObject({ room: { id: t.room_id }, session: { id: t.session_id }, transcription: { url: expect.stringContaining("/transcripts/") } });
+    expect(finish.json).toMatchObject({
+      room: { id: t.room_id },
+      session: { id: t.session_id },
+      transcription: { url: expect.stringContaining("/transcripts/") },
+    });
     const file = await fetch(finish.json.transcription.url);
     expect(file.status).toBe(200);
     const segments = await file.json();
     expect(segments).toEqual([
-      { start_time: expect.any(Number), end_time: expect.any(Number), user: { id: tutor.id, name: tutor.name }, breakout_id: null, text: "Tell me about photosynthesis" },
-      { start_time: expect.any(Number), end_time: expect.any(Number), user: { id: student.id, name: student.name }, breakout_id: null, text: "Plants make sugar from light" },
+      {
+        start_time: expect.any(Number),
+        end_time: expect.any(Number),
+        user: { id: tutor.id, name: tutor.name },
+        breakout_id: null,
+        text: "Tell me about photosynthesis",
+      },
+      {
+        start_time: expect.any(Number),
+        end_time: expect.any(Number),
+        user: { id: student.id, name: student.name },
+        breakout_id: null,
+        text: "Plants make sugar from light",
+      },
     ]);
     expect(segments[1].end_time - segments[1].start_time).toBe(5);
   });
 
   it("sends no transcription.finish for a session of one person, or when transcription is off", async () => {
-    const alone = await launchOk(ls, { id: "booking-alone", user: tutor, transcribe: true, webhooks: hooksWithTranscript() });
+    const alone = await launchOk(ls, {
+      id: "booking-alone",
+      user: tutor,
+      transcribe: true,
+      webhooks: hooksWithTranscript(),
+    });
     await fetch(alone.client_url);
     await ls.endSession(alone.room_id);
     const off = await launchOk(ls, { id: "booking-off", user: tutor, webhooks: hooksWithTranscript() });
@@ -876,7 +957,10 @@ describe("transcription", () => {
     await expect((await fetch(url)).json()).rejects.toThrow();
     ls.setTranscriptFault({ kind: "redirect", times: 1 });
     const redirected = await fetch(url, { redirect: "manual" });
-    expect([redirected.status, redirected.headers.get("location")]).toEqual([302, "http://169.254.169.254/latest/meta-data/"]);
+    expect([redirected.status, redirected.headers.get("location")]).toEqual([
+      302,
+      "http://169.254.169.254/latest/meta-data/",
+    ]);
     ls.setTranscriptFault({ kind: "oversized", times: 1 });
     const big = await fetch(url);
     expect(big.headers.get("content-length")).toBeNull();

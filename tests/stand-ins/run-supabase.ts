@@ -29,7 +29,6 @@ if (values.help) {
   process.exit(0);
 }
 
-
 const standIn = await startSupabaseStandIn({
   port: wholeNumber("port", values.port),
   hostname: values.host,

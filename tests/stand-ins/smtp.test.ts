@@ -23,7 +23,13 @@ afterEach(async () => {
 function send(message: Partial<SendMailOptions>) {
   const transport = nodemailer.createTransport(catcher.smtpUrl);
   return transport
-    .sendMail({ from: "Tutorwise <noreply@tutorwise.test>", to: "parent@example.test", subject: "Hello", text: "Hi", ...message })
+    .sendMail({
+      from: "Tutorwise <noreply@tutorwise.test>",
+      to: "parent@example.test",
+      subject: "Hello",
+      text: "Hi",
+      ...message,
+    })
     .finally(() => transport.close());
 }
 
@@ -45,7 +51,11 @@ describe("receiving", () => {
       html: `<p>Rich <a href="http://app.test/bookings/1">words</a></p>`,
       list: { unsubscribe: { url: "https://app.test/unsubscribe?token=abc", comment: "Unsubscribe" } },
       headers: { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
-      icalEvent: { method: "REQUEST", filename: "lesson.ics", content: "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n" },
+      icalEvent: {
+        method: "REQUEST",
+        filename: "lesson.ics",
+        content: "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+      },
     });
     const [m] = catcher.messages();
     expect(m).toBeDefined();
@@ -125,16 +135,26 @@ describe("refusing like a real server", () => {
 describe("HTTP inbox and API", () => {
   it("the JSON API lists newest first, filters by recipient, shows one message and deletes all", async () => {
     await send({ to: "first@example.test", subject: "First" });
-    await send({ to: "second@example.test", subject: "Second", html: "<p>x</p>", icalEvent: { method: "PUBLISH", content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" } });
+    await send({
+      to: "second@example.test",
+      subject: "Second",
+      html: "<p>x</p>",
+      icalEvent: { method: "PUBLISH", content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" },
+    });
     const list = (await (await fetch(`${catcher.url}/api/messages`)).json()) as { id: string; subject: string }[];
     expect(list.map((m) => m.subject)).toEqual(["Second", "First"]);
-    const filtered = (await (await fetch(`${catcher.url}/api/messages?to=first@example.test`)).json()) as { subject: string }[];
+    const filtered = (await (await fetch(`${catcher.url}/api/messages?to=first@example.test`)).json()) as {
+      subject: string;
+    }[];
     expect(filtered.map((m) => m.subject)).toEqual(["First"]);
 
     const one = (await (await fetch(`${catcher.url}/api/messages/${list[0]!.id}`)).json()) as Record<string, any>;
     expect(one).toMatchObject({ subject: "Second", html: "<p>x</p>", from: { address: "noreply@tutorwise.test" } });
     expect(one.headers["message-id"]).toBeTruthy();
-    expect(one.attachments[0]).toMatchObject({ contentType: "text/calendar", text: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" });
+    expect(one.attachments[0]).toMatchObject({
+      contentType: "text/calendar",
+      text: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    });
     expect((await fetch(`${catcher.url}/api/messages/nope`)).status).toBe(404);
 
     expect((await fetch(`${catcher.url}/api/messages`, { method: "DELETE" })).status).toBe(204);
@@ -142,7 +162,11 @@ describe("HTTP inbox and API", () => {
   });
 
   it("the web inbox lists messages and shows one with headers, a sandboxed HTML frame, text and source", async () => {
-    await send({ to: { name: "<b>Pat</b>", address: "pat@example.test" }, subject: "<script>x</script>", html: `<p><a href="http://app.test/">Join</a></p>` });
+    await send({
+      to: { name: "<b>Pat</b>", address: "pat@example.test" },
+      subject: "<script>x</script>",
+      html: `<p><a href="http://app.test/">Join</a></p>`,
+    });
     const id = catcher.messages()[0]!.id;
     const inbox = await (await fetch(catcher.url)).text();
     expect(inbox).toContain(`href="/messages/${id}"`);
@@ -151,11 +175,15 @@ describe("HTTP inbox and API", () => {
     expect(inbox).not.toContain("<b>Pat</b>");
 
     const page = await (await fetch(`${catcher.url}/messages/${id}`)).text();
-    expect(page).toMatch(/<iframe title="HTML body" sandbox="allow-top-navigation-by-user-activation[^"]*" srcdoc="&#60;base target=&#34;_top&#34;&#62;/);
+    expect(page).toMatch(
+      /<iframe title="HTML body" sandbox="allow-top-navigation-by-user-activation[^"]*" srcdoc="&#60;base target=&#34;_top&#34;&#62;/,
+    );
     expect(page).not.toContain("allow-scripts");
     expect(page).toContain(`href="/messages/${id}/text"`);
     expect(await (await fetch(`${catcher.url}/messages/${id}/text`)).text()).toContain("Hi");
-    expect(await (await fetch(`${catcher.url}/messages/${id}/source`)).text()).toMatch(/^Content-Type: multipart\/alternative/m);
+    expect(await (await fetch(`${catcher.url}/messages/${id}/source`)).text()).toMatch(
+      /^Content-Type: multipart\/alternative/m,
+    );
     expect((await fetch(`${catcher.url}/messages/nope`)).status).toBe(404);
   });
 });

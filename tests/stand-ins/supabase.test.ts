@@ -38,8 +38,7 @@ async function signedIn(standIn: SupabaseStandIn, who = ADA) {
   return { client, session: data.session! };
 }
 
-const count = (standIn: SupabaseStandIn, path: string) =>
-  standIn.requests.filter((r) => r.path === path).length;
+const count = (standIn: SupabaseStandIn, path: string) => standIn.requests.filter((r) => r.path === path).length;
 
 const untilAfter = async (unixSeconds: number) => {
   while (Date.now() / 1000 < unixSeconds + 0.05) await new Promise((r) => setTimeout(r, 50));
@@ -131,7 +130,11 @@ describe("password sign-in", () => {
       });
     const legacy = await attempt({});
     expect(legacy.status).toBe(400);
-    expect(await legacy.json()).toEqual({ code: 400, error_code: "invalid_credentials", msg: "Invalid login credentials" });
+    expect(await legacy.json()).toEqual({
+      code: 400,
+      error_code: "invalid_credentials",
+      msg: "Invalid login credentials",
+    });
 
     const versioned = await attempt({ "X-Supabase-Api-Version": "2024-01-01" });
     expect(versioned.status).toBe(400);
@@ -324,7 +327,9 @@ describe("short-lived access tokens", () => {
     const claims = await nextRequest.auth.getClaims();
     expect(claims.error).toBeNull();
     expect(claims.data?.claims.sub).toBe(data.user!.id);
-    expect(quick.requests.some((r) => r.path === "/auth/v1/token" && r.search === "?grant_type=refresh_token")).toBe(true);
+    expect(quick.requests.some((r) => r.path === "/auth/v1/token" && r.search === "?grant_type=refresh_token")).toBe(
+      true,
+    );
     expect([...jar]).not.toEqual([...before]);
   });
 });
@@ -379,7 +384,10 @@ describe("admin users", () => {
   it("a user created without email_confirm cannot sign in yet (email_not_confirmed)", async () => {
     const admin = clientFor(standIn, standIn.serviceRoleKey);
     await admin.auth.admin.createUser({ email: "pending@example.com", password: "secret123" });
-    const { error } = await clientFor(standIn).auth.signInWithPassword({ email: "pending@example.com", password: "secret123" });
+    const { error } = await clientFor(standIn).auth.signInWithPassword({
+      email: "pending@example.com",
+      password: "secret123",
+    });
     expect(error).toMatchObject({ status: 400, code: "email_not_confirmed" });
   });
 
@@ -455,7 +463,11 @@ describe("storage", () => {
   it("refuses an object over the bucket's size limit with EntityTooLarge (statusCode 413)", async () => {
     expect((await service.storage.createBucket("tiny", { public: false, fileSizeLimit: 8 })).error).toBeNull();
     const { error } = await service.storage.from("tiny").upload("big.png", PNG, { contentType: "image/png" });
-    expect(error).toMatchObject({ status: 400, statusCode: "413", message: "The object exceeded the maximum allowed size" });
+    expect(error).toMatchObject({
+      status: 400,
+      statusCode: "413",
+      message: "The object exceeded the maximum allowed size",
+    });
     const fits = await service.storage.from("tiny").upload("small.png", PNG.slice(0, 8), { contentType: "image/png" });
     expect(fits.error).toBeNull();
   });

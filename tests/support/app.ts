@@ -103,7 +103,9 @@ export async function createProfile(overrides: Partial<TestProfile> & { roles?: 
 /** Signs in through our own sign-in action and returns the Cookie header a browser would send. */
 export async function signIn(profile: { email: string }): Promise<string> {
   const signInRoute = await import("~/routes/sign-in");
-  const result = await callAction(signInRoute, "/sign-in", { form: { email: profile.email, password: TEST_PASSWORD, redirectTo: "/" } });
+  const result = await callAction(signInRoute, "/sign-in", {
+    form: { email: profile.email, password: TEST_PASSWORD, redirectTo: "/" },
+  });
   if (result.status !== 302) throw new Error(`Sign-in failed with ${result.status}`);
   const cookies = result.headers.getSetCookie().map((line) => line.split(";")[0]!);
   return cookies.join("; ");
@@ -136,4 +138,3 @@ export async function addGuardian(guardianId: string, studentId: string, status:
     data: { sourceProfileId: guardianId, targetProfileId: studentId, relationshipType: "GUARDIAN", status },
   });
 }
-

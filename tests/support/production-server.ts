@@ -17,7 +17,8 @@ export function buildDir(): string {
 /** The compiled server of the current build; says what to run when it is missing. */
 export function compiledServer(dir = buildDir()): string {
   const entry = path.join(dir, "server.js");
-  if (!fs.existsSync(entry)) throw new Error(`${path.relative(ROOT, entry)} is missing: run \`npm run build\` first (with the same BUILD_DIR).`);
+  if (!fs.existsSync(entry))
+    throw new Error(`${path.relative(ROOT, entry)} is missing: run \`npm run build\` first (with the same BUILD_DIR).`);
   return entry;
 }
 
@@ -26,7 +27,9 @@ export function compiledServer(dir = buildDir()): string {
  * the memory limits production runs with, so that tests and the bench run the server the same way.
  */
 export function startScriptFlags(): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
   const words = manifest.scripts.start.split(/\s+/);
   const flags: string[] = [];
   for (const word of words.slice(words.indexOf("node") + 1)) {
@@ -59,7 +62,9 @@ function assertPortFree(port: number): Promise<void> {
     probe.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new Error(`Port ${port} is already in use (a server left over from an interrupted run?): stop it, or set E2E_PORT.`)
+          ? new Error(
+              `Port ${port} is already in use (a server left over from an interrupted run?): stop it, or set E2E_PORT.`,
+            )
           : error,
       ),
     );
@@ -95,7 +100,10 @@ export async function spawnProductionServer(options: {
   const exited = new Promise<void>((resolve) =>
     child.once("exit", (code, signal) => {
       // A server that dies on its own is the bug a test is looking at: say why in the test's output.
-      if (!stopping) console.error(`[production server :${options.port}] exited (${code ?? signal}); its last lines:\n${output.slice(-40).join("\n")}`);
+      if (!stopping)
+        console.error(
+          `[production server :${options.port}] exited (${code ?? signal}); its last lines:\n${output.slice(-40).join("\n")}`,
+        );
       resolve();
     }),
   );
@@ -106,7 +114,10 @@ export async function spawnProductionServer(options: {
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`node ${path.relative(ROOT, compiledServer())} exited (${child.exitCode}):\n${output.join("\n")}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `node ${path.relative(ROOT, compiledServer())} exited (${child.exitCode}):\n${output.join("\n")}`,
+      );
     const ok = await fetch(`${url}/healthz`).then(
       async (response) => (await response.arrayBuffer(), response.ok),
       () => false,

@@ -40,8 +40,7 @@ export type SnapshotFailure =
 export type ReceivedImage = { bytes: Uint8Array; type: ImageType };
 export type ReceiveOutcome = { ok: true; image: ReceivedImage } | { ok: false; reason: SnapshotFailure };
 export type SnapshotOutcome =
-  | { ok: true; objectPath: string; url: string; replacedPath: string | null }
-  | { ok: false; reason: SnapshotFailure };
+  { ok: true; objectPath: string; url: string; replacedPath: string | null } | { ok: false; reason: SnapshotFailure };
 
 /**
  * Parses the body as a stream with the maintained multipart parser. Files over the limit are
@@ -201,7 +200,8 @@ export async function storeSnapshot(
     return { ok: false, reason: "booking-gone" };
   }
   const previous = recorded.previousPath;
-  const replaced = previous && previous !== objectPath && snapshotPathOf(bookingId, { whiteboard_snapshot_path: previous });
+  const replaced =
+    previous && previous !== objectPath && snapshotPathOf(bookingId, { whiteboard_snapshot_path: previous });
   if (replaced) await removeQuietly(objects, replaced);
   return { ok: true, objectPath, url, replacedPath: replaced || null };
 }

@@ -160,7 +160,10 @@ export function createSupabaseStorage(options: { url: string; serviceRoleKey: st
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     // supabase-js wants a WebSocket for realtime even when unused; Node 20 has none built in.
     realtime: { transport: WebSocket as never },
-    global: { fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(STORAGE_TIMEOUT_MS) }) },
+    global: {
+      fetch: (input, init) =>
+        fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(STORAGE_TIMEOUT_MS) }),
+    },
   });
   const files = () => client.storage.from(options.bucket);
   let bucketReady: Promise<void> | null = null;
@@ -180,14 +183,18 @@ export function createSupabaseStorage(options: { url: string; serviceRoleKey: st
     const created = await client.storage.createBucket(options.bucket, BUCKET_OPTIONS);
     // Another server may have created it a moment ago.
     if (created.error && !hasStatus(created.error, 409)) {
-      throw new StorageUnavailableError(`Could not create storage bucket "${options.bucket}"`, { cause: created.error });
+      throw new StorageUnavailableError(`Could not create storage bucket "${options.bucket}"`, {
+        cause: created.error,
+      });
     }
   }
 
   async function ensureBucket(): Promise<void> {
     bucketReady ??= createBucketIfMissing().catch((error: unknown) => {
       bucketReady = null; // try again on the next call
-      throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError("Storage unreachable", { cause: error });
+      throw error instanceof StorageUnavailableError
+        ? error
+        : new StorageUnavailableError("Storage unreachable", { cause: error });
     });
     return bucketReady;
   }
@@ -209,7 +216,8 @@ export function createSupabaseStorage(options: { url: string; serviceRoleKey: st
       const { error } = await call("upload", () =>
         files().upload(objectPath, bytes, { contentType, upsert: false, cacheControl: "3600" }),
       );
-      if (error) throw new StorageUnavailableError(`Could not upload ${objectPath}: ${error.message}`, { cause: error });
+      if (error)
+        throw new StorageUnavailableError(`Could not upload ${objectPath}: ${error.message}`, { cause: error });
     },
 
     async get(objectPath) {
@@ -229,7 +237,8 @@ export function createSupabaseStorage(options: { url: string; serviceRoleKey: st
       await ensureBucket();
       // Removing by prefix list answers the removed rows and ignores missing ones.
       const { error } = await call("remove", () => files().remove([objectPath]));
-      if (error) throw new StorageUnavailableError(`Could not remove ${objectPath}: ${error.message}`, { cause: error });
+      if (error)
+        throw new StorageUnavailableError(`Could not remove ${objectPath}: ${error.message}`, { cause: error });
     },
 
     async list(folder) {

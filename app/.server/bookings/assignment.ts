@@ -46,7 +46,11 @@ export async function assignStudent(
     data: { studentId },
   });
   if (count === 0) {
-    return { ok: false, kind: "changed", reason: "This lesson changed while you were choosing. Please look at it again and retry." };
+    return {
+      ok: false,
+      kind: "changed",
+      reason: "This lesson changed while you were choosing. Please look at it again and retry.",
+    };
   }
   return { ok: true };
 }

@@ -30,9 +30,21 @@ export function bookingPageSql(bookingId: string, viewerId: string): Prisma.Sql 
   );
 }
 
-export type BookingPageRow = CardRow & { session_artifacts: unknown; attendance: AttendanceRow[]; reviews: ReviewRow[] };
+export type BookingPageRow = CardRow & {
+  session_artifacts: unknown;
+  attendance: AttendanceRow[];
+  reviews: ReviewRow[];
+};
 
 /** The page's booking and its record (what presentBookingDetails takes beside the card). */
-export function bookingPageOf(row: BookingPageRow): { booking: CardBooking & { sessionArtifacts: unknown }; attendance: AttendanceRow[]; reviews: ReviewRow[] } {
-  return { booking: { ...cardBookingOf(row), sessionArtifacts: row.session_artifacts }, attendance: row.attendance, reviews: row.reviews };
+export function bookingPageOf(row: BookingPageRow): {
+  booking: CardBooking & { sessionArtifacts: unknown };
+  attendance: AttendanceRow[];
+  reviews: ReviewRow[];
+} {
+  return {
+    booking: { ...cardBookingOf(row), sessionArtifacts: row.session_artifacts },
+    attendance: row.attendance,
+    reviews: row.reviews,
+  };
 }

@@ -40,7 +40,11 @@ export async function loadCardBookings(ids: readonly string[]): Promise<CardBook
  * `sectionLimit` (plus one, so the page knows whether to link to more) around them. One query
  * whatever the history: positions on the participant indexes, and the cards' data for them.
  */
-export async function listDashboardBookings(viewerId: string, now: Date, sectionLimit = DASHBOARD_SECTION_LIMIT): Promise<CardBooking[]> {
+export async function listDashboardBookings(
+  viewerId: string,
+  now: Date,
+  sectionLimit = DASHBOARD_SECTION_LIMIT,
+): Promise<CardBooking[]> {
   const positions = dashboardPositions(viewerId, now, sectionLimit);
   return queryCardBookings(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
 }
@@ -62,7 +66,9 @@ export async function requireBookingRecordForViewer(bookingId: string | undefine
 function guardianFilter(viewerId: string) {
   return {
     student: {
-      incomingEdges: { some: { sourceProfileId: viewerId, relationshipType: "GUARDIAN" as const, status: "ACTIVE" as const } },
+      incomingEdges: {
+        some: { sourceProfileId: viewerId, relationshipType: "GUARDIAN" as const, status: "ACTIVE" as const },
+      },
     },
   };
 }

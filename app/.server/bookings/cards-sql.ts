@@ -72,7 +72,10 @@ export function cardBookingOf(row: CardRow): CardBooking {
     client: { id: row.client_id, fullName: row.client_name },
     tutor: { id: row.tutor_id, fullName: row.tutor_name },
     student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
-    sessions: row.sessions.map((session) => ({ startedAt: dateOrNull(session.startedAt), endedAt: dateOrNull(session.endedAt) })),
+    sessions: row.sessions.map((session) => ({
+      startedAt: dateOrNull(session.startedAt),
+      endedAt: dateOrNull(session.endedAt),
+    })),
   };
 }
 

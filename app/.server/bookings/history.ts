@@ -28,13 +28,18 @@ const positionOf = (row: PositionRow): Position => ({ startMicros: row.start_mic
 
 /** The students of the viewer's lessons, for the filter (and to check the one asked for). */
 export function listStudentChoices(viewerId: string): Promise<StudentChoice[]> {
-  return db.$queryRaw<{ id: string; full_name: string }[]>(scopedStudents(viewerId)).then((rows) =>
-    rows.map((row) => ({ id: row.id, fullName: row.full_name })),
-  );
+  return db
+    .$queryRaw<{ id: string; full_name: string }[]>(scopedStudents(viewerId))
+    .then((rows) => rows.map((row) => ({ id: row.id, fullName: row.full_name })));
 }
 
 /** `forward`: the list's own order; backward: the reverse, used to read the page before a position. */
-function positions(viewerId: string, query: LessonQuery, now: Date, options: { from: Position | null; forward: boolean; limit: number }) {
+function positions(
+  viewerId: string,
+  query: LessonQuery,
+  now: Date,
+  options: { from: Position | null; forward: boolean; limit: number },
+) {
   const order = listOrder(query.when);
   const scanOrder: Order = options.forward ? order : order === "desc" ? "asc" : "desc";
   const conditions = lessonConditions(query, now);
@@ -43,7 +48,12 @@ function positions(viewerId: string, query: LessonQuery, now: Date, options: { f
   return db.$queryRaw<PositionRow[]>(scopedPositions(viewerId, conditions, scanOrder, options.limit));
 }
 
-export async function listLessonsPage(viewerId: string, query: LessonQuery, now: Date, timeZone: string): Promise<LessonsPage> {
+export async function listLessonsPage(
+  viewerId: string,
+  query: LessonQuery,
+  now: Date,
+  timeZone: string,
+): Promise<LessonsPage> {
   const { cursor, pageSize } = query;
   const forward = cursor?.direction !== "previous";
   const [rows, [{ count }]] = await Promise.all([
@@ -57,7 +67,10 @@ export async function listLessonsPage(viewerId: string, query: LessonQuery, now:
   // Whether anything lies on the side we did not read: behind the first row (or the cursor itself
   // when the page is empty), one row on an index, only when we came from a cursor.
   const edge = page.length ? positionOf(forward ? page[0]! : page.at(-1)!) : (cursor?.position ?? null);
-  const other = cursor && edge ? (await positions(viewerId, query, now, { from: edge, forward: !forward, limit: 1 })).length > 0 : false;
+  const other =
+    cursor && edge
+      ? (await positions(viewerId, query, now, { from: edge, forward: !forward, limit: 1 })).length > 0
+      : false;
 
   const hasNext = forward ? more : other;
   const hasPrevious = forward ? other : more;
@@ -65,7 +78,17 @@ export async function listLessonsPage(viewerId: string, query: LessonQuery, now:
   return {
     lessons: bookings.map((booking) => presentBookingCard(booking, viewerId, now, timeZone)),
     total: count,
-    next: hasNext && page.length ? { direction: "next", position: positionOf(page.at(-1)!) } : hasNext && edge ? { direction: "next", position: edge } : null,
-    previous: hasPrevious && page.length ? { direction: "previous", position: positionOf(page[0]!) } : hasPrevious && edge ? { direction: "previous", position: edge } : null,
+    next:
+      hasNext && page.length
+        ? { direction: "next", position: positionOf(page.at(-1)!) }
+        : hasNext && edge
+          ? { direction: "next", position: edge }
+          : null,
+    previous:
+      hasPrevious && page.length
+        ? { direction: "previous", position: positionOf(page[0]!) }
+        : hasPrevious && edge
+          ? { direction: "previous", position: edge }
+          : null,
   };
 }

@@ -51,7 +51,10 @@ async function recordScopeFor(learnerId: string | undefined, viewerId: string): 
  * The booking answers it for the learner and for the lesson's tutor (the rule's "taught": this very
  * lesson); only the client of a child's lesson needs the guardian edge looked up.
  */
-export async function mayViewRecordOfBooking(booking: { clientId: string; studentId: string | null; tutorId: string }, viewerId: string): Promise<boolean> {
+export async function mayViewRecordOfBooking(
+  booking: { clientId: string; studentId: string | null; tutorId: string },
+  viewerId: string,
+): Promise<boolean> {
   const learnerId = learnerIdOf(booking);
   if (learnerId === viewerId || booking.tutorId === viewerId) return true;
   return mayViewLearningRecord(learnerId, viewerId);

@@ -17,13 +17,19 @@ export type Order = "asc" | "desc";
 const PARTICIPANT_COLUMNS = ["client_id", "tutor_id", "student_id"] as const;
 
 /** A position as SQL: start in whole microseconds since 1970 (exact in float8 until year 2255). */
-const instantFromMicros = (micros: string) => Prisma.sql`('epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond')`;
+const instantFromMicros = (micros: string) =>
+  Prisma.sql`('epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond')`;
 
 /**
  * The first `limit` bookings of the viewer meeting `conditions`, in (start, id) order: their ids,
  * starts, and starts in microseconds (for cursors; a Date keeps only milliseconds).
  */
-export function scopedPositions(viewerId: string, conditions: readonly Prisma.Sql[], order: Order, limit: number): Prisma.Sql {
+export function scopedPositions(
+  viewerId: string,
+  conditions: readonly Prisma.Sql[],
+  order: Order,
+  limit: number,
+): Prisma.Sql {
   const direction = Prisma.raw(order === "desc" ? "DESC" : "ASC");
   const where = conditions.length ? Prisma.sql` AND ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
   const branches = PARTICIPANT_COLUMNS.map(
@@ -68,7 +74,8 @@ export function dashboardPositions(viewerId: string, now: Date, sectionLimit: nu
   const windowEnd = new Date(now.getTime() + JOIN_EARLY_MS + SAFETY_MARGIN_MS);
   const from = Prisma.sql`session_start_time >= ${windowStart}::timestamptz`;
   const to = Prisma.sql`session_start_time <= ${windowEnd}::timestamptz`;
-  const part = (name: DashboardPart, positions: Prisma.Sql) => Prisma.sql`SELECT ${name}::text AS part, id, session_start_time FROM (${positions}) AS ${Prisma.raw(`${name}_part`)}`;
+  const part = (name: DashboardPart, positions: Prisma.Sql) =>
+    Prisma.sql`SELECT ${name}::text AS part, id, session_start_time FROM (${positions}) AS ${Prisma.raw(`${name}_part`)}`;
   return Prisma.sql`${part("window", scopedPositions(viewerId, [from, to], "asc", WINDOW_CAP))}
 UNION ALL
 ${part("ahead", scopedPositions(viewerId, [Prisma.sql`session_start_time > ${windowEnd}::timestamptz`], "asc", sectionLimit + 1))}

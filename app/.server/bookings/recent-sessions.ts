@@ -12,7 +12,6 @@ import { snapshotPathOf } from "../artifacts/snapshots";
 
 export const RECENT_SESSION_DAYS = 14;
 
-
 /**
  * Cards for the tutor's Recent Sessions widget, newest first. `returnTo` is where the card's
  * forms send the tutor back to once done (the dashboard by default).

@@ -4,7 +4,13 @@
  */
 import { db } from "../db";
 
-export type ReviewInput = { bookingId: string; reviewerId: string; revieweeId: string; rating: number; comment: string };
+export type ReviewInput = {
+  bookingId: string;
+  reviewerId: string;
+  revieweeId: string;
+  rating: number;
+  comment: string;
+};
 
 export async function findReview(bookingId: string, reviewerId: string) {
   return db.review.findUnique({

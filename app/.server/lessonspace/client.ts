@@ -67,7 +67,8 @@ export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess
   const result = await call("POST", "/v2/spaces/launch/", body);
   if (!result.ok) return result;
   const parsed = launchResponseSchema.safeParse(result.json);
-  if (!parsed.success) return { ok: false, kind: "rejected", detail: "Lessonspace answered with an unexpected launch response." };
+  if (!parsed.success)
+    return { ok: false, kind: "rejected", detail: "Lessonspace answered with an unexpected launch response." };
   return {
     ok: true,
     created: result.status === 201,
@@ -156,17 +157,40 @@ async function call(method: "GET" | "POST", path: string, body?: unknown): Promi
       : { ok: false, kind: "unavailable", detail: "Lessonspace could not be reached." };
   }
   if (response.status === 429) {
-    return { ok: false, status: 429, kind: "rate-limited", retryAfterSeconds: retryAfterSeconds(response.headers.get("Retry-After")), detail: "Lessonspace is busy." };
+    return {
+      ok: false,
+      status: 429,
+      kind: "rate-limited",
+      retryAfterSeconds: retryAfterSeconds(response.headers.get("Retry-After")),
+      detail: "Lessonspace is busy.",
+    };
   }
   if (response.status === 401 || response.status === 403) {
-    return { ok: false, status: response.status, kind: "misconfigured", detail: "Lessonspace refused our credentials." };
+    return {
+      ok: false,
+      status: response.status,
+      kind: "misconfigured",
+      detail: "Lessonspace refused our credentials.",
+    };
   }
-  if (response.status >= 500) return { ok: false, status: response.status, kind: "unavailable", detail: `Lessonspace answered ${response.status}.` };
-  if (!response.ok) return { ok: false, status: response.status, kind: "rejected", detail: `Lessonspace answered ${response.status}.` };
+  if (response.status >= 500)
+    return {
+      ok: false,
+      status: response.status,
+      kind: "unavailable",
+      detail: `Lessonspace answered ${response.status}.`,
+    };
+  if (!response.ok)
+    return { ok: false, status: response.status, kind: "rejected", detail: `Lessonspace answered ${response.status}.` };
   try {
     return { ok: true, status: response.status, json: JSON.parse(text) };
   } catch {
-    return { ok: false, status: response.status, kind: "rejected", detail: "Lessonspace answered with something that is not JSON." };
+    return {
+      ok: false,
+      status: response.status,
+      kind: "rejected",
+      detail: "Lessonspace answered with something that is not JSON.",
+    };
   }
 }
 

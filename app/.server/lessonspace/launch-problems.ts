@@ -70,7 +70,8 @@ export function problemFor(failure: LaunchFailure, args: { bookingId: string | u
             status: 502,
             code: "provider-refused",
             title: "We could not open the classroom",
-            message: "Our classroom provider did not accept our request. The problem is on our side, not yours, and we have logged it.",
+            message:
+              "Our classroom provider did not accept our request. The problem is on our side, not yours, and we have logged it.",
             advice: "Try again in a few minutes. If it keeps happening, let your tutor know.",
             retryHref,
           };
@@ -129,7 +130,14 @@ export function problemJson(problem: Problem) {
 }
 
 export function formatTime(at: Date, timeZone: string): string {
-  const options: Intl.DateTimeFormatOptions = { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+  const options: Intl.DateTimeFormatOptions = {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  };
   try {
     return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(at);
   } catch {

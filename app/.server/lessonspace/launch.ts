@@ -37,14 +37,24 @@ export type LaunchInput = {
   handedOverClientUrl?: string | null;
 };
 
-export async function launchForViewer({ bookingId, viewer, now, handedOverClientUrl }: LaunchInput): Promise<LaunchOutcome> {
+export async function launchForViewer({
+  bookingId,
+  viewer,
+  now,
+  handedOverClientUrl,
+}: LaunchInput): Promise<LaunchOutcome> {
   const booking = await loadBooking(bookingId, viewer.id);
   if (!booking) return { ok: false, reason: "not-found" };
 
   const state = cardState(booking, now);
   if (state.kind !== "ready") return { ok: false, reason: "not-open", state };
 
-  const lesson: Lesson = { id: booking.id, serviceName: booking.serviceName, tutorName: booking.tutor.fullName, window: state.window };
+  const lesson: Lesson = {
+    id: booking.id,
+    serviceName: booking.serviceName,
+    tutorName: booking.tutor.fullName,
+    window: state.window,
+  };
   const attendee = resolveAttendee(partiesOf(booking), viewer.id);
   if (handedOverClientUrl) return { ok: true, clientUrl: handedOverClientUrl, lesson, attendee };
 
@@ -64,7 +74,14 @@ export async function launchForViewer({ bookingId, viewer, now, handedOverClient
   });
   if (!result.ok) {
     // `detail` never holds a key: it is our own wording of what Lessonspace answered.
-    console.error(JSON.stringify({ event: "lessonspace.launch-failed", bookingId: booking.id, kind: result.kind, detail: result.detail }));
+    console.error(
+      JSON.stringify({
+        event: "lessonspace.launch-failed",
+        bookingId: booking.id,
+        kind: result.kind,
+        detail: result.detail,
+      }),
+    );
     return { ok: false, reason: "lessonspace", failure: result };
   }
   await storeRoom(booking, launchId, result);
@@ -91,7 +108,11 @@ type LoadedBooking = NonNullable<Awaited<ReturnType<typeof loadBooking>>>;
 /** The scoping query loads names only; the email is looked up when Lessonspace needs it (emailOf). */
 function partiesOf(booking: LoadedBooking) {
   const person = (p: { id: string; fullName: string }): Person => ({ id: p.id, fullName: p.fullName, email: "" });
-  return { tutor: person(booking.tutor), client: person(booking.client), student: booking.student ? person(booking.student) : null };
+  return {
+    tutor: person(booking.tutor),
+    client: person(booking.client),
+    student: booking.student ? person(booking.student) : null,
+  };
 }
 
 async function emailOf(profileId: string, viewer: Pick<Viewer, "id" | "email">): Promise<string | undefined> {
@@ -128,7 +149,10 @@ async function storeRoom(
     space.launchId === launchId &&
     space.secret === launched.secret;
 
-  const storedSpace = await db.lessonspaceSpace.findUnique({ where: { bookingId }, select: { roomId: true, launchId: true, secret: true } });
+  const storedSpace = await db.lessonspaceSpace.findUnique({
+    where: { bookingId },
+    select: { roomId: true, launchId: true, secret: true },
+  });
   if (isCurrent(loaded, storedSpace)) return;
 
   await db.$transaction(async (tx) => {
@@ -176,7 +200,12 @@ function mac(payload: string): Buffer {
 
 export function handoverCookie(args: { bookingId: string; viewerId: string; clientUrl: string; now: Date }): string {
   const payload = Buffer.from(
-    JSON.stringify({ b: args.bookingId, v: args.viewerId, u: args.clientUrl, e: args.now.getTime() + HANDOVER_TTL_SECONDS * 1000 }),
+    JSON.stringify({
+      b: args.bookingId,
+      v: args.viewerId,
+      u: args.clientUrl,
+      e: args.now.getTime() + HANDOVER_TTL_SECONDS * 1000,
+    }),
   ).toString("base64url");
   return serializeCookieHeader(HANDOVER_COOKIE, `${payload}.${mac(payload).toString("base64url")}`, {
     path: classroomPath(args.bookingId),
@@ -188,11 +217,21 @@ export function handoverCookie(args: { bookingId: string; viewerId: string; clie
 }
 
 export function clearHandoverCookie(bookingId: string): string {
-  return serializeCookieHeader(HANDOVER_COOKIE, "", { path: classroomPath(bookingId), httpOnly: true, sameSite: "lax", maxAge: 0 });
+  return serializeCookieHeader(HANDOVER_COOKIE, "", {
+    path: classroomPath(bookingId),
+    httpOnly: true,
+    sameSite: "lax",
+    maxAge: 0,
+  });
 }
 
 /** The handed-over client_url when the cookie is intact, fresh, and for this viewer and booking. */
-export function readHandover(request: Request, bookingId: string | undefined, viewerId: string, now: Date): string | null {
+export function readHandover(
+  request: Request,
+  bookingId: string | undefined,
+  viewerId: string,
+  now: Date,
+): string | null {
   const raw = parseCookieHeader(request.headers.get("Cookie") ?? "").find((c) => c.name === HANDOVER_COOKIE)?.value;
   if (!raw || !bookingId) return null;
   const [payload, signature, extra] = raw.split(".");
@@ -201,8 +240,14 @@ export function readHandover(request: Request, bookingId: string | undefined, vi
   const expected = mac(payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { b?: unknown; v?: unknown; u?: unknown; e?: unknown };
-    if (claims.b !== bookingId || claims.v !== viewerId || typeof claims.u !== "string" || typeof claims.e !== "number") return null;
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+      b?: unknown;
+      v?: unknown;
+      u?: unknown;
+      e?: unknown;
+    };
+    if (claims.b !== bookingId || claims.v !== viewerId || typeof claims.u !== "string" || typeof claims.e !== "number")
+      return null;
     return claims.e > now.getTime() ? claims.u : null;
   } catch {
     return null;

@@ -77,9 +77,17 @@ export async function settleLessonOutcome(bookingId: string, now: Date): Promise
              client_id::text AS client_id, tutor_id::text AS tutor_id, student_id::text AS student_id, outcome::text AS outcome
         FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`;
     if (!booking) return null;
-    const window = joinWindow({ sessionStartTime: booking.session_start_time, sessionDuration: booking.session_duration });
+    const window = joinWindow({
+      sessionStartTime: booking.session_start_time,
+      sessionDuration: booking.session_duration,
+    });
     const due = canSettleOutcome(
-      { status: booking.status, sessionStartTime: booking.session_start_time, sessionDuration: booking.session_duration, outcome: booking.outcome },
+      {
+        status: booking.status,
+        sessionStartTime: booking.session_start_time,
+        sessionDuration: booking.session_duration,
+        outcome: booking.outcome,
+      },
       now,
     );
     if (!due) return null;
@@ -96,7 +104,8 @@ export async function settleLessonOutcome(bookingId: string, now: Date): Promise
       // Visits whose leave never arrived end when the window closed (Lessonspace's not_after).
       secondsByProfile: secondsPresentByProfile(attendance, window.closesAt),
     });
-    const status: BookingStatus = decision.outcome === "held" && booking.status === "Confirmed" ? "Completed" : booking.status;
+    const status: BookingStatus =
+      decision.outcome === "held" && booking.status === "Confirmed" ? "Completed" : booking.status;
     await tx.booking.update({
       where: { id: bookingId },
       data: {

@@ -5,8 +5,7 @@ import { freshRecordingUrl } from "./client";
  * fresh recording link (Lessonspace's links expire after hours, so none is ever stored).
  */
 export type RecordingOutcome =
-  | { ok: true; url: string }
-  | { ok: false; kind: "none" | "not-ready" | "unavailable" | "failed" };
+  { ok: true; url: string } | { ok: false; kind: "none" | "not-ready" | "unavailable" | "failed" };
 
 export async function openRecording(reference: string | null): Promise<RecordingOutcome> {
   if (!reference) return { ok: false, kind: "none" };

@@ -8,7 +8,9 @@ describe("inlineValues", () => {
   });
 
   it("quotes strings so that they cannot end the literal", () => {
-    expect(inlineValues("WHERE id = $1", ["x'; DROP TABLE bookings; --"])).toBe("WHERE id = 'x''; DROP TABLE bookings; --'");
+    expect(inlineValues("WHERE id = $1", ["x'; DROP TABLE bookings; --"])).toBe(
+      "WHERE id = 'x''; DROP TABLE bookings; --'",
+    );
     // A backslash makes pg use the E'' form with the backslash doubled.
     expect(sqlLiteral("a\\' OR 1=1")).toBe(" E'a\\\\'' OR 1=1'");
   });
@@ -19,7 +21,12 @@ describe("inlineValues", () => {
 
   it("writes dates as UTC instants, booleans, numbers and null", () => {
     expect(sqlLiteral(new Date(Date.UTC(2026, 11, 1, 9, 30)))).toBe("'2026-12-01T09:30:00.000Z'");
-    expect([sqlLiteral(true), sqlLiteral(false), sqlLiteral(null), sqlLiteral(undefined)]).toEqual(["TRUE", "FALSE", "NULL", "NULL"]);
+    expect([sqlLiteral(true), sqlLiteral(false), sqlLiteral(null), sqlLiteral(undefined)]).toEqual([
+      "TRUE",
+      "FALSE",
+      "NULL",
+      "NULL",
+    ]);
     expect(sqlLiteral(1530)).toBe("1530");
     expect(inlineValues("SELECT 1-$1", [-5])).toBe("SELECT 1-(-5)");
   });

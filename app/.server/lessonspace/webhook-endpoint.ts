@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "~/domain/webhook-payload";
-import { declaredTooLarge, ingestLessonspaceWebhook, type BodyRead, type HeaderReader, type WebhookOutcome } from "./webhooks";
+import {
+  declaredTooLarge,
+  ingestLessonspaceWebhook,
+  type BodyRead,
+  type HeaderReader,
+  type WebhookOutcome,
+} from "./webhooks";
 
 /**
  * POST /api/webhooks/lessonspace, answered two ways by the same rules: the React Router resource
@@ -15,11 +21,17 @@ export const WEBHOOK_PATH = "/api/webhooks/lessonspace";
 
 export type WebhookReply = { status: number; body: Record<string, string>; headers: Record<string, string> };
 
-export async function receiveLessonspaceWebhook(method: string, headers: HeaderReader, readBody: () => Promise<BodyRead>): Promise<WebhookReply> {
+export async function receiveLessonspaceWebhook(
+  method: string,
+  headers: HeaderReader,
+  readBody: () => Promise<BodyRead>,
+): Promise<WebhookReply> {
   if (method !== "POST") return methodNotAllowed();
   const read = await readBody();
   if (!read.ok) {
-    return read.reason === "too-large" ? reply(413, { error: "The body is larger than 64 KB." }) : reply(400, { error: "The body could not be read." });
+    return read.reason === "too-large"
+      ? reply(413, { error: "The body is larger than 64 KB." })
+      : reply(400, { error: "The body could not be read." });
   }
   const outcome = await ingestLessonspaceWebhook({ body: read.bytes, headers, now: new Date() });
   if (outcome.kind !== "applied" && outcome.kind !== "duplicate") logRefusal(outcome);
@@ -78,24 +90,27 @@ export function lessonspaceWebhookListener(req: IncomingMessage, res: ServerResp
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     },
   };
-  return receiveLessonspaceWebhook(req.method ?? "GET", headers, () => readLimitedNodeBody(req)).then(({ status, body, headers: extra }) => {
-    const json = JSON.stringify(body);
-    res.writeHead(status, {
-      ...extra,
-      "Content-Type": "application/json",
-      "Content-Length": Buffer.byteLength(json),
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "strict-origin-when-cross-origin",
-      // A body we stopped reading is not drained for a next request: the connection ends with it.
-      ...(req.complete ? {} : { Connection: "close" }),
-    });
-    res.end(json);
-  });
+  return receiveLessonspaceWebhook(req.method ?? "GET", headers, () => readLimitedNodeBody(req)).then(
+    ({ status, body, headers: extra }) => {
+      const json = JSON.stringify(body);
+      res.writeHead(status, {
+        ...extra,
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(json),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        // A body we stopped reading is not drained for a next request: the connection ends with it.
+        ...(req.complete ? {} : { Connection: "close" }),
+      });
+      res.end(json);
+    },
+  );
 }
 
 /** readLimitedBody's rules on a node:http request: the declared length first, then counting. */
 export function readLimitedNodeBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyRead> {
-  if (declaredTooLarge(req.headers["content-length"], limit)) return Promise.resolve({ ok: false, reason: "too-large" });
+  if (declaredTooLarge(req.headers["content-length"], limit))
+    return Promise.resolve({ ok: false, reason: "too-large" });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -10,7 +10,13 @@ import {
   sessionDurationSeconds,
   type Presence,
 } from "~/domain/lesson-attendance";
-import { findRoomId, MAX_BODY_BYTES, needsSessionLookup, parseWebhookEvent, type WebhookEvent } from "~/domain/webhook-payload";
+import {
+  findRoomId,
+  MAX_BODY_BYTES,
+  needsSessionLookup,
+  parseWebhookEvent,
+  type WebhookEvent,
+} from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
 import pg from "pg";
 import { db, pool, type Transaction } from "../db";
@@ -81,7 +87,11 @@ const TRANSACTION_OPTIONS = { maxWait: 1_500, timeout: 3_000 };
 const OVERALL_DEADLINE_MS = 6_000;
 const MAX_DELIVERY_ID_LENGTH = 200;
 
-export async function ingestLessonspaceWebhook(input: { body: Uint8Array; headers: HeaderReader; now: Date }): Promise<WebhookOutcome> {
+export async function ingestLessonspaceWebhook(input: {
+  body: Uint8Array;
+  headers: HeaderReader;
+  now: Date;
+}): Promise<WebhookOutcome> {
   const { body, headers, now } = input;
   const signature = headers.get("x-webhook-signature");
   if (!signature?.trim()) return { kind: "unsigned" };
@@ -101,7 +111,10 @@ export async function ingestLessonspaceWebhook(input: { body: Uint8Array; header
   const timedOut: WebhookOutcome = { kind: "unavailable", detail: "Timed out." };
   return withDeadline(verifyAndApply(roomId, json, body, signature, headers, now), OVERALL_DEADLINE_MS, timedOut).catch(
     (error: unknown): WebhookOutcome => {
-      console.error("[webhooks] could not apply a Lessonspace delivery:", error instanceof Error ? error.message : error);
+      console.error(
+        "[webhooks] could not apply a Lessonspace delivery:",
+        error instanceof Error ? error.message : error,
+      );
       return { kind: "unavailable", detail: "The database is unavailable." };
     },
   );
@@ -127,7 +140,10 @@ function rememberedSpace(roomId: string): KnownSpace | undefined {
 }
 
 async function readSpace(roomId: string): Promise<KnownSpace | undefined> {
-  const found = await pool.query<{ secret: string; booking_id: string }>("SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1", [roomId]);
+  const found = await pool.query<{ secret: string; booking_id: string }>(
+    "SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1",
+    [roomId],
+  );
   const row = found.rows[0];
   if (row === undefined) {
     knownSpaces.delete(roomId);
@@ -147,7 +163,12 @@ async function verifyAndApply(
   headers: HeaderReader,
   now: Date,
 ): Promise<WebhookOutcome> {
-  const signedWith = (secret: string) => verifyWebhookSignature(body, signature, [secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key)));
+  const signedWith = (secret: string) =>
+    verifyWebhookSignature(
+      body,
+      signature,
+      [secret, env().LESSONSPACE_SECRET].filter((key): key is string => Boolean(key)),
+    );
   let space = rememberedSpace(roomId);
   // A remembered secret that does not verify is checked once more against the row (a new secret).
   if (space === undefined || !signedWith(space.secret)) {
@@ -158,7 +179,10 @@ async function verifyAndApply(
 
   const deliveryId = deliveryIdOf(headers, body);
   if (deliveryId === null) return { kind: "malformed", detail: "x-webhook-id is too long." };
-  const parsed = parseWebhookEvent(json, { event: headers.get("x-webhook-event"), timestamp: headers.get("x-webhook-timestamp") });
+  const parsed = parseWebhookEvent(json, {
+    event: headers.get("x-webhook-event"),
+    timestamp: headers.get("x-webhook-timestamp"),
+  });
   if (!parsed.ok) return { kind: "unprocessable", detail: parsed.problem };
   const event = parsed.value;
   const context = { roomId, bookingId: space.bookingId, deliveryId, now };
@@ -187,7 +211,10 @@ async function verifyAndApply(
  * transcription.finish only records what to download (the file is fetched later by a job,
  * app/.server/transcripts/ingest.ts). Once per session, so Prisma's round trips are fine.
  */
-function applyTranscriptionFinish(event: Extract<WebhookEvent, { kind: "transcription.finish" }>, context: SqlContext): Promise<WebhookOutcome> {
+function applyTranscriptionFinish(
+  event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
+  context: SqlContext,
+): Promise<WebhookOutcome> {
   const { roomId, bookingId, deliveryId, now } = context;
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(roomLockSql(roomId));
@@ -207,11 +234,20 @@ function applyTranscriptionFinish(event: Extract<WebhookEvent, { kind: "transcri
   }, TRANSACTION_OPTIONS);
 }
 
-async function recordTranscript(tx: Transaction, event: Extract<WebhookEvent, { kind: "transcription.finish" }>, { bookingId, deliveryId, now }: SqlContext): Promise<Applied> {
+async function recordTranscript(
+  tx: Transaction,
+  event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
+  { bookingId, deliveryId, now }: SqlContext,
+): Promise<Applied> {
   const existing = await tx.lessonspaceSession.findUnique({ where: { sessionId: event.sessionId } });
   if (existing && existing.bookingId !== bookingId) return OTHER_BOOKING;
   if (!existing) await tx.lessonspaceSession.create({ data: { sessionId: event.sessionId, bookingId } });
-  const created = await recordTranscriptFetch(tx, { sessionId: event.sessionId, url: event.transcriptUrl, deliveryId, now });
+  const created = await recordTranscriptFetch(tx, {
+    sessionId: event.sessionId,
+    url: event.transcriptUrl,
+    deliveryId,
+    now,
+  });
   return created
     ? { kind: "applied", detail: "Transcript to fetch." }
     : { kind: "ignored", detail: "This session's transcript was already announced." };
@@ -282,13 +318,10 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
     const outcome = `${result.kind}: ${result.detail}`;
     // The change and the record in one statement: each change a CTE (PostgreSQL runs them all;
     // foreign keys are checked at the statement's end). Should it fail, PostgreSQL skips the COMMIT.
-    const record = inlineValues("INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)", [
-      context.deliveryId,
-      event.event,
-      context.roomId,
-      outcome,
-      context.now,
-    ]);
+    const record = inlineValues(
+      "INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)",
+      [context.deliveryId, event.event, context.roomId, outcome, context.now],
+    );
     const changes = write.map((statement, i) => `change${i} AS (${inlineValues(statement.text, statement.values)})`);
     await client.query(`${changes.length ? `WITH ${changes.join(", ")} ` : ""}${record}; COMMIT`);
     logIgnored(event, context, result);
@@ -334,7 +367,8 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
       if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
       const applied: Applied = { kind: "applied", detail: "Session started." };
       // The session row is created on first mention (a user.join may come before session.start).
-      if (row.booking_id === null) return { result: applied, write: [insertSession(event.sessionId, bookingId, event.startedAt ?? now)] };
+      if (row.booking_id === null)
+        return { result: applied, write: [insertSession(event.sessionId, bookingId, event.startedAt ?? now)] };
       if (row.started_at !== null) return { result: applied, write: [] };
       const update = "UPDATE lessonspace_sessions SET started_at = $1, updated_at = now() WHERE session_id = $2";
       return { result: applied, write: [{ text: update, values: [event.startedAt ?? now, event.sessionId] }] };
@@ -367,17 +401,24 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
       if (row.seen) return "duplicate";
       if (!row.known) return { result: { kind: "ignored", detail: "Unknown profile." }, write: [] };
       if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
-      const before: Presence = row.attended ? { joinedAt: row.joined_at, leftAt: row.left_at, secondsPresent: row.seconds_present ?? 0 } : NO_PRESENCE;
+      const before: Presence = row.attended
+        ? { joinedAt: row.joined_at, leftAt: row.left_at, secondsPresent: row.seconds_present ?? 0 }
+        : NO_PRESENCE;
       const at = event.at ?? now;
       const after = event.kind === "user.join" ? applyJoin(before, at) : applyLeave(before, at);
-      if (row.attended && samePresence(before, after)) return { result: { kind: "ignored", detail: `Stale or repeated ${event.kind}.` }, write: [] };
+      if (row.attended && samePresence(before, after))
+        return { result: { kind: "ignored", detail: `Stale or repeated ${event.kind}.` }, write: [] };
       const upsert =
         "INSERT INTO lessonspace_attendance (session_id, profile_id, joined_at, left_at, seconds_present) VALUES ($1, $2::uuid, $3, $4, $5) " +
         "ON CONFLICT (session_id, profile_id) DO UPDATE SET joined_at = EXCLUDED.joined_at, left_at = EXCLUDED.left_at, seconds_present = EXCLUDED.seconds_present";
-      const presence = { text: upsert, values: [event.sessionId, profileId, after.joinedAt, after.leftAt, after.secondsPresent] };
+      const presence = {
+        text: upsert,
+        values: [event.sessionId, profileId, after.joinedAt, after.leftAt, after.secondsPresent],
+      };
       const result: Applied = { kind: "applied", detail: event.kind === "user.join" ? "Joined." : "Left." };
       // First mention of the session: create it in the same statement.
-      if (row.booking_id === null) return { result, write: [insertSession(event.sessionId, bookingId, null), presence] };
+      if (row.booking_id === null)
+        return { result, write: [insertSession(event.sessionId, bookingId, null), presence] };
       return { result, write: [presence] };
     }
     case "session.end":
@@ -406,7 +447,12 @@ type SessionEndRow = {
  * the same transaction. One read: the session, its attendance and the booking's sessions (each list
  * as parallel arrays from one aggregate, so their orders agree).
  */
-async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extract<SqlEvent, { kind: "session.end" }>, context: SqlContext): Promise<Decision> {
+async function decideSessionEnd(
+  read: Read,
+  client: pg.PoolClient,
+  event: Extract<SqlEvent, { kind: "session.end" }>,
+  context: SqlContext,
+): Promise<Decision> {
   const { bookingId, deliveryId, lookup } = context;
   const rows = await read<SessionEndRow>(
     `SELECT ${SEEN}, s.booking_id, s.started_at, s.ended_at,
@@ -444,7 +490,11 @@ async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extrac
 
   if (endedAt !== null) {
     (row.attendance_ids ?? []).forEach((id, i) => {
-      const before: Presence = { joinedAt: row.joined_ats![i]!, leftAt: row.left_ats![i]!, secondsPresent: row.seconds_present![i]! };
+      const before: Presence = {
+        joinedAt: row.joined_ats![i]!,
+        leftAt: row.left_ats![i]!,
+        secondsPresent: row.seconds_present![i]!,
+      };
       const closed = closeAtSessionEnd(before, endedAt);
       if (samePresence(before, closed)) return;
       write.push({
@@ -456,7 +506,12 @@ async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extrac
 
   // The booking's sessions as they are once this one is written.
   const sessions: RecordedSession[] = (row.session_ids ?? [])
-    .map((sessionId, i) => ({ sessionId, durationSeconds: row.durations![i]!, endedAt: row.ended_ats![i]!, recordingAvailable: row.recorded![i]! }))
+    .map((sessionId, i) => ({
+      sessionId,
+      durationSeconds: row.durations![i]!,
+      endedAt: row.ended_ats![i]!,
+      recordingAvailable: row.recorded![i]!,
+    }))
     .filter((session) => session.sessionId !== event.sessionId);
   sessions.push({ sessionId: event.sessionId, durationSeconds, endedAt, recordingAvailable });
   const total = bookingDurationSeconds(sessions);
@@ -466,8 +521,14 @@ async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extrac
   // a lesson whose time is over as completed.
   write.push(
     recording
-      ? { text: "UPDATE bookings SET duration_actual = $1, recording_url = $2, updated_at = now() WHERE id = $3::uuid", values: [total, playbackReference(recording.sessionId), bookingId] }
-      : { text: "UPDATE bookings SET duration_actual = $1, updated_at = now() WHERE id = $2::uuid", values: [total, bookingId] },
+      ? {
+          text: "UPDATE bookings SET duration_actual = $1, recording_url = $2, updated_at = now() WHERE id = $3::uuid",
+          values: [total, playbackReference(recording.sessionId), bookingId],
+        }
+      : {
+          text: "UPDATE bookings SET duration_actual = $1, updated_at = now() WHERE id = $2::uuid",
+          values: [total, bookingId],
+        },
   );
 
   await onSessionEnded(jobDbFor(client), {
@@ -481,7 +542,9 @@ async function decideSessionEnd(read: Read, client: pg.PoolClient, event: Extrac
     deliveryId,
   });
   const impossible = durationSeconds === null && startedAt !== null && endedAt !== null;
-  const detail = impossible ? "Session ended; its duration was refused as impossible (end before start or over 24 hours)." : "Session ended.";
+  const detail = impossible
+    ? "Session ended; its duration was refused as impossible (end before start or over 24 hours)."
+    : "Session ended.";
   return { result: { kind: "applied", detail }, write };
 }
 

@@ -50,7 +50,11 @@ export function composeNotificationEmail(input: NotificationEmailInput, options:
       "Auto-Submitted": "auto-generated",
     },
     icalEvent: isReminder
-      ? { method: "REQUEST", filename: "lesson.ics", content: lessonCalendar(input, { organizer: from, bookingUrl: links.bookingUrl }, now) }
+      ? {
+          method: "REQUEST",
+          filename: "lesson.ics",
+          content: lessonCalendar(input, { organizer: from, bookingUrl: links.bookingUrl }, now),
+        }
       : undefined,
   };
 }

@@ -8,11 +8,15 @@ describe("classifySendError", () => {
       reason: "EENVELOPE 550 5.1.1 User unknown",
     });
     expect(classifySendError({ code: "EMESSAGE", responseCode: 554, response: "554 rejected" }).permanent).toBe(true);
-    expect(classifySendError({ code: "EPROTOCOL", responseCode: 503, response: "503 bad sequence" }).permanent).toBe(false);
+    expect(classifySendError({ code: "EPROTOCOL", responseCode: 503, response: "503 bad sequence" }).permanent).toBe(
+      false,
+    );
   });
 
   it("4xx replies, refused connections and timeouts are temporary", () => {
-    expect(classifySendError({ code: "EENVELOPE", responseCode: 451, response: "451 try later" }).permanent).toBe(false);
+    expect(classifySendError({ code: "EENVELOPE", responseCode: 451, response: "451 try later" }).permanent).toBe(
+      false,
+    );
     expect(classifySendError({ code: "EENVELOPE", responseCode: 421, response: "421 closing" }).permanent).toBe(false);
     expect(classifySendError({ code: "ESOCKET", message: "connect ECONNREFUSED 127.0.0.1:1" }).permanent).toBe(false);
     expect(classifySendError({ code: "ETIMEDOUT", message: "Greeting never received" }).permanent).toBe(false);
@@ -20,7 +24,9 @@ describe("classifySendError", () => {
   });
 
   it("authentication and TLS failures are ours to fix, so retried even when the reply is 5xx", () => {
-    expect(classifySendError({ code: "EAUTH", responseCode: 535, response: "535 bad credentials" }).permanent).toBe(false);
+    expect(classifySendError({ code: "EAUTH", responseCode: 535, response: "535 bad credentials" }).permanent).toBe(
+      false,
+    );
     expect(classifySendError({ code: "ETLS", message: "handshake failed" }).permanent).toBe(false);
   });
 
@@ -29,6 +35,8 @@ describe("classifySendError", () => {
   });
 
   it("keeps the reason on one line", () => {
-    expect(classifySendError({ code: "EMESSAGE", responseCode: 550, response: "550 a\r\n550 b" }).reason).toBe("EMESSAGE 550 a 550 b");
+    expect(classifySendError({ code: "EMESSAGE", responseCode: 550, response: "550 a\r\n550 b" }).reason).toBe(
+      "EMESSAGE 550 a 550 b",
+    );
   });
 });

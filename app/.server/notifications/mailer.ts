@@ -38,7 +38,11 @@ export function classifySendError(error: unknown): { permanent: boolean; reason:
   else if (responseCode !== undefined) permanent = responseCode >= 500 && responseCode < 600 && responseCode !== 503;
   else permanent = code === "EENVELOPE";
   const detail = e.response ?? e.message ?? String(error);
-  const reason = [code, responseCode !== undefined && !String(detail).startsWith(String(responseCode)) ? responseCode : undefined, detail]
+  const reason = [
+    code,
+    responseCode !== undefined && !String(detail).startsWith(String(responseCode)) ? responseCode : undefined,
+    detail,
+  ]
     .filter((part) => part !== undefined && part !== "")
     .join(" ")
     .replace(/[\r\n]+/g, " ")

@@ -6,7 +6,10 @@ export type NotificationChoices = Record<NotificationKind, boolean>;
 
 /** Every kind with the person's choice; a kind they never chose about is on. */
 export async function notificationChoices(profileId: string): Promise<NotificationChoices> {
-  const rows = await db.notificationPreference.findMany({ where: { profileId }, select: { kind: true, enabled: true } });
+  const rows = await db.notificationPreference.findMany({
+    where: { profileId },
+    select: { kind: true, enabled: true },
+  });
   const choices = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, true])) as NotificationChoices;
   for (const row of rows) if (row.kind in choices) choices[row.kind as NotificationKind] = row.enabled;
   return choices;

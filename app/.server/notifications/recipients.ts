@@ -42,7 +42,10 @@ export async function recipientsForBookings(
   for (const b of bookings) for (const id of [b.tutorId, b.clientId, b.studentId]) if (id) profileIds.add(id);
   for (const edge of edges) profileIds.add(edge.sourceProfileId);
 
-  const profiles = await db.profile.findMany({ where: { id: { in: [...profileIds] } }, select: NOTIFIABLE_PROFILE_SELECT });
+  const profiles = await db.profile.findMany({
+    where: { id: { in: [...profileIds] } },
+    select: NOTIFIABLE_PROFILE_SELECT,
+  });
   const people = new Map<string, NotifiablePerson>(
     profiles.map((p) => [
       p.id,
@@ -57,14 +60,15 @@ export async function recipientsForBookings(
     ]),
   );
   const guardiansOf = new Map<string, typeof edges>();
-  for (const edge of edges) guardiansOf.set(edge.targetProfileId, [...(guardiansOf.get(edge.targetProfileId) ?? []), edge]);
+  for (const edge of edges)
+    guardiansOf.set(edge.targetProfileId, [...(guardiansOf.get(edge.targetProfileId) ?? []), edge]);
 
   for (const booking of bookings) {
     const tutor = people.get(booking.tutorId)!;
     const client = people.get(booking.clientId)!;
     const student = booking.studentId ? people.get(booking.studentId)! : null;
     // A guardian deleted between the queries has no person any more: left out.
-    const studentGuardians = (booking.studentId ? guardiansOf.get(booking.studentId) ?? [] : []).flatMap((edge) => {
+    const studentGuardians = (booking.studentId ? (guardiansOf.get(booking.studentId) ?? []) : []).flatMap((edge) => {
       const guardian = people.get(edge.sourceProfileId);
       return guardian ? [{ ...guardian, status: edge.status }] : [];
     });

@@ -70,7 +70,10 @@ export async function sendNotification(notificationId: string, options: SenderOp
           outcomeAttendeeSeconds: true,
           recordingUrl: true,
           sessionArtifacts: true,
-          reviews: { select: { rating: true, comment: true, reviewer: { select: { fullName: true } } }, orderBy: { createdAt: "asc" } },
+          reviews: {
+            select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
+            orderBy: { createdAt: "asc" },
+          },
           tutor: { select: { fullName: true } },
           client: { select: { fullName: true } },
           student: { select: { fullName: true } },
@@ -141,7 +144,11 @@ export async function sendNotification(notificationId: string, options: SenderOp
       ).sentence,
       recordingAvailable: booking.recordingUrl !== null,
       snapshotAvailable: typeof artifacts.whiteboard_snapshot_url === "string",
-      reviews: booking.reviews.map((r) => ({ reviewerName: r.reviewer.fullName, rating: r.rating, comment: r.comment })),
+      reviews: booking.reviews.map((r) => ({
+        reviewerName: r.reviewer.fullName,
+        rating: r.rating,
+        comment: r.comment,
+      })),
     };
   }
   let result: Awaited<ReturnType<typeof sendMail>>;
@@ -153,7 +160,10 @@ export async function sendNotification(notificationId: string, options: SenderOp
     result = await sendMail(mail);
   } catch (error) {
     // Nothing reached the mail server: give the row back for the retry.
-    await db.notification.update({ where: { id: notificationId }, data: { status: "queued", lastError: String(error) } });
+    await db.notification.update({
+      where: { id: notificationId },
+      data: { status: "queued", lastError: String(error) },
+    });
     throw error;
   }
   if (result.ok) {
@@ -167,9 +177,15 @@ export async function sendNotification(notificationId: string, options: SenderOp
 
   if (result.permanent && attempts >= permanentTries) {
     await db.$transaction([
-      db.notification.update({ where: { id: notificationId }, data: { status: "failed_permanent", lastError: result.reason } }),
+      db.notification.update({
+        where: { id: notificationId },
+        data: { status: "failed_permanent", lastError: result.reason },
+      }),
       // Only the address that was refused: a person who has since changed theirs is not marked.
-      db.profile.updateMany({ where: { id: recipient.id, email: recipient.email, emailUndeliverableAt: null }, data: { emailUndeliverableAt: now() } }),
+      db.profile.updateMany({
+        where: { id: recipient.id, email: recipient.email, emailUndeliverableAt: null },
+        data: { emailUndeliverableAt: now() },
+      }),
     ]);
     log("notification.failed_permanent", { ...fields, attempts, error: result.reason });
     return "failed-permanent";
@@ -178,14 +194,20 @@ export async function sendNotification(notificationId: string, options: SenderOp
   // Give the row back so the retry (or any worker) can claim it at once.
   await db.notification.update({ where: { id: notificationId }, data: { status: "queued", lastError: result.reason } });
   log("notification.retry", { ...fields, attempts, permanent: result.permanent, error: result.reason });
-  throw new RetryLaterError(`sending notification ${notificationId} failed (${result.permanent ? "refused" : "temporary"}): ${result.reason}`);
+  throw new RetryLaterError(
+    `sending notification ${notificationId} failed (${result.permanent ? "refused" : "temporary"}): ${result.reason}`,
+  );
 }
 
 /**
  * Marks the row as being sent by this worker: from queued, or from sending when the last claim is
  * older than `claimTimeoutMs` (that worker died). Null when someone else holds it or it is done.
  */
-export async function claimNotification(notificationId: string, now: Date, claimTimeoutMs = CLAIM_TIMEOUT_MS): Promise<{ attempts: number } | null> {
+export async function claimNotification(
+  notificationId: string,
+  now: Date,
+  claimTimeoutMs = CLAIM_TIMEOUT_MS,
+): Promise<{ attempts: number } | null> {
   const [claimed] = await db.notification.updateManyAndReturn({
     where: {
       id: notificationId,

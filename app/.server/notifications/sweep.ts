@@ -23,9 +23,21 @@ import type { NotificationKind, NotificationRecipient } from "~/domain/notificat
 import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
 import { recipientsForBookings } from "./recipients";
 import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
-import { inTransaction, logJob, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type JobLog, type Queue, type SendJobPolicy } from "../queue";
+import {
+  inTransaction,
+  logJob,
+  PGBOSS_SCHEMA,
+  QUEUES,
+  SEND_JOB_POLICY,
+  type JobLog,
+  type Queue,
+  type SendJobPolicy,
+} from "../queue";
 
-export type RecipientsResolver = (bookingIds: string[], kind: NotificationKind) => Promise<Map<string, NotificationRecipient[]>>;
+export type RecipientsResolver = (
+  bookingIds: string[],
+  kind: NotificationKind,
+) => Promise<Map<string, NotificationRecipient[]>>;
 
 export type SweepOptions = {
   /** Bookings per transaction; default 500. */
@@ -55,7 +67,10 @@ type Cursor = { startTime: Date; id: string } | null;
  * One kind of due message: finds, in pages ordered by (start, id), bookings for which it is due at
  * `now` and which have no row for their current start time yet.
  */
-type DueFinder = { kind: NotificationKind; find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]> };
+type DueFinder = {
+  kind: NotificationKind;
+  find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]>;
+};
 
 // The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
 // every edge). `p` adds a parameter and returns its placeholder. The start-time range comes first so
@@ -188,7 +203,13 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
             rows.map((r) => r.recipient.role),
           ],
         );
-        if (created.length > 0) await enqueueSends(queue.boss, jobs, created.map((row) => row.id), policy);
+        if (created.length > 0)
+          await enqueueSends(
+            queue.boss,
+            jobs,
+            created.map((row) => row.id),
+            policy,
+          );
         return created.length;
       });
       result.queued[finder.kind] = (result.queued[finder.kind] ?? 0) + inserted;
@@ -237,7 +258,12 @@ async function reviveExhaustedSends(queue: Queue, now: Date, batchSize: number):
 }
 
 /** Send jobs keyed by the notification id, inside the caller's transaction (`jobs`). */
-async function enqueueSends(boss: PgBoss, jobs: PgBoss.Db, notificationIds: string[], policy: SendJobPolicy): Promise<void> {
+async function enqueueSends(
+  boss: PgBoss,
+  jobs: PgBoss.Db,
+  notificationIds: string[],
+  policy: SendJobPolicy,
+): Promise<void> {
   await boss.insert(
     notificationIds.map((id) => ({
       id,
@@ -251,4 +277,3 @@ async function enqueueSends(boss: PgBoss, jobs: PgBoss.Db, notificationIds: stri
     { db: jobs },
   );
 }
-

@@ -23,7 +23,10 @@ export function signUnsubscribeToken(claims: UnsubscribeClaims, secret: string =
 }
 
 /** The claims of a token this server signed, or null for anything else (tampered, other secret, garbage). */
-export function verifyUnsubscribeToken(token: unknown, secret: string = env().MAIL_SIGNING_SECRET): UnsubscribeClaims | null {
+export function verifyUnsubscribeToken(
+  token: unknown,
+  secret: string = env().MAIL_SIGNING_SECRET,
+): UnsubscribeClaims | null {
   if (typeof token !== "string" || token.length > 512) return null;
   const [version, payload, signature, ...rest] = token.split(".");
   if (version !== VERSION || !payload || !signature || rest.length) return null;

@@ -65,7 +65,11 @@ type Claim = { id: string; session_id: string; url: string; attempts: number };
  * Claims up to `limit` due pending fetches and ingests them one after another. Returns what
  * happened to each. Safe to run on several workers at once.
  */
-export async function fetchDueTranscripts(now: Date, limit: number, options: FetchOptions = {}): Promise<TranscriptOutcome[]> {
+export async function fetchDueTranscripts(
+  now: Date,
+  limit: number,
+  options: FetchOptions = {},
+): Promise<TranscriptOutcome[]> {
   const claims = await db.$queryRaw<Claim[]>`
     UPDATE transcript_fetches AS f
        SET attempts = f.attempts + 1,
@@ -83,7 +87,11 @@ export async function fetchDueTranscripts(now: Date, limit: number, options: Fet
 }
 
 /** Downloads, validates and stores one claimed fetch. */
-export async function ingestTranscript(claim: Claim, now: Date, options: FetchOptions = {}): Promise<TranscriptOutcome> {
+export async function ingestTranscript(
+  claim: Claim,
+  now: Date,
+  options: FetchOptions = {},
+): Promise<TranscriptOutcome> {
   const origins = options.origins ?? configuredOrigins();
   const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   const downloaded = await downloadTranscript(claim.url, {
@@ -104,7 +112,9 @@ let originsCache: { text: string; patterns: OriginPattern[] } | undefined;
 function configuredOrigins(): OriginPattern[] {
   const config = env();
   if (originsCache?.text !== config.LESSONSPACE_TRANSCRIPT_ORIGINS) {
-    const parsed = parseTranscriptOrigins(config.LESSONSPACE_TRANSCRIPT_ORIGINS, { production: config.NODE_ENV === "production" });
+    const parsed = parseTranscriptOrigins(config.LESSONSPACE_TRANSCRIPT_ORIGINS, {
+      production: config.NODE_ENV === "production",
+    });
     // env() already refused a bad list; an empty allowlist fetches nothing.
     originsCache = { text: config.LESSONSPACE_TRANSCRIPT_ORIGINS, patterns: parsed.ok ? parsed.patterns : [] };
   }
@@ -136,13 +146,21 @@ export async function downloadTranscript(
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (!isAllowedTranscriptUrl(current, limits.origins)) {
       const what = hop === 0 ? "The transcript URL" : "A redirect";
-      return { ok: false, permanent: true, problem: `${what} points outside LESSONSPACE_TRANSCRIPT_ORIGINS: ${describeUrl(current)}.` };
+      return {
+        ok: false,
+        permanent: true,
+        problem: `${what} points outside LESSONSPACE_TRANSCRIPT_ORIGINS: ${describeUrl(current)}.`,
+      };
     }
     let response: Response;
     try {
       response = await fetch(current, { redirect: "manual", signal, headers: { Accept: "application/json" } });
     } catch (error) {
-      return { ok: false, permanent: false, problem: isTimeout(error) ? "The download timed out." : `${describeUrl(current)} could not be reached.` };
+      return {
+        ok: false,
+        permanent: false,
+        problem: isTimeout(error) ? "The download timed out." : `${describeUrl(current)} could not be reached.`,
+      };
     }
     if ([301, 302, 303, 307, 308].includes(response.status)) {
       await response.body?.cancel().catch(() => undefined);
@@ -170,7 +188,11 @@ export async function downloadTranscript(
 }
 
 async function readBody(response: Response, maxBytes: number, signal: AbortSignal): Promise<Download> {
-  const tooLarge: Download = { ok: false, permanent: true, problem: `The transcript is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.` };
+  const tooLarge: Download = {
+    ok: false,
+    permanent: true,
+    problem: `The transcript is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`,
+  };
   const declared = response.headers.get("Content-Length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -192,7 +214,11 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
       chunks.push(value);
     }
   } catch (error) {
-    return { ok: false, permanent: false, problem: isTimeout(error) || signal.aborted ? "The download timed out." : "The download broke off." };
+    return {
+      ok: false,
+      permanent: false,
+      problem: isTimeout(error) || signal.aborted ? "The download timed out." : "The download broke off.",
+    };
   }
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks)) };
@@ -247,9 +273,12 @@ async function storeSegments(
     // Speakers are matched by the user id we sent at launch, and only to this lesson's people:
     // an id that happens to be some other profile's is kept as a name, never linked.
     const people = new Set(
-      [session.booking.clientId, session.booking.tutorId, session.booking.studentId, ...session.attendance.map((row) => row.profileId)].filter(
-        (id): id is string => id !== null,
-      ),
+      [
+        session.booking.clientId,
+        session.booking.tutorId,
+        session.booking.studentId,
+        ...session.attendance.map((row) => row.profileId),
+      ].filter((id): id is string => id !== null),
     );
     const rows = segments.map((segment) => {
       const userId = segment.userId && isUuid(segment.userId) ? segment.userId.toLowerCase() : null;

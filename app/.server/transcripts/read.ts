@@ -23,11 +23,21 @@ export async function loadLessonTalkTime(bookingId: string): Promise<{ status: T
 export type TranscriptSession = {
   sessionId: string;
   startedAt: Date | null;
-  segments: { id: string; speakerName: string; speakerProfileId: string | null; startSeconds: number; endSeconds: number; breakoutId: string | null; text: string }[];
+  segments: {
+    id: string;
+    speakerName: string;
+    speakerProfileId: string | null;
+    startSeconds: number;
+    endSeconds: number;
+    breakoutId: string | null;
+    text: string;
+  }[];
 };
 
 /** Every stored segment of a booking, by session (in the order they started), in order. */
-export async function loadTranscript(bookingId: string): Promise<{ status: TranscriptStatus; sessions: TranscriptSession[] }> {
+export async function loadTranscript(
+  bookingId: string,
+): Promise<{ status: TranscriptStatus; sessions: TranscriptSession[] }> {
   const sessions = await db.lessonspaceSession.findMany({
     where: { bookingId },
     orderBy: [{ startedAt: "asc" }, { createdAt: "asc" }],
@@ -37,15 +47,29 @@ export async function loadTranscript(bookingId: string): Promise<{ status: Trans
       transcriptFetch: { select: { status: true } },
       transcriptSegments: {
         orderBy: { position: "asc" },
-        select: { id: true, speakerName: true, speakerProfileId: true, startSeconds: true, endSeconds: true, breakoutId: true, text: true },
+        select: {
+          id: true,
+          speakerName: true,
+          speakerProfileId: true,
+          startSeconds: true,
+          endSeconds: true,
+          breakoutId: true,
+          text: true,
+        },
       },
     },
   });
   return {
-    status: transcriptStatusOf(sessions.flatMap((session) => (session.transcriptFetch ? [session.transcriptFetch.status] : []))),
+    status: transcriptStatusOf(
+      sessions.flatMap((session) => (session.transcriptFetch ? [session.transcriptFetch.status] : [])),
+    ),
     sessions: sessions
       .filter((session) => session.transcriptSegments.length > 0)
-      .map((session) => ({ sessionId: session.sessionId, startedAt: session.startedAt, segments: session.transcriptSegments })),
+      .map((session) => ({
+        sessionId: session.sessionId,
+        startedAt: session.startedAt,
+        segments: session.transcriptSegments,
+      })),
   };
 }
 
@@ -71,7 +95,11 @@ export type SearchHit = {
  * in it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row
  * read beyond the page.
  */
-export async function searchTranscripts(viewerId: string, query: string, page: number): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
+export async function searchTranscripts(
+  viewerId: string,
+  query: string,
+  page: number,
+): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
   const offset = (page - 1) * SEARCH_PAGE_SIZE;
   const rows = await db.$queryRaw<
     {

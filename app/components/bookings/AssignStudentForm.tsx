@@ -16,7 +16,14 @@ export type AssignStudentFormProps = {
  * v5.0 assignment as a plain form (works without JavaScript). It posts to the booking's student
  * route, which checks the guardian edge again and shows any refusal on this form.
  */
-export function AssignStudentForm({ bookingId, clientName, current, wards, returnTo, lastResult }: AssignStudentFormProps) {
+export function AssignStudentForm({
+  bookingId,
+  clientName,
+  current,
+  wards,
+  returnTo,
+  lastResult,
+}: AssignStudentFormProps) {
   const [form, fields] = useForm<{ studentId: string; returnTo: string }>({
     id: `assign-student-${bookingId}`,
     lastResult,
@@ -33,7 +40,9 @@ export function AssignStudentForm({ bookingId, clientName, current, wards, retur
         <label htmlFor={fields.studentId.id}>Who attends</label>
         <select {...getSelectProps(fields.studentId)}>
           <option value="">{clientName} (adult learner, no student)</option>
-          {unlistedCurrent ? <option value={unlistedCurrent.id}>{unlistedCurrent.fullName} (assigned now)</option> : null}
+          {unlistedCurrent ? (
+            <option value={unlistedCurrent.id}>{unlistedCurrent.fullName} (assigned now)</option>
+          ) : null}
           {wards.map((ward) => (
             <option key={ward.id} value={ward.id}>
               {ward.fullName}

@@ -21,7 +21,11 @@ export function BookingAction({ booking }: Props) {
           {/* A plain form so that it opens the classroom in a new tab with or without JavaScript. */}
           <form method="post" action={`/api/bookings/${booking.id}/launch`} target="_blank">
             {/* After the tutor ended the lesson, joining is still possible but no longer the thing to do. */}
-            <button type="submit" className={booking.rejoin ? undefined : "primary"} aria-describedby={`join-hint-${booking.id}`}>
+            <button
+              type="submit"
+              className={booking.rejoin ? undefined : "primary"}
+              aria-describedby={`join-hint-${booking.id}`}
+            >
               {booking.rejoin ? "Rejoin" : "Join Lesson"}
             </button>{" "}
             <span className="muted" id={`join-hint-${booking.id}`}>
@@ -42,20 +46,26 @@ export function BookingAction({ booking }: Props) {
     case "completed":
       return (
         <div className="booking-action">
-          {booking.outcome ? <p className={`booking-outcome outcome-${booking.outcome.kind}`}>{booking.outcome.sentence}</p> : null}
+          {booking.outcome ? (
+            <p className={`booking-outcome outcome-${booking.outcome.kind}`}>{booking.outcome.sentence}</p>
+          ) : null}
           {booking.recording === "available" ? (
             <a className="button" href={`/bookings/${booking.id}/recording`}>
               View Recording
             </a>
           ) : (
-            <p className="booking-state">{booking.recording === "preparing" ? "Recording being prepared" : "No recording"}</p>
+            <p className="booking-state">
+              {booking.recording === "preparing" ? "Recording being prepared" : "No recording"}
+            </p>
           )}
         </div>
       );
     case "cancelled":
       return (
         <div className="booking-action">
-          <p className="booking-state">{booking.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p>
+          <p className="booking-state">
+            {booking.declined ? "The tutor declined this booking." : "This lesson was cancelled."}
+          </p>
         </div>
       );
   }

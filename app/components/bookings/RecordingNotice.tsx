@@ -16,17 +16,20 @@ const copy: Record<RecordingNoticeProps["state"], { title: string; message: stri
   },
   "not-ready": {
     title: "Your recording is being prepared",
-    message: "The classroom is still processing the recording of this lesson. This usually takes a few minutes. Please try again shortly.",
+    message:
+      "The classroom is still processing the recording of this lesson. This usually takes a few minutes. Please try again shortly.",
     retry: true,
   },
   unavailable: {
     title: "The recording service is not answering",
-    message: "We could not reach the classroom service to fetch your recording. Nothing is lost: please try again in a minute.",
+    message:
+      "We could not reach the classroom service to fetch your recording. Nothing is lost: please try again in a minute.",
     retry: true,
   },
   failed: {
     title: "We could not open this recording",
-    message: "The classroom service refused to give us a link to the recording. Please try again later; if it keeps happening, contact support.",
+    message:
+      "The classroom service refused to give us a link to the recording. Please try again later; if it keeps happening, contact support.",
     retry: true,
   },
 };

@@ -36,12 +36,25 @@ export function BarChart({ id, title, description, categories, series, format, m
   const descId = `${id}-desc`;
   return (
     <figure className="chart-figure">
-      <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`} preserveAspectRatio="xMidYMid meet">
+      <svg
+        className="chart"
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-labelledby={`${titleId} ${descId}`}
+        preserveAspectRatio="xMidYMid meet"
+      >
         <title id={titleId}>{title}</title>
         <desc id={descId}>{description}</desc>
         {[0, 0.5, 1].map((fraction) => (
           <g key={fraction}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(top * fraction)} y2={y(top * fraction)} stroke="#d0d7de" strokeWidth="0.5" />
+            <line
+              x1={PAD.left}
+              x2={WIDTH - PAD.right}
+              y1={y(top * fraction)}
+              y2={y(top * fraction)}
+              stroke="#d0d7de"
+              strokeWidth="0.5"
+            />
             <text x={PAD.left - 4} y={y(top * fraction) + 3} fontSize="9" textAnchor="end" fill="#57606a">
               {format(top * fraction)}
             </text>
@@ -53,10 +66,25 @@ export function BarChart({ id, title, description, categories, series, format, m
               const value = s.values[index];
               if (value === null || value === undefined) return null;
               const x = PAD.left + index * group + group * 0.1 + seriesIndex * bar;
-              return <rect key={s.name} x={x} y={y(value)} width={bar} height={PAD.top + plotHeight - y(value)} fill={s.color} />;
+              return (
+                <rect
+                  key={s.name}
+                  x={x}
+                  y={y(value)}
+                  width={bar}
+                  height={PAD.top + plotHeight - y(value)}
+                  fill={s.color}
+                />
+              );
             })}
             {index % labelEvery === 0 ? (
-              <text x={PAD.left + index * group + group / 2} y={HEIGHT - PAD.bottom + 12} fontSize="9" textAnchor="middle" fill="#57606a">
+              <text
+                x={PAD.left + index * group + group / 2}
+                y={HEIGHT - PAD.bottom + 12}
+                fontSize="9"
+                textAnchor="middle"
+                fill="#57606a"
+              >
                 {category}
               </text>
             ) : null}

@@ -14,8 +14,8 @@ export function TalkTimeSummary({ talk, headingId = "talk-time" }: { talk: TalkT
         ))}
       </ul>
       <p className="muted small">
-        Speaking time comes from the lesson's transcript; overlapping speech is counted once per person, and the share is of all the time anyone was
-        speaking.
+        Speaking time comes from the lesson's transcript; overlapping speech is counted once per person, and the share
+        is of all the time anyone was speaking.
       </p>
     </section>
   );

@@ -60,7 +60,8 @@ export function roomPage(args: {
     others.length === 0
       ? `<p id="others">Nobody else is here yet.</p>`
       : `<ul id="others">${others.map((p) => `<li>${esc(p.name)} ${role(p.leader)}</li>`).join("")}</ul>`;
-  const refresh = refreshSeconds > 0 ? `<meta http-equiv="refresh" content="${refreshSeconds}; url=${esc(refreshUrl)}">` : "";
+  const refresh =
+    refreshSeconds > 0 ? `<meta http-equiv="refresh" content="${refreshSeconds}; url=${esc(refreshUrl)}">` : "";
   return layout(
     space.name || "Lesson",
     `<h1 id="space-name">${esc(space.name)}</h1>
@@ -95,7 +96,10 @@ function said(session: SessionState): string {
   if (session.utterances.length === 0) return "";
   const items = session.utterances
     .slice(-20)
-    .map((u) => `<li><strong>${esc(u.name)}</strong> (${u.startSeconds.toFixed(1)}–${u.endSeconds.toFixed(1)} s): ${esc(u.text)}</li>`)
+    .map(
+      (u) =>
+        `<li><strong>${esc(u.name)}</strong> (${u.startSeconds.toFixed(1)}–${u.endSeconds.toFixed(1)} s): ${esc(u.text)}</li>`,
+    )
     .join("");
   return `<h2>Said so far</h2><ul id="said">${items}</ul>`;
 }

@@ -76,7 +76,10 @@ export interface LessonspaceStandIn {
   /** Paths of every transcript download request, answered or not. */
   transcriptRequests: string[];
   /** Stores a finished, recorded session (no webhooks): demo data for the embedded default. */
-  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): { roomId: string; secret: string };
+  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): {
+    roomId: string;
+    secret: string;
+  };
   reset(): void;
   stop(): Promise<void>;
 }
@@ -233,7 +236,14 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     c.req.raw.headers.forEach((value, name) => {
       headers[name] = name === "authorization" ? "[redacted]" : value;
     });
-    const record: LaunchRecord = { at: now(), path: c.req.path, headers, authorized: isAuthorized(c), body: undefined, status: null };
+    const record: LaunchRecord = {
+      at: now(),
+      path: c.req.path,
+      headers,
+      authorized: isAuthorized(c),
+      body: undefined,
+      status: null,
+    };
     launches.push(record);
     return record;
   }
@@ -269,8 +279,10 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     const limit = limiter.check(`launch:${opts.apiKey}`);
     if (!limit.ok) return throttled(c, limit.retryAfter);
     const contentType = c.req.header("content-type") ?? "";
-    if (!/^application\/json\b/i.test(contentType)) return detail(c, 415, `Unsupported media type "${contentType}" in request.`);
-    if (typeof record.body === "string") return detail(c, 400, "JSON parse error - the request body is not valid JSON.");
+    if (!/^application\/json\b/i.test(contentType))
+      return detail(c, 415, `Unsupported media type "${contentType}" in request.`);
+    if (typeof record.body === "string")
+      return detail(c, 400, "JSON parse error - the request body is not valid JSON.");
     const parsed = LaunchBody.safeParse(record.body);
     if (!parsed.success) return c.json(zodDetail(parsed.error), 400);
     const input = parsed.data as LaunchInput;
@@ -341,10 +353,21 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
   }
 
   /** A classroom token for this room, or a 403 page. */
-  function roomClaims(c: Context, roomId: string, token: string | undefined): { claims: ClientTokenClaims; space: SpaceState } | Response {
+  function roomClaims(
+    c: Context,
+    roomId: string,
+    token: string | undefined,
+  ): { claims: ClientTokenClaims; space: SpaceState } | Response {
     const claims = verifyClientToken(token, signingKey);
     if (claims === null || claims.room !== roomId) {
-      return page(c, 403, messagePage("This link is not valid", "The classroom link is damaged or was not made for this room. Ask for a new link from the lesson page."));
+      return page(
+        c,
+        403,
+        messagePage(
+          "This link is not valid",
+          "The classroom link is damaged or was not made for this room. Ask for a new link from the lesson page.",
+        ),
+      );
     }
     const space = registry.byRoomId(roomId);
     if (space === undefined) return page(c, 404, messagePage("Room not found", "This classroom does not exist."));
@@ -400,7 +423,9 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       count: sessions.length,
       next: pageNo < pages ? link(pageNo + 1) : null,
       previous: pageNo > 1 ? link(pageNo - 1) : null,
-      results: sessions.slice((pageNo - 1) * pageSize, pageNo * pageSize).map(({ space, session }) => sessionJson(space, session)),
+      results: sessions
+        .slice((pageNo - 1) * pageSize, pageNo * pageSize)
+        .map(({ space, session }) => sessionJson(space, session)),
     });
   });
 
@@ -426,10 +451,14 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     const sessionId = c.req.param("session");
     const verdict = verifyRecording(sessionId, c.req.query("expires"), c.req.query("sig"), signingKey, now().getTime());
     if (verdict !== "ok") {
-      const text = verdict === "expired" ? "This recording link has expired. Open the recording again from the lesson page." : "This recording link is not valid.";
+      const text =
+        verdict === "expired"
+          ? "This recording link has expired. Open the recording again from the lesson page."
+          : "This recording link is not valid.";
       return page(c, 403, messagePage("Recording unavailable", text));
     }
-    if (!registry.findSession(sessionId)) return page(c, 404, messagePage("Recording not found", "This recording does not exist."));
+    if (!registry.findSession(sessionId))
+      return page(c, 404, messagePage("Recording not found", "This recording does not exist."));
     return c.body(new Uint8Array(RECORDING_BYTES), 200, {
       "content-type": "video/mp4",
       "content-length": String(RECORDING_BYTES.length),
@@ -446,10 +475,21 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     const at = now().getTime();
     if (claims.not_after && at > Date.parse(claims.not_after)) {
       registry.leave(space, claims); // like Lessonspace, the room closes on whoever is still in it
-      return page(c, 403, messagePage("This link has expired", `The classroom closed at ${claims.not_after}. Go back to the lesson page.`));
+      return page(
+        c,
+        403,
+        messagePage(
+          "This link has expired",
+          `The classroom closed at ${claims.not_after}. Go back to the lesson page.`,
+        ),
+      );
     }
     if (claims.not_before && at < Date.parse(claims.not_before)) {
-      return page(c, 403, messagePage("This link is not valid yet", `The classroom opens at ${claims.not_before}. Come back then.`));
+      return page(
+        c,
+        403,
+        messagePage("This link is not valid yet", `The classroom opens at ${claims.not_before}. Come back then.`),
+      );
     }
     const rejoin = roomLink(roomId, token);
     const seenSession = c.req.query("s");
@@ -468,7 +508,11 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       session = registry.join(space, claims);
     }
     const me = session.participants.get(participantKey(claims))!;
-    return page(c, 200, roomPage({ space, session, me, token, refreshUrl: roomLink(roomId, token, session.id), refreshSeconds }));
+    return page(
+      c,
+      200,
+      roomPage({ space, session, me, token, refreshUrl: roomLink(roomId, token, session.id), refreshSeconds }),
+    );
   });
 
   app.post("/room/:roomId/leave", async (c) => {
@@ -499,10 +543,15 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     const found = roomClaims(c, roomId, token);
     if (found instanceof Response) return found;
     const text = typeof form.text === "string" ? form.text.trim().slice(0, 2000) : "";
-    const seconds = typeof form.seconds === "string" && /^\d{1,4}(\.\d+)?$/.test(form.seconds) ? Number(form.seconds) : undefined;
+    const seconds =
+      typeof form.seconds === "string" && /^\d{1,4}(\.\d+)?$/.test(form.seconds) ? Number(form.seconds) : undefined;
     const session = found.space.activeSession;
     if (text && registry.say(found.space, found.claims, text, seconds) === null) {
-      return page(c, 409, messagePage("You are not in the lesson", "Join the lesson before speaking.", roomLink(roomId, token)));
+      return page(
+        c,
+        409,
+        messagePage("You are not in the lesson", "Join the lesson before speaking.", roomLink(roomId, token)),
+      );
     }
     return c.redirect(session ? roomLink(roomId, token, session.id) : roomLink(roomId, token), 303);
   });
@@ -522,7 +571,9 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
           return c.redirect(f.location ?? "http://169.254.169.254/latest/meta-data/", 302);
         case "oversized": {
           // 6 MB of a valid-looking array, streamed without Content-Length: only counting finds it.
-          const chunk = new TextEncoder().encode(`${JSON.stringify({ start_time: 0, end_time: 1, user: { id: "x", name: "x" }, breakout_id: null, text: "x".repeat(900) })},`);
+          const chunk = new TextEncoder().encode(
+            `${JSON.stringify({ start_time: 0, end_time: 1, user: { id: "x", name: "x" }, breakout_id: null, text: "x".repeat(900) })},`,
+          );
           let sent = 0;
           const stream = new ReadableStream<Uint8Array>({
             start(controller) {
@@ -544,11 +595,20 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     }
     const match = /^([A-Za-z0-9_-]+)\.json$/.exec(c.req.param("file"));
     const file = match ? transcriptFiles.get(match[1]!) : undefined;
-    if (!file) return c.body('<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>', 404, { "content-type": "application/xml" });
+    if (!file)
+      return c.body('<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>', 404, {
+        "content-type": "application/xml",
+      });
     if (now().getTime() > file.expiresAt) {
-      return c.body('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', 403, { "content-type": "application/xml" });
+      return c.body(
+        '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        403,
+        { "content-type": "application/xml" },
+      );
     }
-    return c.body(typeof file.body === "string" ? file.body : new Uint8Array(file.body), 200, { "content-type": "application/json" });
+    return c.body(typeof file.body === "string" ? file.body : new Uint8Array(file.body), 200, {
+      "content-type": "application/json",
+    });
   });
 
   app.get("/room/:roomId/left", (c) => {
@@ -564,11 +624,17 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     const token = c.req.query("token") ?? "";
     const found = roomClaims(c, roomId, token);
     if (found instanceof Response) return found;
-    return page(c, 200, messagePage("The lesson has ended", "Thank you. You can close this window.", roomLink(roomId, token)));
+    return page(
+      c,
+      200,
+      messagePage("The lesson has ended", "Thank you. You can close this window.", roomLink(roomId, token)),
+    );
   });
 
   app.notFound((c) =>
-    c.req.path.startsWith("/v2/") ? detail(c, 404, "Not found.") : page(c, 404, messagePage("Not found", "There is nothing here.")),
+    c.req.path.startsWith("/v2/")
+      ? detail(c, 404, "Not found.")
+      : page(c, 404, messagePage("Not found", "There is nothing here.")),
   );
   app.onError((err, c) => {
     console.error("[lessonspace stand-in]", err);

@@ -167,7 +167,9 @@ export class SpaceRegistry {
     if (input.allow_guests !== undefined) space.allowGuests = input.allow_guests;
     // Like Lessonspace: transcription is applied per launch, and leaving it out switches it off.
     space.transcribe = input.transcribe === true;
-    space.timeouts = input.timeouts ? { not_before: input.timeouts.not_before ?? null, not_after: input.timeouts.not_after ?? null } : null;
+    space.timeouts = input.timeouts
+      ? { not_before: input.timeouts.not_before ?? null, not_after: input.timeouts.not_after ?? null }
+      : null;
     space.updatedAt = at;
     return { space, created, lessonspaceUserId: this.lessonspaceUserId(input.user?.id ?? null) };
   }
@@ -186,7 +188,13 @@ export class SpaceRegistry {
    * A session that already happened, for demo data: the space is created (or reused) and the
    * finished session stored without sending any webhook, so its playback can be fetched.
    */
-  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): SpaceState {
+  recordPastSession(input: {
+    launchId: string;
+    name: string;
+    sessionId: string;
+    startTime: Date;
+    endTime: Date;
+  }): SpaceState {
     const { space } = this.launch({ id: input.launchId, name: input.name });
     if (!space.sessions.some((session) => session.id === input.sessionId)) {
       space.sessions.push({

@@ -57,7 +57,8 @@ export class WebhookDispatcher {
   /** Resolves once every queued event of this space (or of all spaces) was delivered or given up. */
   async drain(queueKey?: string): Promise<void> {
     for (;;) {
-      const pending = queueKey === undefined ? [...this.chains.values()] : [this.chains.get(queueKey)].filter((p) => p !== undefined);
+      const pending =
+        queueKey === undefined ? [...this.chains.values()] : [this.chains.get(queueKey)].filter((p) => p !== undefined);
       if (pending.length === 0) return;
       await Promise.all(pending);
     }
@@ -98,7 +99,17 @@ export class WebhookDispatcher {
         error = e instanceof Error ? e.message : String(e);
       }
       if (signal.aborted) return;
-      log.push({ id, url: hook.url, event: hook.event, roomId: hook.roomId, attempt, status, error, body, at: new Date() });
+      log.push({
+        id,
+        url: hook.url,
+        event: hook.event,
+        roomId: hook.roomId,
+        attempt,
+        status,
+        error,
+        body,
+        at: new Date(),
+      });
       if (status !== null && status >= 200 && status < 300) return;
       const delay = retryDelaysMs[attempt - 1];
       if (delay === undefined) return; // out of retries: later events are still delivered

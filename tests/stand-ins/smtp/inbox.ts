@@ -95,7 +95,10 @@ ${list.length ? `<table><thead><tr><th>To</th><th>Subject</th><th>Received</th><
       .map(([name, value]) => `<tr><th>${esc(name)}</th><td class="value">${esc(value)}</td></tr>`)
       .join("\n");
     const attachments = m.attachments
-      .map((a, i) => `<li><a href="/messages/${esc(m.id)}/attachments/${i}">${esc(a.filename ?? `attachment ${i + 1}`)}</a> (${esc(a.contentType)}, ${a.size} bytes)</li>`)
+      .map(
+        (a, i) =>
+          `<li><a href="/messages/${esc(m.id)}/attachments/${i}">${esc(a.filename ?? `attachment ${i + 1}`)}</a> (${esc(a.contentType)}, ${a.size} bytes)</li>`,
+      )
       .join("");
     return c.html(
       layout(
@@ -110,7 +113,10 @@ ${m.html ? htmlFrame(m.html) : "<p>No HTML part.</p>"}`,
     );
   });
 
-  const plain = (text: string) => new Response(text, { headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" } });
+  const plain = (text: string) =>
+    new Response(text, {
+      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" },
+    });
   app.get("/messages/:id/text", (c) => {
     const m = find(c.req.param("id"));
     return m ? plain(m.text ?? "") : c.text("Not found", 404);

@@ -75,7 +75,11 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
   const waiters = new Set<(message: CaughtMessage) => void>();
   const refusedRecipients = new Map<string, RefusalCode>();
   const refusals: Refusal[] = [];
-  let refuseNext: { count: number; code: RefusalCode; at: "MAIL FROM" | "DATA" } = { count: 0, code: 451, at: "MAIL FROM" };
+  let refuseNext: { count: number; code: RefusalCode; at: "MAIL FROM" | "DATA" } = {
+    count: 0,
+    code: 451,
+    at: "MAIL FROM",
+  };
 
   function refusal(command: Refusal["command"], address: string, code: RefusalCode): Error {
     refusals.push({ at: new Date(), command, address, code });
@@ -84,9 +88,9 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
         ? `5.1.1 <${address}>: Recipient address rejected: User unknown`
         : code === 554
           ? "5.7.1 Message rejected"
-        : code === 421
-          ? "4.3.2 Service not available, closing transmission channel"
-          : "4.3.0 Temporary failure, try again later";
+          : code === 421
+            ? "4.3.2 Service not available, closing transmission channel"
+            : "4.3.0 Temporary failure, try again later";
     return Object.assign(new Error(text), { responseCode: code });
   }
 
@@ -134,7 +138,8 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
               keep(toCaughtMessage(parsed, raw, envelope, new Date()));
               callback();
             },
-            (error: unknown) => callback(Object.assign(new Error(`5.6.0 Unparseable message: ${String(error)}`), { responseCode: 554 })),
+            (error: unknown) =>
+              callback(Object.assign(new Error(`5.6.0 Unparseable message: ${String(error)}`), { responseCode: 554 })),
           );
         });
       },
@@ -163,7 +168,8 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
   }
   await listenSmtp();
 
-  const list = (filter?: { to?: string }) => (filter?.to ? messages.filter((m) => isAddressedTo(m, filter.to!)) : [...messages]);
+  const list = (filter?: { to?: string }) =>
+    filter?.to ? messages.filter((m) => isAddressedTo(m, filter.to!)) : [...messages];
   const clear = () => {
     messages.length = 0;
   };

@@ -38,13 +38,21 @@ function rawHeaders(parsed: ParsedMail): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
     // "Key: value" as sent, folded lines joined: what a mail client sees before decoding.
-    const value = line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+    const value = line
+      .slice(line.indexOf(":") + 1)
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
     headers[key] = headers[key] === undefined ? value : `${headers[key]}\n${value}`;
   }
   return headers;
 }
 
-export function toCaughtMessage(parsed: ParsedMail, raw: Buffer, envelope: CaughtMessage["envelope"], receivedAt: Date): CaughtMessage {
+export function toCaughtMessage(
+  parsed: ParsedMail,
+  raw: Buffer,
+  envelope: CaughtMessage["envelope"],
+  receivedAt: Date,
+): CaughtMessage {
   const from = addresses(parsed.from)[0] ?? null;
   return {
     id: randomUUID(),
@@ -88,6 +96,7 @@ export function messageSummary(message: CaughtMessage) {
 export function isAddressedTo(message: CaughtMessage, address: string): boolean {
   const wanted = address.trim().toLowerCase();
   return (
-    message.envelope.to.some((a) => a.toLowerCase() === wanted) || message.to.some((a) => a.address.toLowerCase() === wanted)
+    message.envelope.to.some((a) => a.toLowerCase() === wanted) ||
+    message.to.some((a) => a.address.toLowerCase() === wanted)
   );
 }

@@ -95,10 +95,7 @@ export function gotrueError(
     c.header("X-Supabase-Api-Version", version);
     return c.json({ code: errorCode, message, ...extra }, status as ContentfulStatusCode);
   }
-  return c.json(
-    { code: status, error_code: errorCode, msg: message, ...extra },
-    status as ContentfulStatusCode,
-  );
+  return c.json({ code: status, error_code: errorCode, msg: message, ...extra }, status as ContentfulStatusCode);
 }
 
 /** *OAuthError: always 400 with {error, error_description}. */
@@ -235,12 +232,7 @@ export function createAuthService(opts: AuthOptions): AuthService {
       const detail = err instanceof TokenError ? err.message : String(err);
       return {
         ok: false,
-        response: gotrueError(
-          c,
-          403,
-          "bad_jwt",
-          `invalid JWT: unable to parse or verify signature, ${detail}`,
-        ),
+        response: gotrueError(c, 403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${detail}`),
       };
     }
     return { ok: true, claims, user: null, session: null };
@@ -271,12 +263,7 @@ export function createAuthService(opts: AuthOptions): AuthService {
       if (!session) {
         return {
           ok: false,
-          response: gotrueError(
-            c,
-            403,
-            "session_not_found",
-            "Session from session_id claim in JWT does not exist",
-          ),
+          response: gotrueError(c, 403, "session_not_found", "Session from session_id claim in JWT does not exist"),
         };
       }
     }
@@ -302,9 +289,7 @@ export function createAuthService(opts: AuthOptions): AuthService {
   const readJson = async (c: Context): Promise<Record<string, unknown> | null> => {
     try {
       const body: unknown = await c.req.json();
-      return body && typeof body === "object" && !Array.isArray(body)
-        ? (body as Record<string, unknown>)
-        : null;
+      return body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
     } catch {
       return null;
     }
@@ -349,7 +334,11 @@ export function createAuthService(opts: AuthOptions): AuthService {
   });
 
   app.get("/health", (c) =>
-    c.json({ version: "stand-in", name: "GoTrue", description: "GoTrue is a user registration and authentication API" }),
+    c.json({
+      version: "stand-in",
+      name: "GoTrue",
+      description: "GoTrue is a user registration and authentication API",
+    }),
   );
 
   app.get("/settings", (c) =>
@@ -372,7 +361,12 @@ export function createAuthService(opts: AuthOptions): AuthService {
       const phone = typeof body.phone === "string" ? body.phone : "";
       const password = typeof body.password === "string" ? body.password : "";
       if (email && phone) {
-        return gotrueError(c, 422, "validation_failed", "Only an email address or phone number should be provided on login.");
+        return gotrueError(
+          c,
+          422,
+          "validation_failed",
+          "Only an email address or phone number should be provided on login.",
+        );
       }
       if (!email && !phone) return gotrueError(c, 400, "validation_failed", "missing email or phone");
       if (phone) return gotrueError(c, 400, "phone_provider_disabled", "Phone logins are disabled");
@@ -487,8 +481,7 @@ export function createAuthService(opts: AuthOptions): AuthService {
       return gotrueError(c, 422, "email_exists", "A user with this email address has already been registered");
     }
     if (id && users.has(id)) return gotrueError(c, 422, "user_already_exists", "User already registered");
-    const isRecord = (v: unknown): v is Record<string, unknown> =>
-      !!v && typeof v === "object" && !Array.isArray(v);
+    const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
     const created = await createUser({
       id,
       email,

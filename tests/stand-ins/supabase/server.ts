@@ -130,7 +130,14 @@ export async function startSupabaseStandIn(opts: SupabaseStandInOptions = {}): P
 
   root.use("/storage/v1/*", async (c, next) => {
     if (storageDown) {
-      return c.json({ statusCode: "503", error: "Service Unavailable", message: "The storage service is unavailable (stand-in switched off)" }, 503);
+      return c.json(
+        {
+          statusCode: "503",
+          error: "Service Unavailable",
+          message: "The storage service is unavailable (stand-in switched off)",
+        },
+        503,
+      );
     }
     await next();
   });

@@ -81,13 +81,11 @@ const E = {
     storageError(c, 403, "AccessDenied", "new row violates row-level security policy", "Unauthorized"),
   invalidJwt: (c: Context, message: string) => storageError(c, 400, "InvalidJWT", message),
   keyExists: (c: Context) => storageError(c, 409, "KeyAlreadyExists", "The resource already exists", "Duplicate"),
-  bucketExists: (c: Context) =>
-    storageError(c, 409, "BucketAlreadyExists", "The resource already exists", "Duplicate"),
+  bucketExists: (c: Context) => storageError(c, 409, "BucketAlreadyExists", "The resource already exists", "Duplicate"),
   tooLarge: (c: Context) =>
     storageError(c, 413, "EntityTooLarge", "The object exceeded the maximum allowed size", "Payload too large"),
   invalidKey: (c: Context, key: string) => storageError(c, 400, "InvalidKey", `Invalid key: ${key}`),
-  invalidBucketName: (c: Context) =>
-    storageError(c, 400, "InvalidBucketName", "Bucket name invalid", "Invalid Input"),
+  invalidBucketName: (c: Context) => storageError(c, 400, "InvalidBucketName", "Bucket name invalid", "Invalid Input"),
   invalidRequest: (c: Context, message: string) => storageError(c, 400, "InvalidRequest", message),
 };
 
@@ -237,7 +235,8 @@ export async function createStorageService(opts: StorageOptions): Promise<Storag
     const download = c.req.query("download");
     if (download !== undefined) {
       const filename = download || obj.name.split("/").pop() || "download";
-      headers["Content-Disposition"] = `attachment; filename=${encodeURIComponent(filename)}; filename*=UTF-8''${encodeURIComponent(filename)}`;
+      headers["Content-Disposition"] =
+        `attachment; filename=${encodeURIComponent(filename)}; filename*=UTF-8''${encodeURIComponent(filename)}`;
     }
     return c.body(new Uint8Array(bytes), 200, headers);
   };
@@ -333,7 +332,8 @@ export async function createStorageService(opts: StorageOptions): Promise<Storag
     if (typeof body.public === "boolean") bucket.public = body.public;
     if ("file_size_limit" in body) {
       const limit = parseSizeLimit(body.file_size_limit);
-      if (limit === "invalid") return E.invalidRequest(c, "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B");
+      if (limit === "invalid")
+        return E.invalidRequest(c, "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B");
       bucket.file_size_limit = limit;
     }
     if ("allowed_mime_types" in body) {
@@ -400,13 +400,17 @@ export async function createStorageService(opts: StorageOptions): Promise<Storag
     const [bucketId, ...rest] = segs ?? [];
     const name = rest.join("/");
     const token = c.req.query("token");
-    if (!token) return storageError(c, 400, "InvalidRequest", "querystring must have required property 'token'", "Bad Request");
+    if (!token)
+      return storageError(c, 400, "InvalidRequest", "querystring must have required property 'token'", "Bad Request");
     let payload: Record<string, unknown>;
     try {
       payload = await keys.verifyHs256(token);
     } catch (err) {
       const kind = (err as { kind?: string }).kind;
-      return E.invalidJwt(c, kind === "expired" ? "jwt expired" : kind === "signature" ? "invalid signature" : "jwt malformed");
+      return E.invalidJwt(
+        c,
+        kind === "expired" ? "jwt expired" : kind === "signature" ? "invalid signature" : "jwt malformed",
+      );
     }
     if (payload.url !== `${bucketId}/${name}`) {
       return storageError(c, 400, "InvalidSignature", "Invalid signature");
@@ -527,7 +531,8 @@ export async function createStorageService(opts: StorageOptions): Promise<Storag
     const segs = segmentsAfter(c, "/object/");
     const [bucketId, ...rest] = segs ?? [];
     const name = rest.join("/");
-    if (!bucketId || OBJECT_ROUTES.has(bucketId)) return c.json({ statusCode: "404", error: "Not Found", message: "Route not found" }, 404);
+    if (!bucketId || OBJECT_ROUTES.has(bucketId))
+      return c.json({ statusCode: "404", error: "Not Found", message: "Route not found" }, 404);
     const { caller: who, error } = await caller(c);
     if (!who) return E.accessDenied(c, error ?? "invalid JWT");
     if (!name || !VALID_KEY.test(name) || name.split("/").some((s) => s === "" || s === "." || s === "..")) {
