@@ -4,13 +4,7 @@
  * renders the text it gets, so nothing about the join window is decided in the browser.
  */
 import { formatDateTime, formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
-import {
-  cardState,
-  classroomSessionsEnded,
-  nextStateChange,
-  type CardState,
-  type JoinWindowInput,
-} from "./join-window";
+import { cardState, classroomSessionsEnded, nextStateChange, type JoinWindowInput } from "./join-window";
 import { learnerOf } from "./attendee";
 import { describeOutcome, type LessonOutcome, type OutcomeWords } from "./lesson-outcome";
 import { canAssignStudent, type BookingParties } from "./permissions";

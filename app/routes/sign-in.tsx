@@ -85,6 +85,7 @@ export default function SignIn({ loaderData, actionData }: Route.ComponentProps)
         <Errors id={form.errorId} errors={form.errors} alert />
         <div>
           <label htmlFor={fields.email.id}>Email</label>
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- signing in is the page's only task */}
           <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" required autoFocus />
           <Errors id={fields.email.errorId} errors={fields.email.errors} />
         </div>

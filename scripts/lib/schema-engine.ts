@@ -127,6 +127,7 @@ function markCharColumns<T>(result: T): T {
 
 class CharMarkingClient extends pg.Client {
   // pg-pool calls query(config, values, callback); a transaction's client is called for a promise.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- overrides pg's overloaded signature as it is
   override query(...args: any[]): any {
     const query = super.query as (...a: unknown[]) => unknown;
     const last = args.length - 1;

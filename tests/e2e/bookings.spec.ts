@@ -46,7 +46,7 @@ test("a parent sees upcoming, ready, completed and cancelled cards, with times i
     createDemoBooking({ clientId: parent.id, ...overrides });
   const tag = randomUUID().slice(0, 8);
   const upcomingStart = minutes(3 * 60);
-  const upcoming = await createOwn({ serviceName: `Upcoming ${tag}`, sessionStartTime: upcomingStart });
+  await createOwn({ serviceName: `Upcoming ${tag}`, sessionStartTime: upcomingStart });
   const ready = await createOwn({ serviceName: `Ready ${tag}`, sessionStartTime: minutes(5), studentId: null });
   const completed = await createOwn({
     serviceName: `Completed ${tag}`,

@@ -215,7 +215,7 @@ function applyTranscriptionFinish(
   event: Extract<WebhookEvent, { kind: "transcription.finish" }>,
   context: SqlContext,
 ): Promise<WebhookOutcome> {
-  const { roomId, bookingId, deliveryId, now } = context;
+  const { roomId, deliveryId, now } = context;
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(roomLockSql(roomId));
     const recorded = await tx.webhookEvent.createMany({
