@@ -4,6 +4,7 @@ import {
   isRecordDue,
   isReminderDue,
   reminderWindow,
+  staleReasonOf,
   sweepStartRange,
   type RecordBooking,
   type ReminderBooking,
@@ -135,5 +136,59 @@ describe("the lesson record and the review prompt", () => {
 
   it("a held lesson gets the review prompt", () => {
     expect(isRecordDue("review_prompt", settled, at("2026-11-25T16:20:00Z"))).toBe(true);
+  });
+});
+
+describe("why a queued notification is no longer sent (checked again at send time)", () => {
+  const queuedFor = { kind: "reminder_classroom_open", forStartTime: start };
+  const nowBooking = { ...booking, outcome: null, outcomeSettledAt: null };
+  const reachable = { email: "parent@example.com", emailUndeliverableAt: null, switchedOff: [] };
+  const duringWindow = at("2026-11-25T14:50:00Z");
+
+  it("sends a reminder that is still due to someone who can be written to", () => {
+    expect(staleReasonOf(queuedFor, nowBooking, reachable, duringWindow)).toBeNull();
+  });
+
+  it.each([
+    ["Cancelled", "booking cancelled"],
+    ["Declined", "booking declined"],
+    ["Pending", "booking pending"],
+  ] as const)("skips a %s booking", (status, reason) => {
+    expect(staleReasonOf(queuedFor, { ...nowBooking, status }, reachable, duringWindow)).toBe(reason);
+  });
+
+  it("skips a lesson moved since the row was queued, even by a second", () => {
+    const moved = { ...nowBooking, sessionStartTime: new Date(start.getTime() + 1000) };
+    expect(staleReasonOf(queuedFor, moved, reachable, duringWindow)).toBe("lesson moved");
+  });
+
+  it("skips a classroom-open reminder once the lesson has ended", () => {
+    expect(staleReasonOf(queuedFor, nowBooking, reachable, at("2026-11-25T16:00:00Z"))).toBe("no longer due");
+  });
+
+  it("skips a review prompt for a lesson that was not held", () => {
+    const notHeld = {
+      ...nowBooking,
+      status: "Confirmed" as const,
+      outcome: "not_held" as const,
+      outcomeSettledAt: duringWindow,
+    };
+    expect(staleReasonOf({ kind: "review_prompt", forStartTime: start }, notHeld, reachable, duringWindow)).toBe(
+      "no longer due",
+    );
+  });
+
+  it.each([
+    ["no address", { ...reachable, email: null }],
+    ["an address refused for good", { ...reachable, emailUndeliverableAt: duringWindow }],
+  ])("skips a recipient with %s", (_label, recipient) => {
+    expect(staleReasonOf(queuedFor, nowBooking, recipient, duringWindow)).toBe("address undeliverable");
+  });
+
+  it("skips a kind the recipient switched off after it was queued, and only that kind", () => {
+    const switchedOff = { ...reachable, switchedOff: ["reminder_classroom_open"] };
+    expect(staleReasonOf(queuedFor, nowBooking, switchedOff, duringWindow)).toBe("switched off by the recipient");
+    const otherKind = { ...reachable, switchedOff: ["lesson_record"] };
+    expect(staleReasonOf(queuedFor, nowBooking, otherKind, duringWindow)).toBeNull();
   });
 });
