@@ -1,5 +1,6 @@
-// bench/dashboard: the dashboard for one viewer with many bookings (issue 3), and the same page for
-// a viewer with 5,000 beside one with 50 (issue 11: no page's cost grows with history).
+// bench/dashboard: the dashboard for one viewer with many bookings, and the same page for
+// a viewer with 5,000 beside one with 50 (no page's cost grows with history:
+// docs/decisions/0030-bounded-dashboard-and-keyset-history.md).
 //   1. A viewer with 200 bookings spread over past, present and future (every card state): the
 //      median and p95 time of GET / one request at a time, and the HTML size, raw and gzipped.
 //   2. Two viewers with the same lessons around now, one with 50 bookings and one with 5,000
@@ -15,7 +16,7 @@ import { addBookings, createBenchViewer } from "./lib/seed.ts";
 import { isMain, runStandalone, signIn, type BenchContext } from "./lib/stack.ts";
 import { kib, ms, percentile } from "./lib/stats.ts";
 
-/** Issue 11's targets for the dashboard of a long history. */
+/** The targets for the dashboard of a long history (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md). */
 export const HISTORY_TARGETS = { p95Ratio: 1.2, htmlGzipBytes: 15 * 1024 } as const;
 export const HISTORY_SIZES = { small: 50, large: 5_000 } as const;
 

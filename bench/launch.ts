@@ -1,4 +1,4 @@
-// bench/launch: the launch route's own overhead (issue 4). The Lessonspace stand-in answers at
+// bench/launch: the launch route's own overhead. The Lessonspace stand-in answers at
 // once, so what is left is ours: session check, booking query, join window, rate-limit counter,
 // the Lessonspace round trip over loopback, the room bookkeeping and the answer. Runs against the
 // production build (server.ts) in a process of its own, at concurrency 1 and 20, and prints median,

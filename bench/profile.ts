@@ -1,5 +1,5 @@
 // bench/profile: where the production server spends its CPU and holds its memory under load
-// (issue 11). Starts the bench stack, runs the production server with --inspect on loopback, and
+// (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md). Starts the bench stack, runs the production server with --inspect on loopback, and
 // for each target runs autocannon while V8's sampling profiler records, then prints the functions
 // with the most self time and the packages they belong to (the .cpuprofile files are written to
 // bench/results/ for a flame graph in Chrome DevTools or speedscope). `memory` runs a mixed load at

@@ -1,4 +1,4 @@
-// bench/reminders: the lesson-lifecycle queue under load (issue 10). 10,000 Confirmed bookings whose
+// bench/reminders: the lesson-lifecycle queue under load (docs/decisions/0041-each-notification-sent-exactly-once.md). 10,000 Confirmed bookings whose
 // classroom opens now, one sweep, two workers — the app server's in-process workers and one
 // `npm run worker` process — delivering over real SMTP to the local catcher. Prints messages/s, the
 // time to sweep and to drain, duplicates (messages per notification id in the catcher: must be 0)

@@ -1,4 +1,5 @@
-// npm run bench: the project's figures beside baselines measured in the same run (issue 7).
+// npm run bench: the project's figures beside baselines measured in the same run
+// (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md).
 //   1. Page weight of every page (HTML, CSS, JavaScript; raw and as sent gzipped), checked against
 //      bench/budget.json, and that each page works with zero bytes of JavaScript.
 //   2. Server speed against its limit: autocannon at concurrency 10 and 50 on the signed-in
@@ -79,7 +80,7 @@ const SPEED_WARMUP_SECONDS = QUICK ? 1 : 2;
 // ~10,000 more (app ~5 ms, ceiling ~1.6 ms), with the same ratio between them: not worth minutes here.
 const SPEED_FIRST_WARMUP_SECONDS = QUICK ? 1 : 20;
 const CONCURRENCIES = [10, 50];
-/** Alternating app/ceiling runs behind issue 11's two dashboard ratios (see pairedRatios). */
+/** Alternating app/ceiling runs behind the two dashboard ratios (see pairedRatios). */
 const DASHBOARD_PAIRS = QUICK ? 1 : 5;
 const SOAK_SECONDS = Number(flags["soak-seconds"] ?? process.env.BENCH_SOAK_SECONDS ?? (QUICK ? 20 : 300));
 const SOAK_SLICE_SECONDS = Math.min(SOAK_SECONDS, QUICK ? 5 : 30);
@@ -94,9 +95,9 @@ const SKIP = new Set(
     .filter(Boolean),
 );
 const DASHBOARD_BOOKINGS = 50;
-/** Issue 11's long history, measured at c10 beside the 50-booking dashboard. */
+/** The long history, measured at c10 beside the 50-booking dashboard. */
 const HISTORY_PAGE = `dashboard (${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings)`;
-/** The server's RSS peak under c50 must stay under this (a 512 MB container; DESIGN.md section 13). */
+/** The server's RSS peak under c50 must stay under this (a 512 MB container; docs/decisions/0036-memory-limits-and-semi-space-size.md). */
 const RSS_TARGET_MB = 450;
 const WEBHOOK_ROOMS = 200;
 const ISSUE = QUICK
@@ -191,7 +192,7 @@ try {
     tutorId: demoProfiles.otherTutor.id,
     count: DASHBOARD_BOOKINGS - 1,
   });
-  // Issue 11: a viewer with 5,000 bookings spread the same way (and one with 50, for the page weight).
+  // A viewer with 5,000 bookings spread the same way (and one with 50, for the page weight).
   const historyViewers = await seedHistoryViewers(context, demoProfiles.otherTutor.id);
   const cookies = {
     history: await signIn(context.appUrl, historyViewers.large.email),
@@ -268,7 +269,7 @@ async function pageWeight(ctx: BenchContext, cookies: Cookies): Promise<PageWeig
       name: `dashboard (adult, ${DASHBOARD_BOOKINGS} bookings)`,
       path: "/",
       cookie: cookies.adult,
-      // Bounded (issue 11): every ready lesson, the next and last ten, and links to the rest.
+      // Bounded: every ready lesson, the next and last ten, and links to the rest.
       mustContain: [
         "<h1>Your lessons</h1>",
         signOut,
@@ -639,7 +640,7 @@ async function serverSpeed(
     );
   }
   say(
-    `  Targets (issue 11), at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`,
+    `  Targets, at c10: at least 60% of the no-framework ceiling's throughput and 50% of its requests per CPU second.`,
   );
   {
     const dashboard = targets.find((t) => t.name === "dashboard (50 bookings)")!;
@@ -658,9 +659,9 @@ async function serverSpeed(
     results.renderFloor = { ...floor, bound };
     for (const line of describeFloor(floor, bound)) say(`  ${line}`);
   }
-  // Issue 11: the same page for 5,000 bookings beside 50, both viewers in turn on the same connections.
+  // The same page for 5,000 bookings beside 50, both viewers in turn on the same connections.
   say(
-    `\n  Dashboard of a long history (issue 11): 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`,
+    `\n  Dashboard of a long history: 10 connections alternating between a viewer with ${HISTORY_SIZES.small} and one with ${HISTORY_SIZES.large.toLocaleString("en-GB")} bookings, ${SPEED_SECONDS} s:`,
   );
   results.history = await historyBench(ctx, historyViewers, {
     seconds: SPEED_SECONDS,
@@ -668,7 +669,7 @@ async function serverSpeed(
   });
   printHistory(results.history, (line) => say(`  ${line}`));
   if (results.history.small.load.errors || results.history.large.load.errors)
-    failures.push("issue 11 dashboard history: errors under load");
+    failures.push("dashboard history: errors under load");
   for (const concurrency of CONCURRENCIES) {
     const find = (name: string) => rows.find((r) => r.target === name && r.concurrency === concurrency)!.result;
     const ceiling = find("no-framework booking page");
@@ -698,7 +699,7 @@ type LoadTarget = { name: string; url: string; pid: number; requests: LoadSpec["
  * The app against its ceiling in alternating runs at c10 (app, ceiling; ceiling, app; …), each
  * ratio taken within its pair. Two single runs minutes apart move ±20–30% on this shared machine,
  * and the neighbours' drift hits both sides of a pair alike: the median of the pairs is what
- * issue 11's targets are judged on.
+ * the dashboard's targets are judged on.
  */
 async function pairedRatios(app: LoadTarget, ceiling: LoadTarget, count: number): Promise<PairedRatios> {
   const pairs: PairedRatios["pairs"] = [];
@@ -958,13 +959,13 @@ function compareMarkup(app: string, handWritten: string): string {
 
 async function perIssue(ctx: BenchContext) {
   const out: NonNullable<typeof results.issue> = {};
-  heading(`3a. Dashboard (issue 3): one viewer with 200 bookings, one request at a time`);
+  heading(`3a. Dashboard: one viewer with 200 bookings, one request at a time`);
   // The seed's other parent (one booking) with 199 more, with the other tutor: nobody else's pages change.
   await addBookings(ctx.db, {
     clientId: demoProfiles.otherParent.id,
     tutorId: demoProfiles.otherTutor.id,
     count: 199,
-    label: "Issue 3 bench lesson",
+    label: "Dashboard bench lesson",
   });
   out.dashboard = await dashboardBench(ctx, {
     email: demoProfiles.otherParent.email,
@@ -972,44 +973,39 @@ async function perIssue(ctx: BenchContext) {
     seconds: ISSUE.dashboardSeconds,
   });
 
-  heading(`3b. Launch (issue 4): fetch loops in the bench process at concurrency 1 and 20`);
+  heading(`3b. Launch: fetch loops in the bench process at concurrency 1 and 20`);
   out.launch = await launchBench(ctx, { seconds: ISSUE.launchSeconds, warmUpMs: ISSUE.launchWarmUpMs });
-  if (!out.launch.ok) failures.push("issue 4 launch bench: unexpected statuses");
+  if (!out.launch.ok) failures.push("launch bench: unexpected statuses");
 
   heading(
-    `3c. Webhooks (issue 5): ${ISSUE.webhookTotal.toLocaleString("en-GB")} deliveries, 10% duplicates, 5% bad signatures, then a database check`,
+    `3c. Webhooks: ${ISSUE.webhookTotal.toLocaleString("en-GB")} deliveries, 10% duplicates, 5% bad signatures, then a database check`,
   );
   out.webhooks = await webhookBench(ctx, { total: ISSUE.webhookTotal, concurrency: 20 });
-  if (!out.webhooks.ok) failures.push(`issue 5 webhook bench: ${out.webhooks.problems.slice(0, 3).join("; ")}`);
+  if (!out.webhooks.ok) failures.push(`webhook bench: ${out.webhooks.problems.slice(0, 3).join("; ")}`);
 
-  heading(`3d. Upload (issue 6): 50 MB refusals and an 8 MB PNG, server memory from /proc`);
+  heading(`3d. Upload: 50 MB refusals and an 8 MB PNG, server memory from /proc`);
   out.upload = await uploadBench(ctx, { rounds: ISSUE.uploadRounds });
-  if (!out.upload.ok) failures.push("issue 6 upload bench: unexpected statuses");
+  if (!out.upload.ok) failures.push("upload bench: unexpected statuses");
   if (!out.upload.growthMet)
     failures.push(
-      `issue 6 upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`,
+      `upload bench: peak memory growth ${out.upload.worstRefusalGrowthMb.toFixed(1)} MB over the ${out.upload.growthTargetMb} MB target`,
     );
 
   heading(
-    `3e. Reminders (issue 10): ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`,
+    `3e. Reminders: ${ISSUE.reminderBookings.toLocaleString("en-GB")} bookings due in one sweep, two workers, real SMTP to the catcher`,
   );
   out.reminders = await remindersBench(ctx, { bookings: ISSUE.reminderBookings });
   if (!out.reminders.ok)
-    failures.push(
-      `issue 10 reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`,
-    );
+    failures.push(`reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`);
   const transcripts = QUICK ? 50 : 500;
-  heading(
-    `3f. Transcripts (issue 12): ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`,
-  );
+  heading(`3f. Transcripts: ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`);
   out.transcripts = await transcriptBench(ctx, {
     transcripts,
     segments: 600,
     seconds: ISSUE.dashboardSeconds,
     recordLessons: Math.min(200, transcripts),
   });
-  if (!out.transcripts.ok)
-    failures.push(`issue 12 transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
+  if (!out.transcripts.ok) failures.push(`transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
   return out;
 }
 
@@ -1353,7 +1349,7 @@ function summary() {
   if (issue?.dashboard) {
     const d = issue.dashboard;
     rows.push([
-      "issue 3 dashboard, 200 bookings, c1",
+      "dashboard, 200 bookings, c1",
       `median ${ms(d.median)}, p95 ${ms(d.p95)} (${d.requests} requests)`,
       `HTML ${kib(d.htmlBytes)}, ${kib(d.htmlGzip)} gzip`,
     ]);
@@ -1363,7 +1359,7 @@ function summary() {
       const r = issue.launch.rows.find((row) => row.label === JSON_LAUNCH && row.concurrency === c);
       if (r) {
         rows.push([
-          `issue 4 launch (JSON), c${c}`,
+          `launch (JSON), c${c}`,
           `median ${ms(r.median)}, p95 ${ms(r.p95)}, ${r.perSecond.toFixed(0)} req/s`,
           `route overhead over the stand-in ${ms(issue.launch.overheadMs[c] ?? NaN)}`,
         ]);
@@ -1373,7 +1369,7 @@ function summary() {
   if (issue?.webhooks) {
     const w = issue.webhooks;
     rows.push([
-      `issue 5 webhooks, ${w.deliveries} deliveries, c${w.concurrency}`,
+      `webhooks, ${w.deliveries} deliveries, c${w.concurrency}`,
       `${w.perSecond.toFixed(0)} deliveries/s (target 500), p50 ${ms(w.p50)}, p95 ${ms(w.p95)}`,
       `${w.perServerCpuSecond.toFixed(0)} per server CPU second; ${w.duplicates} duplicates, ${w.forged} bad signatures; database check ${w.ok ? "passed" : "FAILED"}`,
     ]);
@@ -1381,7 +1377,7 @@ function summary() {
   if (issue?.upload) {
     const u = issue.upload;
     rows.push([
-      "issue 6 upload",
+      "upload",
       `50 MB refused (413) in ${u.refusalMs.toFixed(0)} ms; ${u.pngMb.toFixed(0)} MB PNG stored at ${u.pngMbPerSecond.toFixed(1)} MB/s`,
       `peak server memory growth ${u.worstRefusalGrowthMb.toFixed(1)} MB (target < ${u.growthTargetMb} MB)`,
     ]);
@@ -1389,7 +1385,7 @@ function summary() {
   if (issue?.reminders) {
     const r = issue.reminders;
     rows.push([
-      `issue 10 reminders, ${r.bookings.toLocaleString("en-GB")} due, 2 workers`,
+      `reminders, ${r.bookings.toLocaleString("en-GB")} due, 2 workers`,
       `${r.perSecond.toFixed(0)} messages/s, drained in ${r.drainSeconds.toFixed(1)} s (sweep ${r.sweepSeconds.toFixed(1)} s)`,
       `${r.duplicates} duplicates, ${r.missing} missing; ${r.cpuMsPerMessage.toFixed(1)} CPU-ms/message; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
     ]);
@@ -1397,17 +1393,17 @@ function summary() {
   if (issue?.transcripts) {
     const t = issue.transcripts;
     rows.push([
-      `issue 12 transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`,
+      `transcript ingest, ${t.transcripts} × ${t.segments / t.transcripts}`,
       `${t.segmentsPerSecond.toFixed(0)} segments/s`,
       `${t.segments.toLocaleString("en-GB")} segments in ${t.ingestSeconds.toFixed(1)} s, two bench workers (and the app server's own)`,
     ]);
     rows.push([
-      `issue 12 transcript search, c${t.search.concurrency}`,
+      `transcript search, c${t.search.concurrency}`,
       `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`,
       `${t.search.errors} errors`,
     ]);
     rows.push([
-      `issue 12 learning record, ${t.record.lessons} lessons, c1`,
+      `learning record, ${t.record.lessons} lessons, c1`,
       `median ${ms(t.record.median)}, p95 ${ms(t.record.p95)}`,
       `HTML ${kib(t.record.htmlBytes)}, ${kib(t.record.htmlGzip)} gzip`,
     ]);

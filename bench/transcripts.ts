@@ -1,4 +1,4 @@
-// bench/transcripts: lesson transcripts and the learning record (issue 12).
+// bench/transcripts: lesson transcripts and the learning record.
 //   1. Ingest: 500 transcripts of a 60-minute lesson (600 segments each) served by the Lessonspace
 //      stand-in, fetched by fetchDueTranscripts (two workers at once, as the queue would run them)
 //      → segments/s.

@@ -1,4 +1,4 @@
-// bench/upload: what a snapshot upload costs the production server (issue 6, DESIGN.md section 7).
+// bench/upload: what a snapshot upload costs the production server (docs/decisions/0021-snapshot-upload.md).
 // Posts a 50 MB body (refused while streaming at 10 MB) and a valid 8 MB PNG to the production
 // build running in a child process, and prints time to refusal, upload throughput and the
 // server's peak memory growth, read from /proc/<pid>/status.

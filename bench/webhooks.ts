@@ -1,4 +1,4 @@
-// bench/webhooks: Lessonspace webhook ingestion under load (issue 5). Sends 2,000 signed deliveries
+// bench/webhooks: Lessonspace webhook ingestion under load. Sends 2,000 signed deliveries
 // over loopback at concurrency 20 to the production build (10% duplicates, 5% bad signatures),
 // prints deliveries/s and p50/p95 latency, then checks that the database ends exactly as it
 // should: every good event applied once, nothing from the bad ones.

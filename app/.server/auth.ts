@@ -94,7 +94,7 @@ export async function getViewer(request: Request): Promise<AuthResult> {
   return { viewer: await profileOf(subject), headers, authUnavailable };
 }
 
-/** The signed-in person's profile: one plain statement, as every page load reads it (issue 11). */
+/** The signed-in person's profile: one plain statement, as every page load reads it (docs/decisions/0032-hand-written-sql-on-hot-paths.md). */
 async function profileOf(id: string): Promise<Viewer | null> {
   // Auth user ids are UUIDs; anything else names no profile (and must not reach the uuid cast).
   if (!isUuid(id)) return null;

@@ -34,7 +34,7 @@ const envSchema = z
     // Origins allowed to be framed by the embedded classroom page (space separated).
     LESSONSPACE_FRAME_ORIGINS: z.string().default("https://*.thelessonspace.com https://go.room.sh"),
     LESSONSPACE_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
-    // Transcription (issue 12): "false" for organisations without the add-on; no transcribe, no webhook.
+    // Transcription (docs/decisions/0019-every-launch-sends-the-full-settings.md): "false" for organisations without the add-on; no transcribe, no webhook.
     LESSONSPACE_TRANSCRIBE: z
       .enum(["true", "false"])
       .default("true")

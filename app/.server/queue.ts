@@ -1,4 +1,4 @@
-// The job queue (DESIGN.md section 12): pg-boss 10 over the app's own PostgreSQL, in its own
+// The job queue (docs/decisions/0039-job-queue-pg-boss-owns-its-schema.md): pg-boss 10 over the app's own PostgreSQL, in its own
 // `pgboss` schema, which pg-boss creates and migrates itself at start, under its own advisory lock
 // (so many workers starting at once are safe). Not in prisma/migrations: its plpgsql functions
 // cannot pass through the pg driver adapter's statement splitting that Prisma's wasm engine uses,

@@ -4,7 +4,7 @@ import { getClientIPAddress } from "remix-utils/get-client-ip-address";
 import { env } from "./env";
 
 /**
- * Rate limits for launch and sign-in (DESIGN.md section 8). App servers are stateless, so the
+ * Rate limits for launch and sign-in (docs/decisions/0023-rate-limits-count-only-what-costs.md). App servers are stateless, so the
  * counters live in PostgreSQL (table `rate_limits`, migration 069) and every server behind the
  * load balancer sees the same counts.
  */

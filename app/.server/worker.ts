@@ -44,7 +44,7 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       });
       if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
-      // Transcripts (issue 12): the rows say what is due, so any worker may take a batch (SKIP
+      // Transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md): the rows say what is due, so any worker may take a batch (SKIP
       // LOCKED); a small batch stays well within a fetch's two-minute lease.
       await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, async () => {
         const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);

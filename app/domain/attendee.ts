@@ -1,5 +1,5 @@
 /**
- * Who enters the Lessonspace room when this viewer presses Join (spec 4.1, v5.0): the tutor as
+ * Who enters the Lessonspace room when this viewer presses Join (docs/decisions/0014-attendee-and-leader.md): the tutor as
  * themself and leader; anyone else as the assigned student, or as the client (adult learner)
  * when no student is assigned.
  */

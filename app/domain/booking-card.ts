@@ -34,7 +34,7 @@ export type RecordingStatus = "available" | "preparing" | "none";
 /**
  * A card carries only what its state renders: it is serialised into the page's HTML for
  * hydration, so a completed lesson's join times (or an upcoming one's recording) would be bytes
- * and serialisation work for nothing (issue 11).
+ * and serialisation work for nothing (docs/decisions/0033-cards-carry-only-what-their-state-renders.md).
  */
 export type BookingCardView = CardCommon & (ReadyCard | UpcomingCard | CompletedCard | CancelledCard);
 
@@ -43,7 +43,7 @@ type CardCommon = {
   serviceName: string;
   tutorName: string;
   clientName: string;
-  /** Who attends: the assigned student, else the client as an adult learner (spec 2.0). */
+  /** Who attends: the assigned student, else the client as an adult learner. */
   attendee: { name: string; asAdultLearner: boolean };
   /** "Wed 25 Nov, 15:00–16:00" in the viewer's zone. */
   when: string;

@@ -1,5 +1,5 @@
 /**
- * What kind of image an upload really is, judged by its bytes only (DESIGN.md section 7): never
+ * What kind of image an upload really is, judged by its bytes only (docs/decisions/0021-snapshot-upload.md): never
  * by its name or the type the browser declared. PNG, JPEG and WebP are accepted; everything else
  * (SVG, HTML, GIF, text…) is not. A file whose structure ends early is refused as truncated, so a
  * half-sent photo never becomes the lesson's snapshot. Pure: bytes in, verdict out.

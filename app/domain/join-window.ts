@@ -1,6 +1,6 @@
 /**
  * When may people join a lesson? The one rule behind the card, the details page, the launch
- * route and the classroom page (DESIGN.md section 5). Pure: the caller passes `now`.
+ * route and the classroom page (docs/decisions/0012-join-window-closes-15-minutes-after-end.md). Pure: the caller passes `now`.
  *
  * The room opens 15 minutes before the start and stays open through the lesson until 15 minutes
  * after the scheduled end, so someone who drops out or arrives late can still join. The window

@@ -1,5 +1,5 @@
 /**
- * A learner's record over time (issue 12): per week or month, lessons booked, held and missed,
+ * A learner's record over time (docs/decisions/0051-learning-record.md): per week or month, lessons booked, held and missed,
  * minutes attended against planned, and the learner's share of the talking. Pure: the caller
  * loads one row per lesson (app/.server/bookings/learning-record.ts) and passes `now` and the zone.
  *

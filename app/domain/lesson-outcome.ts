@@ -1,5 +1,5 @@
 /**
- * What a lesson turned out to be, decided once when its join window closes (DESIGN.md section 12):
+ * What a lesson turned out to be, decided once when its join window closes (docs/decisions/0038-lesson-outcomes-and-thresholds.md):
  * from how long the tutor and the attendee were in the classroom, against the planned length.
  * Pure: the caller passes attendance rows and the instant up to which open visits count.
  *

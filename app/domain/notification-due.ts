@@ -1,5 +1,5 @@
 /**
- * When is a reminder due? The one rule behind the notification sweep (DESIGN.md section 12), so
+ * When is a reminder due? The one rule behind the notification sweep (docs/decisions/0040-notifications-found-by-a-sweep.md), so
  * that "why did (or didn't) this family get a reminder?" has one file for an answer. Pure: the
  * caller passes `now`; the sweep's SQL is built from the same constants and an integration test
  * checks that the two agree at every edge.

@@ -1,5 +1,5 @@
 /**
- * The messages the lesson lifecycle sends (DESIGN.md section 12), and the shapes shared by the
+ * The messages the lesson lifecycle sends (docs/decisions/0040-notifications-found-by-a-sweep.md), and the shapes shared by the
  * sweep that decides what is due, the recipients rule, the settings page and the e-mail renderer.
  * Pure: no I/O.
  */

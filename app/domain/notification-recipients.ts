@@ -1,5 +1,5 @@
 /**
- * Who receives a booking's message of a given kind (DESIGN.md sections 4 and 12). Pure: the server
+ * Who receives a booking's message of a given kind (docs/decisions/0043-who-receives-which-email.md). Pure: the server
  * part (app/.server/notifications/recipients.ts) loads the people, this decides.
  *
  * - Reminders go to everyone who takes part: the tutor, the client, the active guardians of the

@@ -1,5 +1,5 @@
 /**
- * Who may do what to a booking (DESIGN.md section 4). Pure: the caller loads the booking and
+ * Who may do what to a booking (docs/decisions/0011-who-may-assign-upload-review-and-watch.md). Pure: the caller loads the booking and
  * the viewer's guardian edges and passes the clock. Every route asks here; none decides alone.
  */
 import { learnerIdOf } from "./attendee";

@@ -1,4 +1,4 @@
-/** One card of the tutor's Recent Sessions (spec 5.2): a completed lesson still lacking a snapshot or the tutor's review. */
+/** One card of the tutor's Recent Sessions: a completed lesson still lacking a snapshot or the tutor's review. */
 export type RecentSession = {
   bookingId: string;
   serviceName: string;

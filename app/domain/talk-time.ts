@@ -1,5 +1,5 @@
 /**
- * Who spoke how much (DESIGN.md section 14). Pure.
+ * Who spoke how much (docs/decisions/0049-talk-time.md). Pure.
  *
  * - A speaker's speaking time in a session is the union of their segment intervals: overlapping or
  *   repeated segments count once, gaps count nothing. Breakout rooms do not matter for one person

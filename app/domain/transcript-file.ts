@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * A Lessonspace transcript file (DESIGN.md sections 6 and 14): a JSON array of
+ * A Lessonspace transcript file (docs/decisions/0048-transcript-files-whole-or-segment.md): a JSON array of
  * `{start_time, end_time, user: {id, name}, breakout_id, text}`, times in seconds from the session
  * start. Pure: the caller has downloaded the bytes.
  *

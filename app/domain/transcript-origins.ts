@@ -1,5 +1,5 @@
 /**
- * Where a transcript may be downloaded from (DESIGN.md section 14). The URL comes from a signed
+ * Where a transcript may be downloaded from (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md). The URL comes from a signed
  * Lessonspace delivery but is still outside input: we only ever request origins on an allowlist
  * (`LESSONSPACE_TRANSCRIPT_ORIGINS`, space separated), so a URL or a redirect pointing at
  * 127.0.0.1, 169.254.169.254 or anywhere else is refused before any request is made. Pure.

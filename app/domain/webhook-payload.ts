@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isUuid } from "./uuid";
 
 /**
- * What we read from a Lessonspace webhook body (DESIGN.md section 6). Lessonspace documents only
+ * What we read from a Lessonspace webhook body (docs/decisions/0016-webhook-deliveries-checked-recorded-applied-once.md). Lessonspace documents only
  * `room.id`, so parsing is lenient: unknown fields are ignored, a missing or unreadable optional
  * field becomes null (the sessions API fills timing in later), and only what an event cannot be
  * applied without is required. Pure: the caller has already verified the signature.

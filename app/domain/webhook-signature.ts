@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * How a Lessonspace webhook is verified (DESIGN.md section 6): HMAC-SHA256 over the exact bytes
+ * How a Lessonspace webhook is verified (docs/decisions/0007-per-space-webhook-secrets.md): HMAC-SHA256 over the exact bytes
  * received, keyed with the space secret (or the organisation-wide LESSONSPACE_SECRET), sent in
  * `x-webhook-signature` as hex or base64. Pure: no I/O, the caller supplies the candidate keys.
  */

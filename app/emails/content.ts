@@ -1,5 +1,5 @@
 /**
- * The words the lifecycle e-mails share (DESIGN.md section 12), for the HTML components and the
+ * The words the lifecycle e-mails share (docs/decisions/0040-notifications-found-by-a-sweep.md), for the HTML components and the
  * plain-text versions alike. Pure: times come formatted in the recipient's zone with `now` injected.
  */
 import { JOIN_EARLY_MS, JOIN_LATE_MS } from "~/domain/join-window";

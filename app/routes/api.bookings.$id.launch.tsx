@@ -7,7 +7,7 @@ import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/api.bookings.$id.launch";
 
 /**
- * POST /api/bookings/:id/launch (spec 4.1). The Join Lesson form posts here with
+ * POST /api/bookings/:id/launch (docs/decisions/0013-launch-route-and-embedded-classroom.md). The Join Lesson form posts here with
  * target="_blank": success is a 303 to our embedded classroom page, any failure a readable page
  * in that new tab with a fitting status. `Accept: application/json` gets `{ "url": … }`.
  */

@@ -8,7 +8,7 @@ import { timeLeftLabel, type LessonTimes } from "~/domain/time-left";
 import type { Route } from "./+types/bookings.$id.classroom";
 
 /**
- * The embedded classroom (spec 1.0 "Embedded Experience", DESIGN.md section 5): our own light
+ * The embedded classroom (docs/decisions/0013-launch-route-and-embedded-classroom.md): our own light
  * page around Lessonspace, safe to reload. Same checks as the launch route, then a fresh
  * per-person link (handed over by the launch action, or asked for again: launch is idempotent).
  */

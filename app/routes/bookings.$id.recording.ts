@@ -6,7 +6,7 @@ import { openRecording } from "~/.server/lessonspace/recordings";
 import { RecordingNotice } from "~/components/bookings/RecordingNotice";
 import type { Route } from "./+types/bookings.$id.recording";
 
-// View Recording (DESIGN.md sections 4 and 6): participants and active guardians of the student;
+// View Recording (docs/decisions/0018-recordings-through-our-route.md): participants and active guardians of the student;
 // a fresh link from Lessonspace on every visit, since the links it hands out expire.
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [

@@ -3,7 +3,7 @@ import { notFound, requireBookingForViewer } from "~/.server/bookings/bookings";
 import { openSnapshot } from "~/.server/artifacts/snapshots";
 import type { Route } from "./+types/bookings.$id.snapshot";
 
-// The whiteboard snapshot, served by us from private storage (DESIGN.md sections 4 and 7):
+// The whiteboard snapshot, served by us from private storage (docs/decisions/0021-snapshot-upload.md):
 // participants and active guardians of the assigned student only; everyone else gets the same 404
 // as for a booking without a snapshot. The stable URL in session_artifacts points here.
 

@@ -10,7 +10,7 @@ import { canUploadSnapshot } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/bookings.$id.snapshot.upload";
 
-// Whiteboard snapshot upload (spec 5.2, DESIGN.md section 7). GET shows the form; POST authorizes
+// Whiteboard snapshot upload (docs/decisions/0021-snapshot-upload.md). GET shows the form; POST authorizes
 // from the URL and cookies alone, before a byte of the body is read, then hands the stream over.
 
 const FAILURES: Record<Exclude<SnapshotFailure, "booking-gone">, { status: number; message: string }> = {

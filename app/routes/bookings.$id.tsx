@@ -44,7 +44,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
       student: booking.student,
       wards,
       refresh: refreshPlan([booking], now),
-      // Issue 12: what was said, and the learner's record across lessons.
+      // What was said, and the learner's record across lessons.
       transcript: {
         status: lessonTalk.status,
         talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),

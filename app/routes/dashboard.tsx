@@ -56,7 +56,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         )}
         {empty ? <p>You have no lessons yet.</p> : null}
         <BookingSection title="Ready to join" bookings={ready} />
-        {/* After what can be joined now: the tutor's prompts for finished lessons (spec 5.2). */}
+        {/* After what can be joined now: the tutor's prompts for finished lessons. */}
         <RecentSessions sessions={recentSessions} />
         <BookingSection
           title="Upcoming"
@@ -74,7 +74,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
   );
 }
 
-/** Issue 12: the learner's record across lessons, and search across the viewer's transcripts. */
+/** The learner's record across lessons, and search across the viewer's transcripts. */
 function LearningRecords({ records }: { records: RecordLink[] }) {
   return (
     <section aria-labelledby="section-records">

@@ -10,7 +10,7 @@ import { isNotificationKind, NOTIFICATION_LABELS } from "~/domain/notification-k
 import { kindsOfferedTo } from "~/domain/notification-recipients";
 import type { Route } from "./+types/settings.notifications";
 
-// Each person chooses which e-mails they get (DESIGN.md section 12). A ticked box is "on"; the
+// Each person chooses which e-mails they get (docs/decisions/0045-email-choices-and-one-click-unsubscribe.md). A ticked box is "on"; the
 // kinds offered on the page and left unticked are switched off. Unsubscribe links land here.
 // Checked as a whole (not per item) so the message belongs to the group and shows beside it.
 const notificationsSchema = z.object({

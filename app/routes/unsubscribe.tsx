@@ -5,7 +5,7 @@ import { verifyUnsubscribeToken } from "~/.server/notifications/unsubscribe-toke
 import { NOTIFICATION_LABELS } from "~/domain/notification-kinds";
 import type { Route } from "./+types/unsubscribe";
 
-// The link in every e-mail's footer and List-Unsubscribe header (DESIGN.md section 12). The signed
+// The link in every e-mail's footer and List-Unsubscribe header (docs/decisions/0045-email-choices-and-one-click-unsubscribe.md). The signed
 // token names who stops receiving which kind, so it works without a sign-in:
 // - GET (a person following the link) switches that kind off, then shows the settings page with the
 //   change applied when they are signed in as that person, else a small page naming only the kind;

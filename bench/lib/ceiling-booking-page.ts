@@ -1,4 +1,4 @@
-// The no-framework booking page (issue 11): GET /bookings/:id written by hand on node:http, `pg`
+// The no-framework booking page (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md): GET /bookings/:id written by hand on node:http, `pg`
 // and template strings, as bench/lib/ceiling-no-framework.ts does for the dashboard. What stays the
 // same as the app: the cookie check (the Supabase session cookie's ES256 access token verified
 // with `jose` against the Auth server's published keys, cached; then the viewer's profile row), the

@@ -1,4 +1,4 @@
-// The floor the required stack sets under the dashboard's server cost (issue 11), measured in one
+// The floor the required stack sets under the dashboard's server cost (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md), measured in one
 // process without HTTP or load generator, each part after a warm-up:
 //   - React: the dashboard route's own component, given the data its own loader returned for the
 //     bench's viewer, rendered to one buffer by the app's own renderToBuffer (as

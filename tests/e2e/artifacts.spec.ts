@@ -1,4 +1,4 @@
-// Proof of value, manual (issue 6): the tutor uploads a whiteboard snapshot and leaves a review,
+// Proof of value, manual: the tutor uploads a whiteboard snapshot and leaves a review,
 // and the parent sees both with the lesson. Runs with JavaScript on and off.
 //
 // The Recent Sessions widget's forms post to /bookings/:id/snapshot/upload and link to

@@ -39,7 +39,7 @@ async function createPerson(fullName: string) {
 }
 
 test("a parent sees upcoming, ready, completed and cancelled cards, with times in their zone", async ({ page }) => {
-  // A parent of this test's own: the dashboard shows the next and last ten lessons (issue 11), and
+  // A parent of this test's own: the dashboard shows the next and last ten lessons (docs/decisions/0030-bounded-dashboard-and-keyset-history.md), and
   // the demo family's fill up as other specs run, so the demo parent's would push these out.
   const parent = await createPerson("Pat Own");
   const createOwn = (overrides: Parameters<typeof createDemoBooking>[0]) =>

@@ -1,5 +1,5 @@
 // Production runs plain JavaScript: `npm start` is `node <build>/server.js`, compiled by
-// `npm run build`, with no TypeScript loader (DESIGN.md section 13). No browser involved: it runs
+// `npm run build`, with no TypeScript loader (docs/decisions/0008-compiled-server-no-typescript-loader.md). No browser involved: it runs
 // once per run, in the JavaScript-off project (the one CI also runs on the newer Node).
 import fs from "node:fs";
 import path from "node:path";

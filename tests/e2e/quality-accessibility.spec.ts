@@ -1,4 +1,4 @@
-// Accessibility (issue 7): axe on every page as each kind of person (tutor, parent, student,
+// Accessibility: axe on every page as each kind of person (tutor, parent, student,
 // adult learner), with JavaScript on and off, and no serious or critical violation anywhere; every
 // page usable 320 px wide (no sideways scrolling, its main control on screen). One walk per person
 // checks both, at 320 px. The keyboard-only flows are in quality-keyboard.spec.ts.

@@ -1,4 +1,4 @@
-// Faults against the real production server (issue 7), on a stack of this file's own:
+// Faults against the real production server, on a stack of this file's own:
 //  - PostgreSQL stopped under load: pages answer the 503 page, webhooks 5xx, the health check 503;
 //    after a restart on the same port and data everything works again, and no delivery is lost
 //    (one refused during the outage and retried afterwards applies exactly once).

@@ -1,4 +1,4 @@
-// Keyboard only (issue 7): sign-in, join, snapshot upload, review and student assignment done
+// Keyboard only: sign-in, join, snapshot upload, review and student assignment done
 // with Tab, Shift+Tab, Enter, Space and typing, never a click; with JavaScript on and off.
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { makePng } from "../integration/artifacts-images.ts";

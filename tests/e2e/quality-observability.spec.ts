@@ -1,4 +1,4 @@
-// Observability (issue 7), on the production server's real stdout: one JSON line per request
+// Observability (docs/decisions/0057-one-logger-with-a-request-id.md), on the production server's real stdout: one JSON line per request
 // (id, method, route, status, time), the same id the response carried in X-Request-Id, and
 // nothing secret or personal anywhere in what the server wrote: no query strings, cookies,
 // tokens, passwords, emails, Lessonspace client_url links, space secrets or webhook signatures.

@@ -87,7 +87,7 @@ async function lessonsFor(role: Role) {
       comment: "Steady progress on fractions.",
     },
   });
-  // …and a transcript (issue 12): two speakers, with talk time as the fetch job stores it.
+  // …and a transcript: two speakers, with talk time as the fetch job stores it.
   await db().transcriptSegment.createMany({
     data: [
       {
@@ -232,7 +232,7 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
           control: { role: "button", name: /^(Save|Update) review$/ },
         },
   );
-  // Transcripts and the learning record (issue 12): every role here may read them.
+  // Transcripts and the learning record: every role here may read them.
   pages.push(
     {
       name: "transcript",

@@ -1,4 +1,4 @@
-// Security headers and cross-site form posts (issue 7), against the production server: every
+// Security headers and cross-site form posts, against the production server: every
 // HTML page carries the CSP (framing only the Lessonspace origins, scripts only with this
 // response's nonce), nosniff, a referrer policy and frame protection; signed-in pages are never
 // cached or indexed; every form route refuses a post from another site or origin, in each way a

@@ -1,4 +1,4 @@
-// The issue's headline, with JavaScript on and off: the parent opens the "classroom is open"
+// The reminders' headline, with JavaScript on and off: the parent opens the "classroom is open"
 // reminder in the local web inbox (the SMTP catcher the app really sent it to), presses its Join
 // Lesson button, lands on our booking page, and joins the lesson in the classroom. The workers run
 // inside the e2e app server (app/entry.server.tsx); the test asks for a sweep instead of waiting
@@ -60,7 +60,7 @@ test("the parent opens the reminder from the inbox, presses its Join Lesson butt
   ]);
   await tab.waitForLoadState();
   await expect(tab).toHaveURL(new RegExp(`/bookings/${booking.id}/classroom$`));
-  // The parent enters as the child who attends (DESIGN.md section 5), in the stand-in's classroom.
+  // The parent enters as the child who attends (docs/decisions/0014-attendee-and-leader.md), in the stand-in's classroom.
   await expect(tab.frameLocator("iframe.classroom-frame").locator("#me")).toContainText(child.fullName);
 });
 

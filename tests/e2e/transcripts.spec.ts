@@ -1,4 +1,4 @@
-// Proof of value a parent can see (issue 12), end to end: tutor and child speak in the stand-in
+// Proof of value a parent can see, end to end: tutor and child speak in the stand-in
 // classroom, the tutor ends the lesson, Lessonspace's transcription.finish reaches our server, the
 // transcript is fetched, and the parent reads it, sees the child's share, searches it and opens
 // the learning record.

@@ -178,7 +178,7 @@ describe("order and state", () => {
   it("ready first, then upcoming soonest first, then recent newest first", async () => {
     const { data } = await dashboardFor(parent);
     expect(data.ready.map((card) => card.serviceName)).toEqual(["Child in progress", "Parent ready"]);
-    // Issue 11: lessons are placed by their time, so tomorrow's cancelled lesson is under Upcoming, marked cancelled.
+    // Lessons are placed by their time (docs/decisions/0030-bounded-dashboard-and-keyset-history.md), so tomorrow's cancelled lesson is under Upcoming, marked cancelled.
     expect(data.upcoming.map((card) => card.serviceName)).toEqual(["Child upcoming", "Child cancelled"]);
     expect(data.upcoming[1]!.state).toBe("cancelled");
     expect(data.recent.map((card) => card.serviceName)).toEqual(["Child completed", "Child old"]);
@@ -340,7 +340,7 @@ describe("cost", () => {
       expect(many).toBe(few);
       // The viewer's profile; the bookings' positions (one statement on the participant indexes)
       // and their cards (one query, relations joined); the tutor's Recent Sessions (one query,
-      // relations joined). Before issue 11: up to 12, with a batched query per related table.
+      // relations joined). Before the hand-written reads: up to 12, with a batched query per related table.
       expect(many).toBeLessThanOrEqual(4);
     } finally {
       queries.mockRestore();

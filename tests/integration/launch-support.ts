@@ -63,7 +63,7 @@ export function postLaunchForm(bookingId: string, cookie?: string) {
   return callAction(launchRoute, `/api/bookings/${bookingId}/launch`, { cookie, params: { id: bookingId }, form: {} });
 }
 
-/** The JSON variant (spec 4.1 step 6): answered by the route's middleware, never by the page. */
+/** The JSON variant: answered by the route's middleware, never by the page. */
 export async function postLaunchJson(bookingId: string, cookie?: string) {
   const request = makeRequest(`/api/bookings/${bookingId}/launch`, {
     method: "POST",

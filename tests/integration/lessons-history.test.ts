@@ -1,5 +1,5 @@
 // /lessons: every lesson of the viewer, keyset pages, filters, refusals, and the query plans on a
-// long history (issue 11).
+// long history (docs/decisions/0030-bounded-dashboard-and-keyset-history.md).
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,5 @@
 // Supabase Auth stopped (nothing listening) before this process ever fetched its signing keys, the
-// state of a freshly started server (issue 7; auth-outage.test.ts covers a needed token refresh,
+// state of a freshly started server (auth-outage.test.ts covers a needed token refresh,
 // and tests/e2e/quality-faults.spec.ts an Auth server answering 503 to a fresh production process).
 // Every page fails closed to sign-in with the notice, within the deadline, showing no one's data.
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Lessonspace faults that launch-faults.test.ts leaves out (issue 7): slow (answering only after
+// Lessonspace faults that launch-faults.test.ts leaves out: slow (answering only after
 // our deadline) and down (nothing listening: connection refused). Either way Join Lesson answers
 // its error page within the deadline and no row changes; once Lessonspace is back, Join works.
 import { afterAll, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,6 @@
 // transcription.finish → transcript_fetches → fetchDueTranscripts → transcript_segments, on real
-// PostgreSQL with the Lessonspace stand-in serving the files, including every bad input of issue 12.
+// PostgreSQL with the Lessonspace stand-in serving the files, including every bad input of
+// docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md and 0048-transcript-files-whole-or-segment.md.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,4 +1,4 @@
-// The Lessonspace stand-in must keep the documented contract (DESIGN.md section 6), because
+// The Lessonspace stand-in must keep the documented contract (docs/decisions/0027-stand-ins-for-outside-services.md), because
 // dev mode, integration tests and Playwright trust it in place of the real service.
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";

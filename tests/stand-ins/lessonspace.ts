@@ -1,4 +1,4 @@
-// Local stand-in for Lessonspace (DESIGN.md sections 6 and 9): a real HTTP server on loopback
+// Local stand-in for Lessonspace (docs/decisions/0027-stand-ins-for-outside-services.md): a real HTTP server on loopback
 // that speaks the documented contract, so dev mode, integration tests and Playwright run the
 // whole launch → classroom → webhooks → recording loop on one machine. Only URL and key differ.
 export { startLessonspaceStandIn } from "./lessonspace/server";

@@ -1,4 +1,4 @@
-// Local stand-in for an SMTP provider (DESIGN.md sections 9 and 12): a real SMTP server on loopback
+// Local stand-in for an SMTP provider (docs/decisions/0027-stand-ins-for-outside-services.md): a real SMTP server on loopback
 // with a web inbox, so dev mode, integration tests, Playwright and the bench send real e-mail over
 // SMTP and read what arrived. Only SMTP_URL differs from production.
 export { startSmtpStandIn } from "./smtp/server";

@@ -1,5 +1,5 @@
 /**
- * Whiteboard snapshots (spec 5.2, DESIGN.md section 7): read one image from a multipart body as a
+ * Whiteboard snapshots (docs/decisions/0021-snapshot-upload.md): read one image from a multipart body as a
  * stream, keep it only if its bytes say PNG, JPEG or WebP, store it under a name we make, and
  * merge its stable URL and object path into the booking's session_artifacts. The caller has
  * authorized the upload before anything here reads the body.

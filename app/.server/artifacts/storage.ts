@@ -1,6 +1,6 @@
 /**
  * Where lesson artifacts (whiteboard snapshots) live: one small interface, two adapters
- * (DESIGN.md section 7). The embedded default keeps objects in a local folder; production keeps
+ * (docs/decisions/0021-snapshot-upload.md). The embedded default keeps objects in a local folder; production keeps
  * them in a private Supabase Storage bucket reached with the service key, never from the browser:
  * our snapshot route authorizes every read and streams the bytes itself.
  *

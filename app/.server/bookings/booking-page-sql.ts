@@ -1,5 +1,5 @@
 /**
- * The booking page's hand-written reads (issue 11): the booking with everything its page shows,
+ * The booking page's hand-written reads (docs/decisions/0032-hand-written-sql-on-hot-paths.md): the booking with everything its page shows,
  * one statement. Statement and row
  * mapping only (no database handle), like cards-sql.ts, so the bench's no-framework booking
  * page runs the same SQL. Hand-written because Prisma's query building and result mapping cost

@@ -76,7 +76,8 @@ function guardianFilter(viewerId: string) {
 /**
  * The one way to load a booking by id for a viewer: someone else's booking, a missing one and a
  * malformed id are all the same 404, so ids cannot be probed. `includeGuardians` also lets in
- * active guardians of the assigned student (DESIGN.md section 4: recording and snapshot).
+ * active guardians of the assigned student (recording, snapshot and transcript:
+ * docs/decisions/0011-who-may-assign-upload-review-and-watch.md).
  */
 export async function requireBookingForViewer(
   bookingId: string | undefined,

@@ -1,5 +1,5 @@
 /**
- * The dashboard's two hand-written reads (issue 11): the cards' bookings and the tutor's Recent
+ * The dashboard's two hand-written reads (docs/decisions/0032-hand-written-sql-on-hot-paths.md): the cards' bookings and the tutor's Recent
  * Sessions. Statements and row mapping only (no database handle), like positions.ts, so
  * the bench's no-framework ceiling runs exactly the same SQL as the app. Hand-written because
  * they run on every dashboard load, where Prisma's query building and result mapping cost more

@@ -6,7 +6,7 @@ import { db } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 /**
- * The learning record's access rule and data (issue 12, DESIGN.md section 14).
+ * The learning record's access rule and data (docs/decisions/0051-learning-record.md).
  *
  * Who may see a learner's record: the learner themself, their active guardians (all lessons),
  * and tutors who have taught them (only the lessons that tutor taught). A learner is a student

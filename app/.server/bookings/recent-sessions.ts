@@ -1,5 +1,5 @@
 /**
- * The tutor's "Recent Sessions" prompt (spec 5.2): completed lessons of the last 14 days that
+ * The tutor's "Recent Sessions" prompt: completed lessons of the last 14 days that
  * still lack a whiteboard snapshot or the tutor's review. One query whatever the tutor's history.
  */
 import { learnerOf } from "~/domain/attendee";

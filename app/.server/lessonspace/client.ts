@@ -2,7 +2,7 @@ import { z } from "zod";
 import { env } from "../env";
 
 /**
- * LessonspaceService: everything we send to Lessonspace, in one place (DESIGN.md section 6).
+ * LessonspaceService: everything we send to Lessonspace, in one place (docs/decisions/0015-one-room-per-booking.md).
  * Services return outcomes; routes choose pages. The API key never leaves this module.
  */
 
@@ -55,7 +55,8 @@ export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess
     record_av: true,
     record_content: true,
     allow_guests: false,
-    // Applied per launch: omitting it switches transcription off for the space (DESIGN.md section 6).
+    // Applied per launch: omitting it switches transcription off for the space
+    // (docs/decisions/0019-every-launch-sends-the-full-settings.md).
     transcribe: transcribe,
     // Every launch sends the full set: a later launch replaces the space's webhooks.
     webhooks: {

@@ -121,7 +121,7 @@ export function problemHeaders(problem: Problem): Record<string, string> {
   return problem.retryAfterSeconds ? { "Retry-After": String(problem.retryAfterSeconds) } : {};
 }
 
-/** The JSON answer for clients that asked for JSON (spec 4.1 step 6). */
+/** The JSON answer for clients that asked for JSON (docs/decisions/0013-launch-route-and-embedded-classroom.md). */
 export function problemJson(problem: Problem) {
   return {
     error: { code: problem.code, title: problem.title, message: problem.message, advice: problem.advice },

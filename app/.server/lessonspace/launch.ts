@@ -10,7 +10,7 @@ import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure }
 import { takeLaunchAllowance } from "../rate-limit";
 
 /**
- * The launch service (spec 4.1, DESIGN.md section 5): authorize → join window → attendee →
+ * The launch service (docs/decisions/0013-launch-route-and-embedded-classroom.md): authorize → join window → attendee →
  * Lessonspace → store the room. Used by the launch route and the classroom page alike.
  * Returns outcomes; the routes choose the pages. Nothing is written unless Lessonspace said yes.
  */

@@ -12,7 +12,7 @@ import { onLessonOutcome } from "./proof-of-value";
 import { isUuid } from "~/domain/uuid";
 
 /**
- * Lesson outcomes (DESIGN.md section 12): when a booking's join window closes, what the lesson was
+ * Lesson outcomes (docs/decisions/0038-lesson-outcomes-and-thresholds.md): when a booking's join window closes, what the lesson was
  * (held, student absent, tutor absent, not held) is computed once from Lessonspace attendance and
  * stored on the booking. The periodic sweep calls `bookingsDueForOutcome` and then
  * `settleLessonOutcome` for each id; any number of sweeps may race, each booking settles once.

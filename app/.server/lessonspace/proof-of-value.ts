@@ -4,7 +4,7 @@ import type PgBoss from "pg-boss";
 import type { Transaction } from "../db";
 
 /**
- * Proof of value (spec 4.2): the one place a finished Lessonspace session, and a lesson's settled
+ * Proof of value: the one place a finished Lessonspace session, and a lesson's settled
  * outcome, are announced. The CaaS engine (v5.5) attaches its score recalculation here. Today
  * both only log.
  */

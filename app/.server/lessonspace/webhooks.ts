@@ -28,7 +28,7 @@ import { inlineValues } from "./sql-inline";
 import { recordTranscriptFetch } from "../transcripts/ingest";
 
 /**
- * Lessonspace webhook ingestion (spec 4.2, DESIGN.md section 6). Order of checks, each answered
+ * Lessonspace webhook ingestion (docs/decisions/0016-webhook-deliveries-checked-recorded-applied-once.md). Order of checks, each answered
  * without touching the database beyond the one read it needs:
  *   no signature → unsigned; not JSON / no room.id → malformed; room we never launched →
  *   unknown-room; signature not made with that space's secret (or LESSONSPACE_SECRET) → bad-signature.

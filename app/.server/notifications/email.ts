@@ -1,4 +1,4 @@
-// From a notification to the message nodemailer sends (DESIGN.md section 12): sender and recipient
+// From a notification to the message nodemailer sends (docs/decisions/0044-email-over-smtp-with-ics.md): sender and recipient
 // as address objects (nodemailer encodes them; no string building), subject, HTML and text in the
 // recipient's zone, one-click unsubscribe (RFC 8058) and, for reminders, the calendar entry.
 import type { SendMailOptions } from "nodemailer";

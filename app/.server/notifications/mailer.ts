@@ -1,4 +1,4 @@
-// Sending e-mail over SMTP (DESIGN.md section 12): one pooled nodemailer transport per process,
+// Sending e-mail over SMTP (docs/decisions/0042-email-retries-and-undeliverable-addresses.md): one pooled nodemailer transport per process,
 // from SMTP_URL. SMTP faults come back as outcomes, never as exceptions, so the caller (the
 // notification sender) decides between "retry later" and "give up on this address".
 import nodemailer from "nodemailer";

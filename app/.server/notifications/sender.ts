@@ -1,4 +1,4 @@
-// The send job: one notifications row → one e-mail, exactly once (DESIGN.md section 12).
+// The send job: one notifications row → one e-mail, exactly once (docs/decisions/0041-each-notification-sent-exactly-once.md).
 //
 // 1. Load the row; a row already sent, failed for good or skipped is done (a repeated job does nothing).
 // 2. Re-check the booking: cancelled, moved (start ≠ the start the row was computed for) or no longer

@@ -1,4 +1,4 @@
-// The sweep (DESIGN.md section 12): bookings are changed behind our back by the booking system,
+// The sweep (docs/decisions/0040-notifications-found-by-a-sweep.md): bookings are changed behind our back by the booking system,
 // so every minute (and once when a worker starts) we look for what is due now instead of
 // scheduling jobs once at creation. For each due (booking, kind) it resolves the recipients and, in
 // ONE transaction per batch, inserts a notifications row per recipient (ON CONFLICT DO NOTHING on

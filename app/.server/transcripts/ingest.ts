@@ -7,7 +7,8 @@ import type { Transaction } from "../db";
 import { isUuid } from "~/domain/uuid";
 
 /**
- * Lesson transcripts (issue 12, DESIGN.md section 14).
+ * Lesson transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md and
+ * docs/decisions/0048-transcript-files-whole-or-segment.md).
  *
  * 1. `recordTranscriptFetch` runs inside the transaction of a verified `transcription.finish`
  *    delivery: it only writes a `transcript_fetches` row (UNIQUE per session, so a second

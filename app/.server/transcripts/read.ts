@@ -5,7 +5,7 @@ import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "./talk-time-sql";
 import { db, sqlQuery } from "../db";
 
 /**
- * Reading transcripts for pages (issue 12). Callers have authorized the viewer on the booking
+ * Reading transcripts for pages (docs/decisions/0050-transcript-visibility-and-search.md). Callers have authorized the viewer on the booking
  * (`requireBookingForViewer`), except `searchTranscripts`, which scopes by the viewer itself with
  * the same rule: participants and active guardians of the assigned student.
  */

@@ -1,7 +1,7 @@
 import type { BookingCardView } from "~/domain/booking-card";
 import { BookingAction, stateLabel } from "./BookingAction";
 
-/** One booking on the dashboard (spec 5.1): who, what, when, and the action for this moment. */
+/** One booking on the dashboard: who, what, when, and the action for this moment. */
 export function BookingCard({ booking }: { booking: BookingCardView }) {
   const titleId = `booking-${booking.id}-title`;
   return (

@@ -4,7 +4,7 @@ import { ReviewForm } from "./ReviewForm";
 import { SnapshotUploadForm } from "./SnapshotUploadForm";
 
 /**
- * The tutor's Recent Sessions widget (spec 5.2): one card per completed lesson of the last two
+ * The tutor's Recent Sessions widget: one card per completed lesson of the last two
  * weeks that still lacks a whiteboard snapshot or the tutor's review. Both actions are plain
  * forms and links; with JavaScript, "Leave Review" opens the same review form in a <dialog>.
  * Data: recentSessionsForTutor() in app/.server/bookings/recent-sessions.ts.
