@@ -193,8 +193,8 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        if (line.includes('"event":"workers.started"')) resolve();
-        if (line.includes('"event":"notification.sent"')) sent++;
+        if (line.includes('"msg":"workers.started"')) resolve();
+        if (line.includes('"msg":"notification.sent"')) sent++;
       }
     });
   });
