@@ -8,17 +8,18 @@ import compression from "compression";
 import type { ServerBuild } from "react-router";
 import sirv from "sirv";
 import { env } from "./app/.server/env.ts";
+import { logger, runWithRequestId } from "./app/.server/logger.ts";
+import { acceptedRequestId } from "./app/domain/request-id.ts";
 
 /**
  * The production HTTP server: node:http, gzip, immutable static assets, the React Router build,
- * and one structured log line per request (no query strings: they can carry tokens).
+ * and one log line per request ("request", without the query string: it can carry tokens).
  */
-export async function createAppServer(options: { buildDir?: string; log?: (line: string) => void } = {}) {
+export async function createAppServer(options: { buildDir?: string } = {}) {
   const buildDir = options.buildDir ?? defaultBuildDir();
   const build = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
   // Validate the configuration before accepting traffic, naming every missing variable.
   env();
-  const log = options.log ?? batchedStdout();
   // Pages, styles and scripts are gzipped. /api/ answers (webhook receipts, the launch JSON) are a
   // few hundred bytes, sent as a stream without a length, so compression could not apply its size
   // threshold and started a gzip stream for each: more CPU than the bytes it saved.
@@ -33,34 +34,46 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
   const handle = neverRejects(createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" }));
   const webhook = webhookListenerOf(build);
 
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  return createServer(
+    withRequestLog((req, res) => {
+      if (webhook && req.method === "POST" && (req.url ?? "").split("?")[0] === webhook.path) {
+        webhook.listener(req, res);
+        return;
+      }
+      gzip(req as never, res as never, () => {
+        assets(req, res, () => {
+          handle(req, res);
+        });
+      });
+    }),
+  );
+}
+
+/**
+ * Gives each request its id (the caller's X-Request-Id when safe, else a new one), answers it in
+ * X-Request-Id, runs the listener with it on every log line, and logs one "request" line when
+ * the answer is sent. Nothing else per request: the dashboard and the webhooks are benchmarked.
+ */
+export function withRequestLog(listener: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
-    const id = randomUUID();
-    res.setHeader("X-Request-Id", id);
+    const requestId = acceptedRequestId(req.headers["x-request-id"]) ?? randomUUID();
+    res.setHeader("X-Request-Id", requestId);
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = (req.url ?? "/").split("?")[0];
-      log(
-        JSON.stringify({
-          at: new Date().toISOString(),
-          id,
+      logger.info(
+        {
+          requestId,
           method: req.method,
-          route,
+          route: (req.url ?? "/").split("?")[0],
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
-        }),
+        },
+        "request",
       );
     });
-    if (webhook && req.method === "POST" && (req.url ?? "").split("?")[0] === webhook.path) {
-      webhook.listener(req, res);
-      return;
-    }
-    gzip(req as never, res as never, () => {
-      assets(req, res, () => {
-        handle(req, res);
-      });
-    });
-  });
+    runWithRequestId(requestId, () => listener(req, res));
+  };
 }
 
 /**
@@ -86,19 +99,11 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
  * response: a bare 500 if nothing was sent yet, else the connection is cut (the client sees a
  * truncated answer, not a wrong one).
  */
-export function neverRejects(listener: Listener, logError: (line: string) => void = console.error) {
+export function neverRejects(listener: Listener) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const fail = (error: unknown) => {
       const route = (req.url ?? "/").split("?")[0];
-      logError(
-        JSON.stringify({
-          at: new Date().toISOString(),
-          event: "response.failed",
-          method: req.method,
-          route,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
+      logger.error({ method: req.method, route, err: error }, "response.failed");
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader("Content-Type", "text/plain; charset=utf-8");
@@ -116,22 +121,6 @@ export function neverRejects(listener: Listener, logError: (line: string) => voi
 }
 
 /**
- * Request log lines written once per turn of the event loop, not once per request: under load a
- * write per line (a system call each when stdout is a file) cost more than forming the line.
- */
-function batchedStdout(): (line: string) => void {
-  let pending: string[] = [];
-  const flush = () => {
-    const lines = pending;
-    pending = [];
-    process.stdout.write(lines.join("\n") + "\n");
-  };
-  return (line) => {
-    if (pending.push(line) === 1) setImmediate(flush);
-  };
-}
-
-/**
  * Compiled (`npm start` runs <build>/server.js, see vite.server.config.ts): the build this file sits
  * in. From source (`tsx server.ts`): BUILD_DIR relative to the project, as react-router.config.ts
  * reads it, so several runs can share a checkout.
@@ -145,10 +134,11 @@ function defaultBuildDir(): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const port = Number(process.env.PORT ?? 3000);
   const server = await createAppServer().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // The message names every missing setting; a stack would only bury it.
+    logger.fatal({ error: error instanceof Error ? error.message : String(error) }, "server.start_failed");
     process.exit(1);
   });
-  server.listen(port, () => console.log(`Tutorwise Classroom listening on http://localhost:${port}`));
+  server.listen(port, () => logger.info({ url: `http://localhost:${port}` }, "server.listening"));
   // A deploy's SIGTERM: stop taking requests, let the in-process workers finish their sends, exit.
   // (The workers' state is on globalThis, shared with the copy of worker.ts inside the build.)
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -156,7 +146,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       server.close();
       void import("./app/.server/worker.ts")
         .then(({ stopWorkers }) => stopWorkers({ graceful: true, timeoutMs: 8_000 }))
-        .catch((error: unknown) => console.error(error))
+        .catch((error: unknown) => logger.error({ err: error }, "workers.stop_failed"))
         .finally(() => process.exit(0));
     });
   }

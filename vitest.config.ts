@@ -30,7 +30,11 @@ export default defineConfig({
           environment: "node",
           // One embedded PostgreSQL per run with a migrated template; every test file gets its own clone.
           globalSetup: ["tests/support/global-setup.ts"],
-          setupFiles: ["tests/support/per-file-database.ts", "tests/support/per-file-stand-ins.ts"],
+          setupFiles: [
+            "tests/support/per-file-database.ts",
+            "tests/support/per-file-stand-ins.ts",
+            "tests/support/logs.ts",
+          ],
           testTimeout: 20_000,
           hookTimeout: 60_000,
         },

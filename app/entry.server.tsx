@@ -1,5 +1,6 @@
 import { type EntryContext, type RouterContextProvider, ServerRouter } from "react-router";
 import { renderToBuffer } from "./.server/render-to-buffer";
+import { logger } from "./.server/logger";
 import { nonceContext } from "./.server/security";
 import { startWorkersInProcess } from "./.server/worker";
 
@@ -31,7 +32,7 @@ export default async function handleRequest(
     timeoutMs: streamTimeout + 1000,
     onError(error) {
       status = 500;
-      console.error(error);
+      logger.error({ err: error }, "render.failed");
     },
   });
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");

@@ -89,7 +89,7 @@ export async function remindersBench(context: BenchContext, options: { bookings:
   }, 250);
 
   stack.smtp.clear();
-  const trigger = await openQueue({ databaseUrl: stack.databaseUrl, schedule: false, supervise: false, log: () => {} });
+  const trigger = await openQueue({ databaseUrl: stack.databaseUrl, schedule: false, supervise: false });
   let figures: ReminderFigures;
   try {
     const cpuAtStart = cpuSeconds(context.server.pid) + cpuSeconds(worker.pid!);
@@ -193,8 +193,8 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        if (line.includes('"event":"workers.started"')) resolve();
-        if (line.includes('"event":"notification.sent"')) sent++;
+        if (line.includes('"msg":"workers.started"')) resolve();
+        if (line.includes('"msg":"notification.sent"')) sent++;
       }
     });
   });

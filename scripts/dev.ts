@@ -28,7 +28,13 @@ const app = spawn(
   [reactRouterCli, "dev", "--port", String(port), "--strictPort", ...process.argv.slice(2)],
   {
     stdio: ["inherit", "pipe", "inherit"],
-    env: { ...process.env, ...stack.env, NODE_ENV: "development" },
+    // The app's stdout is a pipe to this script: it cannot see the terminal, so it is told.
+    env: {
+      ...process.env,
+      ...stack.env,
+      NODE_ENV: "development",
+      LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
+    },
   },
 );
 
@@ -41,6 +47,7 @@ app.stdout.on("data", (chunk: Buffer) => {
   }
 });
 
+// For the person at the terminal, not the log: plain text, as it is.
 function announce() {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const lines = [

@@ -3,6 +3,7 @@
 // many as you like on as many machines: each message is still sent once (app/.server/worker.ts).
 // SIGTERM (or Ctrl-C) stops taking jobs, lets the ones in flight finish (up to 30 s), then exits.
 import { env } from "../app/.server/env.ts";
+import { logger } from "../app/.server/logger.ts";
 import { closeMailer } from "../app/.server/notifications/mailer.ts";
 import { startWorkers, stopWorkers } from "../app/.server/worker.ts";
 
@@ -11,7 +12,8 @@ try {
   env();
   await startWorkers();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  // The message names every missing setting; a stack would only bury it.
+  logger.fatal({ error: error instanceof Error ? error.message : String(error) }, "workers.start_failed");
   process.exit(1);
 }
 
@@ -25,7 +27,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       .then(
         () => process.exit(0),
         (error: unknown) => {
-          console.error(error);
+          logger.error({ err: error }, "workers.stop_failed");
           process.exit(1);
         },
       );

@@ -3,6 +3,7 @@ import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client";
 import { isDatabaseUnavailable } from "./db-errors";
 import { env } from "./env";
+import { logger } from "./logger";
 
 /**
  * The connection pool Prisma uses, also open to the few hot paths written in SQL (the webhook
@@ -12,7 +13,7 @@ import { env } from "./env";
 function createPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: env().DATABASE_POOL_SIZE, connectionTimeoutMillis: 3_000 });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on("error", (error) => console.error(JSON.stringify({ event: "db.pool-error", message: error.message })));
+  pool.on("error", (error) => logger.error({ err: error }, "db.pool-error"));
   return pool;
 }
 

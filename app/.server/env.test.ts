@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "./env";
+import { logSettings, parseEnv } from "./env";
 
 const complete = {
   NODE_ENV: "production",
@@ -86,5 +86,23 @@ describe("transcription settings", () => {
       parseEnv({ ...complete, NODE_ENV: "development", LESSONSPACE_TRANSCRIPT_ORIGINS: "http://localhost:4010" })
         .LESSONSPACE_TRANSCRIPT_ORIGINS,
     ).toBe("http://localhost:4010");
+  });
+});
+
+describe("log settings", () => {
+  it("default to info, format chosen by the logger; a wrong level fails the start like any setting", () => {
+    expect(parseEnv(complete).LOG_LEVEL).toBe("info");
+    expect(parseEnv(complete).LOG_FORMAT).toBeUndefined();
+    expect(parseEnv({ ...complete, LOG_LEVEL: "debug", LOG_FORMAT: "pretty" })).toMatchObject({
+      LOG_LEVEL: "debug",
+      LOG_FORMAT: "pretty",
+    });
+    expect(() => parseEnv({ ...complete, LOG_LEVEL: "loud" })).toThrowError(/LOG_LEVEL: /);
+    expect(() => parseEnv({ ...complete, LOG_FORMAT: "xml" })).toThrowError(/LOG_FORMAT: /);
+  });
+
+  it("fall back to the defaults for the logger itself, which must work to report that failure", () => {
+    expect(logSettings({ LOG_LEVEL: "warn" })).toEqual({ LOG_LEVEL: "warn" });
+    expect(logSettings({ LOG_LEVEL: "loud", LOG_FORMAT: "pretty" })).toEqual({ LOG_LEVEL: "info" });
   });
 });

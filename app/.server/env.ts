@@ -16,6 +16,22 @@ export function parseMailbox(value: string): { name: string; address: string } |
 }
 const isMailbox = (value: string) => parseMailbox(value) !== null;
 
+// Read by the logger (app/.server/logger.ts) on its own as well: it must work before, and while,
+// the rest of the configuration fails to validate, to say so.
+const logFields = {
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // "pretty" is for a person at a terminal; unset means pretty only in development on a terminal.
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+};
+const logSchema = z.object(logFields);
+export type LogSettings = z.infer<typeof logSchema>;
+
+/** The logger's settings; invalid ones fall back to the defaults here (env() reports them). */
+export function logSettings(source: Record<string, string | undefined>): LogSettings {
+  const result = logSchema.safeParse(source);
+  return result.success ? result.data : logSchema.parse({});
+}
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -60,6 +76,7 @@ const envSchema = z
       .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
       .default("true")
       .transform((value) => value === "true"),
+    ...logFields,
   })
   .superRefine((value, context) => {
     const origins = parseTranscriptOrigins(value.LESSONSPACE_TRANSCRIPT_ORIGINS, {

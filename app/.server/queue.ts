@@ -7,6 +7,7 @@
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { env } from "./env";
+import { logger } from "./logger";
 
 export const QUEUES = {
   /** The periodic sweep for what is due (cron every minute, plus once when a worker starts). */
@@ -32,13 +33,6 @@ export const SEND_JOB_POLICY: SendJobPolicy = {
   expireInSeconds: 120,
 };
 
-export type JobLog = (event: string, fields?: Record<string, unknown>) => void;
-
-/** One JSON line per job event on stdout, beside the request log. */
-export const logJob: JobLog = (event, fields = {}) => {
-  process.stdout.write(JSON.stringify({ at: new Date().toISOString(), source: "jobs", event, ...fields }) + "\n");
-};
-
 /** A job's failure in words for the log; the database helpers throw Responses (a 503 when it is away). */
 export function describeError(error: unknown): string {
   if (error instanceof Response)
@@ -61,7 +55,6 @@ export type OpenQueueOptions = {
   supervise?: boolean;
   /** Pool size; default 6. */
   max?: number;
-  log?: JobLog;
 };
 
 /** A pg-boss executor bound to one connection: jobs sent through it join that connection's transaction. */
@@ -71,14 +64,13 @@ export function jobDbFor(client: pg.PoolClient | pg.Pool): PgBoss.Db {
 
 /** Starts a pg-boss instance (workers are added by app/.server/worker.ts). */
 export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> {
-  const log = options.log ?? logJob;
   const pool = new pg.Pool({
     connectionString: options.databaseUrl ?? env().DATABASE_URL,
     max: options.max ?? 6,
     connectionTimeoutMillis: 5_000,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on("error", (error) => log("queue.pool_error", { error: error.message }));
+  pool.on("error", (error) => logger.error({ err: error }, "queue.pool_error"));
   const boss = new PgBoss({
     db: jobDbFor(pool),
     schema: PGBOSS_SCHEMA,
@@ -90,7 +82,7 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   });
   // pg-boss emits Errors, and for a worker's failures a plain copy ({ message, queue, worker }).
   boss.on("error", (error: Error & { queue?: string }) =>
-    log("queue.error", { error: error?.message ?? String(error), ...(error?.queue ? { queue: error.queue } : {}) }),
+    logger.error({ err: error, ...(error?.queue ? { queue: error.queue } : {}) }, "queue.error"),
   );
   try {
     await boss.start();
@@ -113,7 +105,7 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
       // close: false because the pool is ours; wait: resolve once in-flight jobs are done.
       await boss
         .stop({ graceful, timeout: timeoutMs, close: false, wait: true })
-        .catch((error: unknown) => log("queue.stop_error", { error: String(error) }));
+        .catch((error: unknown) => logger.error({ err: error }, "queue.stop_error"));
       await pool.end();
     },
   };

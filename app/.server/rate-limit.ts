@@ -2,6 +2,7 @@ import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { getClientIPAddress } from "remix-utils/get-client-ip-address";
 import { env } from "./env";
+import { logger } from "./logger";
 
 /**
  * Rate limits for launch and sign-in (docs/decisions/0023-rate-limits-count-only-what-costs.md). App servers are stateless, so the
@@ -25,9 +26,7 @@ function limiters(): Limiters {
   if (!found) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on("error", (error) =>
-      console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })),
-    );
+    pool.on("error", (error) => logger.error({ err: error }, "rate-limit.pool-error"));
     found = {
       launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
       signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
@@ -59,13 +58,7 @@ function retryAfter(res: RateLimiterRes): number {
  * Lessonspace quota and sign-in, and a database outage fails the request elsewhere anyway.
  */
 function failOpen(scope: string, error: unknown): RateDecision {
-  console.error(
-    JSON.stringify({
-      event: "rate-limit.unavailable",
-      scope,
-      message: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  logger.error({ scope, err: error }, "rate-limit.unavailable");
   return { ok: true };
 }
 

@@ -5,10 +5,11 @@
 // machines: exactly-once comes from the notifications row (unique key + claim), not from there
 // being one worker.
 import { env } from "./env";
+import { logger, runInJob } from "./logger";
 import { sendNotification, type SenderOptions } from "./notifications/sender";
 import { runSweep, type SweepOptions } from "./notifications/sweep";
 import { fetchDueTranscripts } from "./transcripts/ingest";
-import { describeError, logJob, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
+import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
   /** Send jobs fetched (and sent concurrently) per round; default 25. */
@@ -33,23 +34,26 @@ const TRANSCRIPT_BATCH = 5;
 
 /** Starts one set of workers on its own pg-boss instance (tests start several to race them). */
 export async function createWorkers(options: WorkerOptions = {}): Promise<Workers> {
-  const log = options.log ?? logJob;
   const queue = await openQueue(options);
   const { boss } = queue;
   const polling = options.pollingIntervalSeconds ?? 1;
   try {
     if (options.sweep ?? true) {
-      await boss.work(QUEUES.sweep, { pollingIntervalSeconds: polling }, async () => {
-        await runSweep(queue, new Date(), { log, ...options.sweepOptions });
-      });
+      await boss.work(QUEUES.sweep, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.sweep, job!.id, async () => {
+          await runSweep(queue, new Date(), options.sweepOptions);
+        }),
+      );
       if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
       // Transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md): the rows say what is due, so any worker may take a batch (SKIP
       // LOCKED); a small batch stays well within a fetch's two-minute lease.
-      await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, async () => {
-        const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);
-        if (outcomes.length) log("transcripts.fetched", { count: outcomes.length });
-      });
+      await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.transcripts, job!.id, async () => {
+          const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);
+          if (outcomes.length) logger.info({ count: outcomes.length }, "transcripts.fetched");
+        }),
+      );
       if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.transcripts, {});
     }
@@ -60,20 +64,23 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
         // Each job succeeds or fails on its own: a failed one is failed here (pg-boss retries it
         // with backoff) and pg-boss completes the rest when this returns.
         await Promise.all(
-          jobs.map(async (job) => {
-            try {
-              await sendNotification(job.data.notificationId, { log, ...options.senderOptions });
-            } catch (error) {
-              const message = describeError(error);
-              log("job.failed", { queue: QUEUES.send, jobId: job.id, error: message });
-              // With the database away this cannot be recorded either: the job then expires and is retried.
-              await boss
-                .fail(QUEUES.send, job.id, { message })
-                .catch((failError: unknown) =>
-                  log("job.fail_unrecorded", { queue: QUEUES.send, jobId: job.id, error: describeError(failError) }),
-                );
-            }
-          }),
+          jobs.map((job) =>
+            runInJob(QUEUES.send, job.id, async () => {
+              try {
+                await sendNotification(job.data.notificationId, options.senderOptions);
+              } catch (error) {
+                // A thrown Response (the database away) is no Error: `error` says what it was.
+                const message = describeError(error);
+                logger.warn({ error: message, err: error instanceof Error ? error : undefined }, "job.failed");
+                // With the database away this cannot be recorded either: the job then expires and is retried.
+                await boss
+                  .fail(QUEUES.send, job.id, { message })
+                  .catch((failError: unknown) =>
+                    logger.error({ error: describeError(failError) }, "job.fail_unrecorded"),
+                  );
+              }
+            }),
+          ),
         );
         // A full batch means more are waiting: fetch again at once instead of after the polling interval.
         if (jobs.length === batchSize && workerId) boss.notifyWorker(workerId);
@@ -83,12 +90,12 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
     await queue.stop({ graceful: false });
     throw error;
   }
-  log("workers.started", { sweep: options.sweep ?? true, send: options.send ?? true });
+  logger.info({ sweep: options.sweep ?? true, send: options.send ?? true }, "workers.started");
   return {
     queue,
     async stop(stopOptions) {
       await queue.stop(stopOptions);
-      log("workers.stopped");
+      logger.info("workers.stopped");
     },
   };
 }
@@ -121,7 +128,5 @@ export async function stopWorkers(options?: { graceful?: boolean; timeoutMs?: nu
 export function startWorkersInProcess(): void {
   const settings = env();
   if (!settings.WORKERS_IN_PROCESS || settings.NODE_ENV === "test" || state.__tutorwiseWorkers) return;
-  startWorkers().catch((error: unknown) =>
-    logJob("workers.start_failed", { error: error instanceof Error ? error.message : String(error) }),
-  );
+  startWorkers().catch((error: unknown) => logger.error({ err: error }, "workers.start_failed"));
 }

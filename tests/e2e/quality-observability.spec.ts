@@ -1,5 +1,6 @@
-// Observability (docs/decisions/0057-one-logger-with-a-request-id.md), on the production server's real stdout: one JSON line per request
-// (id, method, route, status, time), the same id the response carried in X-Request-Id, and
+// Observability (docs/decisions/0057-one-logger-with-a-request-id.md), on the production server's real stdout: one JSON "request" line per request
+// (its id, method, route, status, time), the same id the response carried in X-Request-Id and on
+// every other line logged while handling it, and
 // nothing secret or personal anywhere in what the server wrote: no query strings, cookies,
 // tokens, passwords, emails, Lessonspace client_url links, space secrets or webhook signatures.
 // The health check, for the load balancer, answers 200 with the database up and 503 with it down.
@@ -20,7 +21,7 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-const LOG_KEYS = ["at", "id", "method", "route", "status", "ms"];
+const LOG_KEYS = ["level", "time", "requestId", "method", "route", "status", "ms", "msg"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Seen = { id: string; method: string; path: string; status: number };
@@ -105,20 +106,29 @@ test("a parent's visit and a lesson's webhooks: one JSON log line per request, n
   const log = stack.app.requestLog().slice(logLinesBefore(firstLine));
   for (const entry of log) {
     expect(Object.keys(entry)).toEqual(LOG_KEYS);
-    expect(entry.id).toMatch(UUID);
-    expect(new Date(entry.at as string).toISOString()).toBe(entry.at);
+    expect(entry.level).toBe("info");
+    expect(entry.requestId).toMatch(UUID);
+    expect(new Date(entry.time as string).toISOString()).toBe(entry.time);
     expect(typeof entry.ms).toBe("number");
     expect(entry.ms as number).toBeGreaterThanOrEqual(0);
     expect(entry.route).toMatch(/^\/[^?#]*$/);
   }
-  expect(new Set(log.map((entry) => entry.id)).size).toBe(log.length);
+  expect(new Set(log.map((entry) => entry.requestId)).size).toBe(log.length);
   for (const answer of answers) {
-    const lines = log.filter((entry) => entry.id === answer.id);
+    const lines = log.filter((entry) => entry.requestId === answer.id);
     expect(lines, `${answer.method} ${answer.path}`).toHaveLength(1);
     expect(lines[0]).toMatchObject({ method: answer.method, route: answer.path, status: answer.status });
   }
   const webhookLines = log.filter((entry) => entry.route === "/api/webhooks/lessonspace");
   expect(webhookLines.map((entry) => [entry.method, entry.status])).toEqual(deliveries.map(() => ["POST", 200]));
+  // A line written deep inside a request (the session end's extension point, in the webhook's
+  // transaction) carries that request's id; every line with an id belongs to a request of the log.
+  const sessionEnded = app.log().filter((entry) => entry.msg === "proof-of-value: session ended");
+  expect(sessionEnded).toHaveLength(1);
+  expect(webhookLines.map((entry) => entry.requestId)).toContain(sessionEnded[0]!.requestId);
+  const requestIds = new Set(app.requestLog().map((entry) => entry.requestId));
+  for (const entry of app.log().filter((line) => "requestId" in line))
+    expect(requestIds.has(entry.requestId), String(entry.msg)).toBe(true);
   // The visit itself is there, by route and status.
   // (With JavaScript, React Router sends the sign-in form to /sign-in.data.)
   expect(log).toContainEqual(
@@ -179,12 +189,17 @@ test("the health check answers 200 with the database up and 503 with it down, an
   expect(down).toMatchObject({ status: 503, body: { status: "database-unreachable" }, cache: "no-store" });
   await expect.poll(async () => (await health()).status).toBe(200);
   await expect
-    .poll(() => app.requestLog().find((entry) => entry.id === down!.id))
+    .poll(() => app.requestLog().find((entry) => entry.requestId === down!.id))
     .toMatchObject({ route: "/healthz", status: 503 });
-  expect(app.requestLog().find((entry) => entry.id === up.id)).toMatchObject({ route: "/healthz", status: 200 });
+  expect(app.requestLog().find((entry) => entry.requestId === up.id)).toMatchObject({
+    route: "/healthz",
+    status: 200,
+  });
 });
 
 /** How many request-log lines the server had written before output line `index`. */
 function logLinesBefore(index: number): number {
-  return stack.app.output.slice(0, index).filter((line) => line.startsWith("{") && "route" in JSON.parse(line)).length;
+  return stack.app.output
+    .slice(0, index)
+    .filter((line) => line.startsWith("{") && (JSON.parse(line) as { msg?: string }).msg === "request").length;
 }

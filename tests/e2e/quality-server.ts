@@ -29,7 +29,9 @@ export type AppProcess = {
   url: string;
   /** Every line the server wrote to stdout and stderr, in order. */
   output: string[];
-  /** The request log: stdout lines that are JSON. */
+  /** Every log line (stdout lines that are JSON), parsed. */
+  log(): Record<string, unknown>[];
+  /** The request log: one "request" line per answer. */
   requestLog(): Record<string, unknown>[];
   alive(): boolean;
   stop(): Promise<void>;
@@ -69,11 +71,8 @@ export async function startAppProcess(
   return {
     url,
     output,
-    requestLog: () =>
-      output
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((entry) => "route" in entry),
+    log: () => logLines(output),
+    requestLog: () => logLines(output).filter((entry) => entry.msg === "request"),
     alive: () => child.exitCode === null && child.signalCode === null,
     stop,
   };
@@ -174,4 +173,8 @@ export async function signIn(appUrl: string, email: string): Promise<string> {
     .getSetCookie()
     .map((line) => line.split(";")[0]!)
     .join("; ");
+}
+
+function logLines(output: string[]): Record<string, unknown>[] {
+  return output.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
 }

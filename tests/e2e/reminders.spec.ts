@@ -10,7 +10,7 @@ import { createDemoBooking, createPerson, db, demoProfiles, signInAs } from "./f
 
 /** Queues one sweep now (the same job the cron queues every minute), then lets go of the queue. */
 async function requestSweep() {
-  const queue = await openQueue({ schedule: false, supervise: false, max: 2, log: () => {} });
+  const queue = await openQueue({ schedule: false, supervise: false, max: 2 });
   try {
     await queue.boss.send(QUEUES.sweep, {});
   } finally {

@@ -10,6 +10,7 @@ vi.hoisted(() => {
 });
 
 import type { FaultKind } from "../stand-ins/lessonspace.ts";
+import { logsFromNow, type LogLine } from "../support/logs.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 import {
   classroomRoute,
@@ -27,15 +28,11 @@ import {
 
 const API_KEY = "test-lessonspace-key";
 let family: Family;
-const logged: string[] = [];
+let logged: () => LogLine[];
 
 beforeAll(async () => {
+  logged = logsFromNow();
   family = await createFamily();
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-    });
-  }
 });
 
 afterEach(() => testStandIns.lessonspace.setFault(null));
@@ -157,8 +154,8 @@ describe("Lessonspace faults on the classroom page", () => {
 describe("keys stay secret", () => {
   it("no log line written during these tests holds the Lessonspace key", async () => {
     // Runs last in this file: every fault above has logged by now.
-    expect(logged.some((line) => line.includes("lessonspace.launch-failed"))).toBe(true);
-    expect(logged.filter((line) => line.includes(API_KEY))).toEqual([]);
+    expect(logged().some((line) => line.msg === "lessonspace.launch-failed")).toBe(true);
+    expect(logged().filter((line) => JSON.stringify(line).includes(API_KEY))).toEqual([]);
   });
 
   it("the stand-in saw the key only in the Authorization header, which our request carried", async () => {

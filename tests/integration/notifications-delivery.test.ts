@@ -6,10 +6,10 @@ import { closeMailer } from "~/.server/notifications/mailer";
 import { claimNotification, RetryLaterError, sendNotification } from "~/.server/notifications/sender";
 import { runSweep } from "~/.server/notifications/sweep";
 import { QUEUES } from "~/.server/queue";
+import { logsFromNow } from "../support/logs.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 import {
   bookingAround,
-  collectLog,
   countByNotification,
   eventually,
   family,
@@ -21,7 +21,7 @@ import {
   sweepQueue,
 } from "./notifications-helpers.ts";
 
-const quiet = { log: () => {}, sendJob: FAST_SEND_JOBS };
+const quiet = { sendJob: FAST_SEND_JOBS };
 let people: Awaited<ReturnType<typeof family>>;
 
 beforeEach(async () => {
@@ -48,8 +48,8 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
     const queue = await sweepQueue();
     await testStandIns.smtp.smtpDown();
-    const { lines, log } = collectLog();
-    await sendWorkers({ log });
+    const lines = logsFromNow();
+    await sendWorkers();
 
     await runSweep(queue, now, quiet);
     // At least two failed tries each while the server refuses connections.
@@ -59,7 +59,7 @@ describe("SMTP down", { timeout: 60_000 }, () => {
       20_000,
     );
     await eventually(
-      () => lines.filter((l) => l.event === "notification.retry").length,
+      () => lines().filter((l) => l.msg === "notification.retry").length,
       (n) => n >= 4,
     );
     const rows = await rowsOf(booking.id);
@@ -68,7 +68,7 @@ describe("SMTP down", { timeout: 60_000 }, () => {
       expect(row.status).not.toBe("sent");
       expect(row.lastError).toMatch(/ECONNREFUSED|ECONNECTION|connect/i);
     }
-    const retries = lines.filter((l) => l.event === "notification.retry");
+    const retries = lines().filter((l) => l.msg === "notification.retry");
     expect(retries.length).toBeGreaterThanOrEqual(4);
     expect(retries.every((l) => l.permanent === false)).toBe(true);
     // pg-boss schedules each retry later than the last (exponential backoff).
@@ -91,7 +91,12 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     );
     await settle();
     expect([...countByNotification().values()]).toEqual([1, 1]);
-    expect(lines.filter((l) => l.event === "notification.sent")).toHaveLength(2);
+    expect(lines().filter((l) => l.msg === "notification.sent")).toHaveLength(2);
+    // Every line a send job wrote names its queue and job (the job id is the notification's id).
+    const jobLines = lines().filter((l) => l.notificationId !== undefined);
+    expect(jobLines.length).toBeGreaterThanOrEqual(6);
+    for (const line of jobLines) expect(line).toMatchObject({ queue: QUEUES.send, jobId: line.notificationId });
+    expect(new Set(jobLines.map((l) => l.jobId))).toEqual(new Set(rows.map((r) => r.id)));
   });
 
   it("outlasting every retry loses nothing still due: the next sweep after the mail server returns gives each row another try, once", async () => {
@@ -99,10 +104,10 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
     const queue = await sweepQueue();
     await testStandIns.smtp.smtpDown();
-    const { lines, log } = collectLog();
-    await sendWorkers({ log });
+    const lines = logsFromNow();
+    await sendWorkers();
     // One try per job: the retries run out at once, as four hours of backoff would.
-    const oneTry = { log: () => {}, sendJob: { ...FAST_SEND_JOBS, retryLimit: 0 } };
+    const oneTry = { sendJob: { ...FAST_SEND_JOBS, retryLimit: 0 } };
 
     await runSweep(queue, now, oneTry);
     const rows = await rowsOf(booking.id);
@@ -133,7 +138,7 @@ describe("SMTP down", { timeout: 60_000 }, () => {
     expect((await runSweep(queue, new Date(), oneTry)).revived).toBe(0);
     await settle();
     expect([...countByNotification().values()]).toEqual([1, 1]);
-    expect(lines.filter((l) => l.event === "notification.sent")).toHaveLength(2);
+    expect(lines().filter((l) => l.msg === "notification.sent")).toHaveLength(2);
   });
 
   it("a 451 'try again later' is retried and the message is sent once", async () => {
@@ -164,8 +169,8 @@ describe("an address refused for good (550)", { timeout: 60_000 }, () => {
     const booking = await bookingAround(now, people, { startsIn: 10 * MINUTE });
     testStandIns.smtp.failures.refuseRecipient(people.client.email, 550);
     const queue = await sweepQueue();
-    const { lines, log } = collectLog();
-    await sendWorkers({ log });
+    const lines = logsFromNow();
+    await sendWorkers();
 
     await runSweep(queue, now, quiet);
 
@@ -188,7 +193,7 @@ describe("an address refused for good (550)", { timeout: 60_000 }, () => {
     expect(testStandIns.smtp.failures.refusals.filter((r) => r.address === people.client.email)).toHaveLength(2);
     expect(testStandIns.smtp.messages({ to: people.client.email })).toHaveLength(0);
     expect(testStandIns.smtp.messages({ to: people.tutor.email })).toHaveLength(1);
-    expect(lines.filter((l) => l.event === "notification.failed_permanent")).toHaveLength(1);
+    expect(lines().filter((l) => l.msg === "notification.failed_permanent")).toHaveLength(1);
 
     // The next lesson's reminders leave the marked address out.
     const next = await bookingAround(now, people, { startsIn: 12 * MINUTE });
@@ -246,7 +251,7 @@ describe("a worker killed mid-send", { timeout: 60_000 }, () => {
     const [row] = await rowsOf(booking.id);
     expect(await claimNotification(row!.id, new Date())).not.toBeNull();
 
-    await expect(sendNotification(row!.id, { log: () => {} })).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(sendNotification(row!.id)).rejects.toBeInstanceOf(RetryLaterError);
     expect(testStandIns.smtp.messages()).toHaveLength(0);
   });
 
@@ -257,8 +262,8 @@ describe("a worker killed mid-send", { timeout: 60_000 }, () => {
     await runSweep(queue, now, quiet);
     const [row] = await rowsOf(booking.id);
 
-    expect(await sendNotification(row!.id, { log: () => {} })).toBe("sent");
-    expect(await sendNotification(row!.id, { log: () => {} })).toBe("already-done");
+    expect(await sendNotification(row!.id)).toBe("sent");
+    expect(await sendNotification(row!.id)).toBe("already-done");
     expect(testStandIns.smtp.messages()).toHaveLength(1);
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 async function sweepAt(now: Date) {
   const queue = await sweepQueue();
   // No guardians or preferences here: every booking's tutor and client get every kind.
-  return runSweep(queue, now, { log: () => {} });
+  return runSweep(queue, now);
 }
 
 describe("the sweep's SQL agrees with the due rules at every edge (injected clock)", () => {
@@ -133,12 +133,12 @@ describe("each row is written with its send job", () => {
       );
     const jobsBefore = await jobCount();
 
-    await expect(runSweep(queue, NOW, { recipients: broken, log: () => {} })).rejects.toThrow(/foreign key/);
+    await expect(runSweep(queue, NOW, { recipients: broken })).rejects.toThrow(/foreign key/);
 
     expect(await db.notification.count({ where: { bookingId: booking.id } })).toBe(0);
     expect(await jobCount()).toBe(jobsBefore);
     // The same sweep with the real recipients then writes both rows and both jobs.
-    await runSweep(queue, NOW, { log: () => {} });
+    await runSweep(queue, NOW);
     expect(await db.notification.count({ where: { bookingId: booking.id } })).toBe(2);
     expect(await jobCount()).toBe(jobsBefore + 2);
   });

@@ -14,16 +14,9 @@ export const HOUR = 60 * MINUTE;
 /** Retries within seconds instead of minutes (backoff 1-2 s, 2-4 s, …). */
 export const FAST_SEND_JOBS: SendJobPolicy = { retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 };
 
-export type LogLine = { event: string } & Record<string, unknown>;
-
-export function collectLog(): { lines: LogLine[]; log: (event: string, fields?: Record<string, unknown>) => void } {
-  const lines: LogLine[] = [];
-  return { lines, log: (event, fields = {}) => void lines.push({ event, ...fields }) };
-}
-
 /** A pg-boss instance without workers, for running sweeps by hand; stopped after the test. */
 export async function sweepQueue(): Promise<Queue> {
-  const queue = await openQueue({ schedule: false, supervise: false, log: () => {} });
+  const queue = await openQueue({ schedule: false, supervise: false });
   onTestFinished(() => queue.stop({ graceful: true, timeoutMs: 3_000 }));
   return queue;
 }
@@ -36,7 +29,6 @@ export async function sendWorkers(options: WorkerOptions = {}): Promise<Workers>
     schedule: false,
     supervise: false,
     pollingIntervalSeconds: 0.5,
-    log: () => {},
     ...options,
   });
   onTestFinished(() => workers.stop({ graceful: true, timeoutMs: 3_000 }));

@@ -22,6 +22,7 @@ import {
   type BookingOverrides,
   type TestProfile,
 } from "../support/app.ts";
+import { logsFromNow, type LogLine } from "../support/logs.ts";
 
 let tutor: TestProfile, parent: TestProfile, child: TestProfile, stranger: TestProfile, adult: TestProfile;
 let cookies: { parent: string; stranger: string; adult: string };
@@ -294,17 +295,17 @@ describe("settled once, and only when due", () => {
   });
 
   it("settling twice settles once: the second call returns null and changes nothing; onLessonOutcome ran once", async () => {
-    const info = vi.spyOn(console, "info");
+    const logged = logsFromNow();
     const space = await lesson(plus(base, 22 * 60));
     expect(await settleLessonOutcome(space.bookingId, space.closesAt)).not.toBeNull();
     const first = await stored(space.bookingId);
     expect(await settleLessonOutcome(space.bookingId, plus(space.closesAt, 30))).toBeNull();
     expect(await stored(space.bookingId)).toEqual(first);
-    expect(outcomeLogLines(info, space.bookingId)).toBe(1);
+    expect(outcomeLogLines(logged(), space.bookingId)).toBe(1);
   });
 
   it("concurrent settles (separate connections, real row locks) settle once", async () => {
-    const info = vi.spyOn(console, "info");
+    const logged = logsFromNow();
     const space = await lesson(plus(base, 24 * 60));
     await session(space, space.start, plus(space.start, 60), [
       { who: tutor, from: space.start, to: plus(space.start, 60) },
@@ -319,7 +320,7 @@ describe("settled once, and only when due", () => {
     expect(settled).toHaveLength(1);
     expect(settled[0]).toMatchObject({ outcome: "held", attendeeSeconds: 55 * 60, status: "Completed" });
     expect((await stored(space.bookingId)).outcomeSettledAt).toEqual(settled[0]!.settledAt);
-    expect(outcomeLogLines(info, space.bookingId)).toBe(1);
+    expect(outcomeLogLines(logged(), space.bookingId)).toBe(1);
   });
 
   it.each(["Cancelled", "Declined"] as const)(
@@ -507,8 +508,7 @@ describe("what a parent sees", () => {
   });
 });
 
-function outcomeLogLines(info: { mock: { calls: unknown[][] } }, bookingId: string): number {
-  return info.mock.calls.filter(
-    ([line]) => typeof line === "string" && line.includes("lesson outcome settled") && line.includes(bookingId),
-  ).length;
+function outcomeLogLines(lines: LogLine[], bookingId: string): number {
+  return lines.filter((line) => line.msg === "proof-of-value: lesson outcome settled" && line.bookingId === bookingId)
+    .length;
 }

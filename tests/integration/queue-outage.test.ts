@@ -6,6 +6,7 @@
 import net from "node:net";
 import { afterEach, expect, it } from "vitest";
 import { openQueue, type Queue } from "~/.server/queue";
+import { logsFromNow } from "../support/logs.ts";
 
 type Relay = { url: string; cut(): void; restore(): void; close(): Promise<void> };
 
@@ -63,13 +64,8 @@ it(
   async () => {
     process.on("unhandledRejection", onUnhandled);
     relay = await relayTo(process.env.DATABASE_URL!);
-    const logged: { event: string; error?: unknown }[] = [];
-    queue = await openQueue({
-      databaseUrl: relay.url,
-      schedule: false,
-      supervise: false,
-      log: (event, fields) => logged.push({ event, ...fields }),
-    });
+    const logged = logsFromNow();
+    queue = await openQueue({ databaseUrl: relay.url, schedule: false, supervise: false });
     const { boss } = queue;
     await boss.createQueue("outage-probe");
 
@@ -93,8 +89,11 @@ it(
     await expect
       .poll(
         () =>
-          logged.some(
-            (line) => line.event === "queue.error" && /ECONNREFUSED|terminated|closed/i.test(String(line.error)),
+          logged().some(
+            (line) =>
+              line.msg === "queue.error" &&
+              line.level === "error" &&
+              /ECONNREFUSED|terminated|closed/i.test(String((line.err as { message?: string }).message)),
           ),
         { timeout: 10_000 },
       )

@@ -17,6 +17,7 @@ import {
   type TestProfile,
 } from "../support/app.ts";
 import { databaseServerUrl } from "../support/database.ts";
+import { logsFromNow } from "../support/logs.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 
 // The organisation-wide key must be in the environment before the app reads it (on first import).
@@ -589,16 +590,16 @@ describe.each(ENTRIES)("through the %s", (through) => {
     it("calls the proof-of-value extension point once per applied session end, not for its replay", async () => {
       const space = await bookingWithSpace();
       const sessionId = randomUUID();
-      const info = vi.spyOn(console, "info");
+      const logged = logsFromNow();
       const id = randomUUID();
       const body = payload.sessionEnd(space.roomId, sessionId, at(0), at(30));
       await deliver(body, { secret: space.secret, id });
       await deliver(body, { secret: space.secret, id });
-      const calls = info.mock.calls.filter(
-        ([line]) => String(line).includes("proof-of-value: session ended") && String(line).includes(sessionId),
+      const calls = logged().filter(
+        (line) => line.msg === "proof-of-value: session ended" && line.sessionId === sessionId,
       );
       expect(calls).toHaveLength(1);
-      expect(JSON.parse(String(calls[0]![0]))).toMatchObject({
+      expect(calls[0]).toMatchObject({
         bookingId: space.bookingId,
         sessionId,
         durationSeconds: 1800,
@@ -834,11 +835,14 @@ describe.each(ENTRIES)("through the %s", (through) => {
       await db.$executeRawUnsafe(
         `CREATE TRIGGER fail_session_write BEFORE INSERT OR UPDATE ON lessonspace_sessions FOR EACH ROW EXECUTE FUNCTION fail_session_write()`,
       );
-      vi.spyOn(console, "error").mockImplementation(() => undefined);
+      const logged = logsFromNow();
       try {
         const failed = await deliver(body, { secret: space.secret, id });
         expect(failed.status).toBe(503);
         expect(failed.headers.get("Retry-After")).toBe("30");
+        expect(logged()).toContainEqual(
+          expect.objectContaining({ level: "error", msg: "webhook.apply-failed", roomId: space.roomId }),
+        );
         expect(await stateOf(space)).toEqual(untouched);
       } finally {
         await db.$executeRawUnsafe(`DROP TRIGGER fail_session_write ON lessonspace_sessions`);
@@ -864,7 +868,6 @@ describe.each(ENTRIES)("through the %s", (through) => {
       await db.$executeRawUnsafe(
         `CREATE TRIGGER fail_attendance_write BEFORE INSERT OR UPDATE ON lessonspace_attendance FOR EACH ROW EXECUTE FUNCTION fail_attendance_write()`,
       );
-      vi.spyOn(console, "error").mockImplementation(() => undefined);
       try {
         const failed = await deliver(body, { secret: space.secret, id });
         expect(failed.status).toBe(503);
@@ -889,7 +892,6 @@ describe.each(ENTRIES)("through the %s", (through) => {
       const admin = new pg.Client({ connectionString: databaseServerUrl() });
       await admin.connect();
       const name = new URL(process.env.DATABASE_URL!).pathname.slice(1);
-      vi.spyOn(console, "error").mockImplementation(() => undefined);
       try {
         await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
         await admin.query(

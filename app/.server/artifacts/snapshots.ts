@@ -19,6 +19,7 @@ import {
 import { sniffImage, type ImageType } from "~/domain/image-type";
 import { db } from "../db";
 import { env } from "../env";
+import { logger } from "../logger";
 import { isSafeObjectPath, storage, StorageUnavailableError, type ObjectStorage, type StoredObject } from "./storage";
 
 export const MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024;
@@ -184,14 +185,14 @@ export async function storeSnapshot(
     await objects.put(objectPath, image.bytes, image.type.contentType);
   } catch (error) {
     if (!(error instanceof StorageUnavailableError)) throw error;
-    console.error("[snapshots] could not store", objectPath, error);
+    logger.error({ objectPath, err: error }, "snapshot.store-failed");
     return { ok: false, reason: "storage-unavailable" };
   }
   let recorded: Awaited<ReturnType<SnapshotRecorder>>;
   try {
     recorded = await record(bookingId, { url, objectPath });
   } catch (error) {
-    console.error("[snapshots] could not record", objectPath, error);
+    logger.error({ objectPath, err: error }, "snapshot.record-failed");
     await removeQuietly(objects, objectPath);
     return { ok: false, reason: "not-saved" };
   }
@@ -222,7 +223,7 @@ async function removeQuietly(objects: ObjectStorage, objectPath: string): Promis
     await objects.remove(objectPath);
   } catch (error) {
     // An orphaned object costs storage, not correctness: nothing points at it.
-    console.error("[snapshots] could not remove", objectPath, error);
+    logger.warn({ objectPath, err: error }, "snapshot.remove-failed");
   }
 }
 

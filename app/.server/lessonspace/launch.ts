@@ -6,6 +6,7 @@ import type { Viewer } from "~/domain/viewer";
 import { requireBookingForViewer } from "../bookings/bookings";
 import { db } from "../db";
 import { env } from "../env";
+import { logger } from "../logger";
 import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure } from "./client";
 import { takeLaunchAllowance } from "../rate-limit";
 
@@ -74,14 +75,7 @@ export async function launchForViewer({
   });
   if (!result.ok) {
     // `detail` never holds a key: it is our own wording of what Lessonspace answered.
-    console.error(
-      JSON.stringify({
-        event: "lessonspace.launch-failed",
-        bookingId: booking.id,
-        kind: result.kind,
-        detail: result.detail,
-      }),
-    );
+    logger.error({ bookingId: booking.id, kind: result.kind, detail: result.detail }, "lessonspace.launch-failed");
     return { ok: false, reason: "lessonspace", failure: result };
   }
   await storeRoom(booking, launchId, result);

@@ -2,6 +2,7 @@ import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
 import type PgBoss from "pg-boss";
 import type { Transaction } from "../db";
+import { logger } from "../logger";
 
 /**
  * Proof of value: the one place a finished Lessonspace session, and a lesson's settled
@@ -31,17 +32,16 @@ export type SessionEnded = {
  * in it; the ingestion is hand-written SQL (app/.server/lessonspace/webhooks.ts), not a Prisma transaction.
  */
 export async function onSessionEnded(_tx: PgBoss.Db, event: SessionEnded): Promise<void> {
-  console.info(
-    JSON.stringify({
-      at: new Date().toISOString(),
-      msg: "proof-of-value: session ended",
+  logger.info(
+    {
       bookingId: event.bookingId,
       sessionId: event.sessionId,
       durationSeconds: event.durationSeconds,
       bookingDurationSeconds: event.bookingDurationSeconds,
       recordingAvailable: event.recordingAvailable,
       deliveryId: event.deliveryId,
-    }),
+    },
+    "proof-of-value: session ended",
   );
 }
 
@@ -67,16 +67,15 @@ export type LessonOutcomeSettled = {
  * `tx` (enqueue a job row), never call outside services from here.
  */
 export async function onLessonOutcome(_tx: Transaction, event: LessonOutcomeSettled): Promise<void> {
-  console.info(
-    JSON.stringify({
-      at: new Date().toISOString(),
-      msg: "proof-of-value: lesson outcome settled",
+  logger.info(
+    {
       bookingId: event.bookingId,
       outcome: event.outcome,
       tutorSeconds: event.tutorSeconds,
       attendeeSeconds: event.attendeeSeconds,
       plannedMinutes: event.plannedMinutes,
       status: event.status,
-    }),
+    },
+    "proof-of-value: lesson outcome settled",
   );
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "~/domain/webhook-payload";
+import { logger } from "../logger";
 import {
   declaredTooLarge,
   ingestLessonspaceWebhook,
@@ -66,8 +67,7 @@ function respond(outcome: WebhookOutcome): WebhookReply {
 
 function logRefusal(outcome: WebhookOutcome) {
   if (outcome.kind === "ignored") return;
-  const detail = "detail" in outcome ? `: ${outcome.detail}` : "";
-  console.warn(`[webhooks] delivery refused (${outcome.kind})${detail}`);
+  logger.warn({ kind: outcome.kind, detail: "detail" in outcome ? outcome.detail : undefined }, "webhook.refused");
 }
 
 function reply(status: number, body: Record<string, string>, headers: Record<string, string> = {}): WebhookReply {

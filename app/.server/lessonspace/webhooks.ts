@@ -21,6 +21,7 @@ import { verifyWebhookSignature } from "~/domain/webhook-signature";
 import pg from "pg";
 import { db, pool, type Transaction } from "../db";
 import { env } from "../env";
+import { logger } from "../logger";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./client";
 import { onSessionEnded } from "./proof-of-value";
 import { jobDbFor } from "../queue";
@@ -111,10 +112,7 @@ export async function ingestLessonspaceWebhook(input: {
   const timedOut: WebhookOutcome = { kind: "unavailable", detail: "Timed out." };
   return withDeadline(verifyAndApply(roomId, json, body, signature, headers, now), OVERALL_DEADLINE_MS, timedOut).catch(
     (error: unknown): WebhookOutcome => {
-      console.error(
-        "[webhooks] could not apply a Lessonspace delivery:",
-        error instanceof Error ? error.message : error,
-      );
+      logger.error({ roomId, err: error }, "webhook.apply-failed");
       return { kind: "unavailable", detail: "The database is unavailable." };
     },
   );
@@ -263,7 +261,7 @@ function roomLockSql(roomId: string): string {
 }
 
 function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result: Applied) {
-  if (result.kind === "ignored") console.info(`[webhooks] ${event.event} for room ${roomId} ignored: ${result.detail}`);
+  if (result.kind === "ignored") logger.info({ event: event.event, roomId, detail: result.detail }, "webhook.ignored");
 }
 
 type SqlEvent = Exclude<WebhookEvent, { kind: "transcription.finish" }>;

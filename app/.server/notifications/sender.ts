@@ -22,7 +22,7 @@ import { env } from "../env";
 import { sendMail } from "./mailer";
 import { composeNotificationEmail } from "./email";
 import { NOTIFIABLE_PROFILE_SELECT } from "./recipients";
-import { logJob, type JobLog } from "../queue";
+import { logger } from "../logger";
 
 /** A permanent refusal (5xx) is believed after this many tries; then the address is marked undeliverable. */
 export const PERMANENT_FAILURE_TRIES = 2;
@@ -38,14 +38,12 @@ export type SenderOptions = {
   now?: () => Date;
   claimTimeoutMs?: number;
   permanentFailureTries?: number;
-  log?: JobLog;
 };
 
 const DONE = new Set(["sent", "failed_permanent", "skipped"]);
 
 export async function sendNotification(notificationId: string, options: SenderOptions = {}): Promise<SendOutcome> {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? logJob;
   const claimTimeoutMs = options.claimTimeoutMs ?? CLAIM_TIMEOUT_MS;
   const permanentTries = options.permanentFailureTries ?? PERMANENT_FAILURE_TRIES;
 
@@ -98,7 +96,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
       where: { id: notificationId, status: { in: ["queued", "sending"] } },
       data: { status: "skipped", lastError: staleReason },
     });
-    log("notification.skipped", { ...fields, reason: staleReason });
+    logger.info({ ...fields, reason: staleReason }, "notification.skipped");
     return "skipped";
   }
 
@@ -171,7 +169,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
       where: { id: notificationId },
       data: { status: "sent", sentAt: now(), messageId: result.messageId, lastError: null },
     });
-    log("notification.sent", { ...fields, attempts, messageId: result.messageId });
+    logger.info({ ...fields, attempts, messageId: result.messageId }, "notification.sent");
     return "sent";
   }
 
@@ -187,13 +185,13 @@ export async function sendNotification(notificationId: string, options: SenderOp
         data: { emailUndeliverableAt: now() },
       }),
     ]);
-    log("notification.failed_permanent", { ...fields, attempts, error: result.reason });
+    logger.error({ ...fields, attempts, error: result.reason }, "notification.failed_permanent");
     return "failed-permanent";
   }
 
   // Give the row back so the retry (or any worker) can claim it at once.
   await db.notification.update({ where: { id: notificationId }, data: { status: "queued", lastError: result.reason } });
-  log("notification.retry", { ...fields, attempts, permanent: result.permanent, error: result.reason });
+  logger.warn({ ...fields, attempts, permanent: result.permanent, error: result.reason }, "notification.retry");
   throw new RetryLaterError(
     `sending notification ${notificationId} failed (${result.permanent ? "refused" : "temporary"}): ${result.reason}`,
   );

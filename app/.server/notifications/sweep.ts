@@ -21,18 +21,10 @@ import {
 } from "~/domain/notification-due";
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
+import { logger } from "../logger";
 import { recipientsForBookings } from "./recipients";
 import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
-import {
-  inTransaction,
-  logJob,
-  PGBOSS_SCHEMA,
-  QUEUES,
-  SEND_JOB_POLICY,
-  type JobLog,
-  type Queue,
-  type SendJobPolicy,
-} from "../queue";
+import { inTransaction, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type Queue, type SendJobPolicy } from "../queue";
 
 export type RecipientsResolver = (
   bookingIds: string[],
@@ -45,7 +37,6 @@ export type SweepOptions = {
   /** Retry and expiry of the send jobs it enqueues; default SEND_JOB_POLICY. */
   sendJob?: Partial<SendJobPolicy>;
   recipients?: RecipientsResolver;
-  log?: JobLog;
 };
 
 export type SweepResult = {
@@ -167,7 +158,6 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   const batchSize = options.batchSize ?? 500;
   const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
   const recipients = options.recipients ?? recipientsForBookings;
-  const log = options.log ?? logJob;
   const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, revived: 0, ms: 0 };
   // Outcomes first: a lesson whose window closed now gets its record in this same sweep.
   result.outcomesSettled = await settleOutcomes(now, batchSize);
@@ -219,15 +209,18 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   result.revived = await reviveExhaustedSends(queue, now, batchSize);
   result.ms = Math.round(performance.now() - started);
   const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
-  log("sweep.done", {
-    now: now.toISOString(),
-    outcomesSettled: result.outcomesSettled,
-    examined: result.examined,
-    queued: total,
-    byKind: result.queued,
-    revived: result.revived,
-    ms: result.ms,
-  });
+  logger.info(
+    {
+      now: now.toISOString(),
+      outcomesSettled: result.outcomesSettled,
+      examined: result.examined,
+      queued: total,
+      byKind: result.queued,
+      revived: result.revived,
+      ms: result.ms,
+    },
+    "sweep.done",
+  );
   return result;
 }
 

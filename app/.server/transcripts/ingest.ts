@@ -3,6 +3,7 @@ import { parseTranscriptFile, type TranscriptSegmentInput } from "~/domain/trans
 import { isAllowedTranscriptUrl, parseTranscriptOrigins, type OriginPattern } from "~/domain/transcript-origins";
 import { db } from "../db";
 import { env } from "../env";
+import { logger } from "../logger";
 import type { Transaction } from "../db";
 import { isUuid } from "~/domain/uuid";
 
@@ -240,13 +241,15 @@ async function recordFailure(claim: Claim, now: Date, problem: string, permanent
     data: { status, lastError: problem, nextAttemptAt: next, ...(permanent ? { finishedAt: now } : {}) },
   });
   if (updated.count === 0) return { sessionId: claim.session_id, kind: "lost-claim" };
-  log(permanent ? "warn" : "info", {
-    msg: permanent ? "transcript fetch failed" : "transcript fetch will be retried",
-    sessionId: claim.session_id,
-    attempt: claim.attempts,
-    problem,
-    ...(permanent ? {} : { nextAttemptAt: next.toISOString() }),
-  });
+  logger[permanent ? "warn" : "info"](
+    {
+      sessionId: claim.session_id,
+      attempt: claim.attempts,
+      problem,
+      ...(permanent ? {} : { nextAttemptAt: next.toISOString() }),
+    },
+    permanent ? "transcript fetch failed" : "transcript fetch will be retried",
+  );
   return { sessionId: claim.session_id, kind: permanent ? "failed" : "retry", problem };
 }
 
@@ -321,16 +324,14 @@ async function storeSegments(
     return "stored" as const;
   }, STORE_TRANSACTION);
   if (outcome === "lost-claim") return { sessionId: claim.session_id, kind: "lost-claim" };
-  log(dropped > 0 ? "warn" : "info", {
-    msg: "transcript stored",
-    sessionId: claim.session_id,
-    segments: segments.length,
-    dropped,
-    ...(dropped > 0 ? { problems: problems.slice(0, 5) } : {}),
-  });
+  logger[dropped > 0 ? "warn" : "info"](
+    {
+      sessionId: claim.session_id,
+      segments: segments.length,
+      dropped,
+      ...(dropped > 0 ? { problems: problems.slice(0, 5) } : {}),
+    },
+    "transcript stored",
+  );
   return { sessionId: claim.session_id, kind: "stored", segments: segments.length, dropped };
-}
-
-function log(level: "info" | "warn", fields: Record<string, unknown>) {
-  console[level](JSON.stringify({ at: new Date().toISOString(), ...fields }));
 }
