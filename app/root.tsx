@@ -5,21 +5,34 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteLoaderData,
 } from "react-router";
 import type { Route } from "./+types/root";
+import { viewerFrom, viewerMiddleware } from "./.server/auth";
 import { nonceContext, securityMiddleware } from "./.server/security";
+import { SiteHeader, wantsSiteHeader } from "./components/SiteHeader";
 import stylesHref from "./styles.css?url";
 
-export const middleware: Route.MiddlewareFunction[] = [securityMiddleware];
+export const middleware: Route.MiddlewareFunction[] = [securityMiddleware, viewerMiddleware];
 
 export const links: Route.LinksFunction = () => [
   { rel: "stylesheet", href: stylesHref },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export function loader({ context }: Route.LoaderArgs) {
-  return { nonce: context.get(nonceContext) };
+// The one place a page learns who is signed in for its header; the page's own loader shares the
+// same verification (viewerMiddleware). A failed lookup is reported by the page's loader, which
+// asks too: the document itself must still render, with its nonce.
+export async function loader({ context }: Route.LoaderArgs) {
+  const viewer = await viewerFrom(context).then(
+    (result) => result.viewer,
+    () => null,
+  );
+  return {
+    nonce: context.get(nonceContext),
+    viewer: viewer ? { fullName: viewer.fullName, timeZone: viewer.timeZone } : null,
+  };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -44,8 +57,15 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
-export default function App() {
-  return <Outlet />;
+export default function App({ loaderData }: Route.ComponentProps) {
+  const matches = useMatches();
+  const { viewer } = loaderData;
+  return (
+    <>
+      {viewer && wantsSiteHeader(matches) ? <SiteHeader viewer={viewer} /> : null}
+      <Outlet />
+    </>
+  );
 }
 
 // Pages that fail into this boundary keep their Retry-After (a 503 while the database is away).

@@ -1,6 +1,6 @@
 import { combineChunks, createServerClient, parseCookieHeader, serializeCookieHeader } from "@supabase/ssr";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { redirect } from "react-router";
+import { createContext, redirect, type MiddlewareFunction, type RouterContextProvider } from "react-router";
 import WebSocket from "ws";
 import { safeReturnPath } from "~/domain/return-path";
 import { sqlQuery } from "./db";
@@ -13,8 +13,7 @@ import type { Viewer } from "~/domain/viewer";
  * collecting every cookie it wants to set into `headers`, which the caller merges into its
  * response (data or redirect) so refreshed sessions are never lost.
  */
-export function createAuthClient(request: Request) {
-  const headers = new Headers();
+export function createAuthClient(request: Request, headers = new Headers()) {
   const config = env();
   const supabase = createServerClient(config.SUPABASE_URL, config.SUPABASE_PUBLISHABLE_KEY, {
     cookies: {
@@ -63,22 +62,19 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-export type AuthResult = { viewer: Viewer | null; headers: Headers; authUnavailable: boolean };
+export type AuthResult = { viewer: Viewer | null; authUnavailable: boolean };
 
 /**
  * The signed-in profile, from claims verified against the Auth server's published keys
  * (never from an unverified session). A tampered, expired or foreign cookie means signed out.
+ * Cookies the Auth client sets (a refreshed or cleared session) are appended to `cookies`.
  */
-export async function getViewer(request: Request): Promise<AuthResult> {
+async function getViewer(request: Request, cookies: Headers): Promise<AuthResult> {
   const fast = await verifyFreshSession(request);
-  if (fast === "unavailable") return { viewer: null, headers: new Headers(), authUnavailable: true };
+  if (fast === "unavailable") return { viewer: null, authUnavailable: true };
   if (fast !== null)
-    return {
-      viewer: fast.subject === null ? null : await profileOf(fast.subject),
-      headers: new Headers(),
-      authUnavailable: false,
-    };
-  const { supabase, headers } = createAuthClient(request);
+    return { viewer: fast.subject === null ? null : await profileOf(fast.subject), authUnavailable: false };
+  const { supabase } = createAuthClient(request, cookies);
   let subject: string | undefined;
   let authUnavailable = false;
   try {
@@ -90,8 +86,43 @@ export async function getViewer(request: Request): Promise<AuthResult> {
     authUnavailable = isUnavailable(error);
     subject = undefined;
   }
-  if (!subject) return { viewer: null, headers, authUnavailable };
-  return { viewer: await profileOf(subject), headers, authUnavailable };
+  if (!subject) return { viewer: null, authUnavailable };
+  return { viewer: await profileOf(subject), authUnavailable };
+}
+
+/** Asks who is signed in; the first call does the work, later ones in the same request share it. */
+type AskViewer = () => Promise<AuthResult>;
+
+const viewerContext = createContext<AskViewer | null>(null);
+
+/**
+ * Root middleware: who is signed in is verified at most once per request, and only when a loader
+ * or action asks (the root loader does for every page; resource routes ask only if they need to).
+ * The session cookies that verification sets are added to whatever answer the request ends with,
+ * page, data, redirect or error, so a refreshed session is never lost and no route handles them.
+ */
+export const viewerMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
+  const cookies = new Headers();
+  let asked: Promise<AuthResult> | undefined;
+  context.set(viewerContext, () => (asked ??= getViewer(request, cookies)));
+  const response = await next();
+  if (asked) {
+    // Its failure (the database away) is the route's to report; the cookies set before it still count.
+    await asked.catch(() => undefined);
+    for (const line of cookies.getSetCookie()) response.headers.append("Set-Cookie", line);
+    // @supabase/ssr's no-cache headers, which come with refreshed cookies.
+    cookies.forEach((value, name) => {
+      if (name !== "set-cookie") response.headers.set(name, value);
+    });
+  }
+  return response;
+};
+
+/** Whoever is signed in, or null: for pages anyone may see (sign-in, unsubscribe, the root's header). */
+export function viewerFrom(context: Readonly<RouterContextProvider>): Promise<AuthResult> {
+  const ask = context.get(viewerContext);
+  if (!ask) throw new Error("viewerMiddleware did not run for this request (app/root.tsx)");
+  return ask();
 }
 
 /** The signed-in person's profile: one plain statement, as every page load reads it (docs/decisions/0032-hand-written-sql-on-hot-paths.md). */
@@ -182,15 +213,23 @@ function isUnavailable(error: unknown): boolean {
  * The signed-in viewer, or a redirect to sign-in that returns here afterwards. `url` is the
  * loader's or action's own (React Router's, without the `.data` suffix of a client navigation).
  */
-export async function requireViewer(request: Request, url: URL): Promise<{ viewer: Viewer; headers: Headers }> {
-  const { viewer, headers, authUnavailable } = await getViewer(request);
-  if (viewer) return { viewer, headers };
+export async function requireViewer({
+  context,
+  request,
+  url,
+}: {
+  context: Readonly<RouterContextProvider>;
+  request: Request;
+  url: URL;
+}): Promise<Viewer> {
+  const { viewer, authUnavailable } = await viewerFrom(context);
+  if (viewer) return viewer;
   const returnTo = safeReturnPath(
     request.method === "GET" ? url.pathname + url.search : new URL(request.headers.get("Referer") ?? "/", url).pathname,
   );
   const params = new URLSearchParams({ redirectTo: returnTo });
   if (authUnavailable) params.set("notice", "auth-unavailable");
-  throw redirect(`/sign-in?${params}`, { headers });
+  throw redirect(`/sign-in?${params}`);
 }
 
 export type SignInOutcome =

@@ -1,5 +1,17 @@
-import { useLocation } from "react-router";
+import { useLocation, type UIMatch } from "react-router";
 import type { Viewer } from "~/domain/viewer";
+
+/**
+ * A page without the site header says so with `export const handle = { siteHeader: false }`: the
+ * classroom (its own slim bar), the launch's error pages, unsubscribe. Every other page shows it
+ * to whoever is signed in (the root renders it); error pages do not, as the root's boundary
+ * replaces the root's component.
+ */
+export type SiteHeaderHandle = { siteHeader?: false };
+
+export function wantsSiteHeader(matches: UIMatch[]): boolean {
+  return matches.every((match) => (match.handle as SiteHeaderHandle | undefined)?.siteHeader !== false);
+}
 
 /** Brand, the signed-in person, their time zone (every time on the page is in it) and sign-out. */
 export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "timeZone"> }) {

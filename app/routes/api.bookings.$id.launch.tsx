@@ -1,7 +1,8 @@
-import { data, isRouteErrorResponse, redirect } from "react-router";
-import { getViewer } from "~/.server/auth";
+import { data, isRouteErrorResponse, redirect, type RouterContextProvider } from "react-router";
+import { viewerFrom } from "~/.server/auth";
 import { classroomPath, handoverCookie, launchForViewer } from "~/.server/lessonspace/launch";
 import { problemFor, problemHeaders, problemJson } from "~/.server/lessonspace/launch-problems";
+import type { SiteHeaderHandle } from "~/components/SiteHeader";
 import { ErrorPage, isProblem, problemForStatus, problemFromError } from "~/components/ErrorPage";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/api.bookings.$id.launch";
@@ -14,10 +15,10 @@ import type { Route } from "./+types/api.bookings.$id.launch";
 
 // JSON clients are answered here, before React Router would render the answer as a page.
 export const middleware: Route.MiddlewareFunction[] = [
-  async ({ request, params }, next) => {
+  async ({ context, request, params }, next) => {
     if (request.method !== "POST" || !wantsJson(request)) return next();
     try {
-      return await launchAsJson(request, params.id);
+      return await launchAsJson(context, params.id);
     } catch (thrown) {
       // A thrown Response (the database briefly unavailable) keeps its status and Retry-After, as JSON.
       if (!(thrown instanceof Response)) throw thrown;
@@ -30,19 +31,23 @@ export const middleware: Route.MiddlewareFunction[] = [
   },
 ];
 
+// Its failures are pages of their own (ErrorBoundary below), without the site header.
+export const handle: SiteHeaderHandle = { siteHeader: false };
+
 // Launching is a POST; a visit here (a bookmark, a typed address) goes to the lesson's page instead.
 export function loader({ params }: Route.LoaderArgs) {
   throw redirect(bookingPath(params.id), 303);
 }
 
-export async function action({ request, params }: Route.ActionArgs) {
-  const { viewer, headers, authUnavailable } = await getViewer(request);
+export async function action({ context, params }: Route.ActionArgs) {
+  const { viewer, authUnavailable } = await viewerFrom(context);
   if (!viewer) {
     // After signing in, the person lands on the lesson's page and presses Join again.
     const query = new URLSearchParams({ redirectTo: safeReturnPath(bookingPath(params.id)) });
     if (authUnavailable) query.set("notice", "auth-unavailable");
-    throw redirect(`/sign-in?${query}`, { status: 303, headers });
+    throw redirect(`/sign-in?${query}`, 303);
   }
+  const headers = new Headers();
   const now = new Date();
   const outcome = await launchForViewer({ bookingId: params.id, viewer, now });
   if (outcome.ok) {
@@ -57,9 +62,9 @@ export async function action({ request, params }: Route.ActionArgs) {
   throw data(problem, { status: problem.status, headers });
 }
 
-async function launchAsJson(request: Request, bookingId: string): Promise<Response> {
-  const { viewer, headers } = await getViewer(request);
-  headers.set("Cache-Control", "no-store");
+async function launchAsJson(context: Readonly<RouterContextProvider>, bookingId: string): Promise<Response> {
+  const { viewer } = await viewerFrom(context);
+  const headers = new Headers({ "Cache-Control": "no-store" });
   if (!viewer) {
     const signedOut = {
       code: "signed-out",

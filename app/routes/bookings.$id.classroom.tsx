@@ -3,6 +3,7 @@ import { data, isRouteErrorResponse } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { clearHandoverCookie, launchForViewer, readHandover } from "~/.server/lessonspace/launch";
 import { problemFor, problemHeaders } from "~/.server/lessonspace/launch-problems";
+import type { SiteHeaderHandle } from "~/components/SiteHeader";
 import { ErrorPage, isProblem, problemFromError } from "~/components/ErrorPage";
 import { timeLeftLabel, type LessonTimes } from "~/domain/time-left";
 import type { Route } from "./+types/bookings.$id.classroom";
@@ -12,8 +13,11 @@ import type { Route } from "./+types/bookings.$id.classroom";
  * page around Lessonspace, safe to reload. Same checks as the launch route, then a fresh
  * per-person link (handed over by the launch action, or asked for again: launch is idempotent).
  */
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export const handle: SiteHeaderHandle = { siteHeader: false };
+
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
+  const headers = new Headers();
   const now = new Date();
   const handedOver = readHandover(request, params.id, viewer.id, now);
   // Used once: a reload asks Lessonspace again rather than replaying an old link.

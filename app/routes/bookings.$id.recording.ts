@@ -15,17 +15,16 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 
 const STATUS = { none: 404, "not-ready": 202, unavailable: 503, failed: 502 } as const;
 
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const outcome = await openRecording(booking.recordingUrl);
   // The link is personal and short-lived: never cached anywhere.
-  headers.set("Cache-Control", "private, no-store");
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
   if (outcome.ok) throw redirect(outcome.url, { headers });
   if (outcome.kind === "not-ready") headers.set("Retry-After", "30");
   return data(
     {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       booking: { id: booking.id, serviceName: booking.serviceName },
       state: outcome.kind,
     },

@@ -16,7 +16,6 @@ import { learnerOf } from "~/domain/attendee";
 import { lessonTime } from "~/domain/format";
 import { findReview, saveReview } from "~/.server/bookings/reviews";
 import { RATING_LABELS, REVIEW_COMMENT_MAX, ReviewForm, type ReviewFormErrors } from "~/components/bookings/ReviewForm";
-import { SiteHeader } from "~/components/SiteHeader";
 import { reviewTarget } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/bookings.$id.review";
@@ -47,8 +46,10 @@ const MAX_REVIEW_BODY_BYTES = 64 * 1024;
 
 export const meta: Route.MetaFunction = () => [{ title: "Review your lesson · Tutorwise Classroom" }];
 
-async function authorize(request: Request, url: URL, bookingId: string | undefined) {
-  const { viewer, headers } = await requireViewer(request, url);
+async function authorize(args: Route.LoaderArgs | Route.ActionArgs) {
+  const { url, params } = args;
+  const viewer = await requireViewer(args);
+  const bookingId = params.id;
   const booking = await requireBookingForViewer(bookingId, viewer.id);
   const target = reviewTarget(booking, viewer.id, new Date());
   const lesson = {
@@ -59,25 +60,22 @@ async function authorize(request: Request, url: URL, bookingId: string | undefin
     as: target.ok ? target.as : null,
   };
   const returnTo = url.searchParams.get("returnTo");
-  return { viewer, headers, booking, target, lesson, returnTo: returnTo ? safeReturnPath(returnTo) : null };
+  return { viewer, booking, target, lesson, returnTo: returnTo ? safeReturnPath(returnTo) : null };
 }
 
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers, booking, target, lesson, returnTo } = await authorize(request, url, params.id);
-  const page = { viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone }, lesson, returnTo };
-  if (!target.ok)
-    return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403, headers });
+export async function loader(args: Route.LoaderArgs) {
+  const { viewer, booking, target, lesson, returnTo } = await authorize(args);
+  const page = { lesson, returnTo };
+  if (!target.ok) return data({ ...page, refusal: target.reason, review: null, saved: false }, { status: 403 });
   const review = await findReview(booking.id, viewer.id);
-  const saved = url.searchParams.get("saved") === "1";
-  return data(
-    { ...page, refusal: null, review: review ? { rating: review.rating, comment: review.comment } : null, saved },
-    { headers },
-  );
+  const saved = args.url.searchParams.get("saved") === "1";
+  return { ...page, refusal: null, review: review ? { rating: review.rating, comment: review.comment } : null, saved };
 }
 
-export async function action({ request, params, url }: Route.ActionArgs) {
-  const { viewer, headers, booking, target, returnTo } = await authorize(request, url, params.id);
-  if (!target.ok) return data({ status: "error" as const, error: { "": [target.reason] } }, { status: 403, headers });
+export async function action(args: Route.ActionArgs) {
+  const { request } = args;
+  const { viewer, booking, target, returnTo } = await authorize(args);
+  if (!target.ok) return data({ status: "error" as const, error: { "": [target.reason] } }, { status: 403 });
 
   let formData: FormData;
   try {
@@ -94,11 +92,11 @@ export async function action({ request, params, url }: Route.ActionArgs) {
     if (!unreadable.some((kind) => error instanceof kind)) throw error;
     return data(
       { status: "error" as const, error: { "": ["We could not read that form. Please try again."] } },
-      { status: 400, headers },
+      { status: 400 },
     );
   }
   const submission = parseWithZod(formData, { schema: reviewSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
 
   await saveReview({
     bookingId: booking.id,
@@ -107,7 +105,7 @@ export async function action({ request, params, url }: Route.ActionArgs) {
     rating: submission.value.rating,
     comment: submission.value.comment,
   });
-  throw redirect(returnTo ?? `/bookings/${booking.id}/review?saved=1`, { status: 303, headers });
+  throw redirect(returnTo ?? `/bookings/${booking.id}/review?saved=1`, { status: 303 });
 }
 
 type ActionResult = {
@@ -122,7 +120,7 @@ function errorsOf(result: ActionResult | undefined): ReviewFormErrors {
 }
 
 export default function ReviewRoute({ loaderData, actionData }: Route.ComponentProps) {
-  const { viewer, lesson, refusal, review, saved, returnTo } = loaderData;
+  const { lesson, refusal, review, saved, returnTo } = loaderData;
   const result = actionData as ActionResult | undefined;
   const submitted = result?.initialValue ?? null;
   const heading =
@@ -132,7 +130,6 @@ export default function ReviewRoute({ loaderData, actionData }: Route.ComponentP
   const action = `/bookings/${lesson.id}/review${returnTo ? `?${new URLSearchParams({ returnTo })}` : ""}`;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page narrow">
         <h1>{refusal ? "Review your lesson" : heading}</h1>
         <p className="muted">

@@ -7,11 +7,12 @@ import type { Route } from "./+types/bookings.$id.snapshot";
 // participants and active guardians of the assigned student only; everyone else gets the same 404
 // as for a booking without a snapshot. The stable URL in session_artifacts points here.
 
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const snapshot = await openSnapshot(booking);
   if (!snapshot) throw notFound();
+  const headers = new Headers();
 
   const extension = snapshot.objectPath.split(".").pop();
   headers.set("Content-Type", snapshot.contentType);

@@ -5,7 +5,6 @@ import { learnerOf } from "~/domain/attendee";
 import { lessonTime } from "~/domain/format";
 import { discardRest, snapshotPathOf, uploadSnapshot, type SnapshotFailure } from "~/.server/artifacts/snapshots";
 import { SnapshotUploadForm } from "~/components/bookings/SnapshotUploadForm";
-import { SiteHeader } from "~/components/SiteHeader";
 import { canUploadSnapshot } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/bookings.$id.snapshot.upload";
@@ -47,19 +46,19 @@ const FAILURES: Record<Exclude<SnapshotFailure, "booking-gone">, { status: numbe
 
 export const meta: Route.MetaFunction = () => [{ title: "Upload whiteboard snapshot · Tutorwise Classroom" }];
 
-async function authorize(request: Request, url: URL, bookingId: string | undefined) {
-  const { viewer, headers } = await requireViewer(request, url);
-  const booking = await requireBookingForViewer(bookingId, viewer.id);
+async function authorize(args: Route.LoaderArgs | Route.ActionArgs) {
+  const { url, params } = args;
+  const viewer = await requireViewer(args);
+  const booking = await requireBookingForViewer(params.id, viewer.id);
   const permission = canUploadSnapshot(booking, viewer.id, new Date());
   const returnTo = url.searchParams.get("returnTo");
-  return { viewer, headers, booking, permission, returnTo: returnTo ? safeReturnPath(returnTo) : null };
+  return { viewer, booking, permission, returnTo: returnTo ? safeReturnPath(returnTo) : null };
 }
 
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers, booking, permission, returnTo } = await authorize(request, url, params.id);
+export async function loader(args: Route.LoaderArgs) {
+  const { viewer, booking, permission, returnTo } = await authorize(args);
   return data(
     {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       lesson: {
         id: booking.id,
         serviceName: booking.serviceName,
@@ -68,43 +67,43 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
         hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
       },
       refusal: permission.ok ? null : permission.reason,
-      uploaded: url.searchParams.get("uploaded") === "1",
+      uploaded: args.url.searchParams.get("uploaded") === "1",
       returnTo,
     },
-    { status: permission.ok ? 200 : 403, headers },
+    { status: permission.ok ? 200 : 403 },
   );
 }
 
-export async function action({ request, params, url }: Route.ActionArgs) {
+export async function action(args: Route.ActionArgs) {
+  const { request } = args;
   let authorized;
   try {
-    authorized = await authorize(request, url, params.id);
+    authorized = await authorize(args);
   } catch (refusal) {
     // Signed out or not their booking: answer at once and let the body drain unread.
     discardRest(request);
     throw refusal;
   }
-  const { headers, booking, permission, returnTo } = authorized;
+  const { booking, permission, returnTo } = authorized;
   if (!permission.ok) {
     discardRest(request);
-    return data({ error: permission.reason }, { status: 403, headers });
+    return data({ error: permission.reason }, { status: 403 });
   }
   const outcome = await uploadSnapshot(booking.id, request);
   if (outcome.ok) {
-    throw redirect(returnTo ?? `/bookings/${booking.id}/snapshot/upload?uploaded=1`, { status: 303, headers });
+    throw redirect(returnTo ?? `/bookings/${booking.id}/snapshot/upload?uploaded=1`, { status: 303 });
   }
   if (outcome.reason === "booking-gone") throw notFound();
   const failure = FAILURES[outcome.reason];
-  return data({ error: failure.message }, { status: failure.status, headers });
+  return data({ error: failure.message }, { status: failure.status });
 }
 
 export default function SnapshotUpload({ loaderData, actionData }: Route.ComponentProps) {
-  const { viewer, lesson, refusal, uploaded, returnTo } = loaderData;
+  const { lesson, refusal, uploaded, returnTo } = loaderData;
   const error = actionData?.error ?? refusal;
   const action = `/bookings/${lesson.id}/snapshot/upload${returnTo ? `?${new URLSearchParams({ returnTo })}` : ""}`;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page narrow">
         <h1>How was your session with {lesson.attendeeName}?</h1>
         <p className="muted">

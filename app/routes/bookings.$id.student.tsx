@@ -5,7 +5,6 @@ import { activeWardsOf, assignStudent } from "~/.server/bookings/assignment";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
-import { SiteHeader } from "~/components/SiteHeader";
 import { presentBookingCard } from "~/domain/booking-card";
 import { canAssignStudent } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
@@ -20,51 +19,46 @@ const assignmentSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Who attends · Tutorwise Classroom" }];
 
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id);
   const now = new Date();
   const permission = canAssignStudent(booking, viewer.id, null, new Set(), now);
   const wards = permission.ok ? await activeWardsOf(viewer.id) : [];
   const card = presentBookingCard({ ...booking, sessions: [] }, viewer.id, now, usableTimeZone(viewer.timeZone));
-  return data(
-    {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      booking: {
-        id: card.id,
-        serviceName: card.serviceName,
-        when: card.when,
-        clientName: card.clientName,
-        attendee: card.attendee,
-      },
-      student: booking.student,
-      refusal: permission.ok ? null : permission.reason,
-      wards,
-      returnTo: safeReturnPath(url.searchParams.get("returnTo"), `/bookings/${booking.id}`),
+  return {
+    booking: {
+      id: card.id,
+      serviceName: card.serviceName,
+      when: card.when,
+      clientName: card.clientName,
+      attendee: card.attendee,
     },
-    { headers },
-  );
+    student: booking.student,
+    refusal: permission.ok ? null : permission.reason,
+    wards,
+    returnTo: safeReturnPath(url.searchParams.get("returnTo"), `/bookings/${booking.id}`),
+  };
 }
 
 /** Assign or clear the student: strangers get a 404; every refusal is shown on the form, the booking unchanged. */
-export async function action({ request, params, url }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function action({ context, request, params, url }: Route.ActionArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id);
   const submission = parseWithZod(await request.formData(), { schema: assignmentSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const outcome = await assignStudent(booking, viewer.id, submission.value.studentId ?? null, new Date());
   if (!outcome.ok) {
     const status = outcome.kind === "forbidden" ? 403 : outcome.kind === "changed" ? 409 : 400;
-    return data(submission.reply({ formErrors: [outcome.reason] }), { status, headers });
+    return data(submission.reply({ formErrors: [outcome.reason] }), { status });
   }
-  throw redirect(safeReturnPath(submission.value.returnTo, `/bookings/${booking.id}`), { headers });
+  throw redirect(safeReturnPath(submission.value.returnTo, `/bookings/${booking.id}`));
 }
 
 export default function AssignStudent({ loaderData, actionData }: Route.ComponentProps) {
-  const { viewer, booking, student, refusal, wards, returnTo } = loaderData;
+  const { booking, student, refusal, wards, returnTo } = loaderData;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page narrow">
         <p>
           <a href={`/bookings/${booking.id}`}>← {booking.serviceName}</a>

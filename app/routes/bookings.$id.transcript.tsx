@@ -3,7 +3,6 @@ import { requireViewer } from "~/.server/auth";
 import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { loadLessonTalkTime, loadTranscript } from "~/.server/transcripts/read";
 import { lessonTime } from "~/domain/format";
-import { SiteHeader } from "~/components/SiteHeader";
 import { TalkTimeSummary, TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { learnerIdOf } from "~/domain/attendee";
 import { timeZoneLabel } from "~/domain/format";
@@ -24,18 +23,17 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
  * A lesson's transcript: participants and active guardians of the assigned student (the same
  * visibility as the recording); anyone else gets the same 404 as a missing booking.
  */
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const [transcript, talk] = await Promise.all([loadTranscript(booking.id), loadLessonTalkTime(booking.id)]);
   const learnerId = learnerIdOf(booking);
   // A child's words: never kept by shared caches or the back-forward cache of a shared computer.
-  headers.set("Cache-Control", "private, no-store");
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
   return data(
     {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       timeZone: timeZoneLabel(timeZone, now),
       lesson: {
         id: booking.id,
@@ -60,10 +58,9 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
 }
 
 export default function Transcript({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, lesson, status, talk, sessions } = loaderData;
+  const { timeZone, lesson, status, talk, sessions } = loaderData;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page">
         <p>
           <a href={`/bookings/${lesson.id}`}>← {lesson.serviceName}</a>

@@ -1,4 +1,3 @@
-import { data } from "react-router";
 import { activeWardsOf } from "~/.server/bookings/assignment";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
@@ -8,7 +7,6 @@ import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
-import { SiteHeader } from "~/components/SiteHeader";
 import { TalkTimeSummary } from "~/components/transcripts/TalkTime";
 import { learnerIdOf } from "~/domain/attendee";
 import { refreshPlan } from "~/domain/booking-card";
@@ -23,8 +21,8 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const { booking, attendance, reviews } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
@@ -36,30 +34,25 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
     mayViewRecordOfBooking(booking, viewer.id),
     details.canAssignStudent ? activeWardsOf(viewer.id) : [],
   ]);
-  return data(
-    {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      timeZone: timeZoneLabel(timeZone, now),
-      booking: details,
-      student: booking.student,
-      wards,
-      refresh: refreshPlan([booking], now),
-      // What was said, and the learner's record across lessons.
-      transcript: {
-        status: lessonTalk.status,
-        talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),
-      },
-      recordPath: recordVisible ? `/students/${learnerId}/record` : null,
+  return {
+    timeZone: timeZoneLabel(timeZone, now),
+    booking: details,
+    student: booking.student,
+    wards,
+    refresh: refreshPlan([booking], now),
+    // What was said, and the learner's record across lessons.
+    transcript: {
+      status: lessonTalk.status,
+      talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),
     },
-    { headers },
-  );
+    recordPath: recordVisible ? `/students/${learnerId}/record` : null,
+  };
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, booking, student, wards, refresh, transcript, recordPath } = loaderData;
+  const { timeZone, booking, student, wards, refresh, transcript, recordPath } = loaderData;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <RefreshAtNextChange plan={refresh} />
       <main className="page">
         <p>

@@ -1,11 +1,9 @@
-import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { listDashboardBookings } from "~/.server/bookings/bookings";
 import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { RecentSessions } from "~/components/bookings/RecentSessions";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
-import { SiteHeader } from "~/components/SiteHeader";
 import { presentDashboard, type BookingCardView } from "~/domain/booking-card";
 import { timeZoneLabel } from "~/domain/format";
 import { learningRecordLinks, type RecordLink } from "~/domain/learning-record";
@@ -14,8 +12,8 @@ import type { Route } from "./+types/dashboard";
 
 export const meta: Route.MetaFunction = () => [{ title: "Your lessons · Tutorwise Classroom" }];
 
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const [bookings, recentSessions] = await Promise.all([
@@ -24,25 +22,19 @@ export async function loader({ request, url }: Route.LoaderArgs) {
   ]);
   const dashboard = presentDashboard(bookings, viewer.id, now, timeZone);
   // Everything returned here is also serialised into the HTML for hydration: only what renders.
-  return data(
-    {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      timeZone: timeZoneLabel(timeZone, now),
-      ...dashboard,
-      recentSessions,
-      records: learningRecordLinks(bookings, viewer.id),
-    },
-    { headers },
-  );
+  return {
+    timeZone: timeZoneLabel(timeZone, now),
+    ...dashboard,
+    recentSessions,
+    records: learningRecordLinks(bookings, viewer.id),
+  };
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } =
-    loaderData;
+  const { timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } = loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <RefreshAtNextChange plan={refresh} />
       <main className="page">
         <h1>Your lessons</h1>

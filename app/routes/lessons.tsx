@@ -2,7 +2,6 @@ import { data, Form, Link } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { listLessonsPage, listStudentChoices } from "~/.server/bookings/history";
 import { BookingCard } from "~/components/bookings/BookingCard";
-import { SiteHeader } from "~/components/SiteHeader";
 import { timeZoneLabel } from "~/domain/format";
 import { lessonsHref, listOrder, parseLessonQuery, STATUS_CHOICES, type LessonFilters } from "~/domain/lesson-history";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -34,13 +33,12 @@ function typedFilters(params: URLSearchParams) {
 const isFiltered = (filters: LessonFilters) =>
   filters.when !== "all" || Boolean(filters.status || filters.studentId || filters.from || filters.to);
 
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const params = url.searchParams;
   const page = {
-    viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
     timeZone: timeZoneLabel(timeZone, now),
     typed: typedFilters(params),
   };
@@ -52,38 +50,34 @@ export async function loader({ request, url }: Route.LoaderArgs) {
   }
   if (!parsed.ok || problems.length) {
     // The page again with what is wrong and the form to fix it; no lessons are read.
-    return data({ ...page, students, problems, result: null }, { status: 400, headers });
+    return data({ ...page, students, problems, result: null }, { status: 400 });
   }
   const { query } = parsed;
   const result = await listLessonsPage(viewer.id, query, now, timeZone);
   const filters: LessonFilters & { pageSize: number } = { ...query };
   const ascending = listOrder(query.when) === "asc";
-  return data(
-    {
-      ...page,
-      students,
-      problems,
-      result: {
-        lessons: result.lessons,
-        total: result.total,
-        heading: `${result.total === 1 ? "1 lesson" : `${result.total.toLocaleString("en-GB")} lessons`}${isFiltered(query) ? (result.total === 1 ? " matches" : " match") : ""}`,
-        nextHref: result.next ? lessonsHref(filters, result.next) : null,
-        previousHref: result.previous ? lessonsHref(filters, result.previous) : null,
-        firstHref: query.cursor ? lessonsHref(filters) : null,
-        nextLabel: ascending ? "Later lessons" : "Older lessons",
-        previousLabel: ascending ? "Sooner lessons" : "Newer lessons",
-        firstLabel: ascending ? "Soonest lessons" : "Newest lessons",
-      },
+  return {
+    ...page,
+    students,
+    problems,
+    result: {
+      lessons: result.lessons,
+      total: result.total,
+      heading: `${result.total === 1 ? "1 lesson" : `${result.total.toLocaleString("en-GB")} lessons`}${isFiltered(query) ? (result.total === 1 ? " matches" : " match") : ""}`,
+      nextHref: result.next ? lessonsHref(filters, result.next) : null,
+      previousHref: result.previous ? lessonsHref(filters, result.previous) : null,
+      firstHref: query.cursor ? lessonsHref(filters) : null,
+      nextLabel: ascending ? "Later lessons" : "Older lessons",
+      previousLabel: ascending ? "Sooner lessons" : "Newer lessons",
+      firstLabel: ascending ? "Soonest lessons" : "Newest lessons",
     },
-    { headers },
-  );
+  };
 }
 
 export default function Lessons({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, typed, students, problems, result } = loaderData;
+  const { timeZone, typed, students, problems, result } = loaderData;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page">
         <h1>All your lessons</h1>
         <p className="muted">

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
 import { notificationChoices, saveNotificationChoices } from "~/.server/notifications/preferences";
 import { Errors } from "~/components/Errors";
-import { SiteHeader } from "~/components/SiteHeader";
 import { isNotificationKind, NOTIFICATION_LABELS } from "~/domain/notification-kinds";
 import { kindsOfferedTo } from "~/domain/notification-recipients";
 import type { Route } from "./+types/settings.notifications";
@@ -22,41 +21,37 @@ const notificationsSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail notifications · Tutorwise Classroom" }];
 
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const choices = await notificationChoices(viewer.id);
   const offered = kindsOfferedTo(viewer.roles);
   const params = url.searchParams;
   const unsubscribed = params.get("unsubscribed");
-  return data(
-    {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      hasEmail: viewer.email !== null,
-      kinds: offered.map((kind) => ({ kind, ...NOTIFICATION_LABELS[kind] })),
-      enabled: offered.filter((kind) => choices[kind]),
-      saved: params.get("saved") === "1",
-      // Said only when it is true, so a crafted link cannot claim a change that did not happen.
-      unsubscribedFrom:
-        isNotificationKind(unsubscribed) && !choices[unsubscribed] ? NOTIFICATION_LABELS[unsubscribed].title : null,
-    },
-    { headers },
-  );
+  return {
+    hasEmail: viewer.email !== null,
+    kinds: offered.map((kind) => ({ kind, ...NOTIFICATION_LABELS[kind] })),
+    enabled: offered.filter((kind) => choices[kind]),
+    saved: params.get("saved") === "1",
+    // Said only when it is true, so a crafted link cannot claim a change that did not happen.
+    unsubscribedFrom:
+      isNotificationKind(unsubscribed) && !choices[unsubscribed] ? NOTIFICATION_LABELS[unsubscribed].title : null,
+  };
 }
 
-export async function action({ request, url }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function action({ context, request, url }: Route.ActionArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const submission = parseWithZod(await request.formData(), { schema: notificationsSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const enabled = new Set<string>(submission.value.enabled);
   await saveNotificationChoices(
     viewer.id,
     Object.fromEntries(kindsOfferedTo(viewer.roles).map((kind) => [kind, enabled.has(kind)])),
   );
-  throw redirect("/settings/notifications?saved=1", { headers });
+  throw redirect("/settings/notifications?saved=1");
 }
 
 export default function NotificationSettings({ loaderData, actionData }: Route.ComponentProps) {
-  const { viewer, hasEmail, kinds, enabled, saved, unsubscribedFrom } = loaderData;
+  const { hasEmail, kinds, enabled, saved, unsubscribedFrom } = loaderData;
   const [form, fields] = useForm<z.input<typeof notificationsSchema>>({
     lastResult: actionData,
     defaultValue: { enabled },
@@ -65,7 +60,6 @@ export default function NotificationSettings({ loaderData, actionData }: Route.C
   const boxes = getCollectionProps(fields.enabled, { type: "checkbox", options: kinds.map((k) => k.kind) });
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page narrow">
         <h1>E-mail notifications</h1>
         {unsubscribedFrom ? (

@@ -4,7 +4,6 @@ import { data, Form, redirect } from "react-router";
 import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
 import { saveTimeZone } from "~/.server/time-zone-setting";
-import { SiteHeader } from "~/components/SiteHeader";
 import { formatDateTime, timeZoneLabel } from "~/domain/format";
 import { safeReturnPath } from "~/domain/return-path";
 import { isTimeZone, timeZoneChoices, usableTimeZone } from "~/domain/time-zone";
@@ -18,42 +17,37 @@ const timeZoneSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Time zone · Tutorwise Classroom" }];
 
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  return data(
-    {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
-      current: timeZoneLabel(timeZone, now),
-      currentTime: formatDateTime(now, timeZone, now),
-      choices: timeZoneChoices(viewer.timeZone),
-      returnTo: safeReturnPath(url.searchParams.get("returnTo")),
-    },
-    { headers },
-  );
+  return {
+    timeZone: viewer.timeZone,
+    current: timeZoneLabel(timeZone, now),
+    currentTime: formatDateTime(now, timeZone, now),
+    choices: timeZoneChoices(viewer.timeZone),
+    returnTo: safeReturnPath(url.searchParams.get("returnTo")),
+  };
 }
 
-export async function action({ request, url }: Route.ActionArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function action({ context, request, url }: Route.ActionArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const submission = parseWithZod(await request.formData(), { schema: timeZoneSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400, headers });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const outcome = await saveTimeZone(viewer.id, submission.value.timeZone);
-  if (!outcome.ok)
-    return data(submission.reply({ fieldErrors: { timeZone: [outcome.reason] } }), { status: 400, headers });
-  throw redirect(safeReturnPath(submission.value.returnTo), { headers });
+  if (!outcome.ok) return data(submission.reply({ fieldErrors: { timeZone: [outcome.reason] } }), { status: 400 });
+  throw redirect(safeReturnPath(submission.value.returnTo));
 }
 
 export default function TimeZoneSettings({ loaderData, actionData }: Route.ComponentProps) {
-  const { viewer, current, currentTime, choices, returnTo } = loaderData;
+  const { timeZone, current, currentTime, choices, returnTo } = loaderData;
   const [form, fields] = useForm<z.input<typeof timeZoneSchema>>({
     lastResult: actionData,
-    defaultValue: { timeZone: viewer.timeZone },
+    defaultValue: { timeZone },
     shouldValidate: "onSubmit",
   });
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page narrow">
         <h1>Your time zone</h1>
         <p>

@@ -2,7 +2,7 @@ import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, redirect } from "react-router";
 import { z } from "zod";
-import { getViewer, signInWithPassword } from "~/.server/auth";
+import { signInWithPassword, viewerFrom } from "~/.server/auth";
 import { forgetFailedSignIns, recordFailedSignIn, signInAllowed, signInKey } from "~/.server/rate-limit";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/sign-in";
@@ -16,15 +16,12 @@ const signInSchema = z.object({
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Tutorwise Classroom" }];
 
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await getViewer(request);
+export async function loader({ context, url }: Route.LoaderArgs) {
+  const { viewer } = await viewerFrom(context);
   const redirectTo = safeReturnPath(url.searchParams.get("redirectTo"));
-  if (viewer) throw redirect(redirectTo, { headers });
+  if (viewer) throw redirect(redirectTo);
   const notice = url.searchParams.get("notice");
-  return data(
-    { redirectTo, authUnavailable: notice === "auth-unavailable", signedOut: notice === "signed-out" },
-    { headers },
-  );
+  return { redirectTo, authUnavailable: notice === "auth-unavailable", signedOut: notice === "signed-out" };
 }
 
 export async function action({ request }: Route.ActionArgs) {

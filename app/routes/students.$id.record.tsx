@@ -3,7 +3,6 @@ import { requireViewer } from "~/.server/auth";
 import { loadRecordLessons, requireLearnerForViewer } from "~/.server/bookings/learning-record";
 import { lessonTime } from "~/domain/format";
 import { BarChart } from "~/components/charts/BarChart";
-import { SiteHeader } from "~/components/SiteHeader";
 import { timeZoneLabel } from "~/domain/format";
 import { earliestStart, isOver, summarisePeriods, type RecordPeriod } from "~/domain/learning-record";
 import { formatShare } from "~/domain/talk-time";
@@ -22,10 +21,10 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
  * A learner's record: the learner, their active guardians, and tutors who taught them (their own
  * lessons only). Everyone else gets the same 404 as a learner who does not exist.
  */
-export async function loader({ request, params, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
+export async function loader({ context, request, params, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
   const scope = await requireLearnerForViewer(params.id, viewer.id);
-  headers.set("Cache-Control", "private, no-store");
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const period: RecordPeriod = url.searchParams.get("by") === "week" ? "week" : "month";
@@ -38,7 +37,6 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
   const periods = summarisePeriods(lessons, period, now, timeZone);
   return data(
     {
-      viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
       timeZone: timeZoneLabel(timeZone, now),
       learner: scope.learner,
       tutorOnly: scope.tutorOnly !== null,
@@ -73,7 +71,7 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
 }
 
 export default function LearningRecord({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, learner, tutorOnly, period, periods, lessons } = loaderData;
+  const { timeZone, learner, tutorOnly, period, periods, lessons } = loaderData;
   const categories = periods.map((p) => p.label);
   const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
   const totals = periods.reduce(
@@ -89,7 +87,6 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
   const shares = periods.filter((p) => p.talkShare !== null);
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page">
         <p>
           <a href="/">← Your lessons</a>

@@ -2,7 +2,6 @@ import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { MAX_QUERY_LENGTH, searchTranscripts } from "~/.server/transcripts/read";
 import { lessonTime } from "~/domain/format";
-import { SiteHeader } from "~/components/SiteHeader";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { timeZoneLabel } from "~/domain/format";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -23,13 +22,12 @@ export const meta: Route.MetaFunction = () => [{ title: "Search transcripts · T
  * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH is a 400. Pages
  * of SEARCH_PAGE_SIZE moments with plain Previous/More links (`?page=`, see searchPage).
  */
-export async function loader({ request, url }: Route.LoaderArgs) {
-  const { viewer, headers } = await requireViewer(request, url);
-  headers.set("Cache-Control", "private, no-store");
+export async function loader({ context, request, url }: Route.LoaderArgs) {
+  const viewer = await requireViewer({ context, request, url });
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const base = {
-    viewer: { fullName: viewer.fullName, timeZone: viewer.timeZone },
     timeZone: timeZoneLabel(timeZone, now),
   };
   const raw = url.searchParams.get("q") ?? "";
@@ -72,11 +70,10 @@ export async function loader({ request, url }: Route.LoaderArgs) {
 }
 
 export default function TranscriptSearch({ loaderData }: Route.ComponentProps) {
-  const { viewer, timeZone, query, error, hits } = loaderData;
+  const { timeZone, query, error, hits } = loaderData;
   const paging = "first" in loaderData ? loaderData : null;
   return (
     <>
-      <SiteHeader viewer={viewer} />
       <main className="page">
         <p>
           <a href="/">← Your lessons</a>

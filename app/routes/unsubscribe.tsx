@@ -1,5 +1,6 @@
 import { data, redirect } from "react-router";
-import { getViewer } from "~/.server/auth";
+import { viewerFrom } from "~/.server/auth";
+import type { SiteHeaderHandle } from "~/components/SiteHeader";
 import { switchOffNotification } from "~/.server/notifications/preferences";
 import { verifyUnsubscribeToken } from "~/.server/notifications/unsubscribe-token";
 import { NOTIFICATION_LABELS } from "~/domain/notification-kinds";
@@ -16,16 +17,18 @@ import type { Route } from "./+types/unsubscribe";
 
 export const meta: Route.MetaFunction = () => [{ title: "Unsubscribe · Tutorwise Classroom" }];
 
+// Reached without signing in, and by anyone a forwarded e-mail reaches: the page names no one.
+export const handle: SiteHeaderHandle = { siteHeader: false };
+
 const INVALID = { state: "invalid" as const };
 
-export async function loader({ request, url }: Route.LoaderArgs) {
+export async function loader({ context, url }: Route.LoaderArgs) {
   const claims = verifyUnsubscribeToken(url.searchParams.get("token"));
   if (!claims) return data(INVALID, { status: 400 });
   await switchOffNotification(claims.profileId, claims.kind);
-  const { viewer, headers } = await getViewer(request);
-  if (viewer?.id === claims.profileId)
-    throw redirect(`/settings/notifications?unsubscribed=${claims.kind}`, { headers });
-  return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title }, { headers });
+  const { viewer } = await viewerFrom(context);
+  if (viewer?.id === claims.profileId) throw redirect(`/settings/notifications?unsubscribed=${claims.kind}`);
+  return data({ state: "done" as const, kind: NOTIFICATION_LABELS[claims.kind].title });
 }
 
 export async function action({ request, url }: Route.ActionArgs) {

@@ -1,7 +1,7 @@
 // The floor the required stack sets under the dashboard's server cost (docs/decisions/0037-server-cost-measured-against-a-no-framework-ceiling.md), measured in one
 // process without HTTP or load generator, each part after a warm-up:
-//   - React: the dashboard route's own component, given the data its own loader returned for the
-//     bench's viewer, rendered to one buffer by the app's own renderToBuffer (as
+//   - React: the dashboard route's own component beside the site header the root renders, given
+//     the data their loaders returned for the bench's viewer (through the root's viewer middleware), rendered to one buffer by the app's own renderToBuffer (as
 //     app/entry.server.tsx renders), inside the smallest data router its components accept
 //     (createRoutesStub: no hydration scripts, no <head>);
 //   - React Router's smallest document: the production build's request handler answering the 404
@@ -21,8 +21,10 @@ import { pathToFileURL } from "node:url";
 import { decodeJwt } from "jose";
 import type { ReactElement } from "react";
 import { createRequestHandler, createRoutesStub, RouterContextProvider, type ServerBuild } from "react-router";
+import { viewerFrom, viewerMiddleware } from "../../app/.server/auth.ts";
 import { renderToBuffer } from "../../app/.server/render-to-buffer.ts";
 import { cardBookingOf } from "../../app/.server/bookings/cards-sql.ts";
+import { SiteHeader } from "../../app/components/SiteHeader.tsx";
 import { presentDashboard } from "../../app/domain/booking-card.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
 import Dashboard, { loader } from "../../app/routes/dashboard.tsx";
@@ -52,12 +54,24 @@ async function cpuPerCall(task: () => unknown): Promise<number> {
 
 const url = new URL("/", process.env.FLOOR_APP_URL);
 const request = new Request(url, { headers: { cookie: process.env.FLOOR_COOKIE ?? "" } });
-const answer = (await loader({ request, url, params: {}, context: new RouterContextProvider() } as never)) as {
-  data: unknown;
-};
-const loaderData = answer.data as { viewer: { fullName: string } };
+const context = new RouterContextProvider();
+const args = { request, url, params: {}, context } as never;
+const page: { loaderData?: unknown; viewer?: { fullName: string; timeZone: string } } = {};
+await viewerMiddleware(args, async () => {
+  page.loaderData = await loader(args);
+  const { viewer } = await viewerFrom(context);
+  if (viewer) page.viewer = { fullName: viewer.fullName, timeZone: viewer.timeZone };
+  return new Response();
+});
+const { loaderData, viewer: headerViewer } = page;
+if (!headerViewer) throw new Error("The floor's cookie names no profile.");
 const props = { loaderData, params: {}, matches: [] } as unknown as Parameters<typeof Dashboard>[0];
-const Page = () => <Dashboard {...props} />;
+const Page = () => (
+  <>
+    <SiteHeader viewer={headerViewer} />
+    <Dashboard {...props} />
+  </>
+);
 const Stub = createRoutesStub([{ path: "/", Component: Page }]);
 const reactBytes = await render(<Stub initialEntries={["/"]} />);
 const reactMs = await cpuPerCall(() => render(<Stub initialEntries={["/"]} />));
@@ -101,7 +115,7 @@ async function reactRouterEncoder(): Promise<(input: unknown) => ReadableStream<
 const encode = await reactRouterEncoder();
 // As React Router hands a document's data over: every route's loader data, no action data or errors.
 const handoff = {
-  loaderData: { root: { nonce: "x".repeat(24) }, "routes/dashboard": loaderData },
+  loaderData: { root: { nonce: "x".repeat(24), viewer: headerViewer }, "routes/dashboard": loaderData },
   actionData: null,
   errors: null,
 };

@@ -2,9 +2,8 @@
 // build), and a look into the storage folder the app writes to.
 import fs from "node:fs";
 import path from "node:path";
-import { RouterContextProvider } from "react-router";
 import { db } from "~/.server/db";
-import { APP_URL, type RouteResult } from "../support/app.ts";
+import { APP_URL, throughRoot, type RouteResult } from "../support/app.ts";
 
 type Handler = (args: never) => unknown;
 
@@ -15,13 +14,10 @@ export async function callWith(
   params: Record<string, string>,
 ): Promise<RouteResult> {
   if (!fn) throw new Error("The route module has no such function");
-  let value: unknown;
-  try {
-    value = await fn({ request, url: new URL(request.url), params, context: new RouterContextProvider() } as never);
-  } catch (thrown) {
-    value = thrown;
-    if (!(thrown instanceof Response) && !isDataWithInit(thrown)) throw thrown;
-  }
+  return throughRoot(request, params, async (args) => fn(args as never), settle);
+}
+
+async function settle(value: unknown): Promise<RouteResult> {
   if (value instanceof Response) {
     const type = value.headers.get("Content-Type") ?? "";
     const body = type.startsWith("text/") || type.includes("json") ? await value.clone().text() : null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as dashboard from "~/routes/dashboard";
 import * as signInRoute from "~/routes/sign-in";
 import * as signOutRoute from "~/routes/sign-out";
-import { callAction, callLoader, createProfile, signIn, TEST_PASSWORD } from "../support/app.ts";
+import { callAction, callLoader, callPage, createProfile, signIn, TEST_PASSWORD } from "../support/app.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 
 describe("sign-in", () => {
@@ -81,9 +81,9 @@ describe("pages that need a signed-in viewer", () => {
     const person = await createProfile({ fullName: "Grace Parent" });
     const cookie = await signIn(person);
     testStandIns.supabase.resetRequests();
-    const result = await callLoader(dashboard, "/", { cookie });
+    const result = await callPage(dashboard, "/", { cookie });
     expect(result.status).toBe(200);
-    expect((result.data as { viewer: { fullName: string } }).viewer.fullName).toBe("Grace Parent");
+    expect(result.root?.viewer?.fullName).toBe("Grace Parent");
     expect(testStandIns.supabase.requests.filter((r) => r.path === "/auth/v1/user")).toEqual([]);
   });
 
@@ -92,9 +92,9 @@ describe("pages that need a signed-in viewer", () => {
     const cookie = await signIn(person);
     testStandIns.supabase.resetRequests();
     for (let i = 0; i < 5; i++) {
-      const result = await callLoader(dashboard, "/", { cookie });
+      const result = await callPage(dashboard, "/", { cookie });
       expect(result.status).toBe(200);
-      expect((result.data as { viewer: { fullName: string } }).viewer.fullName).toBe("Kim Keys");
+      expect(result.root?.viewer?.fullName).toBe("Kim Keys");
       expect(result.headers.getSetCookie()).toEqual([]);
     }
     expect(

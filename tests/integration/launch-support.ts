@@ -3,6 +3,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { RouterContextProvider } from "react-router";
+import { viewerMiddleware } from "~/.server/auth";
 import { db } from "~/.server/db";
 import { launchIdFor } from "~/.server/lessonspace/client";
 import * as launchRoute from "~/routes/api.bookings.$id.launch";
@@ -71,11 +72,14 @@ export async function postLaunchJson(bookingId: string, cookie?: string) {
     headers: { Accept: "application/json" },
   });
   const [middleware] = launchRoute.middleware;
-  const response = (await middleware!(
-    { request, params: { id: bookingId }, context: new RouterContextProvider() } as never,
-    async () => {
-      throw new Error("A JSON launch fell through to the HTML page");
-    },
+  // Inside the root's viewer middleware, as React Router runs it: that is where the viewer comes from.
+  const args = { request, params: { id: bookingId }, context: new RouterContextProvider() } as never;
+  const response = (await viewerMiddleware(
+    args,
+    async () =>
+      (await middleware!(args, async () => {
+        throw new Error("A JSON launch fell through to the HTML page");
+      })) as Response,
   )) as Response;
   return {
     status: response.status,

@@ -2,6 +2,7 @@
 // Thrown responses (redirects, 404s) are caught and returned, so tests assert on one shape.
 import { randomUUID } from "node:crypto";
 import { RouterContextProvider } from "react-router";
+import { viewerMiddleware } from "~/.server/auth";
 import { db } from "~/.server/db";
 import { testStandIns } from "./stand-ins.ts";
 
@@ -61,20 +62,67 @@ async function normalise(value: unknown): Promise<RouteResult> {
   return { status: 200, headers: new Headers(), data: value, response: null };
 }
 
+export type RouteArgs = { request: Request; url: URL; params: Record<string, string>; context: RouterContextProvider };
+
+/**
+ * Runs `call` inside the root's viewer middleware, as React Router does: the viewer is verified at
+ * most once for everything `call` runs, and its session cookies are added to the final answer.
+ * `settle` turns what `call` returned or threw into a result (and a Response for the middleware).
+ */
+export async function throughRoot<T extends { response: Response | null; status: number; headers: Headers }>(
+  request: Request,
+  params: Record<string, string>,
+  call: (args: RouteArgs) => Promise<unknown>,
+  settle: (value: unknown) => Promise<T>,
+): Promise<T> {
+  // What React Router passes (future.v8_passThroughRequests): the request and its address.
+  const args: RouteArgs = { request, url: new URL(request.url), params, context: new RouterContextProvider() };
+  let result: T | undefined;
+  const response = (await viewerMiddleware(args as never, async () => {
+    let value: unknown;
+    try {
+      value = await call(args);
+    } catch (thrown) {
+      if (!(thrown instanceof Response) && !isDataWithResponseInit(thrown)) throw thrown;
+      value = thrown;
+    }
+    result = await settle(value);
+    return result.response ?? new Response(null, { status: result.status, headers: result.headers });
+  })) as Response;
+  return { ...result!, headers: response.headers };
+}
+
 async function invoke(fn: ((args: never) => unknown) | undefined, request: Request, params: Record<string, string>) {
   if (!fn) throw new Error("The route module has no such function");
-  const context = new RouterContextProvider();
-  try {
-    // What React Router passes (future.v8_passThroughRequests): the request and its address.
-    return await normalise(await fn({ request, url: new URL(request.url), params, context } as never));
-  } catch (thrown) {
-    if (thrown instanceof Response || isDataWithResponseInit(thrown)) return normalise(thrown);
-    throw thrown;
-  }
+  return throughRoot(request, params, async (args) => fn(args as never), normalise);
 }
 
 export function callLoader(module: RouteModule, path: string, options: CallOptions = {}) {
   return invoke(module.loader, makeRequest(path, { ...options, method: "GET" }), options.params ?? {});
+}
+
+export type RootData = { nonce: string; viewer: { fullName: string; timeZone: string } | null };
+
+/** A page's document request: the root loader (the header's viewer) and the page's loader side by side. */
+export async function callPage(
+  module: RouteModule,
+  path: string,
+  options: CallOptions = {},
+): Promise<RouteResult & { root: RootData | null }> {
+  const root = await import("~/root");
+  let rootData: RootData | null = null;
+  const result = await throughRoot(
+    makeRequest(path, { ...options, method: "GET" }),
+    options.params ?? {},
+    async (args) => {
+      const [rootAnswer, page] = await Promise.allSettled([root.loader(args as never), module.loader!(args as never)]);
+      if (rootAnswer.status === "fulfilled") rootData = rootAnswer.value;
+      if (page.status === "rejected") throw page.reason;
+      return page.value;
+    },
+    normalise,
+  );
+  return { ...result, root: rootData };
 }
 
 export function callAction(module: RouteModule, path: string, options: CallOptions = {}) {

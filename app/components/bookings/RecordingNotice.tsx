@@ -1,8 +1,4 @@
-import type { Viewer } from "~/domain/viewer";
-import { SiteHeader } from "~/components/SiteHeader";
-
 export type RecordingNoticeProps = {
-  viewer: Pick<Viewer, "fullName" | "timeZone">;
   booking: { id: string; serviceName: string };
   state: "none" | "not-ready" | "unavailable" | "failed";
 };
@@ -35,27 +31,24 @@ const copy: Record<RecordingNoticeProps["state"], { title: string; message: stri
 };
 
 /** What "View Recording" shows when it cannot take you straight to the recording. */
-export function RecordingNotice({ viewer, booking, state }: RecordingNoticeProps) {
+export function RecordingNotice({ booking, state }: RecordingNoticeProps) {
   const { title, message, retry } = copy[state];
   return (
-    <>
-      <SiteHeader viewer={viewer} />
-      <main className="page narrow">
-        <p className="muted">{booking.serviceName}</p>
-        <h1>{title}</h1>
-        <p role="status">{message}</p>
-        <p>
-          {retry ? (
-            <>
-              {/* A plain link: the recording opens by a full navigation with or without JavaScript. */}
-              <a className="button primary" href={`/bookings/${booking.id}/recording`}>
-                Try again
-              </a>{" "}
-            </>
-          ) : null}
-          <a href={`/bookings/${booking.id}`}>Back to the lesson</a>
-        </p>
-      </main>
-    </>
+    <main className="page narrow">
+      <p className="muted">{booking.serviceName}</p>
+      <h1>{title}</h1>
+      <p role="status">{message}</p>
+      <p>
+        {retry ? (
+          <>
+            {/* A plain link: the recording opens by a full navigation with or without JavaScript. */}
+            <a className="button primary" href={`/bookings/${booking.id}/recording`}>
+              Try again
+            </a>{" "}
+          </>
+        ) : null}
+        <a href={`/bookings/${booking.id}`}>Back to the lesson</a>
+      </p>
+    </main>
   );
 }
