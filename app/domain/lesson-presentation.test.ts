@@ -37,8 +37,8 @@ describe("presentLesson", () => {
   it.each<[string, Partial<LessonFacts>, Date, string, string, RegExp]>([
     ["cancelled", { status: "Cancelled" }, at(-60), "cancelled", "Cancelled", /was cancelled/],
     ["declined", { status: "Declined" }, at(60), "cancelled", "Declined", /declined/],
-    ["pending", { status: "Pending" }, at(5), "upcoming", "Awaiting confirmation", /waiting for the tutor/],
-    ["before the window", {}, at(-16), "upcoming", "Upcoming", /Join opens at 14:45/],
+    ["pending", { status: "Pending" }, at(5), "upcoming", "Awaiting confirmation", /^Scheduled for /],
+    ["before the window", {}, at(-16), "upcoming", "Upcoming", /^Scheduled for Wed 25 Nov, 15:00\.$/],
     ["window open before start", {}, at(-15), "ready", "Ready to join", /starts at/],
     ["during the lesson", {}, at(10), "in_progress", "In progress", /In progress until 15:30/],
     ["tutor ended it, window open", { sessions: ended }, at(10), "ended", "Ended", /rejoin the classroom until 15:45/],

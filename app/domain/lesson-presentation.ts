@@ -192,10 +192,8 @@ export function presentLesson(facts: LessonFacts, now: Date, timeZone: string): 
         ...base,
         state: "upcoming",
         badge: facts.status === "Pending" ? "Awaiting confirmation" : "Upcoming",
-        explanation:
-          facts.status === "Pending"
-            ? `Scheduled for ${starts}, waiting for the tutor to confirm.`
-            : `Scheduled for ${starts}. Join opens at ${formatTimeNear(window.opensAt, window.startsAt, timeZone, now)}.`,
+        // The button beside it says when Join opens, or that the tutor has yet to confirm.
+        explanation: `Scheduled for ${starts}.`,
         actions: { ...NO_ACTIONS, changeAttendee },
       };
     }

@@ -11,8 +11,9 @@ import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
 
 /**
- * Each booking `where` picks, with its three names and its Lessonspace sessions' times (what a
- * card needs for "Recording being prepared"). `moreColumns` (each starting with a comma) adds to
+ * Each booking `where` picks, with its three names, its Lessonspace sessions' times (what a
+ * card needs for "Recording being prepared") and everyone's presence in them (what its
+ * provisional outcome, and the lock on who attends, are decided from). `moreColumns` (each starting with a comma) adds to
  * that row what a page shows beyond the card (booking-page-sql.ts).
  */
 export function cardBookingsSql(where: Prisma.Sql, moreColumns: Prisma.Sql = Prisma.empty): Prisma.Sql {
@@ -22,7 +23,10 @@ SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_st
        b.outcome_tutor_seconds, b.outcome_attendee_seconds,
        c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at) ORDER BY ls.started_at)
-                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
+                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions,
+       COALESCE((SELECT json_agg(json_build_object('profileId', a.profile_id, 'joinedAt', a.joined_at, 'leftAt', a.left_at, 'secondsPresent', a.seconds_present))
+                   FROM lessonspace_sessions ls JOIN lessonspace_attendance a ON a.session_id = ls.session_id
+                  WHERE ls.booking_id = b.id), '[]'::json) AS presence
        ${moreColumns}
   FROM bookings b
   JOIN profiles c ON c.id = b.client_id
@@ -50,6 +54,8 @@ export type CardRow = {
   student_name: string | null;
   /** JSON: timestamps arrive as text. */
   sessions: { startedAt: string | null; endedAt: string | null }[];
+  /** JSON: who was in the classroom (what a provisional outcome is computed from). */
+  presence: { profileId: string; joinedAt: string | null; leftAt: string | null; secondsPresent: number }[];
 };
 
 const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
@@ -75,6 +81,12 @@ export function cardBookingOf(row: CardRow): CardBooking {
     sessions: row.sessions.map((session) => ({
       startedAt: dateOrNull(session.startedAt),
       endedAt: dateOrNull(session.endedAt),
+    })),
+    presence: row.presence.map((visit) => ({
+      profileId: visit.profileId,
+      joinedAt: dateOrNull(visit.joinedAt),
+      leftAt: dateOrNull(visit.leftAt),
+      secondsPresent: visit.secondsPresent,
     })),
   };
 }
