@@ -189,19 +189,19 @@ describe("order and state", () => {
     const { all } = await dashboardFor(parent);
     const card = (name: string) => all.find((c) => c.serviceName === name)!;
     expect(card("Child in progress")).toMatchObject({
-      state: "ready",
-      inProgress: true,
+      state: "in_progress",
+      badge: "In progress",
       tutorName: "Tara Singh",
       attendee: { name: "Charlie Brown", asAdultLearner: false },
     });
     expect(card("Parent ready")).toMatchObject({
       state: "ready",
-      inProgress: false,
+      badge: "Ready to join",
       attendee: { name: "Paula Brown", asAdultLearner: true },
     });
     expect(card("Child upcoming")).toMatchObject({ state: "upcoming", plannedDuration: "1 h" });
-    expect(card("Child completed")).toMatchObject({ state: "completed", recording: "none" });
-    expect(card("Child cancelled")).toMatchObject({ state: "cancelled", declined: false });
+    expect(card("Child completed")).toMatchObject({ state: "unrecorded", badge: "Completed", recording: "none" });
+    expect(card("Child cancelled")).toMatchObject({ state: "cancelled", badge: "Cancelled" });
   });
 
   it("times are in the viewer's time zone, which the page names", async () => {
@@ -214,7 +214,7 @@ describe("order and state", () => {
     });
     const { data, all } = await dashboardFor(traveller);
     expect(data.timeZone).toBe("Asia/Tokyo (GMT+9)");
-    expect(all[0]).toMatchObject({ state: "upcoming", startsAt: "Wed 5 Mar 2031, 00:00" });
+    expect(all[0]).toMatchObject({ state: "upcoming", explanation: "Scheduled for Wed 5 Mar 2031, 00:00." });
   });
 
   it("asks the page to refresh at the next window edge", async () => {

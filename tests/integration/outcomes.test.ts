@@ -419,8 +419,11 @@ describe("Rejoin", () => {
       { who: child, from: s, to: plus(s, 20) },
     ]);
     const result = await callLoader(dashboardRoute, "/", { cookie: cookies.parent });
-    const card = (result.data as { ready: BookingCardView[] }).ready.find((c) => c.id === space.bookingId);
-    expect(card).toMatchObject({ state: "ready", rejoin: true });
+    // Over (the tutor ended it), so under Recent, not Ready, and not "In progress".
+    const data = result.data as { ready: BookingCardView[]; recent: BookingCardView[] };
+    expect(data.ready.some((c) => c.id === space.bookingId)).toBe(false);
+    const card = data.recent.find((c) => c.id === space.bookingId);
+    expect(card).toMatchObject({ state: "ended", badge: "Ended", join: { kind: "rejoin" }, canAssignStudent: false });
     const launch = await postLaunchForm(space.bookingId, cookies.parent);
     expect(launch.status).toBe(303);
     expect(launch.headers.get("Location")).toBe(`/bookings/${space.bookingId}/classroom`);
@@ -502,7 +505,7 @@ describe("what a parent sees", () => {
       params: { id: space.bookingId },
     });
     const json = JSON.stringify(details.data);
-    expect(json).toContain("The lesson did not take place");
+    expect(json).toContain("Nobody joined the classroom.");
     expect(json).not.toMatch(/outcomeTutorSeconds|outcomeAttendeeSeconds|outcomeSettledAt/);
   });
 });
