@@ -55,12 +55,19 @@ export async function loader({ request, params, url }: Route.LoaderArgs) {
       // Issue 12: what was said, and the learner's record across lessons.
       transcript: {
         status: lessonTalk.status,
-        talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),
+        talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId, secondsPresentOf(attendance)),
       },
       recordPath: recordVisible ? `/students/${learnerId}/record` : null,
     },
     { headers },
   );
+}
+
+/** Each person's time in the classroom, summed over sessions: what their speaking time is bounded by. */
+function secondsPresentOf(rows: readonly { profileId: string; secondsPresent: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(row.profileId, (totals.get(row.profileId) ?? 0) + row.secondsPresent);
+  return totals;
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
