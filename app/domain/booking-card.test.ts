@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  outcomeOf,
   presentBookingCard,
-  dashboardSection,
+  dashboardSection as sectionOf,
   presentDashboard,
   recordingStatus,
   refreshPlan,
@@ -32,6 +31,7 @@ function booking(overrides: Partial<CardBooking> = {}): CardBooking {
     recordingUrl: null,
     durationActual: null,
     sessions: [],
+    presence: [],
     outcome: null,
     outcomeTutorSeconds: null,
     outcomeAttendeeSeconds: null,
@@ -44,8 +44,8 @@ describe("presentBookingCard", () => {
     const card = presentBookingCard(booking(), client.id, at("2026-11-25T14:44:59Z"), "America/New_York");
     expect(card).toMatchObject({
       state: "upcoming",
-      startsAt: "Wed 25 Nov, 10:00",
-      opensAt: "09:45",
+      explanation: "Scheduled for Wed 25 Nov, 10:00.",
+      join: { kind: "disabled", label: "Join opens at 09:45" },
       when: "Wed 25 Nov, 10:00–11:00",
       plannedDuration: "1 h",
       actualDuration: null,
@@ -55,11 +55,13 @@ describe("presentBookingCard", () => {
   it("is ready from fifteen minutes before the start, and says when it is in progress", () => {
     expect(presentBookingCard(booking(), client.id, at("2026-11-25T14:45:00Z"), "UTC")).toMatchObject({
       state: "ready",
-      inProgress: false,
+      badge: "Ready to join",
+      join: { kind: "join" },
     });
     expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:00:00Z"), "UTC")).toMatchObject({
-      state: "ready",
-      inProgress: true,
+      state: "in_progress",
+      badge: "In progress",
+      join: { kind: "join" },
     });
   });
 
@@ -82,29 +84,45 @@ describe("presentBookingCard", () => {
       at("2026-11-25T17:00:00Z"),
       "UTC",
     );
-    expect(card).toMatchObject({ state: "completed", plannedDuration: "1 h", actualDuration: "55 min" });
+    // Booking-system Completed with no attendance: what is known, never "held, attended 0 of 60".
+    expect(card).toMatchObject({
+      state: "unrecorded",
+      badge: "Completed",
+      plannedDuration: "1 h",
+      actualDuration: "55 min",
+    });
+    expect(card.explanation).not.toMatch(/attended 0/);
   });
 
   it("a pending booking is upcoming and awaits confirmation", () => {
     expect(presentBookingCard(booking({ status: "Pending" }), client.id, start, "UTC")).toMatchObject({
       state: "upcoming",
-      awaitingConfirmation: true,
+      badge: "Awaiting confirmation",
+      join: { kind: "disabled", label: "Waiting for the tutor to confirm" },
     });
   });
 
   it("a declined booking is cancelled and says it was declined", () => {
     expect(presentBookingCard(booking({ status: "Declined" }), client.id, start, "UTC")).toMatchObject({
       state: "cancelled",
-      declined: true,
+      badge: "Declined",
+      explanation: "The tutor declined this booking.",
+      join: null,
     });
   });
 
-  it("offers assignment to the client and the tutor before the end, not to the student or after the end", () => {
-    const during = at("2026-11-25T15:30:00Z");
-    expect(presentBookingCard(booking(), client.id, during, "UTC").canAssignStudent).toBe(true);
-    expect(presentBookingCard(booking(), tutor.id, during, "UTC").canAssignStudent).toBe(true);
-    expect(presentBookingCard(booking(), child.id, during, "UTC").canAssignStudent).toBe(false);
-    expect(presentBookingCard(booking(), client.id, at("2026-11-25T16:00:00Z"), "UTC").canAssignStudent).toBe(false);
+  it("offers a choice of attendee to a guardian before the window opens, never to the student, after it opens or to someone with nobody to choose", () => {
+    const before = at("2026-11-25T14:44:59Z");
+    expect(presentBookingCard(booking(), client.id, before, "UTC", true).canAssignStudent).toBe(true);
+    expect(presentBookingCard(booking(), tutor.id, before, "UTC", true).canAssignStudent).toBe(true);
+    expect(presentBookingCard(booking(), child.id, before, "UTC", true).canAssignStudent).toBe(false);
+    // No wards: the only choice is the one already made, a dead end.
+    expect(presentBookingCard(booking(), client.id, before, "UTC", false).canAssignStudent).toBe(false);
+    expect(presentBookingCard(booking(), client.id, at("2026-11-25T14:45:00Z"), "UTC", true).canAssignStudent).toBe(
+      false,
+    );
+    const attended = booking({ presence: [{ profileId: tutor.id, joinedAt: null, leftAt: null, secondsPresent: 12 }] });
+    expect(presentBookingCard(attended, client.id, before, "UTC", true).canAssignStudent).toBe(false);
   });
 });
 
@@ -184,6 +202,8 @@ describe("presentDashboard", () => {
 
 describe("dashboardSection: lessons placed by their time", () => {
   const now = at("2026-11-25T15:10:00Z");
+  const dashboardSection = (b: CardBooking, at: Date) =>
+    sectionOf(presentBookingCard(b, client.id, at, "UTC").state, b, at);
   it("a cancelled or declined lesson still ahead is upcoming; once its time has come, recent", () => {
     for (const status of ["Cancelled", "Declined"] as const) {
       expect(dashboardSection(booking({ status, sessionStartTime: at("2026-11-25T15:10:01Z") }), now)).toBe("upcoming");
@@ -199,6 +219,11 @@ describe("dashboardSection: lessons placed by their time", () => {
     );
     expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T13:00:00Z") }), now)).toBe("recent");
     expect(dashboardSection(booking({ status: "Completed", sessionStartTime: at("2026-11-25T15:00:00Z") }), now)).toBe(
+      "recent",
+    );
+    // The tutor ended it: over, so Recent, even while Rejoin is still offered.
+    const ended = [{ startedAt: at("2026-11-25T15:00:00Z"), endedAt: at("2026-11-25T15:05:00Z") }];
+    expect(dashboardSection(booking({ sessionStartTime: at("2026-11-25T15:00:00Z"), sessions: ended }), now)).toBe(
       "recent",
     );
   });
@@ -242,31 +267,25 @@ describe("Rejoin once the tutor has ended the lesson", () => {
 
   it("offers Join Lesson while no session has ended, or while one is still running", () => {
     expect(presentBookingCard(booking(), client.id, at("2026-11-25T15:30:00Z"), "UTC")).toMatchObject({
-      state: "ready",
-      rejoin: false,
+      state: "in_progress",
+      join: { kind: "join" },
     });
     expect(
       presentBookingCard(booking({ sessions: [ended, open] }), client.id, at("2026-11-25T15:55:00Z"), "UTC"),
-    ).toMatchObject({
-      state: "ready",
-      rejoin: false,
-    });
+    ).toMatchObject({ state: "in_progress", join: { kind: "join" } });
   });
 
-  it("offers Rejoin when every session has ended, until the window closes, then shows the lesson as over", () => {
+  it("offers Rejoin when every session has ended, until the window closes, then shows what the lesson was", () => {
     const card = booking({ sessions: [ended] });
     expect(presentBookingCard(card, client.id, at("2026-11-25T15:49:00Z"), "UTC")).toMatchObject({
-      state: "ready",
-      rejoin: true,
-      closesAt: "16:15",
+      state: "ended",
+      badge: "Ended",
+      explanation: "The lesson has ended. You can rejoin the classroom until 16:15.",
+      join: { kind: "rejoin" },
     });
-    expect(presentBookingCard(card, client.id, at("2026-11-25T16:14:59Z"), "UTC")).toMatchObject({
-      state: "ready",
-      rejoin: true,
-    });
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:14:59Z"), "UTC").join).toEqual({ kind: "rejoin" });
     const over = presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC");
-    expect(over.state).toBe("completed");
-    expect(over).not.toHaveProperty("rejoin");
+    expect(over).toMatchObject({ state: "not_held", join: null, explanation: "Nobody joined the classroom." });
   });
 
   it("a cancelled lesson with ended sessions offers nothing to join", () => {
@@ -276,48 +295,18 @@ describe("Rejoin once the tutor has ended the lesson", () => {
       at("2026-11-25T15:49:00Z"),
       "UTC",
     );
-    expect(cancelled.state).toBe("cancelled");
-    expect(cancelled).not.toHaveProperty("rejoin");
+    expect(cancelled).toMatchObject({ state: "cancelled", join: null, recording: null });
   });
 });
 
-describe("what a card carries", () => {
-  // Cards are serialised into the page for hydration: each carries only what its state renders.
-  it.each([
-    ["2026-11-25T12:00:00Z", "upcoming", ["awaitingConfirmation", "startsAt", "opensAt"]],
-    ["2026-11-25T14:50:00Z", "ready", ["inProgress", "rejoin", "startsAt", "endsAt", "closesAt"]],
-    ["2026-11-25T17:00:00Z", "completed", ["recording", "outcome"]],
-  ] as const)("at %s a card is %s with its own fields and no others", (now, state, own) => {
-    const card = presentBookingCard(booking(), client.id, at(now), "UTC");
-    expect(card.state).toBe(state);
-    const stateFields = [
-      "awaitingConfirmation",
-      "startsAt",
-      "opensAt",
-      "inProgress",
-      "rejoin",
-      "endsAt",
-      "closesAt",
-      "recording",
-      "outcome",
-      "declined",
-    ];
-    expect(
-      Object.keys(card)
-        .filter((key) => stateFields.includes(key))
-        .sort(),
-    ).toEqual([...own].sort());
-  });
-});
-
-describe("the settled outcome on the card", () => {
+describe("the outcome on the card", () => {
   const settled = { outcome: "held" as const, outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 52 * 60 + 5 };
 
   it("says how much of the lesson the student attended, from the stored seconds", () => {
-    expect(outcomeOf(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:15:00Z"), "UTC"))).toEqual({
-      kind: "held",
-      label: "Held",
-      sentence: "Charlie Brown attended 52 of 60 minutes",
+    expect(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:15:00Z"), "UTC")).toMatchObject({
+      state: "held",
+      badge: "Held",
+      explanation: "Charlie Brown attended 52 of 60 minutes.",
     });
   });
 
@@ -329,13 +318,14 @@ describe("the settled outcome on the card", () => {
       outcomeTutorSeconds: 3600,
       outcomeAttendeeSeconds: 0,
     });
-    expect(outcomeOf(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC"))?.sentence).toBe(
-      "Paula Brown did not join",
+    expect(presentBookingCard(card, client.id, at("2026-11-25T16:15:00Z"), "UTC").explanation).toMatch(
+      /^Paula Brown did not join;/,
     );
   });
 
-  it("is not shown before the window closes, nor when there is none yet", () => {
-    expect(outcomeOf(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:14:59Z"), "UTC"))).toBeNull();
-    expect(outcomeOf(presentBookingCard(booking(), client.id, at("2026-11-25T16:15:00Z"), "UTC"))).toBeNull();
+  it("is not shown before the window closes", () => {
+    expect(presentBookingCard(booking(settled), client.id, at("2026-11-25T16:14:59Z"), "UTC").state).toBe(
+      "in_progress",
+    );
   });
 });

@@ -1,12 +1,12 @@
 /**
  * What a booking card says for one viewer at one moment, and the dashboard's order. Pure: the
  * loader passes the bookings, the viewer, `now` and the viewer's time zone; the component only
- * renders the text it gets, so nothing about the join window is decided in the browser.
+ * renders the text it gets. State, badge, reason and actions come from lesson-presentation.ts.
  */
-import { formatDateTime, formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
-import { cardState, classroomSessionsEnded, nextStateChange, type JoinWindowInput } from "./join-window";
-import { learnerOf } from "./attendee";
-import { describeOutcome, type LessonOutcome, type OutcomeWords } from "./lesson-outcome";
+import { formatMinutes, formatSeconds, formatTimeNear, formatTimeRange } from "./format";
+import { nextStateChange, type JoinWindowInput } from "./join-window";
+import type { AttendanceRecord, LessonOutcome } from "./lesson-outcome";
+import { OUTCOME_STATES, presentLesson, type LessonState } from "./lesson-presentation";
 import { canAssignStudent, type BookingParties } from "./permissions";
 
 type Named = { id: string; fullName: string };
@@ -23,6 +23,8 @@ export type CardBooking = BookingParties & {
   tutor: Named;
   student: Named | null;
   sessions: LessonspaceSessionTimes[];
+  /** Everyone's presence in each session (lessonspace_attendance). */
+  presence: AttendanceRecord[];
   /** Settled when the join window closed (services/lesson-outcomes); null until then. */
   outcome: LessonOutcome | null;
   outcomeTutorSeconds: number | null;
@@ -32,13 +34,11 @@ export type CardBooking = BookingParties & {
 export type RecordingStatus = "available" | "preparing" | "none";
 
 /**
- * A card carries only what its state renders: it is serialised into the page's HTML for
- * hydration, so a completed lesson's join times (or an upcoming one's recording) would be bytes
- * and serialisation work for nothing (docs/decisions/0033-cards-carry-only-what-their-state-renders.md).
+ * A card carries only what it renders: it is serialised into the page's HTML for hydration, so
+ * nothing beyond the words and the actions this viewer has
+ * (docs/decisions/0033-cards-carry-only-what-their-state-renders.md).
  */
-export type BookingCardView = CardCommon & (ReadyCard | UpcomingCard | CompletedCard | CancelledCard);
-
-type CardCommon = {
+export type BookingCardView = {
   id: string;
   serviceName: string;
   tutorName: string;
@@ -49,36 +49,17 @@ type CardCommon = {
   when: string;
   plannedDuration: string;
   actualDuration: string | null;
+  state: LessonState;
+  badge: string;
+  /** One line: why the badge says what it says, or what happens next. */
+  explanation: string;
+  /** The button: "Join Lesson", "Rejoin", or disabled with why ("Join opens at 14:45"). */
+  join: { kind: "join" | "rejoin" } | { kind: "disabled"; label: string } | null;
+  /** Only once the lesson is over (or ended with the window open); null otherwise. */
+  recording: RecordingStatus | null;
+  /** Whether this viewer may choose who attends now (and has someone to choose). */
   canAssignStudent: boolean;
 };
-
-type ReadyCard = {
-  state: "ready";
-  inProgress: boolean;
-  /** The window is open but the classroom's sessions have ended (the tutor ended the lesson): offer "Rejoin". */
-  rejoin: boolean;
-  startsAt: string;
-  endsAt: string;
-  /** When the window closes (Rejoin stays possible until then). */
-  closesAt: string;
-};
-
-type UpcomingCard = {
-  state: "upcoming";
-  awaitingConfirmation: boolean;
-  startsAt: string;
-  /** When the Join button opens: a time, or a date and time when it is another day. */
-  opensAt: string;
-};
-
-type CompletedCard = {
-  state: "completed";
-  recording: RecordingStatus;
-  /** The settled outcome in a parent's words; null while it is not settled. */
-  outcome: (OutcomeWords & { kind: LessonOutcome }) | null;
-};
-
-type CancelledCard = { state: "cancelled"; declined: boolean };
 
 /** Lessonspace prepares recordings within hours; after a day without one we say there is none. */
 export const RECORDING_PREPARATION_MS = 24 * 60 * 60_000;
@@ -98,35 +79,33 @@ export function recordingStatus(booking: Pick<CardBooking, "recordingUrl" | "ses
   return now.getTime() - lastActivity < RECORDING_PREPARATION_MS ? "preparing" : "none";
 }
 
-/** A card's settled outcome in words: only a completed lesson's card carries one. */
-export function outcomeOf(card: BookingCardView): CompletedCard["outcome"] {
-  return card.state === "completed" ? card.outcome : null;
-}
-
-/** The stored outcome in words; the stored seconds, never recomputed from attendance that may still change. */
-export function presentOutcome(booking: CardBooking): CompletedCard["outcome"] {
-  if (booking.outcome === null) return null;
-  const words = describeOutcome(
-    {
-      outcome: booking.outcome,
-      tutorSeconds: booking.outcomeTutorSeconds ?? 0,
-      attendeeSeconds: booking.outcomeAttendeeSeconds ?? 0,
-      plannedMinutes: booking.sessionDuration,
-    },
-    learnerOf(booking).fullName,
-  );
-  return { kind: booking.outcome, ...words };
-}
-
+/**
+ * `hasWards`: whether the viewer holds an active guardian edge to anyone. Without one, choosing
+ * who attends is a dead end (the only choice is the one already made), so it is not offered.
+ */
 export function presentBookingCard(
   booking: CardBooking,
   viewerId: string,
   now: Date,
   timeZone: string,
+  hasWards = false,
 ): BookingCardView {
-  const state = cardState(booking, now);
-  const { window } = state;
-  const common: CardCommon = {
+  const lesson = presentLesson(booking, now, timeZone);
+  const { window } = lesson;
+  const join: BookingCardView["join"] = lesson.actions.join
+    ? { kind: "join" }
+    : lesson.actions.rejoin
+      ? { kind: "rejoin" }
+      : lesson.state === "upcoming"
+        ? {
+            kind: "disabled",
+            label:
+              booking.status === "Pending"
+                ? "Waiting for the tutor to confirm"
+                : `Join opens at ${formatTimeNear(window.opensAt, window.startsAt, timeZone, now)}`,
+          }
+        : null;
+  return {
     id: booking.id,
     serviceName: booking.serviceName,
     tutorName: booking.tutor.fullName,
@@ -137,39 +116,16 @@ export function presentBookingCard(
     when: formatTimeRange(window.startsAt, window.endsAt, timeZone, now),
     plannedDuration: formatMinutes(booking.sessionDuration),
     actualDuration: booking.durationActual === null ? null : formatSeconds(booking.durationActual),
-    // Whether this viewer may choose who attends at all; the chosen student is checked on submit.
-    canAssignStudent: canAssignStudent(booking, viewerId, null, new Set(), now).ok,
+    state: lesson.state,
+    badge: lesson.badge,
+    explanation: lesson.explanation,
+    join,
+    recording: OUTCOME_STATES.has(lesson.state) || lesson.state === "ended" ? recordingStatus(booking, now) : null,
+    canAssignStudent:
+      hasWards &&
+      lesson.actions.changeAttendee &&
+      canAssignStudent(booking, viewerId, null, new Set(), now, booking.presence.length > 0).ok,
   };
-  switch (state.kind) {
-    case "ready":
-      return {
-        ...common,
-        state: "ready",
-        inProgress: state.inProgress,
-        rejoin: classroomSessionsEnded(booking.sessions),
-        startsAt: formatDateTime(window.startsAt, timeZone, now),
-        endsAt: formatTimeNear(window.endsAt, window.startsAt, timeZone, now),
-        closesAt: formatTimeNear(window.closesAt, window.startsAt, timeZone, now),
-      };
-    case "upcoming":
-      return {
-        ...common,
-        state: "upcoming",
-        awaitingConfirmation: state.awaitingConfirmation,
-        startsAt: formatDateTime(window.startsAt, timeZone, now),
-        opensAt: formatTimeNear(window.opensAt, window.startsAt, timeZone, now),
-      };
-    case "completed":
-      // The outcome shows only once the lesson reads as over; a settled outcome on a booking moved later waits.
-      return {
-        ...common,
-        state: "completed",
-        recording: recordingStatus(booking, now),
-        outcome: presentOutcome(booking),
-      };
-    case "cancelled":
-      return { ...common, state: "cancelled", declined: state.declined };
-  }
 }
 
 /** Pages refresh themselves at the next window edge, if one comes within this horizon. */
@@ -202,11 +158,12 @@ export type DashboardSection = "ready" | "upcoming" | "recent";
 /**
  * Where a lesson goes on the dashboard: joinable now → Ready; not yet joinable (or awaiting
  * confirmation) → Upcoming; otherwise by its time, so a cancelled or declined lesson that is
- * still ahead stays under Upcoming (marked cancelled) instead of sinking into Recent.
+ * still ahead stays under Upcoming (marked cancelled) instead of sinking into Recent. A lesson the
+ * tutor ended is over, so it is Recent even while Rejoin is still possible.
  */
-export function dashboardSection(booking: JoinWindowInput, now: Date): DashboardSection {
-  const kind = cardState(booking, now).kind;
-  if (kind === "ready" || kind === "upcoming") return kind;
+export function dashboardSection(state: LessonState, booking: JoinWindowInput, now: Date): DashboardSection {
+  if (state === "ready" || state === "in_progress") return "ready";
+  if (state === "upcoming") return "upcoming";
   return booking.sessionStartTime.getTime() > now.getTime() ? "upcoming" : "recent";
 }
 
@@ -231,19 +188,25 @@ export function presentDashboard(
   now: Date,
   timeZone: string,
   limit = DASHBOARD_SECTION_LIMIT,
+  hasWards = false,
 ): Dashboard {
   const byStart = (a: CardBooking, b: CardBooking) =>
     a.sessionStartTime.getTime() - b.sessionStartTime.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const groups: Record<DashboardSection, CardBooking[]> = { ready: [], upcoming: [], recent: [] };
-  for (const booking of bookings) groups[dashboardSection(booking, now)].push(booking);
-  groups.ready.sort(byStart);
-  groups.upcoming.sort(byStart);
-  groups.recent.sort((a, b) => byStart(b, a));
-  const present = (booking: CardBooking) => presentBookingCard(booking, viewerId, now, timeZone);
+  type Presented = { booking: CardBooking; card: BookingCardView };
+  const groups: Record<DashboardSection, Presented[]> = { ready: [], upcoming: [], recent: [] };
+  for (const booking of bookings) {
+    const card = presentBookingCard(booking, viewerId, now, timeZone, hasWards);
+    groups[dashboardSection(card.state, booking, now)].push({ booking, card });
+  }
+  const byStartOf = (a: Presented, b: Presented) => byStart(a.booking, b.booking);
+  groups.ready.sort(byStartOf);
+  groups.upcoming.sort(byStartOf);
+  groups.recent.sort((a, b) => byStartOf(b, a));
+  const cards = (list: Presented[]) => list.map(({ card }) => card);
   return {
-    ready: groups.ready.map(present),
-    upcoming: groups.upcoming.slice(0, limit).map(present),
-    recent: groups.recent.slice(0, limit).map(present),
+    ready: cards(groups.ready),
+    upcoming: cards(groups.upcoming.slice(0, limit)),
+    recent: cards(groups.recent.slice(0, limit)),
     moreUpcoming: groups.upcoming.length > limit,
     moreRecent: groups.recent.length > limit,
     refresh: refreshPlan(bookings, now),

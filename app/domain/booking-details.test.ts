@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { outcomeOf } from "./booking-card";
 import {
   hasWhiteboardSnapshot,
   presentBookingDetails,
@@ -29,6 +28,7 @@ function details(overrides: Partial<BookingDetailsInput> = {}): BookingDetailsIn
     recordingUrl: null,
     durationActual: null,
     sessions: [],
+    presence: [],
     outcome: null,
     outcomeTutorSeconds: null,
     outcomeAttendeeSeconds: null,
@@ -105,35 +105,44 @@ describe("presentBookingDetails", () => {
     });
   });
 
-  it("shows the settled outcome, and then does not repeat the 'only the tutor attended' notice", () => {
+  it("shows the outcome, and then does not repeat the 'only the tutor attended' notice", () => {
     const tutorOnly = { attendance: [{ profileId: tutor.id, fullName: "Tara Singh", secondsPresent: 3600 }] };
-    expect(presentBookingDetails(details(tutorOnly), client.id, after, "UTC").attendance?.onlyTutorAttended).toBe(true);
+    const during = new Date("2026-11-25T15:30:00Z");
+    expect(presentBookingDetails(details(tutorOnly), client.id, during, "UTC").attendance?.onlyTutorAttended).toBe(
+      true,
+    );
     const settled = presentBookingDetails(
       details({ ...tutorOnly, outcome: "student_absent", outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 0 }),
       client.id,
       after,
       "UTC",
     );
-    expect(outcomeOf(settled)).toEqual({
-      kind: "student_absent",
-      label: "Student absent",
-      sentence: "Charlie Brown did not join",
-    });
+    expect(settled).toMatchObject({ state: "student_absent", badge: "Student absent" });
+    expect(settled.explanation).toMatch(/^Charlie Brown did not join;/);
     expect(settled.attendance?.onlyTutorAttended).toBe(false);
   });
 
-  it("offers a review to the tutor and the client once completed, until they have left one", () => {
+  it("offers a review to the tutor and the client once the lesson was held, until they have left one", () => {
+    const held = { outcome: "held" as const, outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 3600 };
     const reviewed = details({
+      ...held,
       reviews: [{ reviewerId: client.id, reviewerName: "Paula Brown", rating: 5, comment: "Great" }],
     });
-    expect(presentBookingDetails(details(), client.id, after, "UTC").canReview).toBe(true);
-    expect(presentBookingDetails(details(), tutor.id, after, "UTC").canReview).toBe(true);
-    expect(presentBookingDetails(details(), child.id, after, "UTC").canReview).toBe(false);
-    expect(presentBookingDetails(details(), client.id, start, "UTC").canReview).toBe(false);
+    expect(presentBookingDetails(details(held), client.id, after, "UTC").canReview).toBe(true);
+    expect(presentBookingDetails(details(held), tutor.id, after, "UTC").canReview).toBe(true);
+    expect(presentBookingDetails(details(held), child.id, after, "UTC").canReview).toBe(false);
+    expect(presentBookingDetails(details(held), client.id, start, "UTC").canReview).toBe(false);
     expect(presentBookingDetails(reviewed, client.id, after, "UTC").canReview).toBe(false);
     expect(presentBookingDetails(reviewed, client.id, after, "UTC").reviews).toEqual([
       { reviewerName: "Paula Brown", rating: 5, comment: "Great" },
     ]);
+  });
+
+  it("offers neither review nor snapshot for a lesson that was too short", () => {
+    const tooShort = details({ outcome: "not_held", outcomeTutorSeconds: 12, outcomeAttendeeSeconds: 180 });
+    const view = presentBookingDetails(tooShort, tutor.id, after, "UTC");
+    expect(view).toMatchObject({ state: "too_short", canReview: false, canUploadSnapshot: false });
+    expect(presentBookingDetails(tooShort, client.id, after, "UTC").canReview).toBe(false);
   });
 
   it("offers the snapshot upload to the tutor once the lesson has started", () => {

@@ -2,8 +2,9 @@
  * Everything the booking details page says beyond the card: attendance, snapshot, reviews and
  * the follow-up actions this viewer may take. Pure, like the card.
  */
-import { outcomeOf, presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
+import { presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
 import { formatSeconds } from "./format";
+import { OUTCOME_STATES, presentLesson } from "./lesson-presentation";
 import { canUploadSnapshot, reviewTarget } from "./permissions";
 
 /** One profile's time in one Lessonspace session of the booking (lessonspace_attendance). */
@@ -30,9 +31,9 @@ export function summariseAttendance(rows: readonly AttendanceRow[], tutorId: str
   return { people, onlyTutorAttended: people.length === 1 && people[0]!.isTutor };
 }
 
-/** A settled outcome already says who did not join; the attendance list need not say it again. */
+/** An outcome already says who did not join; the attendance list need not say it again. */
 function withoutRepeatedAbsence(summary: AttendanceSummary, card: BookingCardView): AttendanceSummary {
-  return outcomeOf(card) ? { ...summary, onlyTutorAttended: false } : summary;
+  return OUTCOME_STATES.has(card.state) ? { ...summary, onlyTutorAttended: false } : summary;
 }
 
 export type ReviewRow = { reviewerId: string; reviewerName: string; rating: number; comment: string };
@@ -65,10 +66,12 @@ export function presentBookingDetails(
   viewerId: string,
   now: Date,
   timeZone: string,
+  hasWards = false,
 ): BookingDetailsView {
-  const card = presentBookingCard(booking, viewerId, now, timeZone);
+  const card = presentBookingCard(booking, viewerId, now, timeZone, hasWards);
+  const { actions } = presentLesson(booking, now, timeZone);
   const hadSession = booking.sessions.length > 0 || booking.attendance.length > 0;
-  const attendanceKnown = hadSession || card.state === "completed";
+  const attendanceKnown = hadSession || OUTCOME_STATES.has(card.state);
   return {
     ...card,
     attendance: attendanceKnown
@@ -77,8 +80,11 @@ export function presentBookingDetails(
     // Always our own route, never a stored URL: it authorizes the viewer and serves with nosniff.
     snapshotUrl: hasWhiteboardSnapshot(booking.sessionArtifacts) ? `/bookings/${booking.id}/snapshot` : null,
     reviews: booking.reviews.map(({ reviewerName, rating, comment }) => ({ reviewerName, rating, comment })),
+    // Who may (the permission) and whether the lesson is one to review or photograph (it happened).
     canReview:
-      reviewTarget(booking, viewerId, now).ok && !booking.reviews.some((review) => review.reviewerId === viewerId),
-    canUploadSnapshot: canUploadSnapshot(booking, viewerId, now).ok,
+      actions.review &&
+      reviewTarget(booking, viewerId, now).ok &&
+      !booking.reviews.some((review) => review.reviewerId === viewerId),
+    canUploadSnapshot: actions.snapshot && canUploadSnapshot(booking, viewerId, now).ok,
   };
 }

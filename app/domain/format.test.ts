@@ -74,9 +74,11 @@ describe("durations", () => {
   });
 
   it.each([
-    [12, "under a minute"],
-    [29, "under a minute"],
-    [30, "1 min"],
+    [0, "0 s"],
+    [12, "12 s"],
+    [59, "59 s"],
+    [60, "1 min"],
+    [89, "1 min"],
     [58 * 60 + 36, "59 min"],
     [3600 + 15 * 60, "1 h 15 min"],
   ])("%i measured seconds read %s", (seconds, text) => {

@@ -116,9 +116,12 @@ export function formatMinutes(totalMinutes: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
 
-/** A measured duration in seconds, to the nearest minute ("under a minute" below 30 s). */
+/**
+ * A measured duration: whole seconds below a minute ("45 s"), else to the nearest minute. Never
+ * "0 min" or "under a minute" beside a figure a parent would compare it with.
+ */
 export function formatSeconds(seconds: number): string {
-  if (seconds < 30) return "under a minute";
+  if (seconds < 59.5) return `${Math.max(0, Math.round(seconds))} s`;
   return formatMinutes(seconds / 60);
 }
 

@@ -63,11 +63,6 @@ export function hasStarted(booking: JoinWindowInput, now: Date): boolean {
   return booking.status === "Completed" || now.getTime() >= booking.sessionStartTime.getTime();
 }
 
-/** Whether the scheduled lesson is over: assignment is refused from then on. */
-export function hasEnded(booking: JoinWindowInput, now: Date): boolean {
-  return booking.status === "Completed" || now.getTime() >= joinWindow(booking).endsAt.getTime();
-}
-
 /**
  * Whether the classroom's sessions are over while the window is still open: the booking had
  * Lessonspace sessions and every one has ended (the tutor pressed "End lesson", or everyone left

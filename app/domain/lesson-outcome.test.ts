@@ -5,7 +5,6 @@ import {
   attendedMinutes,
   canSettleOutcome,
   decideOutcome,
-  describeOutcome,
   hasAttended,
   secondsPresentByProfile,
 } from "./lesson-outcome";
@@ -130,36 +129,6 @@ describe("secondsPresentByProfile", () => {
   });
 });
 
-describe("describeOutcome", () => {
-  const words = (
-    outcome: "held" | "student_absent" | "tutor_absent" | "not_held",
-    tutorSeconds: number,
-    attendeeSeconds: number,
-  ) => describeOutcome({ outcome, tutorSeconds, attendeeSeconds, plannedMinutes: 60 }, "Charlie");
-
-  it("a held lesson says how much of it the attendee was there", () => {
-    expect(words("held", 3600, 52 * 60 + 10)).toEqual({ label: "Held", sentence: "Charlie attended 52 of 60 minutes" });
-  });
-
-  it("rounds to the nearest minute and never says more than the plan", () => {
-    expect(attendedMinutes(52 * 60 + 29, 60)).toBe(52);
-    expect(attendedMinutes(52 * 60 + 30, 60)).toBe(53);
-    expect(attendedMinutes(65 * 60, 60)).toBe(60);
-  });
-
-  it("an absence says who did not join", () => {
-    expect(words("student_absent", 3600, 0)).toEqual({ label: "Student absent", sentence: "Charlie did not join" });
-    expect(words("tutor_absent", 0, 3600)).toEqual({ label: "Tutor absent", sentence: "Tutor did not join" });
-    expect(words("not_held", 0, 0)).toEqual({ label: "Not held", sentence: "The lesson did not take place" });
-  });
-
-  it("a short drop-in is told as such rather than as 'did not join'", () => {
-    expect(words("student_absent", 3600, 3 * 60).sentence).toBe("Charlie joined for only 3 of 60 minutes");
-    expect(words("student_absent", 3600, 10).sentence).toBe("Charlie joined for less than a minute");
-    expect(words("tutor_absent", 120, 3600).sentence).toBe("Tutor joined for only 2 of 60 minutes");
-  });
-});
-
 describe("canSettleOutcome", () => {
   const lesson = {
     status: "Confirmed" as const,
@@ -180,5 +149,13 @@ describe("canSettleOutcome", () => {
     expect(canSettleOutcome({ ...lesson, outcome: "held" }, later)).toBe(false);
     // The booking system may already have marked it Completed: the outcome is still ours to settle.
     expect(canSettleOutcome({ ...lesson, status: "Completed" }, later)).toBe(true);
+  });
+});
+
+describe("attendedMinutes", () => {
+  it("rounds to the nearest minute and never says more than the plan", () => {
+    expect(attendedMinutes(52 * 60 + 29, 60)).toBe(52);
+    expect(attendedMinutes(52 * 60 + 30, 60)).toBe(53);
+    expect(attendedMinutes(65 * 60, 60)).toBe(60);
   });
 });

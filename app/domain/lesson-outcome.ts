@@ -89,20 +89,6 @@ export type SettledOutcomeFields = {
   plannedMinutes: number;
 };
 
-export type OutcomeWords = {
-  /** For the card's badge: "Held", "Student absent", "Tutor absent", "Not held". */
-  label: string;
-  /** For a parent: "Charlie Brown attended 52 of 60 minutes", "Tutor did not join", … */
-  sentence: string;
-};
-
-const LABELS: Record<LessonOutcome, string> = {
-  held: "Held",
-  student_absent: "Student absent",
-  tutor_absent: "Tutor absent",
-  not_held: "Not held",
-};
-
 /**
  * Whole minutes present "of" the planned minutes: rounded to the nearest minute and capped at the
  * plan, because a lesson that overran by five minutes was still attended in full, and "65 of 60"
@@ -110,41 +96,6 @@ const LABELS: Record<LessonOutcome, string> = {
  */
 export function attendedMinutes(seconds: number, plannedMinutes: number): number {
   return Math.min(plannedMinutes, Math.round(seconds / 60));
-}
-
-function briefly(seconds: number, plannedMinutes: number): string {
-  return seconds < 60
-    ? "less than a minute"
-    : `only ${attendedMinutes(seconds, plannedMinutes)} of ${plannedMinutes} minutes`;
-}
-
-/** The outcome in words a parent understands. `attendeeName` is the student's (or adult learner's) name. */
-export function describeOutcome(settled: SettledOutcomeFields, attendeeName: string): OutcomeWords {
-  const { outcome, tutorSeconds, attendeeSeconds, plannedMinutes } = settled;
-  const label = LABELS[outcome];
-  switch (outcome) {
-    case "held":
-      return {
-        label,
-        sentence: `${attendeeName} attended ${attendedMinutes(attendeeSeconds, plannedMinutes)} of ${plannedMinutes} minutes`,
-      };
-    case "student_absent":
-      return {
-        label,
-        sentence:
-          attendeeSeconds === 0
-            ? `${attendeeName} did not join`
-            : `${attendeeName} joined for ${briefly(attendeeSeconds, plannedMinutes)}`,
-      };
-    case "tutor_absent":
-      return {
-        label,
-        sentence:
-          tutorSeconds === 0 ? "Tutor did not join" : `Tutor joined for ${briefly(tutorSeconds, plannedMinutes)}`,
-      };
-    case "not_held":
-      return { label, sentence: "The lesson did not take place" };
-  }
 }
 
 /**

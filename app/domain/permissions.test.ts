@@ -31,24 +31,38 @@ describe("rolesOn", () => {
 });
 
 describe("canAssignStudent", () => {
-  it("lets the client assign their active ward before the end", () => {
-    expect(canAssignStudent(booking, "client", "child", wards, during)).toEqual({ ok: true });
+  it("lets the client assign their active ward before the window opens", () => {
+    expect(canAssignStudent(booking, "client", "child", wards, before, false)).toEqual({ ok: true });
+  });
+  it("refuses once the window has opened, or once anyone has been in the classroom", () => {
+    const opens = new Date(booking.sessionStartTime.getTime() - 15 * 60_000);
+    expect(canAssignStudent(booking, "client", "child", wards, new Date(opens.getTime() - 1), false).ok).toBe(true);
+    expect(canAssignStudent(booking, "client", "child", wards, opens, false)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/can no longer change/),
+    });
+    expect(canAssignStudent(booking, "client", "child", wards, during, false).ok).toBe(false);
+    expect(canAssignStudent(booking, "client", "child", wards, new Date(opens.getTime() - 1), true).ok).toBe(false);
   });
   it("lets the tutor clear the assignment", () => {
-    expect(canAssignStudent({ ...booking, studentId: "child" }, "tutor", null, new Set(), before)).toEqual({
+    expect(canAssignStudent({ ...booking, studentId: "child" }, "tutor", null, new Set(), before, false)).toEqual({
       ok: true,
     });
   });
   it("refuses a student without an active guardian edge", () => {
-    expect(canAssignStudent(booking, "client", "someone-else", wards, before).ok).toBe(false);
+    expect(canAssignStudent(booking, "client", "someone-else", wards, before, false).ok).toBe(false);
   });
   it("refuses the assigned student and strangers", () => {
-    expect(canAssignStudent({ ...booking, studentId: "child" }, "child", null, new Set(), before).ok).toBe(false);
-    expect(canAssignStudent(booking, "stranger", "child", wards, before).ok).toBe(false);
+    expect(canAssignStudent({ ...booking, studentId: "child" }, "child", null, new Set(), before, false).ok).toBe(
+      false,
+    );
+    expect(canAssignStudent(booking, "stranger", "child", wards, before, false).ok).toBe(false);
   });
   it("refuses once the lesson has ended, and for cancelled bookings", () => {
-    expect(canAssignStudent(booking, "client", "child", wards, new Date("2026-11-25T16:00:00Z")).ok).toBe(false);
-    expect(canAssignStudent({ ...booking, status: "Cancelled" }, "client", "child", wards, before).ok).toBe(false);
+    expect(canAssignStudent(booking, "client", "child", wards, new Date("2026-11-25T16:00:00Z"), false).ok).toBe(false);
+    expect(canAssignStudent({ ...booking, status: "Cancelled" }, "client", "child", wards, before, false).ok).toBe(
+      false,
+    );
   });
 });
 

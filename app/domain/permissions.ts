@@ -3,7 +3,8 @@
  * the viewer's guardian edges and passes the clock. Every route asks here; none decides alone.
  */
 import { learnerIdOf } from "./attendee";
-import { cardState, hasEnded, hasStarted, type JoinWindowInput } from "./join-window";
+import { cardState, hasStarted, type JoinWindowInput } from "./join-window";
+import { attendeeLocked } from "./lesson-presentation";
 
 export type BookingParties = JoinWindowInput & {
   clientId: string;
@@ -33,8 +34,10 @@ const refuse = (reason: string): Refusal => ({ ok: false, reason });
 
 /**
  * v5.0 assignment: the booking's client or tutor, only a student they hold an ACTIVE GUARDIAN
- * edge to (v4.6), only before the lesson ends. `activeWardIds` are the targets of the viewer's
- * ACTIVE GUARDIAN edges; `studentId` null clears the assignment.
+ * edge to (v4.6), only before the join window opens and while nobody has been in the classroom
+ * (attendance is history: lesson-presentation.ts `attendeeLocked`). `activeWardIds` are the
+ * targets of the viewer's ACTIVE GUARDIAN edges; `studentId` null clears the assignment;
+ * `attendanceExists`: any lessonspace_attendance row for the booking.
  */
 export function canAssignStudent(
   booking: BookingParties,
@@ -42,13 +45,18 @@ export function canAssignStudent(
   studentId: string | null,
   activeWardIds: ReadonlySet<string>,
   now: Date,
+  attendanceExists: boolean,
 ): Permission {
   const roles = rolesOn(booking, viewerId);
   if (!roles.includes("client") && !roles.includes("tutor")) {
     return refuse("Only the person who booked the lesson or its tutor can choose who attends.");
   }
   if (booking.status === "Cancelled" || booking.status === "Declined") return refuse("This lesson was cancelled.");
-  if (hasEnded(booking, now)) return refuse("This lesson has ended, so who attended can no longer change.");
+  if (attendeeLocked({ ...booking, presence: attendanceExists ? [true] : [] }, now)) {
+    return refuse(
+      "The classroom has already opened for this lesson, so who attends can no longer change: attendance is a record of who was there.",
+    );
+  }
   if (studentId !== null && !activeWardIds.has(studentId)) {
     return refuse("You can only assign a student you are an active guardian of.");
   }

@@ -133,19 +133,29 @@ describe("talkTime", () => {
 });
 
 describe("talkTimeSentence", () => {
+  it("never reads '0 minutes' beside a share: seconds below a minute", () => {
+    expect(talkTimeSentence({ name: "Charlie Brown", seconds: 25, share: 0.3 }, 34 * 60)).toBe(
+      "Charlie Brown spoke for 25 s of the lesson's 34 min: 30% of the talking.",
+    );
+  });
+  it("is bounded by the speaker's time in the classroom", () => {
+    expect(talkTimeSentence({ name: "Tara Singh", seconds: 70, share: 0.5 }, 180, 12)).toBe(
+      "Tara Singh spoke for 12 s of the lesson's 3 min: 50% of the talking.",
+    );
+  });
   it("names the minutes the lesson ran and the share of the talking", () => {
     expect(talkTimeSentence({ name: "Charlie", seconds: 14 * 60, share: 0.4 }, 55 * 60)).toBe(
-      "Charlie spoke for 14 of the lesson's 55 minutes: 40% of the talking.",
+      "Charlie spoke for 14 min of the lesson's 55 min: 40% of the talking.",
     );
   });
   it("uses seconds for a lesson shorter than two minutes", () => {
     expect(talkTimeSentence({ name: "Charlie", seconds: 20, share: 0.5 }, 45)).toBe(
-      "Charlie spoke for 20 of the lesson's 45 seconds: 50% of the talking.",
+      "Charlie spoke for 20 s of the lesson's 45 s: 50% of the talking.",
     );
   });
   it("says only the speaker's time when the lesson's running time is unknown", () => {
     expect(talkTimeSentence({ name: "Charlie", seconds: 600, share: 0.25 }, null)).toBe(
-      "Charlie spoke for 10 minutes: 25% of the talking.",
+      "Charlie spoke for 10 min: 25% of the talking.",
     );
   });
 });

@@ -14,6 +14,8 @@
  *   their Lessonspace name: someone who never joined (no attendance) is still counted, by name.
  */
 
+import { formatSeconds } from "./format";
+
 export type SpokenSegment = {
   sessionId: string;
   speakerProfileId: string | null;
@@ -122,43 +124,45 @@ export function formatShare(share: number): string {
 }
 
 /**
- * "Charlie spoke for 14 of the lesson's 55 minutes: 40% of the talking." Minutes when the lesson
- * ran two minutes or more, else seconds; without a known running time, only the speaker's time.
+ * "Charlie spoke for 14 min of the lesson's 55 min: 40% of the talking." Each amount in minutes,
+ * or in seconds below a minute ("45 s"), so a share never sits beside "0 minutes"; without a
+ * known running time, only the speaker's time. `presentSeconds`, when known, bounds the speaking
+ * time: nobody speaks longer than they were in the classroom (a transcript's segments can overrun).
  */
 export function talkTimeSentence(
   speaker: Pick<SpeakerTalkTime, "name" | "seconds" | "share">,
   lessonSeconds: number | null,
+  presentSeconds?: number,
 ): string {
   const share = `${formatShare(speaker.share)} of the talking`;
-  if (lessonSeconds === null || lessonSeconds <= 0)
-    return `${speaker.name} spoke for ${amount(speaker.seconds, speaker.seconds >= 120)}: ${share}.`;
-  const inMinutes = lessonSeconds >= 120;
-  const spoken = inMinutes ? Math.round(speaker.seconds / 60) : Math.round(speaker.seconds);
-  const unit = inMinutes ? "minutes" : "seconds";
-  const total = inMinutes ? Math.round(lessonSeconds / 60) : Math.round(lessonSeconds);
-  return `${speaker.name} spoke for ${spoken} of the lesson's ${total} ${unit}: ${share}.`;
-}
-
-function amount(seconds: number, inMinutes: boolean): string {
-  if (!inMinutes) {
-    const whole = Math.round(seconds);
-    return `${whole} ${whole === 1 ? "second" : "seconds"}`;
-  }
-  const minutes = Math.round(seconds / 60);
-  return `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+  const spoken = formatSeconds(
+    presentSeconds === undefined ? speaker.seconds : Math.min(speaker.seconds, presentSeconds),
+  );
+  if (lessonSeconds === null || lessonSeconds <= 0) return `${speaker.name} spoke for ${spoken}: ${share}.`;
+  return `${speaker.name} spoke for ${spoken} of the lesson's ${formatSeconds(lessonSeconds)}: ${share}.`;
 }
 
 export type TalkTimeView = { sentences: { key: string; sentence: string; isLearner: boolean }[] };
 
 /** The page's sentences: the learner (student, or adult learner) first, then by time spoken. */
-export function presentTalkTime(talk: TalkTime, lessonSeconds: number | null, learnerId: string | null): TalkTimeView {
+export function presentTalkTime(
+  talk: TalkTime,
+  lessonSeconds: number | null,
+  learnerId: string | null,
+  /** Seconds each profile was in the classroom, where attendance is known. */
+  presentByProfile: ReadonlyMap<string, number> = new Map(),
+): TalkTimeView {
   const ordered = talk.speakers.toSorted(
     (a, b) => Number(b.profileId === learnerId) - Number(a.profileId === learnerId),
   );
   return {
     sentences: ordered.map((speaker) => ({
       key: speaker.key,
-      sentence: talkTimeSentence(speaker, lessonSeconds),
+      sentence: talkTimeSentence(
+        speaker,
+        lessonSeconds,
+        speaker.profileId === null ? undefined : presentByProfile.get(speaker.profileId),
+      ),
       isLearner: learnerId !== null && speaker.profileId === learnerId,
     })),
   };

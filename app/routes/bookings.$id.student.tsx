@@ -1,11 +1,12 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect } from "react-router";
 import { z } from "zod";
-import { activeWardsOf, assignStudent } from "~/.server/bookings/assignment";
+import { activeWardsOf, assignStudent, attendanceExists } from "~/.server/bookings/assignment";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
-import { presentBookingCard } from "~/domain/booking-card";
+import { formatTimeRange } from "~/domain/format";
+import { joinWindow } from "~/domain/join-window";
 import { canAssignStudent } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -23,16 +24,19 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const viewer = await requireViewer({ context, request, url });
   const booking = await requireBookingForViewer(params.id, viewer.id);
   const now = new Date();
-  const permission = canAssignStudent(booking, viewer.id, null, new Set(), now);
+  const permission = canAssignStudent(booking, viewer.id, null, new Set(), now, await attendanceExists(booking.id));
   const wards = permission.ok ? await activeWardsOf(viewer.id) : [];
-  const card = presentBookingCard({ ...booking, sessions: [] }, viewer.id, now, usableTimeZone(viewer.timeZone));
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const window = joinWindow(booking);
   return {
     booking: {
-      id: card.id,
-      serviceName: card.serviceName,
-      when: card.when,
-      clientName: card.clientName,
-      attendee: card.attendee,
+      id: booking.id,
+      serviceName: booking.serviceName,
+      when: formatTimeRange(window.startsAt, window.endsAt, timeZone, now),
+      clientName: booking.client.fullName,
+      attendee: booking.student
+        ? { name: booking.student.fullName, asAdultLearner: false }
+        : { name: booking.client.fullName, asAdultLearner: true },
     },
     student: booking.student,
     refusal: permission.ok ? null : permission.reason,

@@ -4,7 +4,7 @@ import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { mayViewRecordOfBooking } from "~/.server/bookings/learning-record";
 import { loadLessonTalkTime } from "~/.server/transcripts/read";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
-import { BookingAction, stateLabel } from "~/components/bookings/BookingAction";
+import { BookingAction } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { TalkTimeSummary } from "~/components/transcripts/TalkTime";
@@ -12,6 +12,7 @@ import { learnerIdOf } from "~/domain/attendee";
 import { refreshPlan } from "~/domain/booking-card";
 import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
 import { timeZoneLabel } from "~/domain/format";
+import { canAssignStudent } from "~/domain/permissions";
 import { presentTalkTime } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/bookings.$id";
@@ -27,13 +28,20 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = learnerIdOf(booking);
-  const details = presentBookingDetails({ ...booking, attendance, reviews }, viewer.id, now, timeZone);
-  // The page's remaining reads at once (the wards only for someone who may change who attends).
+  // The page's reads at once (the wards only for someone who may still change who attends).
+  const mayChoose = canAssignStudent(booking, viewer.id, null, new Set(), now, booking.presence.length > 0).ok;
   const [lessonTalk, recordVisible, wards] = await Promise.all([
     loadLessonTalkTime(booking.id),
     mayViewRecordOfBooking(booking, viewer.id),
-    details.canAssignStudent ? activeWardsOf(viewer.id) : [],
+    mayChoose ? activeWardsOf(viewer.id) : [],
   ]);
+  const details = presentBookingDetails(
+    { ...booking, attendance, reviews },
+    viewer.id,
+    now,
+    timeZone,
+    wards.length > 0,
+  );
   return {
     timeZone: timeZoneLabel(timeZone, now),
     booking: details,
@@ -43,10 +51,17 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     // What was said, and the learner's record across lessons.
     transcript: {
       status: lessonTalk.status,
-      talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId),
+      talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId, secondsPresentOf(attendance)),
     },
     recordPath: recordVisible ? `/students/${learnerId}/record` : null,
   };
+}
+
+/** Each person's time in the classroom, summed over sessions: what their speaking time is bounded by. */
+function secondsPresentOf(rows: readonly { profileId: string; secondsPresent: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(row.profileId, (totals.get(row.profileId) ?? 0) + row.secondsPresent);
+  return totals;
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
@@ -60,7 +75,7 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
         </p>
         <div className="booking-card-head">
           <h1>{booking.serviceName}</h1>
-          <span className={`badge badge-${booking.state}`}>{stateLabel(booking)}</span>
+          <span className={`badge badge-${booking.state}`}>{booking.badge}</span>
         </div>
         <p className="muted">
           {booking.when} · times in {timeZone}

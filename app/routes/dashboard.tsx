@@ -1,10 +1,11 @@
 import { requireViewer } from "~/.server/auth";
+import { activeWardsOf } from "~/.server/bookings/assignment";
 import { listDashboardBookings } from "~/.server/bookings/bookings";
 import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { RecentSessions } from "~/components/bookings/RecentSessions";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
-import { presentDashboard, type BookingCardView } from "~/domain/booking-card";
+import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView } from "~/domain/booking-card";
 import { timeZoneLabel } from "~/domain/format";
 import { learningRecordLinks, type RecordLink } from "~/domain/learning-record";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -16,11 +17,12 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
   const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const [bookings, recentSessions] = await Promise.all([
+  const [bookings, recentSessions, wards] = await Promise.all([
     listDashboardBookings(viewer.id, now),
     recentSessionsForTutor(viewer.id, now),
+    activeWardsOf(viewer.id),
   ]);
-  const dashboard = presentDashboard(bookings, viewer.id, now, timeZone);
+  const dashboard = presentDashboard(bookings, viewer.id, now, timeZone, DASHBOARD_SECTION_LIMIT, wards.length > 0);
   // Everything returned here is also serialised into the HTML for hydration: only what renders.
   return {
     timeZone: timeZoneLabel(timeZone, now),

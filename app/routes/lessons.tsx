@@ -1,5 +1,6 @@
 import { data, Form, Link } from "react-router";
 import { requireViewer } from "~/.server/auth";
+import { activeWardsOf } from "~/.server/bookings/assignment";
 import { listLessonsPage, listStudentChoices } from "~/.server/bookings/history";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { timeZoneLabel } from "~/domain/format";
@@ -53,7 +54,8 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
     return data({ ...page, students, problems, result: null }, { status: 400 });
   }
   const { query } = parsed;
-  const result = await listLessonsPage(viewer.id, query, now, timeZone);
+  const wards = await activeWardsOf(viewer.id);
+  const result = await listLessonsPage(viewer.id, query, now, timeZone, wards.length > 0);
   const filters: LessonFilters & { pageSize: number } = { ...query };
   const ascending = listOrder(query.when) === "asc";
   return {
@@ -62,6 +64,8 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
     problems,
     result: {
       lessons: result.lessons,
+      // "Choose who attends" comes back to this very page of the list.
+      returnTo: `${url.pathname}${url.search}`,
       total: result.total,
       heading: `${result.total === 1 ? "1 lesson" : `${result.total.toLocaleString("en-GB")} lessons`}${isFiltered(query) ? (result.total === 1 ? " matches" : " match") : ""}`,
       nextHref: result.next ? lessonsHref(filters, result.next) : null,
@@ -104,7 +108,7 @@ export default function Lessons({ loaderData }: Route.ComponentProps) {
               <p>{result.total === 0 ? "No lessons to show." : "No more lessons this way."}</p>
             ) : null}
             {result.lessons.map((booking) => (
-              <BookingCard key={booking.id} booking={booking} />
+              <BookingCard key={booking.id} booking={booking} returnTo={result.returnTo} />
             ))}
             <nav aria-label="Pages of lessons" className="pager">
               {result.previousHref ? (

@@ -47,39 +47,28 @@ export async function verifiedSubject(cookieHeader: string | undefined): Promise
   }
 }
 
-/** stateLabel of app/components/bookings/BookingAction.tsx. */
+/** The badge the card shows (decided by app/domain/lesson-presentation.ts). */
 export function stateLabel(b: BookingCardView): string {
-  switch (b.state) {
-    case "ready":
-      return b.inProgress ? "In progress" : "Ready to join";
-    case "upcoming":
-      return b.awaitingConfirmation ? "Awaiting confirmation" : "Upcoming";
-    case "completed":
-      return esc(b.outcome?.label ?? "Completed");
-    case "cancelled":
-      return b.declined ? "Declined" : "Cancelled";
-  }
+  return esc(b.badge);
 }
 
 /** BookingAction of app/components/bookings/BookingAction.tsx: the state line and the one thing to do now. */
 export function bookingAction(b: BookingCardView): string {
   const id = esc(b.id);
-  switch (b.state) {
-    case "ready":
-      return `<div class="booking-action"><p class="booking-state">${esc(b.rejoin ? `The lesson has ended. You can rejoin the classroom until ${b.closesAt}.` : b.inProgress ? `In progress until ${b.endsAt}.` : `The classroom is open. The lesson starts at ${b.startsAt}.`)}</p><form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${b.rejoin ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${b.rejoin ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form></div>`;
-    case "upcoming":
-      return `<div class="booking-action"><p class="booking-state">Scheduled for ${esc(b.startsAt)}</p><button type="button" disabled="">${esc(b.awaitingConfirmation ? "Waiting for the tutor to confirm" : `Join opens at ${b.opensAt}`)}</button></div>`;
-    case "completed": {
-      const outcome = b.outcome
-        ? `<p class="booking-outcome outcome-${b.outcome.kind}">${esc(b.outcome.sentence)}</p>`
+  const join = b.join;
+  const button =
+    join?.kind === "join" || join?.kind === "rejoin"
+      ? `<form method="post" action="/api/bookings/${id}/launch" target="_blank"><button type="submit"${join.kind === "rejoin" ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${join.kind === "rejoin" ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form>`
+      : join?.kind === "disabled"
+        ? `<button type="button" disabled="">${esc(join.label)}</button>`
         : "";
-      return b.recording === "available"
-        ? `<div class="booking-action">${outcome}<a class="button" href="/bookings/${id}/recording">View Recording</a></div>`
-        : `<div class="booking-action">${outcome}<p class="booking-state">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p></div>`;
-    }
-    case "cancelled":
-      return `<div class="booking-action"><p class="booking-state">${b.declined ? "The tutor declined this booking." : "This lesson was cancelled."}</p></div>`;
-  }
+  const recording =
+    b.recording === "available"
+      ? `<a class="button" href="/bookings/${id}/recording">View Recording</a>`
+      : b.recording
+        ? `<p class="muted">${b.recording === "preparing" ? "Recording being prepared" : "No recording"}</p>`
+        : "";
+  return `<div class="booking-action"><p class="booking-state outcome-${b.state}">${esc(b.explanation)}</p>${button}${recording}</div>`;
 }
 
 /** A ceiling's server on PORT: /ready for the bench, every other request to `handle`; a throw is a bare 500. */

@@ -30,7 +30,7 @@ async function freshTutor() {
 }
 
 describe("recentSessionsForTutor", () => {
-  it("lists the tutor's completed lessons of the last 14 days that lack a snapshot or review, newest first", async () => {
+  it("lists the tutor's lessons of the last 14 days that were held and lack a snapshot or review, newest first", async () => {
     const me = await freshTutor();
     const now = new Date();
     const at = (ms: number) => new Date(now.getTime() + ms);
@@ -42,6 +42,28 @@ describe("recentSessionsForTutor", () => {
       status: "Completed",
     });
     const adultLesson = await createBooking({ clientId: adult.id, tutorId: me.id, sessionStartTime: at(-3 * DAY) });
+    await db.booking.update({
+      where: { id: adultLesson.id },
+      data: {
+        outcome: "held",
+        outcomeTutorSeconds: 3600,
+        outcomeAttendeeSeconds: 3600,
+        outcomeSettledAt: at(-2 * DAY),
+      },
+    });
+    // Too short (both there, neither long enough): nothing to review or photograph.
+    const tooShort = await createBooking({ clientId: adult.id, tutorId: me.id, sessionStartTime: at(-4 * DAY) });
+    await db.booking.update({
+      where: { id: tooShort.id },
+      data: {
+        outcome: "not_held",
+        outcomeTutorSeconds: 12,
+        outcomeAttendeeSeconds: 180,
+        outcomeSettledAt: at(-3 * DAY),
+      },
+    });
+    // Nobody came, outcome not settled yet: not held either.
+    await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-5 * DAY) });
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-15 * DAY), status: "Completed" }); // too old
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(-20 * 60_000) }); // in progress
     await createBooking({ clientId: parent.id, tutorId: me.id, sessionStartTime: at(2 * HOUR) }); // upcoming

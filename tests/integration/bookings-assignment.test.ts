@@ -110,8 +110,8 @@ describe("assigning a student", () => {
     expect(await studentOf(booking.id)).toBeNull();
   });
 
-  it("a lesson in progress can still change who attends", async () => {
-    const booking = await paulasBooking({ sessionStartTime: minutes(-30) });
+  it("a second before the window opens, who attends can still change", async () => {
+    const booking = await paulasBooking({ sessionStartTime: new Date(Date.now() + 15 * 60_000 + 5_000) });
     expect((await submit(booking.id, "parent", { studentId: child.id })).status).toBe(302);
   });
 });
@@ -162,7 +162,35 @@ describe("refusals: shown on the form, booking unchanged", () => {
     const booking = await paulasBooking({ sessionStartTime: minutes(-61), sessionDuration: 60 });
     const result = await submit(booking.id, "parent", { studentId: child.id });
     expect(result.status).toBe(400);
-    expect(formErrors(result.data)).toContain("This lesson has ended");
+    expect(formErrors(result.data)).toContain("can no longer change");
+    await expectUnchanged(booking.id, booking);
+  });
+
+  it("once the join window has opened, before the lesson starts", async () => {
+    const booking = await paulasBooking({ sessionStartTime: minutes(14) });
+    const result = await submit(booking.id, "parent", { studentId: child.id });
+    expect(result.status).toBe(400);
+    expect(formErrors(result.data)).toContain("can no longer change");
+    await expectUnchanged(booking.id, booking);
+    // The page does not offer the form either: it says why.
+    const page = await callLoader(assignment, `/bookings/${booking.id}/student`, {
+      cookie: cookies.parent,
+      params: { id: booking.id },
+    });
+    expect((page.data as { refusal: string | null; wards: unknown[] }).refusal).toContain("can no longer change");
+    expect((page.data as { wards: unknown[] }).wards).toEqual([]);
+  });
+
+  it("once anyone has been in the classroom, even for a lesson moved to later", async () => {
+    const booking = await paulasBooking({ sessionStartTime: minutes(24 * 60) });
+    const sessionId = `early-${booking.id}`;
+    await db.lessonspaceSession.create({
+      data: { sessionId, bookingId: booking.id, startedAt: minutes(-60), endedAt: minutes(-57) },
+    });
+    await db.lessonspaceAttendance.create({ data: { sessionId, profileId: tutor.id, secondsPresent: 12 } });
+    const result = await submit(booking.id, "parent", { studentId: child.id });
+    expect(result.status).toBe(400);
+    expect(formErrors(result.data)).toContain("attendance is a record of who was there");
     await expectUnchanged(booking.id, booking);
   });
 
@@ -170,7 +198,7 @@ describe("refusals: shown on the form, booking unchanged", () => {
     const booking = await paulasBooking({ sessionStartTime: minutes(-10), status: "Completed" });
     const result = await submit(booking.id, "parent", { studentId: child.id });
     expect(result.status).toBe(400);
-    expect(formErrors(result.data)).toContain("This lesson has ended");
+    expect(formErrors(result.data)).toContain("can no longer change");
     await expectUnchanged(booking.id, booking);
   });
 

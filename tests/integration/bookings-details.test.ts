@@ -156,7 +156,7 @@ describe("what the page shows", () => {
       });
     }
     const view = ((await open(booking.id, "parent")).data as DetailsData).booking;
-    expect(view).toMatchObject({ plannedDuration: "1 h", actualDuration: "59 min", state: "completed" });
+    expect(view).toMatchObject({ plannedDuration: "1 h", actualDuration: "59 min", state: "held", badge: "Held" });
     expect(view.attendance!.people.map((p) => `${p.name} ${p.time}`)).toEqual([
       "Tara Singh 58 min",
       "Charlie Brown 55 min",
@@ -164,7 +164,7 @@ describe("what the page shows", () => {
     expect(view.attendance!.onlyTutorAttended).toBe(false);
   });
 
-  it("says plainly when only the tutor attended", async () => {
+  it("says plainly, once, when only the tutor attended", async () => {
     const booking = await createBooking({
       clientId: parent.id,
       tutorId: tutor.id,
@@ -178,7 +178,15 @@ describe("what the page shows", () => {
     });
     await db.lessonspaceAttendance.create({ data: { sessionId, profileId: tutor.id, secondsPresent: 3000 } });
     const view = ((await open(booking.id, "parent")).data as DetailsData).booking;
-    expect(view.attendance).toMatchObject({ onlyTutorAttended: true, people: [{ name: "Tara Singh", isTutor: true }] });
+    // The outcome says it once, with its reason; the attendance list does not repeat it.
+    expect(view).toMatchObject({
+      state: "student_absent",
+      explanation: expect.stringMatching(/^Charlie Brown did not join;/),
+    });
+    expect(view.attendance).toMatchObject({
+      onlyTutorAttended: false,
+      people: [{ name: "Tara Singh", isTutor: true }],
+    });
   });
 
   it("the recording, the snapshot through our route, the reviews, and the review link for whoever has not reviewed", async () => {

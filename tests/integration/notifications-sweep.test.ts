@@ -329,7 +329,7 @@ describe("a sweep", { timeout: 60_000 }, () => {
     expect((await rowsOf(notHeld.id)).map((r) => [r.kind, r.recipientRole])).toEqual([["lesson_record", "client"]]);
     const records = testStandIns.smtp.messages({ to: people.client.email });
     expect(records.map((m) => m.text ?? "").join("\n")).toContain("attended 60 of 60 minutes");
-    expect(records.map((m) => m.text ?? "").join("\n")).toContain("The lesson did not take place");
+    expect(records.map((m) => m.text ?? "").join("\n")).toContain("Not held. Nobody joined the classroom.");
     expect(testStandIns.smtp.messages({ to: people.tutor.email })).toHaveLength(1);
 
     expect((await runSweep(queue, new Date(), quiet)).queued).toEqual({});

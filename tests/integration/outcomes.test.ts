@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
 import { bookingsDueForOutcome, settleDueOutcomes, settleLessonOutcome } from "~/.server/lessonspace/outcomes";
-import { outcomeOf, type BookingCardView } from "~/domain/booking-card";
+import type { BookingCardView } from "~/domain/booking-card";
 import type { BookingDetailsView } from "~/domain/booking-details";
 import * as dashboardRoute from "~/routes/dashboard";
 import * as detailsRoute from "~/routes/bookings.$id";
@@ -420,8 +420,11 @@ describe("Rejoin", () => {
       { who: child, from: s, to: plus(s, 20) },
     ]);
     const result = await callLoader(dashboardRoute, "/", { cookie: cookies.parent });
-    const card = (result.data as { ready: BookingCardView[] }).ready.find((c) => c.id === space.bookingId);
-    expect(card).toMatchObject({ state: "ready", rejoin: true });
+    // Over (the tutor ended it), so under Recent, not Ready, and not "In progress".
+    const data = result.data as { ready: BookingCardView[]; recent: BookingCardView[] };
+    expect(data.ready.some((c) => c.id === space.bookingId)).toBe(false);
+    const card = data.recent.find((c) => c.id === space.bookingId);
+    expect(card).toMatchObject({ state: "ended", badge: "Ended", join: { kind: "rejoin" }, canAssignStudent: false });
     const launch = await postLaunchForm(space.bookingId, cookies.parent);
     expect(launch.status).toBe(303);
     expect(launch.headers.get("Location")).toBe(`/bookings/${space.bookingId}/classroom`);
@@ -446,16 +449,16 @@ describe("what a parent sees", () => {
       (await callLoader(dashboardRoute, "/", { cookie: cookies.parent })).data as DashboardData,
       space.bookingId,
     );
-    expect(card && outcomeOf(card)).toEqual({
-      kind: "held",
-      label: "Held",
-      sentence: "Charlie Brown attended 52 of 60 minutes",
+    expect(card).toMatchObject({
+      state: "held",
+      badge: "Held",
+      explanation: "Charlie Brown attended 52 of 60 minutes.",
     });
     const details = await callLoader(detailsRoute, `/bookings/${space.bookingId}`, {
       cookie: cookies.parent,
       params: { id: space.bookingId },
     });
-    expect(outcomeOf((details.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
+    expect((details.data as DetailsData).booking.explanation).toBe("Charlie Brown attended 52 of 60 minutes.");
 
     // A late session with more attendance does not rewrite what was settled.
     await session(space, plus(s, 70), plus(s, 74), [{ who: child, from: plus(s, 70), to: plus(s, 74) }]);
@@ -463,7 +466,7 @@ describe("what a parent sees", () => {
       cookie: cookies.parent,
       params: { id: space.bookingId },
     });
-    expect(outcomeOf((again.data as DetailsData).booking)?.sentence).toBe("Charlie Brown attended 52 of 60 minutes");
+    expect((again.data as DetailsData).booking.explanation).toBe("Charlie Brown attended 52 of 60 minutes.");
   });
 
   it("an absence reads as such, with the short label the badge shows instead of Completed", async () => {
@@ -476,10 +479,10 @@ describe("what a parent sees", () => {
       cookie: cookies.parent,
       params: { id: space.bookingId },
     });
-    expect(outcomeOf((details.data as DetailsData).booking)).toEqual({
-      kind: "tutor_absent",
-      label: "Tutor absent",
-      sentence: "Tutor did not join",
+    expect((details.data as DetailsData).booking).toMatchObject({
+      state: "tutor_absent",
+      badge: "Tutor absent",
+      explanation: "Tara Singh did not join (tutor); a lesson needs at least 12 min of both.",
     });
   });
 
@@ -503,7 +506,7 @@ describe("what a parent sees", () => {
       params: { id: space.bookingId },
     });
     const json = JSON.stringify(details.data);
-    expect(json).toContain("The lesson did not take place");
+    expect(json).toContain("Nobody joined the classroom.");
     expect(json).not.toMatch(/outcomeTutorSeconds|outcomeAttendeeSeconds|outcomeSettledAt/);
   });
 });

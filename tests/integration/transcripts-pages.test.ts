@@ -170,7 +170,7 @@ describe("the transcript page", () => {
     });
     expect(page.talk.sentences[0]).toEqual({
       key: child.id,
-      sentence: "Charlie Child spoke for 14 of the lesson's 55 minutes: 26% of the talking.",
+      sentence: "Charlie Child spoke for 14 min of the lesson's 55 min: 26% of the talking.",
       isLearner: true,
     });
   });
@@ -439,8 +439,8 @@ describe("the booking page", () => {
     };
     expect(page.transcript.status).toBe("done");
     expect(page.transcript.talk.sentences.map((s) => s.sentence)).toEqual([
-      "Charlie Child spoke for 14 of the lesson's 55 minutes: 26% of the talking.",
-      "Tara Tutor spoke for 40 of the lesson's 55 minutes: 74% of the talking.",
+      "Charlie Child spoke for 14 min of the lesson's 55 min: 26% of the talking.",
+      "Tara Tutor spoke for 40 min of the lesson's 55 min: 74% of the talking.",
     ]);
     expect(page.recordPath).toBe(`/students/${child.id}/record`);
   });

@@ -13,6 +13,15 @@ export async function activeWardsOf(viewerId: string): Promise<Ward[]> {
   return sqlQuery<Ward>(ACTIVE_WARDS_SQL, [viewerId]);
 }
 
+/** Whether anyone has been in the booking's classroom (then who attends is history). */
+export async function attendanceExists(bookingId: string): Promise<boolean> {
+  const row = await db.lessonspaceAttendance.findFirst({
+    where: { session: { bookingId } },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
 export type AssignmentOutcome =
   | { ok: true }
   /** forbidden: the viewer is not the client or tutor; refused: anything else the rule says no to. */
@@ -29,8 +38,15 @@ export async function assignStudent(
   studentId: string | null,
   now: Date,
 ): Promise<AssignmentOutcome> {
-  const wards = await activeWardsOf(viewerId);
-  const permission = canAssignStudent(booking, viewerId, studentId, new Set(wards.map((ward) => ward.id)), now);
+  const [wards, attended] = await Promise.all([activeWardsOf(viewerId), attendanceExists(booking.id)]);
+  const permission = canAssignStudent(
+    booking,
+    viewerId,
+    studentId,
+    new Set(wards.map((ward) => ward.id)),
+    now,
+    attended,
+  );
   if (!permission.ok) {
     const roles = rolesOn(booking, viewerId);
     const forbidden = !roles.includes("client") && !roles.includes("tutor");
@@ -42,6 +58,8 @@ export async function assignStudent(
       status: booking.status,
       sessionStartTime: booking.sessionStartTime,
       sessionDuration: booking.sessionDuration,
+      // Nobody joined meanwhile: attendance is history, and who attends is part of it.
+      sessions: { none: { attendance: { some: {} } } },
     },
     data: { studentId },
   });

@@ -11,8 +11,9 @@ import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
 
 /**
- * Each booking `where` picks, with its three names and its Lessonspace sessions' times (what a
- * card needs for "Recording being prepared"). `moreColumns` (each starting with a comma) adds to
+ * Each booking `where` picks, with its three names, its Lessonspace sessions' times (what a
+ * card needs for "Recording being prepared") and everyone's presence in them (what its
+ * provisional outcome, and the lock on who attends, are decided from). `moreColumns` (each starting with a comma) adds to
  * that row what a page shows beyond the card (booking-page-sql.ts).
  */
 export function cardBookingsSql(where: Prisma.Sql, moreColumns: Prisma.Sql = Prisma.empty): Prisma.Sql {
@@ -22,7 +23,10 @@ SELECT b.id, b.client_id, b.tutor_id, b.student_id, b.service_name, b.session_st
        b.outcome_tutor_seconds, b.outcome_attendee_seconds,
        c.full_name AS client_name, t.full_name AS tutor_name, s.full_name AS student_name,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at) ORDER BY ls.started_at)
-                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions
+                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions,
+       COALESCE((SELECT json_agg(json_build_object('profileId', a.profile_id, 'joinedAt', a.joined_at, 'leftAt', a.left_at, 'secondsPresent', a.seconds_present))
+                   FROM lessonspace_sessions ls JOIN lessonspace_attendance a ON a.session_id = ls.session_id
+                  WHERE ls.booking_id = b.id), '[]'::json) AS presence
        ${moreColumns}
   FROM bookings b
   JOIN profiles c ON c.id = b.client_id
@@ -50,9 +54,29 @@ export type CardRow = {
   student_name: string | null;
   /** JSON: timestamps arrive as text. */
   sessions: { startedAt: string | null; endedAt: string | null }[];
+  /** JSON: who was in the classroom (what a provisional outcome is computed from). */
+  presence: { profileId: string; joinedAt: string | null; leftAt: string | null; secondsPresent: number }[];
 };
 
 const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
+
+/** The presence rows of a statement's JSON column, with their times as dates. */
+export function presenceOf(presence: CardRow["presence"]): CardBooking["presence"] {
+  return presence.map((visit) => ({
+    profileId: visit.profileId,
+    joinedAt: dateOrNull(visit.joinedAt),
+    leftAt: dateOrNull(visit.leftAt),
+    secondsPresent: visit.secondsPresent,
+  }));
+}
+
+/** The sessions of a statement's JSON column, with their times as dates. */
+export function sessionsOf(sessions: CardRow["sessions"]): CardBooking["sessions"] {
+  return sessions.map((session) => ({
+    startedAt: dateOrNull(session.startedAt),
+    endedAt: dateOrNull(session.endedAt),
+  }));
+}
 
 export function cardBookingOf(row: CardRow): CardBooking {
   return {
@@ -72,10 +96,8 @@ export function cardBookingOf(row: CardRow): CardBooking {
     client: { id: row.client_id, fullName: row.client_name },
     tutor: { id: row.tutor_id, fullName: row.tutor_name },
     student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
-    sessions: row.sessions.map((session) => ({
-      startedAt: dateOrNull(session.startedAt),
-      endedAt: dateOrNull(session.endedAt),
-    })),
+    sessions: sessionsOf(row.sessions),
+    presence: presenceOf(row.presence),
   };
 }
 
@@ -83,7 +105,13 @@ export function cardBookingOf(row: CardRow): CardBooking {
 export const RECENT_SESSIONS_SQL = `
 SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status, b.student_id,
        b.session_artifacts, s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
-       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review
+       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review,
+       b.client_id, b.outcome::text AS outcome, b.outcome_tutor_seconds, b.outcome_attendee_seconds,
+       COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
+                   FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions,
+       COALESCE((SELECT json_agg(json_build_object('profileId', a.profile_id, 'joinedAt', a.joined_at, 'leftAt', a.left_at, 'secondsPresent', a.seconds_present))
+                   FROM lessonspace_sessions ls JOIN lessonspace_attendance a ON a.session_id = ls.session_id
+                  WHERE ls.booking_id = b.id), '[]'::json) AS presence
   FROM bookings b
   JOIN profiles c ON c.id = b.client_id
   JOIN profiles t ON t.id = b.tutor_id
@@ -103,4 +131,11 @@ export type RecentSessionRow = {
   client_name: string;
   tutor_time_zone: string;
   has_review: boolean;
+  /** What decides whether the lesson happened (lesson-presentation.ts). */
+  client_id: string;
+  outcome: LessonOutcome | null;
+  outcome_tutor_seconds: number | null;
+  outcome_attendee_seconds: number | null;
+  sessions: CardRow["sessions"];
+  presence: CardRow["presence"];
 };

@@ -53,6 +53,7 @@ export async function listLessonsPage(
   query: LessonQuery,
   now: Date,
   timeZone: string,
+  hasWards = false,
 ): Promise<LessonsPage> {
   const { cursor, pageSize } = query;
   const forward = cursor?.direction !== "previous";
@@ -76,7 +77,7 @@ export async function listLessonsPage(
   const hasPrevious = forward ? other : more;
   const bookings = await loadCardBookings(page.map((row) => row.id));
   return {
-    lessons: bookings.map((booking) => presentBookingCard(booking, viewerId, now, timeZone)),
+    lessons: bookings.map((booking) => presentBookingCard(booking, viewerId, now, timeZone, hasWards)),
     total: count,
     next:
       hasNext && page.length

@@ -94,11 +94,21 @@ export type LessonConditions = {
   startsBefore: Date | null;
 };
 
-/** The filters as SQL conditions on `bookings` (upcoming: starts after `now`; past: at or before). */
+/**
+ * The filters as SQL conditions on `bookings`. Past: its scheduled end has come; upcoming: it has
+ * not, so a lesson in progress is upcoming, never past. The plain start bounds keep the
+ * participant indexes usable; the end decides.
+ */
 export function lessonConditions(filters: LessonConditions, now: Date): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
-  if (filters.when === "upcoming") conditions.push(Prisma.sql`session_start_time > ${now}::timestamptz`);
-  if (filters.when === "past") conditions.push(Prisma.sql`session_start_time <= ${now}::timestamptz`);
+  const end = Prisma.sql`session_start_time + session_duration * interval '1 minute'`;
+  if (filters.when === "upcoming") {
+    const earliest = new Date(now.getTime() - LONGEST_LESSON_MS);
+    conditions.push(Prisma.sql`session_start_time > ${earliest}::timestamptz AND ${end} > ${now}::timestamptz`);
+  }
+  if (filters.when === "past") {
+    conditions.push(Prisma.sql`session_start_time <= ${now}::timestamptz AND ${end} <= ${now}::timestamptz`);
+  }
   if (filters.status) conditions.push(Prisma.sql`status = ${filters.status}::booking_status`);
   if (filters.studentId) conditions.push(Prisma.sql`student_id = ${filters.studentId}::uuid`);
   if (filters.startsFrom) conditions.push(Prisma.sql`session_start_time >= ${filters.startsFrom}::timestamptz`);

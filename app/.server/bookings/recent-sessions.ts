@@ -1,12 +1,14 @@
 /**
- * The tutor's "Recent Sessions" prompt: completed lessons of the last 14 days that
- * still lack a whiteboard snapshot or the tutor's review. One query whatever the tutor's history.
+ * The tutor's "Recent Sessions" prompt: lessons of the last 14 days that happened
+ * (lesson-presentation.ts: held, or Completed without records) and still lack a whiteboard
+ * snapshot or the tutor's review. A lesson that was not held asks for neither. One query whatever the tutor's history.
  */
 import { learnerOf } from "~/domain/attendee";
 import type { RecentSession } from "~/domain/recent-session";
 import { lessonTime } from "~/domain/format";
-import { cardState } from "~/domain/join-window";
-import { RECENT_SESSIONS_SQL, type RecentSessionRow } from "./cards-sql";
+import { OUTCOME_STATES, presentLesson } from "~/domain/lesson-presentation";
+import { usableTimeZone } from "~/domain/time-zone";
+import { presenceOf, RECENT_SESSIONS_SQL, sessionsOf, type RecentSessionRow } from "./cards-sql";
 import { sqlQuery } from "../db";
 import { snapshotPathOf } from "../artifacts/snapshots";
 
@@ -22,22 +24,30 @@ export async function recentSessionsForTutor(tutorId: string, now: Date, returnT
   const rows = await sqlQuery<RecentSessionRow>(RECENT_SESSIONS_SQL, [tutorId, since, now]);
   const bookings = rows.map((row) => ({
     id: row.id,
+    tutor: { id: tutorId, fullName: "", timeZone: row.tutor_time_zone },
+    client: { id: row.client_id, fullName: row.client_name },
+    student: row.student_id === null ? null : { id: row.student_id, fullName: row.student_name ?? "" },
+    sessions: sessionsOf(row.sessions),
+    presence: presenceOf(row.presence),
+    outcome: row.outcome,
+    outcomeTutorSeconds: row.outcome_tutor_seconds,
+    outcomeAttendeeSeconds: row.outcome_attendee_seconds,
     serviceName: row.service_name,
     sessionStartTime: row.session_start_time,
     sessionDuration: row.session_duration,
     status: row.status,
     studentId: row.student_id,
     sessionArtifacts: row.session_artifacts,
-    student: row.student_id === null ? null : { fullName: row.student_name ?? "" },
-    client: { fullName: row.client_name },
-    tutor: { timeZone: row.tutor_time_zone },
     hasReview: row.has_review,
   }));
   // Written out rather than new URLSearchParams(…): the same text for a path, and the constructor
   // showed up in the dashboard's profile at ~0.3 ms a request.
   const query = `?returnTo=${encodeURIComponent(returnTo)}`;
   return bookings
-    .filter((booking) => cardState(booking, now).kind === "completed")
+    .filter((booking) => {
+      const lesson = presentLesson(booking, now, usableTimeZone(booking.tutor.timeZone));
+      return OUTCOME_STATES.has(lesson.state) && lesson.actions.review && lesson.actions.snapshot;
+    })
     .map((booking) => ({
       bookingId: booking.id,
       serviceName: booking.serviceName,

@@ -12,7 +12,8 @@
 // `sent` UPDATE commits (a few milliseconds) leaves the row `sending`; after CLAIM_TIMEOUT_MS another
 // worker sends it again. The second copy carries the same Message-ID and X-Entity-Ref-ID (the
 // notification id), so mail clients and support can tell it is the same message.
-import { describeOutcome } from "~/domain/lesson-outcome";
+import { presentLesson } from "~/domain/lesson-presentation";
+import { usableTimeZone } from "~/domain/time-zone";
 import { CLAIM_TIMEOUT_MS, isRecordKind, staleReasonOf } from "~/domain/notification-due";
 import { learnerOf } from "~/domain/attendee";
 import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
@@ -72,9 +73,17 @@ export async function sendNotification(notificationId: string, options: SenderOp
             select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
             orderBy: { createdAt: "asc" },
           },
-          tutor: { select: { fullName: true } },
-          client: { select: { fullName: true } },
-          student: { select: { fullName: true } },
+          tutor: { select: { id: true, fullName: true } },
+          client: { select: { id: true, fullName: true } },
+          student: { select: { id: true, fullName: true } },
+          // What the lesson's presentation is decided from (a provisional outcome, too short or not).
+          sessions: {
+            select: {
+              startedAt: true,
+              endedAt: true,
+              attendance: { select: { profileId: true, joinedAt: true, leftAt: true, secondsPresent: true } },
+            },
+          },
         },
       },
     },
@@ -130,16 +139,14 @@ export async function sendNotification(notificationId: string, options: SenderOp
   };
   if (isRecordKind(row.kind) && booking.outcome) {
     const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
+    // The same words as the lesson's page: the badge and why, with the numbers.
+    const lesson = presentLesson(
+      { ...booking, presence: booking.sessions.flatMap((session) => session.attendance) },
+      now(),
+      usableTimeZone(recipient.timeZone),
+    );
     input.record = {
-      outcomeSummary: describeOutcome(
-        {
-          outcome: booking.outcome,
-          tutorSeconds: booking.outcomeTutorSeconds ?? 0,
-          attendeeSeconds: booking.outcomeAttendeeSeconds ?? 0,
-          plannedMinutes: booking.sessionDuration,
-        },
-        input.booking.attendeeName,
-      ).sentence,
+      outcomeSummary: `${lesson.badge}. ${lesson.explanation}`,
       recordingAvailable: booking.recordingUrl !== null,
       snapshotAvailable: typeof artifacts.whiteboard_snapshot_url === "string",
       reviews: booking.reviews.map((r) => ({

@@ -1,14 +1,15 @@
 import type { BookingCardView } from "~/domain/booking-card";
-import { BookingAction, stateLabel } from "./BookingAction";
+import { BookingAction } from "./BookingAction";
 
 /** One booking on the dashboard: who, what, when, and the action for this moment. */
-export function BookingCard({ booking }: { booking: BookingCardView }) {
+/** `returnTo`: the page "Choose who attends" comes back to (the dashboard, or /lessons). */
+export function BookingCard({ booking, returnTo = "/" }: { booking: BookingCardView; returnTo?: string }) {
   const titleId = `booking-${booking.id}-title`;
   return (
     <article className={`card booking-card state-${booking.state}`} aria-labelledby={titleId}>
       <div className="booking-card-head">
         <h3 id={titleId}>{booking.serviceName}</h3>
-        <span className={`badge badge-${booking.state}`}>{stateLabel(booking)}</span>
+        <span className={`badge badge-${booking.state}`}>{booking.badge}</span>
       </div>
       <p className="muted booking-when">{booking.when}</p>
       <BookingFacts booking={booking} />
@@ -18,7 +19,10 @@ export function BookingCard({ booking }: { booking: BookingCardView }) {
           Lesson details
         </a>
         {booking.canAssignStudent ? (
-          <a href={`/bookings/${booking.id}/student?returnTo=%2F`} aria-describedby={titleId}>
+          <a
+            href={`/bookings/${booking.id}/student?returnTo=${encodeURIComponent(returnTo)}`}
+            aria-describedby={titleId}
+          >
             Choose who attends
           </a>
         ) : null}
