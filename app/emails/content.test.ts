@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
-import { lessonWords, multiLine, oneLine, subjectFor } from "./content";
+import { firstName, lessonWords, multiLine, oneLine, subjectFor } from "./content";
 import { calendarSequence, calendarUid, lessonCalendar } from "./calendar";
 import { renderNotificationEmail } from "./render";
 
@@ -114,7 +114,7 @@ describe("plain-text versions", () => {
       links,
       new Date("2026-06-11T08:45:00Z"),
     );
-    expect(text).toBe(`Hi Pat Parent,
+    expect(text).toBe(`Hi Pat,
 
 The classroom is open
 =====================
@@ -148,5 +148,39 @@ Choose which e-mails you get: https://classroom.example/settings/notifications
     expect(text).toContain("Reviews: none yet.");
     expect(text).toContain("The lesson's outcome is not known yet.");
     expect(html).toContain("No reviews yet.");
+  });
+});
+
+describe("the classroom-open reminder", () => {
+  const start = new Date("2026-06-11T14:48:00Z");
+
+  it("before the start says the lesson starts, and greets by first name in HTML and text", () => {
+    const { text, html } = renderNotificationEmail(
+      input("reminder_classroom_open", start),
+      links,
+      new Date("2026-06-11T14:33:00Z"),
+    );
+    expect(text).toContain("Hi Pat,\n");
+    expect(html).toContain("Hi Pat,");
+    expect(html).not.toContain("Pat Parent,");
+    expect(text).toContain("Charlie's lesson with Tina Tutor starts at 15:48. You can join now.");
+    expect(html).toContain("starts at 15:48. You can join now.");
+  });
+
+  it("sent after the start says it started, in HTML and text", () => {
+    const { text, html } = renderNotificationEmail(
+      input("reminder_classroom_open", start),
+      links,
+      new Date("2026-06-11T14:55:00Z"),
+    );
+    expect(text).toContain("Charlie's lesson with Tina Tutor started at 15:48. You can join now.");
+    expect(html).toContain("started at 15:48. You can join now.");
+    expect(html).not.toContain("starts at 15:48");
+  });
+
+  it("a one-word or blank name still greets", () => {
+    expect(firstName("  Tara   Tutor ")).toBe("Tara");
+    expect(firstName("Cher")).toBe("Cher");
+    expect(firstName(" ")).toBe("there");
   });
 });
