@@ -28,6 +28,8 @@ export async function createAppServer(options: { buildDir?: string; log?: (line:
     etag: true,
     setHeaders(res, pathname) {
       if (pathname.startsWith("/assets/")) res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+      // Browsers ask for the icon on every cold visit; a day, not immutable, as its name never changes.
+      else if (pathname.startsWith("/favicon.")) res.setHeader("Cache-Control", "public, max-age=86400");
     },
   });
   const handle = neverRejects(createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" }));
