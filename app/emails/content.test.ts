@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
 import { firstName, lessonWords, multiLine, oneLine, subjectFor } from "./content";
-import { calendarSequence, calendarUid, lessonCalendar } from "./calendar";
+import { calendarUid, lessonCalendar } from "./calendar";
 import { renderNotificationEmail } from "./render";
 
 const links = {
@@ -20,7 +20,7 @@ function input(kind: NotificationEmailInput["kind"], start: Date, timeZone = "Eu
       serviceName: "Piano",
       sessionStartTime: start,
       sessionDuration: 45,
-      updatedAt: new Date("2026-03-01T00:00:00Z"),
+      calendarSequence: 7,
       tutorName: "Tina Tutor",
       attendeeName: "Charlie",
     },
@@ -83,13 +83,14 @@ describe("lessonWords", () => {
 });
 
 describe("calendar entry", () => {
-  it("UID is stable per booking; SEQUENCE grows with updatedAt and is never negative", () => {
+  it("UID is stable per booking; SEQUENCE is the booking's calendar sequence", () => {
     expect(calendarUid("b-1")).toBe("booking-b-1@tutorwise.classroom");
-    expect(calendarSequence(new Date("2026-03-01T00:00:01Z"))).toBe(
-      calendarSequence(new Date("2026-03-01T00:00:00Z")) + 1,
+    const ics = lessonCalendar(
+      input("reminder_day_before", new Date("2026-06-11T09:00:00Z")),
+      { organizer: { name: "Tutorwise Classroom", address: "lessons@example.test" }, bookingUrl: links.bookingUrl },
+      new Date("2026-06-10T09:00:00Z"),
     );
-    expect(calendarSequence(new Date("2020-01-01T00:00:00Z"))).toBe(0);
-    expect(calendarSequence(new Date("2090-01-01T00:00:00Z"))).toBeLessThan(2 ** 31);
+    expect(ics).toMatch(/^SEQUENCE:7\r?$/m);
   });
 
   it("is a METHOD:REQUEST event in UTC with our booking page, stamped at `now`", () => {
