@@ -1,9 +1,11 @@
 // The demo seed (npm run dev) shows every feature to a newcomer: its held lesson has a stored
 // transcript, so the transcript page, search, talk time and the learning record are not empty.
+import { PrismaPg } from "@prisma/adapter-pg";
 import { describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import { requireLearnerForViewer, loadRecordLessons } from "~/.server/bookings/learning-record";
 import { loadLessonTalkTime, loadTranscript, searchTranscripts } from "~/.server/transcripts/read";
+import { PrismaClient } from "~/generated/prisma/client";
 import { demoBookingIds, demoProfiles, seedDemo } from "../../prisma/seed.ts";
 
 const lessonspace = {
@@ -15,8 +17,14 @@ const lessonspace = {
 describe("the demo seed", () => {
   it("gives the held lesson a transcript with talk time, found by search and counted in the learning record; a re-run changes nothing", async () => {
     const now = new Date();
-    await seedDemo({ db, now, lessonspace });
-    await seedDemo({ db, now, lessonspace });
+    // Its own client, as npm run dev gives it (the app's is extended).
+    const seedDb = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+    try {
+      await seedDemo({ db: seedDb, now, lessonspace });
+      await seedDemo({ db: seedDb, now, lessonspace });
+    } finally {
+      await seedDb.$disconnect();
+    }
     const bookingId = demoBookingIds.completedWithRecording;
 
     const transcript = await loadTranscript(bookingId);
