@@ -29,6 +29,12 @@ export async function createAppServer(options: { buildDir?: string } = {}) {
     etag: true,
     setHeaders(res, pathname) {
       if (pathname.startsWith("/assets/")) res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+      // Browsers ask for the icon on every cold visit; a day, not immutable, as its name never changes.
+      else if (pathname.startsWith("/favicon.")) {
+        res.setHeader("Cache-Control", "public, max-age=86400");
+        // sirv's type table has no .ico.
+        if (pathname === "/favicon.ico") res.setHeader("Content-Type", "image/x-icon");
+      }
     },
   });
   const handle = neverRejects(createRequestListener({ build, mode: process.env.NODE_ENV ?? "production" }));

@@ -2,6 +2,7 @@ import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { joinWindow } from "../app/domain/join-window";
 import { decideOutcome, secondsPresentByProfile } from "../app/domain/lesson-outcome";
+import { talkTime } from "../app/domain/talk-time";
 import type { PrismaClient } from "../app/generated/prisma/client";
 
 /**
@@ -88,6 +89,23 @@ const DEMO_SESSION_ID = "5e55e55e-0000-4000-8000-000000000004";
 const RECORDED_ATTENDANCE = [
   { profileId: demoProfiles.tutor.id, joined: 4, left: 58 * 60 + 40 },
   { profileId: demoProfiles.child.id, joined: 3 * 60, left: 58 * 60 + 10 },
+] as const;
+
+/**
+ * What was said in the recorded lesson, as Lessonspace's transcript would have it (seconds from the
+ * session's start), so the transcript page, search, talk time and the learning record are not empty.
+ */
+const RECORDED_TRANSCRIPT = [
+  ["tutor", 5, 19, "Hello Charlie! Today we are working on simultaneous equations."],
+  ["child", 21, 27, "Is that the one with two unknowns?"],
+  ["tutor", 28, 52, "Exactly. Two equations, two unknowns, and we find the x and y that make both true."],
+  ["tutor", 55, 80, "Take x plus y equals ten, and x minus y equals two. What happens if we add them?"],
+  ["child", 84, 101, "The y cancels out, so two x equals twelve, and x is six."],
+  ["tutor", 103, 110, "Lovely. And y?"],
+  ["child", 112, 124, "Six plus y is ten, so y is four."],
+  ["tutor", 126, 150, "Well done. Now try substitution on the next one: y equals two x plus one."],
+  ["child", 160, 205, "So I put two x plus one in place of y in the other equation, and then expand the brackets."],
+  ["tutor", 207, 226, "That's it. For homework, do questions four to nine on page 32."],
 ] as const;
 
 /**
@@ -292,6 +310,52 @@ async function seedRecordedLesson(db: PrismaClient, lesson: { roomId: string; se
       update: { joinedAt, leftAt, secondsPresent },
     });
   }
+  await seedRecordedTranscript(db, bookingId, session.startedAt);
+}
+
+/** The recorded session's transcript, stored as the fetch job leaves it: segments, talk time, fetch done. */
+async function seedRecordedTranscript(db: PrismaClient, bookingId: string, sessionStartedAt: Date) {
+  const people = { tutor: demoProfiles.tutor, child: demoProfiles.child };
+  const segments = RECORDED_TRANSCRIPT.map(([who, start, end, text], position) => ({
+    sessionId: DEMO_SESSION_ID,
+    bookingId,
+    position,
+    speakerProfileId: people[who].id,
+    speakerName: people[who].fullName,
+    startSeconds: start,
+    endSeconds: end,
+    breakoutId: null,
+    text,
+  }));
+  await db.transcriptSegment.deleteMany({ where: { sessionId: DEMO_SESSION_ID } });
+  await db.transcriptSpeaker.deleteMany({ where: { sessionId: DEMO_SESSION_ID } });
+  await db.transcriptSegment.createMany({ data: segments });
+  await db.transcriptSpeaker.createMany({
+    data: talkTime(segments).speakers.map((speaker) => ({
+      sessionId: DEMO_SESSION_ID,
+      bookingId,
+      speakerKey: speaker.key,
+      speakerProfileId: speaker.profileId,
+      speakerName: speaker.name,
+      seconds: speaker.seconds,
+    })),
+  });
+  const fetch = {
+    // Never fetched again: the row is done. Where the stand-in would have served the file.
+    url: "http://127.0.0.1/demo/transcript.json",
+    status: "done",
+    attempts: 1,
+    segmentCount: segments.length,
+    droppedSegments: 0,
+    lastError: null,
+    deliveryId: "demo-seed",
+    finishedAt: new Date(sessionStartedAt.getTime() + 60 * 60_000),
+  };
+  await db.transcriptFetch.upsert({
+    where: { sessionId: DEMO_SESSION_ID },
+    create: { sessionId: DEMO_SESSION_ID, ...fetch },
+    update: fetch,
+  });
 }
 
 async function ensureAuthUsers({ url, serviceRoleKey }: { url: string; serviceRoleKey: string }) {

@@ -64,13 +64,25 @@ function announce() {
   console.log(lines.join("\n"));
 }
 
+// A SIGTERM to `npm run dev` reaches this process only because the npm script execs tsx (a shell
+// left in between dies alone and leaves the rest running); tsx relays it here. Every child is
+// then stopped and waited for: the dev server, the stand-ins, and PostgreSQL by a clean shutdown
+// (which removes its postmaster.pid).
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  app.kill("SIGTERM");
-  await stack.stop();
+  await Promise.all([stopApp(), stack.stop()]);
   process.exit(code);
+}
+
+async function stopApp() {
+  if (app.exitCode !== null || app.signalCode !== null) return;
+  const exited = new Promise((resolve) => app.once("exit", resolve));
+  app.kill("SIGTERM");
+  const timer = setTimeout(() => app.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));

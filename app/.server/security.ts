@@ -10,8 +10,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Lessonspace posts here from its own servers; the route verifies signatures instead.
 const CSRF_EXEMPT_PATHS = ["/api/webhooks/"];
 // RFC 8058 one-click unsubscribe: mail providers post from their own servers, with no cookies and
-// any Origin. That action reads no cookie; the signed token in its URL is its only authority, so a
-// forged cross-site post can do nothing the link itself could not. Exactly this path, nothing below it.
+// any Origin. The signed token in its URL is that action's only authority (a cookie only chooses
+// the page shown after our own button's post), so a forged cross-site post can do nothing the link
+// itself could not. Exactly this path, nothing below it.
 const CSRF_EXEMPT_EXACT_PATHS = new Set(["/unsubscribe"]);
 
 /**

@@ -58,8 +58,8 @@ export type NotificationEmailInput = {
     sessionStartTime: Date;
     /** Planned minutes. */
     sessionDuration: number;
-    /** Feeds the calendar entry's SEQUENCE, so a moved lesson updates the entry. */
-    updatedAt: Date;
+    /** The calendar entry's SEQUENCE: kept by the database, one more at every change of time, length or status. */
+    calendarSequence: number;
     tutorName: string;
     /** Who attends: the assigned student, else the client (adult learner). */
     attendeeName: string;

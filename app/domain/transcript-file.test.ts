@@ -108,4 +108,21 @@ describe("parseTranscriptFile", () => {
       10_000, 200,
     ]);
   });
+
+  it("drops NUL bytes from every text, and a segment left without text like any empty one", () => {
+    const result = parseTranscriptFile(
+      JSON.stringify([
+        segment({
+          text: "Photo\u0000synthesis",
+          user: { id: "u\u00001", name: "Char\u0000lie" },
+          breakout_id: "b\u0000",
+        }),
+        segment({ text: "\u0000" }),
+      ]),
+    );
+    expect(result.ok && result.segments.map((s) => [s.text, s.speakerName, s.userId, s.breakoutId])).toEqual([
+      ["Photosynthesis", "Charlie", "u1", "b"],
+    ]);
+    expect(result.ok && result.dropped).toBe(1);
+  });
 });

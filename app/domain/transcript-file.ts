@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withoutNul } from "./plain-text";
 
 /**
  * A Lessonspace transcript file (docs/decisions/0048-transcript-files-whole-or-segment.md): a JSON array of
@@ -57,7 +58,8 @@ const entrySchema = z.object({
 export function parseTranscriptFile(text: string): ParsedTranscript {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A NUL byte cannot be stored (see plain-text.ts); it carries nothing, so it is dropped from every string.
+    json = JSON.parse(text, (_key, value: unknown) => (typeof value === "string" ? withoutNul(value) : value));
   } catch {
     return { ok: false, problem: "The transcript is not JSON." };
   }

@@ -19,12 +19,33 @@ describe("findRoomId", () => {
     [{ room: { id: "" } }],
     [{ room: { id: {} } }],
     [{ room: { id: "x".repeat(201) } }],
+    [{ room: { id: "abc\u0000" } }],
   ])("finds no room in %j", (json) => {
     expect(findRoomId(json)).toBeNull();
   });
 });
 
 describe("parseWebhookEvent", () => {
+  it("treats an id, event name or URL with a NUL byte as missing (it could not be stored)", () => {
+    const session = { id: "s\u00001" };
+    expect(parseWebhookEvent({ event: "session.start", room, session })).toEqual({
+      ok: false,
+      problem: "session.start without session.id.",
+    });
+    expect(parseWebhookEvent({ event: "session.\u0000start", room, session: { id: "s1" } })).toMatchObject({
+      ok: true,
+      value: { kind: "other", event: "unknown" },
+    });
+    expect(
+      parseWebhookEvent({
+        event: "transcription.finish",
+        room,
+        session: { id: "s1" },
+        transcription: { url: "https://files.test/t.json\u0000" },
+      }),
+    ).toEqual({ ok: false, problem: "transcription.finish without transcription.url." });
+  });
+
   it("reads the documented session.end shape and ignores extra fields", () => {
     const result = parseWebhookEvent({
       event: "session.end",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasNul } from "./plain-text";
 import { isUuid } from "./uuid";
 
 /**
@@ -10,8 +11,16 @@ import { isUuid } from "./uuid";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+// Text that reaches the database: a NUL byte makes it unusable there, so such a value is not one.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((value) => !hasNul(value));
 // Ids may come as strings or numbers; both become strings. Bounded, since they reach the database.
-const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String);
+const id = z.union([text(200), z.number().int().nonnegative()]).transform(String);
 // An unreadable time is treated like a missing one rather than refusing the whole event.
 const instant = z
   .string()
@@ -24,10 +33,10 @@ const instant = z
   .catch(null);
 
 // Checked against the transcript origins only when fetched; here just a bounded absolute URL.
-const downloadUrl = z.string().trim().max(4096).pipe(z.url());
+const downloadUrl = text(4096).pipe(z.url());
 
 const bodySchema = z.object({
-  event: z.string().trim().min(1).max(100).optional().catch(undefined),
+  event: text(100).optional().catch(undefined),
   room: z.object({ id }),
   session: z
     .object({ id: id.optional().catch(undefined), start_time: instant.optional(), end_time: instant.optional() })

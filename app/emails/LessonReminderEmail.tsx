@@ -10,13 +10,15 @@ function words({ input, now }: EmailProps) {
   const w = lessonWords(input, now);
   const capital = w.lesson.charAt(0).toUpperCase() + w.lesson.slice(1);
   const dayBefore = input.kind === ("reminder_day_before" satisfies ReminderKind);
+  // Sent late (an outage, a retry), the classroom-open reminder must not promise a start to come.
+  const starts = now.getTime() > input.booking.sessionStartTime.getTime() ? "started" : "starts";
   return {
     w,
     heading: dayBefore ? `${capital} is ${w.relativeDay}` : "The classroom is open",
     lead: dayBefore
       ? `${capital} starts ${w.relativeDay} at ${w.startTime}.`
-      : `${capital} starts at ${w.startTime}. You can join now.`,
-    preheader: dayBefore ? `${w.service}, ${w.when}` : `${w.service} starts at ${w.startTime}`,
+      : `${capital} ${starts} at ${w.startTime}. You can join now.`,
+    preheader: dayBefore ? `${w.service}, ${w.when}` : `${w.service} ${starts} at ${w.startTime}`,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The calendar entry attached to lesson reminders (the `ics` library, RFC 5545). Its UID is the
- * booking's, and its SEQUENCE grows with the booking's updatedAt, so when the booking system moves
- * a lesson, calendars update the entry they already have instead of adding a second one.
+ * booking's, and its SEQUENCE is the booking's calendar_sequence, which a database trigger raises at
+ * every change of start, length or status (migration 077), so when the booking system moves a
+ * lesson, calendars update the entry they already have instead of adding a second one.
  * Pure: the DTSTAMP is `now`.
  */
 import { createEvent, type EventAttributes } from "ics";
@@ -15,14 +16,6 @@ export function calendarUid(bookingId: string): string {
 
 // A display name inside a quoted iCalendar parameter (CN="…") cannot hold a double quote.
 const calendarName = (name: string) => oneLine(name).replace(/"/g, "'");
-
-// Seconds since this instant: small, positive and growing with every change for the next 68 years.
-const SEQUENCE_EPOCH_MS = Date.UTC(2025, 0, 1);
-
-/** RFC 5545 SEQUENCE (a non-negative 32-bit integer) that only grows when the booking changes. */
-export function calendarSequence(updatedAt: Date): number {
-  return Math.max(0, Math.floor((updatedAt.getTime() - SEQUENCE_EPOCH_MS) / 1000));
-}
 
 export type CalendarPeople = {
   organizer: { name: string; address: string };
@@ -38,9 +31,8 @@ export function lessonCalendar(input: NotificationEmailInput, people: CalendarPe
     productId: "tutorwise-classroom",
     method: "REQUEST",
     uid: calendarUid(booking.id),
-    sequence: calendarSequence(booking.updatedAt),
+    sequence: booking.calendarSequence,
     timestamp: now.getTime(),
-    lastModified: booking.updatedAt.getTime(),
     start,
     startInputType: "utc",
     startOutputType: "utc",

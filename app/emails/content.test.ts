@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
-import { lessonWords, multiLine, oneLine, subjectFor } from "./content";
-import { calendarSequence, calendarUid, lessonCalendar } from "./calendar";
+import { firstName, lessonWords, multiLine, oneLine, subjectFor } from "./content";
+import { calendarUid, lessonCalendar } from "./calendar";
 import { renderNotificationEmail } from "./render";
 
 const links = {
@@ -20,7 +20,7 @@ function input(kind: NotificationEmailInput["kind"], start: Date, timeZone = "Eu
       serviceName: "Piano",
       sessionStartTime: start,
       sessionDuration: 45,
-      updatedAt: new Date("2026-03-01T00:00:00Z"),
+      calendarSequence: 7,
       tutorName: "Tina Tutor",
       attendeeName: "Charlie",
     },
@@ -83,13 +83,14 @@ describe("lessonWords", () => {
 });
 
 describe("calendar entry", () => {
-  it("UID is stable per booking; SEQUENCE grows with updatedAt and is never negative", () => {
+  it("UID is stable per booking; SEQUENCE is the booking's calendar sequence", () => {
     expect(calendarUid("b-1")).toBe("booking-b-1@tutorwise.classroom");
-    expect(calendarSequence(new Date("2026-03-01T00:00:01Z"))).toBe(
-      calendarSequence(new Date("2026-03-01T00:00:00Z")) + 1,
+    const ics = lessonCalendar(
+      input("reminder_day_before", new Date("2026-06-11T09:00:00Z")),
+      { organizer: { name: "Tutorwise Classroom", address: "lessons@example.test" }, bookingUrl: links.bookingUrl },
+      new Date("2026-06-10T09:00:00Z"),
     );
-    expect(calendarSequence(new Date("2020-01-01T00:00:00Z"))).toBe(0);
-    expect(calendarSequence(new Date("2090-01-01T00:00:00Z"))).toBeLessThan(2 ** 31);
+    expect(ics).toMatch(/^SEQUENCE:7\r?$/m);
   });
 
   it("is a METHOD:REQUEST event in UTC with our booking page, stamped at `now`", () => {
@@ -114,7 +115,7 @@ describe("plain-text versions", () => {
       links,
       new Date("2026-06-11T08:45:00Z"),
     );
-    expect(text).toBe(`Hi Pat Parent,
+    expect(text).toBe(`Hi Pat,
 
 The classroom is open
 =====================
@@ -148,5 +149,39 @@ Choose which e-mails you get: https://classroom.example/settings/notifications
     expect(text).toContain("Reviews: none yet.");
     expect(text).toContain("The lesson's outcome is not known yet.");
     expect(html).toContain("No reviews yet.");
+  });
+});
+
+describe("the classroom-open reminder", () => {
+  const start = new Date("2026-06-11T14:48:00Z");
+
+  it("before the start says the lesson starts, and greets by first name in HTML and text", () => {
+    const { text, html } = renderNotificationEmail(
+      input("reminder_classroom_open", start),
+      links,
+      new Date("2026-06-11T14:33:00Z"),
+    );
+    expect(text).toContain("Hi Pat,\n");
+    expect(html).toContain("Hi Pat,");
+    expect(html).not.toContain("Pat Parent,");
+    expect(text).toContain("Charlie's lesson with Tina Tutor starts at 15:48. You can join now.");
+    expect(html).toContain("starts at 15:48. You can join now.");
+  });
+
+  it("sent after the start says it started, in HTML and text", () => {
+    const { text, html } = renderNotificationEmail(
+      input("reminder_classroom_open", start),
+      links,
+      new Date("2026-06-11T14:55:00Z"),
+    );
+    expect(text).toContain("Charlie's lesson with Tina Tutor started at 15:48. You can join now.");
+    expect(html).toContain("started at 15:48. You can join now.");
+    expect(html).not.toContain("starts at 15:48");
+  });
+
+  it("a one-word or blank name still greets", () => {
+    expect(firstName("  Tara   Tutor ")).toBe("Tara");
+    expect(firstName("Cher")).toBe("Cher");
+    expect(firstName(" ")).toBe("there");
   });
 });

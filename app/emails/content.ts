@@ -52,6 +52,7 @@ export type LessonWords = {
   service: string;
   tutor: string;
   attendee: string;
+  /** The recipient's first name, for the greeting ("Hi Tara,"). */
   recipient: string;
   /** "Charlie's lesson with Tina Tutor", "your lesson with Tina Tutor", "your lesson with Charlie". */
   lesson: string;
@@ -67,6 +68,11 @@ export type LessonWords = {
   zone: string;
   duration: string;
 };
+
+/** The first word of a full name; a blank name still greets ("Hi there,"). */
+export function firstName(fullName: string): string {
+  return oneLine(fullName).split(" ")[0] || "there";
+}
 
 function learnsThemselves(input: NotificationEmailInput): boolean {
   const { role, fullName } = input.recipient;
@@ -91,7 +97,7 @@ export function lessonWords(input: NotificationEmailInput, now: Date): LessonWor
     service,
     tutor,
     attendee,
-    recipient: oneLine(recipient.fullName),
+    recipient: firstName(recipient.fullName),
     lesson,
     when: formatTimeRange(booking.sessionStartTime, end, zone, now),
     day: formatDay(booking.sessionStartTime, zone, now),

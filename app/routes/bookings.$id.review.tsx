@@ -17,6 +17,7 @@ import { lessonTime } from "~/domain/format";
 import { findReview, saveReview } from "~/.server/bookings/reviews";
 import { RATING_LABELS, REVIEW_COMMENT_MAX, ReviewForm, type ReviewFormErrors } from "~/components/bookings/ReviewForm";
 import { reviewTarget } from "~/domain/permissions";
+import { plainText } from "~/domain/plain-text";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/bookings.$id.review";
 
@@ -27,8 +28,7 @@ const RATING_MESSAGE = `Choose a rating from 1 to ${RATING_LABELS.length}.`;
 const reviewSchema = z.object({
   rating: z.number(RATING_MESSAGE).int(RATING_MESSAGE).min(1, RATING_MESSAGE).max(RATING_LABELS.length, RATING_MESSAGE),
   // Browsers count a line break as one character against maxlength but send it as CRLF.
-  comment: z
-    .string()
+  comment: plainText()
     .transform((text) => text.replace(/\r\n?/g, "\n").trim())
     .pipe(
       z

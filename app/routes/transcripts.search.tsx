@@ -2,6 +2,7 @@ import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { MAX_QUERY_LENGTH, searchTranscripts } from "~/.server/transcripts/read";
 import { lessonTime } from "~/domain/format";
+import { hasNul, withoutNul } from "~/domain/plain-text";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { timeZoneLabel } from "~/domain/format";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -19,7 +20,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Search transcripts · T
 
 /**
  * Full-text search across the transcripts the viewer may read (their lessons, and their children's
- * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH is a 400. Pages
+ * as an active guardian). A blank query shows the form; one over MAX_QUERY_LENGTH or with a NUL byte is a 400. Pages
  * of SEARCH_PAGE_SIZE moments with plain Previous/More links (`?page=`, see searchPage).
  */
 export async function loader({ context, request, url }: Route.LoaderArgs) {
@@ -32,6 +33,18 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
   };
   const raw = url.searchParams.get("q") ?? "";
   const query = raw.replace(/\s+/g, " ").trim();
+  // Refused rather than stripped, like an over-long query: what was searched is then what was asked.
+  if (hasNul(query)) {
+    return data(
+      {
+        ...base,
+        query: withoutNul(query),
+        error: "Search for words only: remove the control character (a NUL byte).",
+        hits: null,
+      },
+      { status: 400, headers },
+    );
+  }
   if (query.length > MAX_QUERY_LENGTH) {
     return data(
       {

@@ -4,7 +4,7 @@
 // dependencies late, no second copy of React ("Invalid hook call"), no hydration warnings, and the
 // sign-in form enhanced; when the server stops, its client waits for it quietly. A browser with
 // JavaScript: once per run, in the JavaScript-on project.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,9 +16,9 @@ import { DEMO_PASSWORD, demoProfiles } from "./fixtures.ts";
 test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, "a browser with JavaScript: once per run is enough");
 
 /** `npm run dev -- --force` in a process group of its own, with what a newcomer's shell has: no database or service settings. */
-async function startDevServer(port: number, dataDir: string) {
+async function startDevServer(port: number, dataDir: string, args = ["--", "--force"]) {
   const output: string[] = [];
-  const child = spawn("npm", ["run", "dev", "--", "--force"], {
+  const child = spawn("npm", ["run", "dev", ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -44,6 +44,13 @@ async function startDevServer(port: number, dataDir: string) {
   return {
     ready,
     output,
+    /** The process group: npm and everything it started. */
+    group: child.pid!,
+    /** What a terminal or a process manager does: SIGTERM to the npm process alone. */
+    async terminate() {
+      if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+      await exited;
+    },
     async stop() {
       // The whole group: npm, scripts/dev.ts, the React Router CLI and the embedded PostgreSQL.
       if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
@@ -116,6 +123,41 @@ test("npm run dev on a fresh clone serves its first pages hydrated, without fail
     await waiting;
     await page.waitForTimeout(1_000);
     expect(complaints).toEqual([]);
+  } finally {
+    await dev.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Processes still in the group, or anywhere mentioning the data folder (PostgreSQL's -D). */
+function leftovers(group: number, dataDir: string): string[] {
+  const lines = execFileSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" }).split("\n");
+  return lines.filter((line) => {
+    const [, pgid] = line.trim().split(/\s+/);
+    return line.trim() !== "" && (Number(pgid) === group || line.includes(dataDir)) && !line.includes(" ps -eo ");
+  });
+}
+
+function postmasterPids(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith("postmaster.pid"));
+}
+
+test("SIGTERM to the npm run dev process stops every child with it, PostgreSQL cleanly", async () => {
+  test.setTimeout(180_000);
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tutorwise-dev-sigterm-"));
+  const dev = await startDevServer(port, dataDir, []);
+  try {
+    await dev.ready;
+    // Running: the dev server, the embedded PostgreSQL with its pid file, tsx, all in npm's group.
+    expect(leftovers(dev.group, dataDir).length).toBeGreaterThanOrEqual(4);
+    expect(postmasterPids(dataDir)).toHaveLength(1);
+
+    await dev.terminate();
+    await expect.poll(() => leftovers(dev.group, dataDir), { timeout: 30_000 }).toEqual([]);
+    // A clean shutdown removes the pid file; a killed server leaves it behind.
+    expect(postmasterPids(dataDir)).toEqual([]);
+    expect(dev.output.join("\n")).not.toMatch(/left running|terminated by signal/);
   } finally {
     await dev.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -28,9 +28,7 @@ function collectErrors(context: BrowserContext): string[] {
   const errors: string[] = [];
   context.on("weberror", (error) => errors.push(error.error().message));
   context.on("console", (message) => {
-    // The app has no favicon yet; the browser's request for it is not this feature's concern.
-    if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico"))
-      errors.push(`${message.text()} (${message.location().url})`);
+    if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
   });
   return errors;
 }

@@ -52,10 +52,17 @@ test("a tutor can switch off the review prompt", async ({ page }) => {
   expect((await choicesOf(tutor.id)).review_prompt).toBe(false);
 });
 
-test("an unsubscribe link, opened signed in, applies and lands on the settings page saying so", async ({ page }) => {
+test("an unsubscribe link, opened signed in, asks first; the button applies and lands on the settings page saying so", async ({
+  page,
+}) => {
   const parent = await createPerson("Ursula Unsub", ["client"]);
   await signInAs(page, parent.email);
   await page.goto(unsubscribeLink(parent.id, "lesson_record"));
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Unsubscribe from “Lesson record” e-mails?" }),
+  ).toBeVisible();
+  expect(await choicesOf(parent.id)).toEqual({});
+  await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page).toHaveURL(/\/settings\/notifications\?unsubscribed=lesson_record$/);
   await expect(page.getByRole("status")).toContainText("you will no longer get “Lesson record” e-mails");
   await expect(box(page, "Lesson record")).not.toBeChecked();
@@ -69,11 +76,14 @@ test("an unsubscribe link, opened signed in, applies and lands on the settings p
   expect((await choicesOf(parent.id)).lesson_record).toBe(true);
 });
 
-test("an unsubscribe link, opened signed out, applies and offers sign-in to manage the rest; a broken one changes nothing", async ({
+test("an unsubscribe link, opened signed out, asks first; the button applies and offers sign-in to manage the rest; a broken one changes nothing", async ({
   page,
 }) => {
   const parent = await createPerson("Quentin Quiet", ["client"]);
   await page.goto(unsubscribeLink(parent.id, "reminder_classroom_open"));
+  await expect(page.getByText("Quentin")).toHaveCount(0);
+  expect(await choicesOf(parent.id)).toEqual({});
+  await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "You are unsubscribed" })).toBeVisible();
   await expect(page.getByRole("status")).toHaveText("You will no longer get “Classroom is open” e-mails.");
   await expect(page.getByText("Quentin")).toHaveCount(0);

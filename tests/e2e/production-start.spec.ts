@@ -36,6 +36,17 @@ test("npm start runs the compiled server with plain node: it answers /healthz an
     expect(page.status).toBe(200);
     expect(page.headers.get("Content-Encoding")).toBe("gzip");
     expect(await page.text()).toContain("<form");
+    // The icon browsers ask for on every cold visit is a real file, cached, not a 404 page.
+    for (const [icon, type] of [
+      ["/favicon.ico", /^image\/(x-icon|vnd\.microsoft\.icon)$/],
+      ["/favicon.svg", /^image\/svg\+xml$/],
+    ] as const) {
+      const answer = await fetch(`${url}${icon}`);
+      expect(answer.status, icon).toBe(200);
+      expect(answer.headers.get("Content-Type"), icon).toMatch(type);
+      expect(answer.headers.get("Cache-Control"), icon).toBe("public, max-age=86400");
+      expect((await answer.arrayBuffer()).byteLength, icon).toBeGreaterThan(100);
+    }
     const api = await fetch(`${url}/api/webhooks/lessonspace`);
     expect(api.status).toBe(405);
     expect(api.headers.get("Content-Encoding")).toBeNull();
@@ -49,6 +60,7 @@ test("npm start runs the compiled server with plain node: it answers /healthz an
     const log = server.output.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as object);
     expect(log).toContainEqual(expect.objectContaining({ level: "info", msg: "server.listening" }));
     expect(log).toContainEqual(expect.objectContaining({ msg: "request", route: "/healthz", status: 200 }));
+    expect(log.filter((line) => (line as { status?: number }).status === 404)).toEqual([]);
   } finally {
     await server.stop();
   }

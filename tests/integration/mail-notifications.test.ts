@@ -35,7 +35,7 @@ function inputFor(
       serviceName: "GCSE Maths",
       sessionStartTime: START,
       sessionDuration: 60,
-      updatedAt: new Date("2026-11-20T10:00:00Z"),
+      calendarSequence: 3,
       tutorName: "Tina Tutor",
       attendeeName: "Charlie Child",
       ...overrides.booking,
@@ -133,7 +133,7 @@ describe("lesson reminders", () => {
           inputFor("reminder_classroom_open", {
             booking: {
               sessionStartTime: new Date("2026-12-03T16:30:00Z"),
-              updatedAt: new Date("2026-11-25T08:00:00Z"),
+              calendarSequence: 4,
             },
           }),
         ),

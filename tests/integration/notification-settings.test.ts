@@ -135,15 +135,33 @@ describe("the settings page", () => {
   });
 });
 
-describe("the unsubscribe link (GET)", () => {
+describe("the unsubscribe link (GET) and its button (POST)", () => {
   const link = (profileId: string, kind: NotificationKind, secret?: string) =>
     `/unsubscribe?token=${encodeURIComponent(signUnsubscribeToken({ profileId, kind }, secret))}`;
+  const confirm = () => new URLSearchParams({ confirm: "unsubscribe" });
+  const press = (path: string, cookie?: string) =>
+    callAction(unsubscribe, path, { body: confirm(), cookie, headers: oneClickHeaders });
 
-  it("signed in as that person: switches the kind off and lands on the settings page saying so", async () => {
+  it("opening the link (as a mail scanner does) changes nothing: a page names the kind and offers a button posting back", async () => {
+    const parent = await createProfile({ roles: ["client"], fullName: "Paula Private" });
+    for (const cookie of [undefined, await signIn(parent)]) {
+      const result = await callLoader(unsubscribe, link(parent.id, "lesson_record"), { cookie });
+      expect(result.status).toBe(200);
+      expect(result.data).toEqual({
+        state: "confirm",
+        kind: "Lesson record",
+        action: link(parent.id, "lesson_record"),
+      });
+      expect(JSON.stringify(result.data)).not.toMatch(/Paula|@/);
+    }
+    expect(await rows(parent.id)).toEqual([]);
+  });
+
+  it("the button, signed in as that person: switches the kind off and lands on the settings page saying so", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const cookie = await signIn(parent);
-    const result = await callLoader(unsubscribe, link(parent.id, "reminder_day_before"), { cookie });
-    expect(result.status).toBe(302);
+    const result = await press(link(parent.id, "reminder_day_before"), cookie);
+    expect(result.status).toBe(303);
     expect(result.headers.get("Location")).toBe("/settings/notifications?unsubscribed=reminder_day_before");
     expect(await rows(parent.id)).toEqual([{ kind: "reminder_day_before", enabled: false }]);
     const page = (await callLoader(settings, result.headers.get("Location")!, { cookie })).data as SettingsPage;
@@ -151,41 +169,43 @@ describe("the unsubscribe link (GET)", () => {
     expect(page.enabled).toEqual(["reminder_classroom_open", "lesson_record"]);
   });
 
-  it("signed out: switches it off and shows a page that names the kind and nothing about the person", async () => {
+  it("the button, signed out: switches it off and shows a page that names the kind and nothing about the person", async () => {
     const parent = await createProfile({ roles: ["client"], fullName: "Paula Private" });
-    const result = await callLoader(unsubscribe, link(parent.id, "lesson_record"));
+    const result = await press(link(parent.id, "lesson_record"));
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ state: "done", kind: "Lesson record" });
     expect(JSON.stringify(result.data)).not.toMatch(/Paula|@|[0-9a-f]{8}-/);
     expect(await rows(parent.id)).toEqual([{ kind: "lesson_record", enabled: false }]);
   });
 
-  it("signed in as someone else: switches the token's person off, not the viewer, and does not show the viewer's settings as changed", async () => {
+  it("the button, signed in as someone else: switches the token's person off, not the viewer, and does not show the viewer's settings as changed", async () => {
     const [parent, other] = await Promise.all([createProfile(), createProfile()]);
-    const result = await callLoader(unsubscribe, link(parent.id, "lesson_record"), { cookie: await signIn(other) });
+    const result = await press(link(parent.id, "lesson_record"), await signIn(other));
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ state: "done", kind: "Lesson record" });
     expect(await rows(parent.id)).toEqual([{ kind: "lesson_record", enabled: false }]);
     expect(await rows(other.id)).toEqual([]);
   });
 
-  it("is idempotent: a second click changes nothing more and still confirms", async () => {
+  it("is idempotent: a second press changes nothing more and still confirms", async () => {
     const parent = await createProfile();
     for (let i = 0; i < 2; i++) {
-      const result = await callLoader(unsubscribe, link(parent.id, "reminder_classroom_open"));
+      const result = await press(link(parent.id, "reminder_classroom_open"));
       expect(result.data).toEqual({ state: "done", kind: "Classroom is open" });
     }
     expect(await rows(parent.id)).toEqual([{ kind: "reminder_classroom_open", enabled: false }]);
   });
 
-  it("a person switched back on after unsubscribing stays on until they click again", async () => {
+  it("a person switched back on after unsubscribing stays on until they unsubscribe again", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const cookie = await signIn(parent);
-    await callLoader(unsubscribe, link(parent.id, "lesson_record"));
+    await press(link(parent.id, "lesson_record"));
     await callAction(settings, "/settings/notifications", {
       cookie,
       form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record"),
     });
+    expect((await notificationChoices(parent.id)).lesson_record).toBe(true);
+    await callLoader(unsubscribe, link(parent.id, "lesson_record"));
     expect((await notificationChoices(parent.id)).lesson_record).toBe(true);
   });
 
@@ -199,6 +219,8 @@ describe("the unsubscribe link (GET)", () => {
       const result = await callLoader(unsubscribe, `/unsubscribe?token=${encodeURIComponent(bad)}`);
       expect(result.status, bad).toBe(400);
       expect(result.data).toEqual({ state: "invalid" });
+      const pressed = await press(`/unsubscribe?token=${encodeURIComponent(bad)}`);
+      expect(pressed.status, bad).toBe(400);
     }
     const missing = await callLoader(unsubscribe, "/unsubscribe");
     expect(missing.status).toBe(400);
@@ -208,10 +230,7 @@ describe("the unsubscribe link (GET)", () => {
 
   it("a token signed with another secret is a 400 and changes nothing", async () => {
     const parent = await createProfile();
-    const result = await callLoader(
-      unsubscribe,
-      link(parent.id, "lesson_record", "some-other-secret-of-at-least-32-characters"),
-    );
+    const result = await press(link(parent.id, "lesson_record", "some-other-secret-of-at-least-32-characters"));
     expect(result.status).toBe(400);
     expect(await rows(parent.id)).toEqual([]);
   });
@@ -219,7 +238,7 @@ describe("the unsubscribe link (GET)", () => {
   it("a good token for a person who no longer exists confirms and writes nothing", async () => {
     const before = await db.notificationPreference.count();
     const gone = randomUUID();
-    const result = await callLoader(unsubscribe, link(gone, "lesson_record"));
+    const result = await press(link(gone, "lesson_record"));
     expect(result.status).toBe(200);
     expect(await rows(gone)).toEqual([]);
     expect(await db.notificationPreference.count()).toBe(before);
