@@ -1,10 +1,8 @@
 // What every part of `npm run bench` shares: the settings bench/run.ts reads from its flags and
 // BENCH_* variables, the load generator, the ceiling servers still running, the figures so far
 // and the failures that decide the exit code.
-import type { HistoryFigures } from "../dashboard.ts";
-import { HISTORY_SIZES } from "../dashboard.ts";
+import { HISTORY_SIZES, type DashboardFigures, type HistoryFigures } from "../dashboard.ts";
 import type { LaunchFigures } from "../launch.ts";
-import type { DashboardFigures } from "../dashboard.ts";
 import type { LoadGenerator, MeasuredLoad } from "../lib/load.ts";
 import type { PageWeight } from "../lib/page-weight.ts";
 import type { ChildServer } from "../lib/processes.ts";

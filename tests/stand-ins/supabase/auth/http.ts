@@ -3,7 +3,9 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { TokenError } from "../keys";
-import { API_VERSION_2024, UUID_RE, type AuthState, type SessionRecord, type UserRecord } from "./state";
+import { UUID_RE, type AuthState, type SessionRecord, type UserRecord } from "./state";
+
+const API_VERSION_2024 = "2024-01-01";
 
 /** Mirrors DetermineClosestAPIVersion: only 2024-01-01 exists after the initial version. */
 function requestedApiVersion(c: Context): string | null {

@@ -63,7 +63,6 @@ export interface RefreshTokenRecord {
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const API_VERSION_2024 = "2024-01-01";
 export const MIN_PASSWORD_LENGTH = 6;
 
 async function hashPassword(password: string): Promise<string> {
