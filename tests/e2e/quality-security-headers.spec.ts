@@ -52,7 +52,11 @@ function expectProtectedHtml(where: string, headers: Record<string, string>, htm
   expect(headers["x-robots-tag"], where).toBe("noindex");
   // Every inline script the page relies on carries the nonce, so none needs 'unsafe-inline'.
   const nonce = nonces[0]!.slice("'nonce-".length, -1);
-  for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag, where).toContain(`nonce="${nonce}"`);
+  // Every page is server-rendered with its route manifest and hydration scripts: none means the
+  // check below would pass without looking at anything.
+  const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+  expect(scripts.length, `${where}: inline scripts to check`).toBeGreaterThan(0);
+  for (const tag of scripts) expect(tag, where).toContain(`nonce="${nonce}"`);
   return nonce;
 }
 
@@ -82,6 +86,8 @@ test("every page a signed-in person opens carries them too, with a fresh nonce e
   test.setTimeout(90_000);
   const complaints = cspComplaints(page);
   const { pages, lessons } = await pagesFor("tutor");
+  // The tutor's 23 pages (quality-pages.ts): a shorter list would leave pages unchecked.
+  expect(pages.length).toBeGreaterThanOrEqual(23);
   await signInAs(page, demoProfiles.tutor.email);
   const seen = new Set<string>();
   for (const entry of pages) {

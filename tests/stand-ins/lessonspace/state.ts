@@ -1,0 +1,104 @@
+// The state every part of the Lessonspace stand-in shares, in one object: what launches and
+// deliveries were seen, the spaces, the switches (fault, latency) and the answers all parts give.
+import type { Context } from "hono";
+import type { SpaceRegistry } from "./spaces";
+import type { WebhookDelivery, WebhookDispatcher } from "./webhooks";
+
+export type FaultKind = "500" | "429" | "401" | "bad-json" | "hang";
+
+export interface Fault {
+  kind: FaultKind;
+  times?: number; // how many requests fail this way before the fault clears; default forever
+  scope?: "launch" | "api"; // "api" also breaks the sessions and playback endpoints. Default "launch"
+}
+
+/** How /transcripts/<token>.json misbehaves, for the app's fetch tests. */
+export interface TranscriptFault {
+  kind: "not-json" | "oversized" | "500" | "redirect";
+  location?: string; // for "redirect": where to (default http://169.254.169.254/latest/meta-data/)
+  times?: number; // how many downloads fail this way before it clears; default forever
+}
+
+export interface LaunchRecord {
+  at: Date;
+  path: string; // "/v2/spaces/launch/" (or the no-slash mistake, answered 404)
+  headers: Record<string, string>; // lowercased; authorization shown as "[redacted]"
+  authorized: boolean; // whether the Authorization header carried the right key
+  body: unknown; // parsed JSON, or the raw text when it was not JSON
+  status: number | null; // null while unanswered (latency, "hang")
+}
+
+export interface LessonspaceState {
+  apiKey: string;
+  organisationId: string;
+  now: () => Date;
+  /** Set once the server listens; read on every request. */
+  baseUrl: string;
+  /** Signs classroom tokens and recording links. */
+  signingKey: Buffer;
+  registry: SpaceRegistry;
+  dispatcher: WebhookDispatcher;
+  limiter: RateLimiter;
+  /** Aborted by stop(): releases hanging requests. */
+  lifetime: AbortController;
+  launches: LaunchRecord[];
+  deliveries: WebhookDelivery[];
+  fault: (Fault & { remaining: number }) | null;
+  latencyMs: number;
+  settings: {
+    refreshSeconds: number;
+    pageSize: number;
+    recordingAvailableAfterMs: number;
+    recordingUrlTtlMs: number;
+    transcriptUrlTtlMs: number;
+  };
+  transcripts: {
+    files: Map<string, { body: string | Uint8Array; expiresAt: number }>;
+    requests: string[];
+    fault: (TranscriptFault & { remaining: number }) | null;
+  };
+}
+
+/** Sliding one-second window per bucket; refused requests do not count. */
+export class RateLimiter {
+  private hits = new Map<string, number[]>();
+  constructor(private readonly perSecond: number) {}
+  check(bucket: string): { ok: true } | { ok: false; retryAfter: number } {
+    if (this.perSecond <= 0) return { ok: true };
+    const t = performance.now();
+    const recent = (this.hits.get(bucket) ?? []).filter((h) => t - h < 1000);
+    if (recent.length >= this.perSecond) {
+      this.hits.set(bucket, recent);
+      return { ok: false, retryAfter: Math.max(1, Math.ceil((1000 - (t - recent[0]!)) / 1000)) };
+    }
+    recent.push(t);
+    this.hits.set(bucket, recent);
+    return { ok: true };
+  }
+  clear(): void {
+    this.hits.clear();
+  }
+}
+
+/** The API's error shape: {detail}. */
+export function detail(c: Context, status: number, text: string, headers: Record<string, string> = {}): Response {
+  return c.json({ detail: text }, status as 400, headers);
+}
+
+export function isAuthorized(state: LessonspaceState, c: Context): boolean {
+  return c.req.header("authorization")?.trim() === `Organisation ${state.apiKey}`;
+}
+
+export function unauthorized(c: Context): Response {
+  return detail(c, 401, "Invalid token.", { "WWW-Authenticate": "Organisation" });
+}
+
+export function throttled(c: Context, retryAfter: number): Response {
+  return detail(c, 429, "Request was throttled.", { "Retry-After": String(retryAfter) });
+}
+
+/** A page of the classroom site (room, recordings, messages). */
+export function page(c: Context, status: number, htmlText: string): Response {
+  // Frameable on purpose, like Lessonspace's classroom: no X-Frame-Options, no frame-ancestors.
+  return c.html(htmlText, status as 200, { "Cache-Control": "no-store" });
+}
