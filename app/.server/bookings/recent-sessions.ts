@@ -6,8 +6,8 @@ import { learnerOf } from "~/domain/attendee";
 import type { RecentSession } from "~/domain/recent-session";
 import { lessonTime } from "~/domain/format";
 import { cardState } from "~/domain/join-window";
-import { RECENT_SESSIONS_SQL, type RecentSessionRow } from "./cards-sql";
-import { sqlQuery } from "../db";
+import { recentSessionsSql, type RecentSessionRow } from "./cards-sql";
+import { sql } from "../db";
 import { snapshotPathOf } from "../artifacts/snapshots";
 
 export const RECENT_SESSION_DAYS = 14;
@@ -19,7 +19,7 @@ export const RECENT_SESSION_DAYS = 14;
 export async function recentSessionsForTutor(tutorId: string, now: Date, returnTo = "/"): Promise<RecentSession[]> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   // Hand-written (app/.server/bookings/cards-sql.ts says why).
-  const rows = await sqlQuery<RecentSessionRow>(RECENT_SESSIONS_SQL, [tutorId, since, now]);
+  const rows = await sql<RecentSessionRow>(recentSessionsSql(tutorId, since, now));
   const bookings = rows.map((row) => ({
     id: row.id,
     serviceName: row.service_name,
