@@ -18,8 +18,10 @@ import {
   type WebhookEvent,
 } from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
-import pg from "pg";
-import { db, pool, type Transaction } from "../db";
+import type pg from "pg";
+import { Prisma } from "~/generated/prisma/client";
+import { db, pool, sql, type Transaction } from "../db";
+import { columnsOf } from "../sql-columns";
 import { env } from "../env";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./client";
 import { onSessionEnded } from "./proof-of-value";
@@ -139,12 +141,15 @@ function rememberedSpace(roomId: string): KnownSpace | undefined {
   return space && Date.now() - space.readAt < SPACE_MEMORY_MS ? space : undefined;
 }
 
+type SpaceRow = { secret: string; booking_id: string };
+
+export const SPACE_COLUMNS = columnsOf<SpaceRow>()(["secret", "booking_id"]);
+
+export const spaceSql = (roomId: string) =>
+  Prisma.sql`SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = ${roomId}`;
+
 async function readSpace(roomId: string): Promise<KnownSpace | undefined> {
-  const found = await pool.query<{ secret: string; booking_id: string }>(
-    "SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1",
-    [roomId],
-  );
-  const row = found.rows[0];
+  const [row] = await sql<SpaceRow>(spaceSql(roomId));
   if (row === undefined) {
     knownSpaces.delete(roomId);
     return undefined;
@@ -192,8 +197,8 @@ async function verifyAndApply(
   let lookup: LessonspaceSessionInfo | null = null;
   if (event.kind === "session.end" && needsSessionLookup(event)) {
     // A retry needs no lookup: answer it before asking Lessonspace (the transaction re-checks).
-    const known = await pool.query("SELECT 1 FROM webhook_events WHERE delivery_id = $1", [deliveryId]);
-    if (known.rowCount) return { kind: "duplicate", deliveryId, detail: "Already received." };
+    const known = await sql(Prisma.sql`SELECT 1 FROM webhook_events WHERE delivery_id = ${deliveryId}`);
+    if (known.length > 0) return { kind: "duplicate", deliveryId, detail: "Already received." };
     const answer = await withDeadline(getSession(event.sessionId), SESSION_LOOKUP_DEADLINE_MS, null);
     if (answer === null || "ok" in answer) {
       return { kind: "unavailable", detail: `Lessonspace did not tell us session ${event.sessionId}'s timing.` };
@@ -217,7 +222,7 @@ function applyTranscriptionFinish(
 ): Promise<WebhookOutcome> {
   const { roomId, deliveryId, now } = context;
   return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(roomLockSql(roomId));
+    await sql(roomLock(roomId), tx);
     const recorded = await tx.webhookEvent.createMany({
       data: [{ deliveryId, event: event.event, roomId, outcome: "processing" }],
       skipDuplicates: true,
@@ -256,10 +261,9 @@ async function recordTranscript(
 /**
  * One room's deliveries are applied one at a time, on every app server: attendance and the booking
  * totals are read-modify-write. The lock is the transaction's, so it goes with COMMIT or ROLLBACK.
- * (A literal, not a parameter, so that it can share a round trip with BEGIN.)
  */
-function roomLockSql(roomId: string): string {
-  return `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`lessonspace-room:${roomId}`)}, 0))`;
+function roomLock(roomId: string): Prisma.Sql {
+  return Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lessonspace-room:${roomId}`}, 0))::text AS locked`;
 }
 
 function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result: Applied) {
@@ -299,9 +303,10 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
   client.on("error", onConnectionError);
   // The deadlines Prisma's transaction options gave: no statement and no idle moment in the
   // transaction over 3 s, so a stuck request never holds the room lock for long.
+  const lock = roomLock(context.roomId);
   const prelude =
     `BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_OPTIONS.timeout}; ` +
-    `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${roomLockSql(context.roomId)}`;
+    `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${inlineValues(lock.text, lock.values)}`;
   const read: Read = async (text, values) => {
     if (begun) throw new Error("One read per delivery: it is sent with BEGIN.");
     begun = true;
