@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { getClientIPAddress } from "remix-utils/get-client-ip-address";
 import { env } from "./env";
@@ -16,18 +16,16 @@ const WINDOW_SECONDS = 60;
 
 type Limiters = { launch: RateLimiterPostgres; signIn: RateLimiterPostgres };
 
-// One pool and one pair of limiters per database URL and process (per test file in tests).
+// One pair of limiters per database URL and process (per test file in tests), on the process's
+// one database pool (app/.server/db.ts): a counter update holds a connection for one statement.
 const registry = ((globalThis as { __rateLimiters?: Map<string, Limiters> }).__rateLimiters ??= new Map());
 
-function limiters(): Limiters {
+async function limiters(): Promise<Limiters> {
   const config = env();
   let found = registry.get(config.DATABASE_URL);
   if (!found) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on("error", (error) =>
-      console.error(JSON.stringify({ event: "rate-limit.pool-error", message: error.message })),
-    );
+    // Loaded on first use, so that signInKey (pure) imports without a database configured.
+    const { pool } = await import("./db");
     found = {
       launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
       signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
@@ -72,7 +70,7 @@ function failOpen(scope: string, error: unknown): RateDecision {
 /** Counts one launch (one call to Lessonspace) for this person; refused over the per-minute limit. */
 export async function takeLaunchAllowance(viewerId: string): Promise<RateDecision> {
   try {
-    const { launch } = limiters();
+    const { launch } = await limiters();
     await launch.consume(viewerId);
     return { ok: true };
   } catch (thrown) {
@@ -93,7 +91,7 @@ export function signInKey(request: Request, email: string): string {
 
 export async function signInAllowed(key: string): Promise<RateDecision> {
   try {
-    const { signIn } = limiters();
+    const { signIn } = await limiters();
     const res = await signIn.get(key);
     if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE)
       return { ok: false, retryAfterSeconds: retryAfter(res) };
@@ -105,7 +103,7 @@ export async function signInAllowed(key: string): Promise<RateDecision> {
 
 export async function recordFailedSignIn(key: string): Promise<void> {
   try {
-    const { signIn } = limiters();
+    const { signIn } = await limiters();
     await signIn.penalty(key, 1);
   } catch (error) {
     failOpen("sign-in", error);
@@ -115,7 +113,7 @@ export async function recordFailedSignIn(key: string): Promise<void> {
 /** A successful sign-in forgets earlier typos. */
 export async function forgetFailedSignIns(key: string): Promise<void> {
   try {
-    const { signIn } = limiters();
+    const { signIn } = await limiters();
     await signIn.delete(key);
   } catch (error) {
     failOpen("sign-in", error);
