@@ -1,9 +1,10 @@
 // Every hand-written read returns exactly the columns its module declares (columnsOf beside the row
 // type): a column added to a statement without the type, or renamed in one, fails here.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "~/generated/prisma/client";
 import { VIEWER_COLUMNS, viewerSql } from "~/.server/auth";
 import { pool } from "~/.server/db";
+import { openQueue, type Queue } from "~/.server/queue";
 import { SPACE_COLUMNS, spaceSql } from "~/.server/lessonspace/webhooks";
 import {
   DUE_FOR_OUTCOME_COLUMNS,
@@ -27,7 +28,14 @@ import {
   STUDENT_COLUMNS,
 } from "~/.server/bookings/positions";
 import { activeWardsSql, WARD_COLUMNS } from "~/.server/bookings/wards-sql";
-import { DUE_COLUMNS, dueRecordsSql, dueRemindersSql } from "~/.server/notifications/sweep";
+import {
+  DUE_COLUMNS,
+  dueRecordsSql,
+  dueRemindersSql,
+  exhaustedSendsSql,
+  ID_COLUMNS,
+  insertNotificationsSql,
+} from "~/.server/notifications/sweep";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
@@ -42,8 +50,11 @@ async function returnedColumns(statement: Prisma.Sql): Promise<string[]> {
 const now = new Date();
 const week = 7 * 24 * 60 * 60_000;
 let tutor: TestProfile, parent: TestProfile, child: TestProfile, bookingId: string;
+let queue: Queue;
 
 beforeAll(async () => {
+  // pg-boss makes its schema on start: the sweep's statements join its job table.
+  queue = await openQueue({ schedule: false, supervise: false, log: () => {} });
   [tutor, parent, child] = await Promise.all([
     createProfile({ fullName: "Tara Columns" }),
     createProfile({ fullName: "Paula Columns" }),
@@ -52,6 +63,8 @@ beforeAll(async () => {
   await addGuardian(parent.id, child.id);
   bookingId = (await createBooking({ clientId: parent.id, tutorId: tutor.id, studentId: child.id })).id;
 });
+
+afterAll(() => queue.stop());
 
 // Built lazily: the seeded ids exist only once beforeAll has run.
 const reads: [name: string, statement: () => Prisma.Sql, columns: readonly string[]][] = [
@@ -98,6 +111,8 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ],
   ["due lesson records", () => dueRecordsSql("lesson_record", now, null, 5), DUE_COLUMNS],
   ["due review prompts", () => dueRecordsSql("review_prompt", now, null, 5), DUE_COLUMNS],
+  ["new notification rows", () => insertNotificationsSql("lesson_record", []), ID_COLUMNS],
+  ["sends whose retries ran out", () => exhaustedSendsSql(now, 5), ID_COLUMNS],
 ];
 
 describe("hand-written reads return the columns they declare", () => {

@@ -170,6 +170,34 @@ async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
   return settled;
 }
 
+type IdRow = { id: string };
+
+export const ID_COLUMNS = columnsOf<IdRow>()(["id"]);
+
+/** One row per (booking, recipient) for `kind`, skipping those already there; the ids of the new rows. */
+export function insertNotificationsSql(
+  kind: NotificationKind,
+  rows: { booking: DueBooking; recipient: NotificationRecipient }[],
+): Prisma.Sql {
+  return Prisma.sql`INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
+           SELECT booking_id, ${kind}, for_start_time, recipient_profile_id, recipient_role
+             FROM unnest(${rows.map((r) => r.booking.id)}::uuid[], ${rows.map((r) => r.booking.startTime)}::timestamptz[],
+                         ${rows.map((r) => r.recipient.profileId)}::uuid[], ${rows.map((r) => r.recipient.role)}::text[])
+                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
+           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
+           RETURNING id`;
+}
+
+/** Notifications still unsent whose send job failed for good (or whose claimant died), one batch. */
+export function exhaustedSendsSql(now: Date, batchSize: number): Prisma.Sql {
+  return Prisma.sql`SELECT n.id
+       FROM notifications n
+       JOIN ${Prisma.raw(PGBOSS_SCHEMA)}.job j ON j.name = ${QUEUES.send} AND j.id = n.id
+      WHERE (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < ${new Date(now.getTime() - CLAIM_TIMEOUT_MS)}))
+        AND j.state = 'failed'
+      LIMIT ${batchSize}`;
+}
+
 /** Finds what is due at `now` and queues it; safe to run concurrently and repeatedly. */
 export async function runSweep(queue: Queue, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
@@ -197,16 +225,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
       );
       if (rows.length === 0) continue;
       const inserted = await inTransaction(queue.pool, async (client, jobs) => {
-        const created = await sql<{ id: string }>(
-          Prisma.sql`INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
-           SELECT booking_id, ${finder.kind}, for_start_time, recipient_profile_id, recipient_role
-             FROM unnest(${rows.map((r) => r.booking.id)}::uuid[], ${rows.map((r) => r.booking.startTime)}::timestamptz[],
-                         ${rows.map((r) => r.recipient.profileId)}::uuid[], ${rows.map((r) => r.recipient.role)}::text[])
-                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
-           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
-           RETURNING id`,
-          client,
-        );
+        const created = await sql<IdRow>(insertNotificationsSql(finder.kind, rows), client);
         if (created.length > 0)
           await enqueueSends(
             queue.boss,
@@ -243,15 +262,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
  * so a long outage loses nothing that still matters and sends nothing stale.
  */
 async function reviveExhaustedSends(queue: Queue, now: Date, batchSize: number): Promise<number> {
-  const rows = await sql<{ id: string }>(
-    Prisma.sql`SELECT n.id
-       FROM notifications n
-       JOIN ${Prisma.raw(PGBOSS_SCHEMA)}.job j ON j.name = ${QUEUES.send} AND j.id = n.id
-      WHERE (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < ${new Date(now.getTime() - CLAIM_TIMEOUT_MS)}))
-        AND j.state = 'failed'
-      LIMIT ${batchSize}`,
-    queue.pool,
-  );
+  const rows = await sql<IdRow>(exhaustedSendsSql(now, batchSize), queue.pool);
   if (rows.length > 0) {
     await queue.boss.retry(
       QUEUES.send,
