@@ -5,7 +5,18 @@ import { Prisma } from "~/generated/prisma/client";
 import { VIEWER_COLUMNS, viewerSql } from "~/.server/auth";
 import { pool } from "~/.server/db";
 import { openQueue, type Queue } from "~/.server/queue";
-import { SPACE_COLUMNS, spaceSql } from "~/.server/lessonspace/webhooks";
+import {
+  PRESENCE_COLUMNS,
+  presenceReadSql,
+  SEEN_COLUMNS,
+  seenSql,
+  SESSION_END_COLUMNS,
+  SESSION_START_COLUMNS,
+  sessionEndReadSql,
+  sessionStartReadSql,
+  SPACE_COLUMNS,
+  spaceSql,
+} from "~/.server/lessonspace/webhooks";
 import {
   DUE_FOR_OUTCOME_COLUMNS,
   dueForOutcomeSql,
@@ -103,6 +114,11 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["a booking locked for its outcome", () => lockBookingForOutcomeSql(bookingId), LOCKED_BOOKING_COLUMNS],
   ["the snapshot a new one replaces", () => lockPreviousSnapshotSql(bookingId), PREVIOUS_SNAPSHOT_COLUMNS],
   ["a Lessonspace space's secret", () => spaceSql("no-such-room"), SPACE_COLUMNS],
+  // The webhook hot path inlines its values (sql-inline.ts); the statements and columns are the same.
+  ["a webhook delivery seen before", () => seenSql("delivery-1"), SEEN_COLUMNS],
+  ["a session.start's read", () => sessionStartReadSql("delivery-1", "session-1"), SESSION_START_COLUMNS],
+  ["a join or leave's read", () => presenceReadSql("delivery-1", "session-1", child.id), PRESENCE_COLUMNS],
+  ["a session.end's read", () => sessionEndReadSql("delivery-1", "session-1", bookingId), SESSION_END_COLUMNS],
   ["due day-before reminders", () => dueRemindersSql("reminder_day_before", now, null, 5), DUE_COLUMNS],
   [
     "due classroom-open reminders, after a cursor",
