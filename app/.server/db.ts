@@ -83,7 +83,10 @@ export type SqlExecutor = Transaction | pg.Pool | pg.PoolClient;
  * the text; the row type should match the columns the statement module declares with
  * `columnsOf` (an integration test checks them against PostgreSQL). Off a transaction, the
  * statement goes straight to pg: for the reads every page makes, Prisma's raw-query path cost
- * more CPU than the query. An unreachable database is the same 503 as through Prisma.
+ * more CPU than the query. Inside a transaction Prisma maps the values, and a bigint or numeric
+ * would arrive as BigInt or Decimal there but as text from pg: cast such columns to int, float8
+ * or text in the statement. An unreachable database is the same 503 as through Prisma. The one
+ * exception to bound values is the webhook hot path (app/.server/lessonspace/sql-inline.ts).
  */
 export async function sql<Row extends pg.QueryResultRow>(
   statement: Prisma.Sql,
