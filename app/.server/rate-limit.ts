@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { getClientIPAddress } from "remix-utils/get-client-ip-address";
+import { pool } from "./db";
 import { env } from "./env";
+
+export { signInKey } from "./sign-in-key";
 
 /**
  * Rate limits for launch and sign-in (DESIGN.md section 8). App servers are stateless, so the
@@ -20,12 +22,10 @@ type Limiters = { launch: RateLimiterPostgres; signIn: RateLimiterPostgres };
 // one database pool (app/.server/db.ts): a counter update holds a connection for one statement.
 const registry = ((globalThis as { __rateLimiters?: Map<string, Limiters> }).__rateLimiters ??= new Map());
 
-async function limiters(): Promise<Limiters> {
+function limiters(): Limiters {
   const config = env();
   let found = registry.get(config.DATABASE_URL);
   if (!found) {
-    // Loaded on first use, so that signInKey (pure) imports without a database configured.
-    const { pool } = await import("./db");
     found = {
       launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
       signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
@@ -70,7 +70,7 @@ function failOpen(scope: string, error: unknown): RateDecision {
 /** Counts one launch (one call to Lessonspace) for this person; refused over the per-minute limit. */
 export async function takeLaunchAllowance(viewerId: string): Promise<RateDecision> {
   try {
-    const { launch } = await limiters();
+    const { launch } = limiters();
     await launch.consume(viewerId);
     return { ok: true };
   } catch (thrown) {
@@ -79,19 +79,9 @@ export async function takeLaunchAllowance(viewerId: string): Promise<RateDecisio
   }
 }
 
-/**
- * Sign-in counts failed attempts per client IP and email: guessing passwords for one account
- * meets the limit, while a family signing in and out on one shared connection never does.
- * Behind no proxy the IP is unknown, and the key falls back to the email alone.
- */
-export function signInKey(request: Request, email: string): string {
-  const ip = getClientIPAddress(request) ?? "unknown-ip";
-  return `${ip}:${email.trim().toLowerCase()}`;
-}
-
 export async function signInAllowed(key: string): Promise<RateDecision> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     const res = await signIn.get(key);
     if (res && res.consumedPoints >= env().SIGN_IN_RATE_LIMIT_PER_MINUTE)
       return { ok: false, retryAfterSeconds: retryAfter(res) };
@@ -103,7 +93,7 @@ export async function signInAllowed(key: string): Promise<RateDecision> {
 
 export async function recordFailedSignIn(key: string): Promise<void> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     await signIn.penalty(key, 1);
   } catch (error) {
     failOpen("sign-in", error);
@@ -113,7 +103,7 @@ export async function recordFailedSignIn(key: string): Promise<void> {
 /** A successful sign-in forgets earlier typos. */
 export async function forgetFailedSignIns(key: string): Promise<void> {
   try {
-    const { signIn } = await limiters();
+    const { signIn } = limiters();
     await signIn.delete(key);
   } catch (error) {
     failOpen("sign-in", error);
