@@ -81,6 +81,24 @@ describe("import layering", () => {
     expect(cycles).toEqual([]);
   });
 
+  test("the webhook hot path's inlined-literal SQL stays private to app/.server/lessonspace", () => {
+    const inline = path.join(appDir, ".server/lessonspace/sql-inline");
+    const outside = [path.resolve(appDir, "../bench"), path.resolve(appDir, "../scripts")].flatMap(sourceFiles);
+    const everyImport = new Map([...graph, ...outside.map((file) => [file, localImports(file)] as const)]);
+    const importers = [...everyImport].filter(([, targets]) => targets.includes(inline)).map(([module]) => module);
+    expect(importers.filter((module) => path.dirname(module) !== path.dirname(inline))).toEqual([]);
+    expect(importers).toContain(path.join(appDir, ".server/lessonspace/webhooks"));
+  });
+
+  test("statement modules hold no database handle (the bench runs them on its own pool)", () => {
+    const statementModules = [...graph.keys()].filter((module) => module.endsWith("-sql"));
+    expect(statementModules.length).toBeGreaterThan(3);
+    const withHandle = statementModules.filter((module) =>
+      graph.get(module)!.some((target) => target === path.join(appDir, ".server/db")),
+    );
+    expect(withHandle).toEqual([]);
+  });
+
   test("sees the imports it judges", () => {
     // Guards the test itself: a parser that found nothing would pass the two checks above.
     expect(graph.get(path.join(appDir, ".server/lessonspace/webhooks"))).toContain(path.join(appDir, ".server/db"));

@@ -3,7 +3,9 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import { createContext, redirect, type MiddlewareFunction, type RouterContextProvider } from "react-router";
 import WebSocket from "ws";
 import { safeReturnPath } from "~/domain/return-path";
-import { sqlQuery } from "./db";
+import { Prisma } from "~/generated/prisma/client";
+import { sql } from "./db";
+import { columnsOf } from "./sql-columns";
 import { env } from "./env";
 import { isUuid } from "~/domain/uuid";
 import type { Viewer } from "~/domain/viewer";
@@ -125,14 +127,16 @@ export function viewerFrom(context: Readonly<RouterContextProvider>): Promise<Au
   return ask();
 }
 
-/** The signed-in person's profile: one plain statement, as every page load reads it (docs/decisions/0032-hand-written-sql-on-hot-paths.md). */
+export const VIEWER_COLUMNS = columnsOf<Viewer>()(["id", "fullName", "email", "roles", "timeZone"]);
+
+export const viewerSql = (id: string) =>
+  Prisma.sql`SELECT id, full_name AS "fullName", email, roles, time_zone AS "timeZone" FROM profiles WHERE id = ${id}::uuid`;
+
+/** The signed-in person's profile: one hand-written statement, as every page load reads it (docs/decisions/0032-hand-written-sql-on-hot-paths.md). */
 async function profileOf(id: string): Promise<Viewer | null> {
   // Auth user ids are UUIDs; anything else names no profile (and must not reach the uuid cast).
   if (!isUuid(id)) return null;
-  const rows = await sqlQuery<Viewer>(
-    `SELECT id, full_name AS "fullName", email, roles, time_zone AS "timeZone" FROM profiles WHERE id = $1::uuid`,
-    [id],
-  );
+  const rows = await sql<Viewer>(viewerSql(id));
   return rows[0] ?? null;
 }
 

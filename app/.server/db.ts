@@ -1,14 +1,15 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "~/generated/prisma/client";
+import { Prisma, PrismaClient } from "~/generated/prisma/client";
 import { isDatabaseUnavailable } from "./db-errors";
 import { env } from "./env";
 import { logger } from "./logger";
 
 /**
- * The connection pool Prisma uses, also open to the few hot paths written in SQL (the webhook
- * ingestion, app/.server/lessonspace/webhooks.ts), so the process holds one pool per database.
- * DATABASE_POOL_SIZE connections: each request holds one only while its queries run.
+ * The connection pool Prisma uses, shared with hand-written SQL (`sql` below), the webhook hot
+ * path and the rate limiter, so the app holds one pool per database besides pg-boss's
+ * (QUEUE_POOL_SIZE, app/.server/queue.ts). DATABASE_POOL_SIZE connections: each request holds one
+ * only while its queries run.
  */
 function createPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: env().DATABASE_POOL_SIZE, connectionTimeoutMillis: 3_000 });
@@ -63,16 +64,38 @@ function clientFor(url: string): { db: Db; pool: pg.Pool } {
 
 const client = clientFor(env().DATABASE_URL);
 export const db: Db = client.db;
-/** Plain `pg` on the same pool, for statements Prisma would split into many round trips. */
+/**
+ * The pool under Prisma. Hand-written statements go through `sql` below; the webhook hot path
+ * (app/.server/lessonspace/webhooks.ts) also checks out connections from it, and the rate limiter
+ * keeps its counters on it.
+ */
 export const pool: pg.Pool = client.pool;
 
 /**
- * One hand-written statement on the pool, for reads every page load makes (Prisma's query
- * building cost more than the query): an unreachable database is the same 503 as through Prisma.
+ * Where a hand-written statement runs: the shared pool (default), an interactive Prisma
+ * transaction when it must hold the transaction's locks and see its writes, or a pg connection
+ * someone else opened (pg-boss's, so that rows and jobs commit together).
  */
-export async function sqlQuery<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
+export type SqlExecutor = Transaction | pg.Pool | pg.PoolClient;
+
+/**
+ * The one way to run a hand-written statement (the other way to reach the database is Prisma's
+ * API). Statements are `Prisma.sql` tagged templates, so every value is bound, never spliced into
+ * the text; the row type should match the columns the statement module declares with
+ * `columnsOf` (an integration test checks them against PostgreSQL). Off a transaction, the
+ * statement goes straight to pg: for the reads every page makes, Prisma's raw-query path cost
+ * more CPU than the query. Inside a transaction Prisma maps the values, and a bigint or numeric
+ * would arrive as BigInt or Decimal there but as text from pg: cast such columns to int, float8
+ * or text in the statement. An unreachable database is the same 503 as through Prisma. The one
+ * exception to bound values is the webhook hot path (app/.server/lessonspace/sql-inline.ts).
+ */
+export async function sql<Row extends pg.QueryResultRow>(
+  statement: Prisma.Sql,
+  executor: SqlExecutor = pool,
+): Promise<Row[]> {
   try {
-    return (await pool.query<Row>(text, values)).rows;
+    if ("$queryRaw" in executor) return await executor.$queryRaw<Row[]>(statement);
+    return (await executor.query<Row>(statement.text, statement.values)).rows;
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw databaseUnavailable();
     throw error;

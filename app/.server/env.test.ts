@@ -70,6 +70,15 @@ describe("parseEnv", () => {
   });
 });
 
+describe("database pools", () => {
+  it("sizes the shared pool and pg-boss's pool separately, and refuses a size that is not a positive whole number", () => {
+    expect(parseEnv(complete)).toMatchObject({ DATABASE_POOL_SIZE: 10, QUEUE_POOL_SIZE: 6 });
+    expect(parseEnv({ ...complete, QUEUE_POOL_SIZE: "3" }).QUEUE_POOL_SIZE).toBe(3);
+    expect(() => parseEnv({ ...complete, QUEUE_POOL_SIZE: "0" })).toThrowError(/QUEUE_POOL_SIZE/);
+    expect(() => parseEnv({ ...complete, QUEUE_POOL_SIZE: "many" })).toThrowError(/QUEUE_POOL_SIZE/);
+  });
+});
+
 describe("transcription settings", () => {
   it("transcribes by default, and LESSONSPACE_TRANSCRIBE=false turns it off", () => {
     expect(parseEnv(complete).LESSONSPACE_TRANSCRIBE).toBe(true);

@@ -36,8 +36,12 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: z.string().min(1),
-    // Connections per app server process (Prisma and the webhook ingestion share them).
+    // Connections per process for Prisma, hand-written SQL, the webhook ingestion and the rate
+    // limiter (one shared pool, app/.server/db.ts).
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    // pg-boss's own pool, opened only where workers run (`npm run worker`, or the app server unless
+    // WORKERS_IN_PROCESS=false): such a process holds up to DATABASE_POOL_SIZE + QUEUE_POOL_SIZE.
+    QUEUE_POOL_SIZE: z.coerce.number().int().positive().default(6),
     APP_URL: url,
     SUPABASE_URL: url,
     SUPABASE_PUBLISHABLE_KEY: z.string().min(1),

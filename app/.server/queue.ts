@@ -53,7 +53,7 @@ export type OpenQueueOptions = {
   schedule?: boolean;
   /** Expire dead workers' jobs and archive old ones. Default true. */
   supervise?: boolean;
-  /** Pool size; default 6. */
+  /** Pool size; default QUEUE_POOL_SIZE. */
   max?: number;
 };
 
@@ -66,7 +66,7 @@ export function jobDbFor(client: pg.PoolClient | pg.Pool): PgBoss.Db {
 export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> {
   const pool = new pg.Pool({
     connectionString: options.databaseUrl ?? env().DATABASE_URL,
-    max: options.max ?? 6,
+    max: options.max ?? env().QUEUE_POOL_SIZE,
     connectionTimeoutMillis: 5_000,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.

@@ -1,8 +1,10 @@
-import pg from "pg";
+import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { getClientIPAddress } from "remix-utils/get-client-ip-address";
+import { pool } from "./db";
 import { env } from "./env";
 import { logger } from "./logger";
+
+export { signInKey } from "./sign-in-key";
 
 /**
  * Rate limits for launch and sign-in (docs/decisions/0023-rate-limits-count-only-what-costs.md). App servers are stateless, so the
@@ -17,16 +19,14 @@ const WINDOW_SECONDS = 60;
 
 type Limiters = { launch: RateLimiterPostgres; signIn: RateLimiterPostgres };
 
-// One pool and one pair of limiters per database URL and process (per test file in tests).
+// One pair of limiters per database URL and process (per test file in tests), on the process's
+// one database pool (app/.server/db.ts): a counter update holds a connection for one statement.
 const registry = ((globalThis as { __rateLimiters?: Map<string, Limiters> }).__rateLimiters ??= new Map());
 
 function limiters(): Limiters {
   const config = env();
   let found = registry.get(config.DATABASE_URL);
   if (!found) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on("error", (error) => logger.error({ err: error }, "rate-limit.pool-error"));
     found = {
       launch: createLimiter(pool, "launch", config.LAUNCH_RATE_LIMIT_PER_MINUTE),
       signIn: createLimiter(pool, "sign-in", config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
@@ -72,16 +72,6 @@ export async function takeLaunchAllowance(viewerId: string): Promise<RateDecisio
     if (thrown instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: retryAfter(thrown) };
     return failOpen("launch", thrown);
   }
-}
-
-/**
- * Sign-in counts failed attempts per client IP and email: guessing passwords for one account
- * meets the limit, while a family signing in and out on one shared connection never does.
- * Behind no proxy the IP is unknown, and the key falls back to the email alone.
- */
-export function signInKey(request: Request, email: string): string {
-  const ip = getClientIPAddress(request) ?? "unknown-ip";
-  return `${ip}:${email.trim().toLowerCase()}`;
 }
 
 export async function signInAllowed(key: string): Promise<RateDecision> {

@@ -17,8 +17,8 @@
 import type { ServerResponse } from "node:http";
 import pg from "pg";
 import { bookingPageOf, bookingPageSql, type BookingPageRow } from "../../app/.server/bookings/booking-page-sql.ts";
-import { ACTIVE_WARDS_SQL, type Ward } from "../../app/.server/bookings/wards-sql.ts";
-import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "../../app/.server/transcripts/talk-time-sql.ts";
+import { activeWardsSql, type Ward } from "../../app/.server/bookings/wards-sql.ts";
+import { lessonTalkTimeSql, type LessonTalkTimeRow } from "../../app/.server/transcripts/talk-time-sql.ts";
 import { learnerIdOf } from "../../app/domain/attendee.ts";
 import { refreshPlan, type CardBooking } from "../../app/domain/booking-card.ts";
 import { presentBookingDetails, type BookingDetailsView } from "../../app/domain/booking-details.ts";
@@ -178,10 +178,12 @@ async function bookingPage(res: ServerResponse, viewer: Profile, bookingId: stri
     now,
     timeZone,
   );
+  const talkTimeQuery = lessonTalkTimeSql(booking.id);
+  const wardsQuery = activeWardsSql(viewer.id);
   const [talkTime, recordVisible, wards] = await Promise.all([
-    pool.query<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [booking.id]),
+    pool.query<LessonTalkTimeRow>(talkTimeQuery.text, talkTimeQuery.values),
     mayViewRecordOfBooking(booking, viewer.id),
-    details.canAssignStudent ? pool.query<Ward>(ACTIVE_WARDS_SQL, [viewer.id]).then((result) => result.rows) : [],
+    details.canAssignStudent ? pool.query<Ward>(wardsQuery.text, wardsQuery.values).then((result) => result.rows) : [],
   ]);
   const refresh = refreshPlan([booking], now);
   const transcriptStatus = transcriptStatusOf(talkTime.rows[0]?.fetch_statuses ?? []);

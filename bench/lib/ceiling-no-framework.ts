@@ -18,7 +18,7 @@ import { dashboardPositions } from "../../app/.server/bookings/positions.ts";
 import {
   cardBookingOf,
   cardBookingsSql,
-  RECENT_SESSIONS_SQL,
+  recentSessionsSql,
   type CardRow,
   type RecentSessionRow,
 } from "../../app/.server/bookings/cards-sql.ts";
@@ -128,9 +128,10 @@ export async function dashboardRows(
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   const positions = dashboardPositions(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const cards = cardBookingsSql(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
+  const recentSessions = recentSessionsSql(viewerId, since, now);
   const [bookings, recent] = await Promise.all([
     pool.query<CardRow>(cards.text, cards.values),
-    pool.query<RecentSessionRow>(RECENT_SESSIONS_SQL, [viewerId, since, now]),
+    pool.query<RecentSessionRow>(recentSessions.text, recentSessions.values),
   ]);
   return { cards: bookings.rows, recent: recent.rows };
 }

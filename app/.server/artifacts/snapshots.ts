@@ -17,7 +17,9 @@ import {
   type FileUpload,
 } from "@remix-run/form-data-parser";
 import { sniffImage, type ImageType } from "~/domain/image-type";
-import { db } from "../db";
+import { Prisma } from "~/generated/prisma/client";
+import { db, sql } from "../db";
+import { columnsOf } from "../sql-columns";
 import { env } from "../env";
 import { logger } from "../logger";
 import { isSafeObjectPath, storage, StorageUnavailableError, type ObjectStorage, type StoredObject } from "./storage";
@@ -152,19 +154,31 @@ export type SnapshotRecorder = (
  * column too) is kept, and answers the path it replaced. The row lock orders concurrent uploads,
  * so each one removes exactly the object it superseded.
  */
-export const recordSnapshot: SnapshotRecorder = (bookingId, snapshot) =>
-  db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ previous_path: string | null }[]>`
+type PreviousSnapshotRow = { previous_path: string | null };
+
+export const PREVIOUS_SNAPSHOT_COLUMNS = columnsOf<PreviousSnapshotRow>()(["previous_path"]);
+
+/** The booking's current snapshot path, with the booking locked for the rest of the transaction. */
+export function lockPreviousSnapshotSql(bookingId: string): Prisma.Sql {
+  return Prisma.sql`
       SELECT session_artifacts->>'whiteboard_snapshot_path' AS previous_path
       FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`;
+}
+
+export const recordSnapshot: SnapshotRecorder = (bookingId, snapshot) =>
+  db.$transaction(async (tx) => {
+    const rows = await sql<PreviousSnapshotRow>(lockPreviousSnapshotSql(bookingId), tx);
     if (rows.length === 0) return { found: false } as const;
-    await tx.$executeRaw`
+    await sql(
+      Prisma.sql`
       UPDATE bookings
       SET session_artifacts = COALESCE(session_artifacts, '{}'::jsonb)
             || jsonb_build_object('whiteboard_snapshot_url', ${snapshot.url}::text,
                                   'whiteboard_snapshot_path', ${snapshot.objectPath}::text),
           updated_at = now()
-      WHERE id = ${bookingId}::uuid`;
+      WHERE id = ${bookingId}::uuid`,
+      tx,
+    );
     return { found: true, previousPath: rows[0]!.previous_path } as const;
   });
 

@@ -1,6 +1,6 @@
 import { canAssignStudent, rolesOn, type BookingParties } from "~/domain/permissions";
-import { ACTIVE_WARDS_SQL, type Ward } from "./wards-sql";
-import { db, sqlQuery } from "../db";
+import { activeWardsSql, type Ward } from "./wards-sql";
+import { db, sql } from "../db";
 
 /**
  * v5.0 assignment: who attends a booking. The rule lives in domain/permissions (canAssignStudent);
@@ -9,8 +9,8 @@ import { db, sqlQuery } from "../db";
 
 /** Students the viewer holds an ACTIVE GUARDIAN edge to: the only ones they may assign. */
 export async function activeWardsOf(viewerId: string): Promise<Ward[]> {
-  // Plain pg: a parent's booking page reads it on every load (see wards-sql.ts).
-  return sqlQuery<Ward>(ACTIVE_WARDS_SQL, [viewerId]);
+  // Hand-written: a parent's booking page reads it on every load (see wards-sql.ts).
+  return sql<Ward>(activeWardsSql(viewerId));
 }
 
 /** Whether anyone has been in the booking's classroom (then who attends is history). */

@@ -8,7 +8,9 @@
 import { Prisma } from "~/generated/prisma/client";
 import type { CardBooking } from "~/domain/booking-card";
 import type { AttendanceRow, ReviewRow } from "~/domain/booking-details";
-import { cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
+import { columnsOf } from "../sql-columns";
+import { CARD_COLUMNS, cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
+import { participantSql } from "./visibility";
 
 /**
  * Booking `bookingId` if `viewerId` is its client, tutor or assigned student (else no row): the
@@ -17,7 +19,7 @@ import { cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
  */
 export function bookingPageSql(bookingId: string, viewerId: string): Prisma.Sql {
   return cardBookingsSql(
-    Prisma.sql`b.id = ${bookingId}::uuid AND (b.client_id = ${viewerId}::uuid OR b.tutor_id = ${viewerId}::uuid OR b.student_id = ${viewerId}::uuid)`,
+    Prisma.sql`b.id = ${bookingId}::uuid AND ${participantSql(viewerId, "b")}`,
     Prisma.sql`, b.session_artifacts,
        COALESCE((SELECT json_agg(json_build_object('profileId', a.profile_id, 'fullName', p.full_name, 'secondsPresent', a.seconds_present) ORDER BY ls.started_at, a.id)
                    FROM lessonspace_sessions ls
@@ -35,6 +37,13 @@ export type BookingPageRow = CardRow & {
   attendance: AttendanceRow[];
   reviews: ReviewRow[];
 };
+
+export const BOOKING_PAGE_COLUMNS = columnsOf<BookingPageRow>()([
+  ...CARD_COLUMNS,
+  "session_artifacts",
+  "attendance",
+  "reviews",
+]);
 
 /** The page's booking and its record (what presentBookingDetails takes beside the card). */
 export function bookingPageOf(row: BookingPageRow): {

@@ -4,13 +4,9 @@ import { DASHBOARD_SECTION_LIMIT, type CardBooking } from "~/domain/booking-card
 import { bookingPageOf, bookingPageSql, type BookingPageRow } from "./booking-page-sql";
 import { dashboardPositions } from "./positions";
 import { cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
-import { db, sqlQuery } from "../db";
+import { participantOrGuardianWhere, participantWhere } from "./visibility";
+import { db, sql } from "../db";
 import { isUuid } from "~/domain/uuid";
-
-/** Bookings the viewer is part of, as client, tutor or assigned student: one query. */
-export function participantFilter(viewerId: string) {
-  return { OR: [{ clientId: viewerId }, { tutorId: viewerId }, { studentId: viewerId }] };
-}
 
 const bookingInclude = {
   client: { select: { id: true, fullName: true } },
@@ -20,8 +16,7 @@ const bookingInclude = {
 
 /** Cards' bookings in one hand-written statement (app/.server/bookings/cards-sql.ts says why). */
 async function queryCardBookings(where: Prisma.Sql): Promise<CardBooking[]> {
-  const query = cardBookingsSql(where);
-  return (await sqlQuery<CardRow>(query.text, query.values)).map(cardBookingOf);
+  return (await sql<CardRow>(cardBookingsSql(where))).map(cardBookingOf);
 }
 
 /**
@@ -56,28 +51,16 @@ export async function listDashboardBookings(
  */
 export async function requireBookingRecordForViewer(bookingId: string | undefined, viewerId: string) {
   if (!bookingId || !isUuid(bookingId)) throw notFound();
-  const query = bookingPageSql(bookingId, viewerId);
-  const [row] = await sqlQuery<BookingPageRow>(query.text, query.values);
+  const [row] = await sql<BookingPageRow>(bookingPageSql(bookingId, viewerId));
   if (!row) throw notFound();
   return bookingPageOf(row);
-}
-
-/** Also visible to active guardians of the assigned student (recording and snapshot only). */
-function guardianFilter(viewerId: string) {
-  return {
-    student: {
-      incomingEdges: {
-        some: { sourceProfileId: viewerId, relationshipType: "GUARDIAN" as const, status: "ACTIVE" as const },
-      },
-    },
-  };
 }
 
 /**
  * The one way to load a booking by id for a viewer: someone else's booking, a missing one and a
  * malformed id are all the same 404, so ids cannot be probed. `includeGuardians` also lets in
- * active guardians of the assigned student (recording, snapshot and transcript:
- * docs/decisions/0011-who-may-assign-upload-review-and-watch.md).
+ * active guardians of the assigned student (recording, snapshot and transcript; the rule is
+ * app/.server/bookings/visibility.ts).
  */
 export async function requireBookingForViewer(
   bookingId: string | undefined,
@@ -85,9 +68,7 @@ export async function requireBookingForViewer(
   options: { includeGuardians?: boolean } = {},
 ) {
   if (!bookingId || !isUuid(bookingId)) throw notFound();
-  const visibility = options.includeGuardians
-    ? { OR: [...participantFilter(viewerId).OR, guardianFilter(viewerId)] }
-    : participantFilter(viewerId);
+  const visibility = options.includeGuardians ? participantOrGuardianWhere(viewerId) : participantWhere(viewerId);
   // The booking and its three names in one query (relationJoins), not four.
   const booking = await db.booking.findFirst({
     relationLoadStrategy: "join",

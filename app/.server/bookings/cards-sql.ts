@@ -9,6 +9,7 @@ import { Prisma } from "~/generated/prisma/client";
 import type { CardBooking } from "~/domain/booking-card";
 import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
+import { columnsOf } from "../sql-columns";
 
 /**
  * Each booking `where` picks, with its three names, its Lessonspace sessions' times (what a
@@ -58,6 +59,27 @@ export type CardRow = {
   presence: { profileId: string; joinedAt: string | null; leftAt: string | null; secondsPresent: number }[];
 };
 
+export const CARD_COLUMNS = columnsOf<CardRow>()([
+  "id",
+  "client_id",
+  "tutor_id",
+  "student_id",
+  "service_name",
+  "session_start_time",
+  "session_duration",
+  "status",
+  "recording_url",
+  "duration_actual",
+  "outcome",
+  "outcome_tutor_seconds",
+  "outcome_attendee_seconds",
+  "client_name",
+  "tutor_name",
+  "student_name",
+  "sessions",
+  "presence",
+]);
+
 const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
 
 /** The presence rows of a statement's JSON column, with their times as dates. */
@@ -101,11 +123,12 @@ export function cardBookingOf(row: CardRow): CardBooking {
   };
 }
 
-/** The tutor's ($1) Confirmed and Completed lessons that started between $2 and $3, newest first, with whether they reviewed each. */
-export const RECENT_SESSIONS_SQL = `
+/** The tutor's Confirmed and Completed lessons that started between `since` and `until`, newest first, with whether they reviewed each. */
+export function recentSessionsSql(tutorId: string, since: Date, until: Date): Prisma.Sql {
+  return Prisma.sql`
 SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status, b.student_id,
        b.session_artifacts, s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
-       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = $1) AS has_review,
+       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = ${tutorId}::uuid) AS has_review,
        b.client_id, b.outcome::text AS outcome, b.outcome_tutor_seconds, b.outcome_attendee_seconds,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
                    FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions,
@@ -116,8 +139,10 @@ SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status:
   JOIN profiles c ON c.id = b.client_id
   JOIN profiles t ON t.id = b.tutor_id
   LEFT JOIN profiles s ON s.id = b.student_id
- WHERE b.tutor_id = $1 AND b.status IN ('Confirmed', 'Completed') AND b.session_start_time BETWEEN $2 AND $3
+ WHERE b.tutor_id = ${tutorId}::uuid AND b.status IN ('Confirmed', 'Completed')
+   AND b.session_start_time BETWEEN ${since}::timestamptz AND ${until}::timestamptz
  ORDER BY b.session_start_time DESC`;
+}
 
 export type RecentSessionRow = {
   id: string;
@@ -139,3 +164,23 @@ export type RecentSessionRow = {
   sessions: CardRow["sessions"];
   presence: CardRow["presence"];
 };
+
+export const RECENT_SESSION_COLUMNS = columnsOf<RecentSessionRow>()([
+  "id",
+  "service_name",
+  "session_start_time",
+  "session_duration",
+  "status",
+  "student_id",
+  "session_artifacts",
+  "student_name",
+  "client_name",
+  "tutor_time_zone",
+  "has_review",
+  "client_id",
+  "outcome",
+  "outcome_tutor_seconds",
+  "outcome_attendee_seconds",
+  "sessions",
+  "presence",
+]);

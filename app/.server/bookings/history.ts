@@ -7,8 +7,18 @@
 import { presentBookingCard, type BookingCardView } from "~/domain/booking-card";
 import { listOrder, type Cursor, type LessonQuery, type Position } from "~/domain/lesson-history";
 import { loadCardBookings } from "./bookings";
-import { beyond, countScoped, lessonConditions, scopedPositions, scopedStudents, type Order } from "./positions";
-import { db } from "../db";
+import {
+  beyond,
+  countScoped,
+  lessonConditions,
+  scopedPositions,
+  scopedStudents,
+  type CountRow,
+  type Order,
+  type PositionRow,
+  type StudentRow,
+} from "./positions";
+import { sql } from "../db";
 
 export type StudentChoice = { id: string; fullName: string };
 
@@ -22,15 +32,13 @@ export type LessonsPage = {
   previous: Cursor | null;
 };
 
-type PositionRow = { id: string; session_start_time: Date; start_micros: string };
-
 const positionOf = (row: PositionRow): Position => ({ startMicros: row.start_micros, id: row.id });
 
 /** The students of the viewer's lessons, for the filter (and to check the one asked for). */
 export function listStudentChoices(viewerId: string): Promise<StudentChoice[]> {
-  return db
-    .$queryRaw<{ id: string; full_name: string }[]>(scopedStudents(viewerId))
-    .then((rows) => rows.map((row) => ({ id: row.id, fullName: row.full_name })));
+  return sql<StudentRow>(scopedStudents(viewerId)).then((rows) =>
+    rows.map((row) => ({ id: row.id, fullName: row.full_name })),
+  );
 }
 
 /** `forward`: the list's own order; backward: the reverse, used to read the page before a position. */
@@ -45,7 +53,7 @@ function positions(
   const conditions = lessonConditions(query, now);
   // Going down a newest-first list is going back in time: "before" the position.
   if (options.from) conditions.push(beyond(options.from, scanOrder === "desc" ? "before" : "after"));
-  return db.$queryRaw<PositionRow[]>(scopedPositions(viewerId, conditions, scanOrder, options.limit));
+  return sql<PositionRow>(scopedPositions(viewerId, conditions, scanOrder, options.limit));
 }
 
 export async function listLessonsPage(
@@ -57,9 +65,9 @@ export async function listLessonsPage(
 ): Promise<LessonsPage> {
   const { cursor, pageSize } = query;
   const forward = cursor?.direction !== "previous";
-  const [rows, [{ count }]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     positions(viewerId, query, now, { from: cursor?.position ?? null, forward, limit: pageSize + 1 }),
-    db.$queryRaw<[{ count: number }]>(countScoped(viewerId, lessonConditions(query, now))),
+    sql<CountRow>(countScoped(viewerId, lessonConditions(query, now))).then(([row]) => row!.count),
   ]);
   const more = rows.length > pageSize;
   // Read backwards from the cursor, the rows come nearest first: put them back in the list's order.

@@ -2,7 +2,9 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { learnerIdOf } from "~/domain/attendee";
 import type { RecordLesson } from "~/domain/learning-record";
-import { db } from "../db";
+import { db, sql } from "../db";
+import { columnsOf } from "../sql-columns";
+import { activeGuardianEdgeWhere, learnerLessonsSql, learnerLessonsWhere } from "./visibility";
 import { isUuid } from "~/domain/uuid";
 
 /**
@@ -15,11 +17,6 @@ import { isUuid } from "~/domain/uuid";
  */
 
 export type RecordScope = { learner: { id: string; fullName: string }; tutorOnly: string | null };
-
-/** Lessons of a learner: assigned to them, or booked by them for themself. */
-function learnerLessons(learnerId: string) {
-  return { OR: [{ studentId: learnerId }, { clientId: learnerId, studentId: null }] };
-}
 
 export async function requireLearnerForViewer(learnerId: string | undefined, viewerId: string): Promise<RecordScope> {
   const scope = await recordScopeFor(learnerId, viewerId);
@@ -36,10 +33,10 @@ async function recordScopeFor(learnerId: string | undefined, viewerId: string): 
   if (id === viewerId) return { learner, tutorOnly: null };
   const [guardian, taught] = await Promise.all([
     db.profileGraph.findFirst({
-      where: { sourceProfileId: viewerId, targetProfileId: id, relationshipType: "GUARDIAN", status: "ACTIVE" },
+      where: { ...activeGuardianEdgeWhere(viewerId), targetProfileId: id },
       select: { id: true },
     }),
-    db.booking.findFirst({ where: { tutorId: viewerId, ...learnerLessons(id) }, select: { id: true } }),
+    db.booking.findFirst({ where: { tutorId: viewerId, ...learnerLessonsWhere(id) }, select: { id: true } }),
   ]);
   if (guardian) return { learner, tutorOnly: null };
   if (taught) return { learner, tutorOnly: viewerId };
@@ -81,27 +78,43 @@ const heldSql = (learnerId: string) => Prisma.sql`CASE WHEN b.outcome IS NOT NUL
 /** Upper bound on lessons read for one page: a year of daily lessons. */
 export const RECORD_LESSON_LIMIT = 400;
 
-/** One row per lesson in [from, to), newest first, with what the record shows. One query. */
-export async function loadRecordLessons(scope: RecordScope, from: Date, to: Date): Promise<RecordLesson[]> {
+type RecordLessonRow = {
+  id: string;
+  service_name: string;
+  session_start_time: Date;
+  session_duration: number;
+  status: string;
+  held: boolean;
+  learner_seconds: number;
+  learner_spoken: number;
+  spoken: number;
+  has_recording: boolean;
+  has_snapshot: boolean;
+  has_review: boolean;
+  has_transcript: boolean;
+};
+
+export const RECORD_LESSON_COLUMNS = columnsOf<RecordLessonRow>()([
+  "id",
+  "service_name",
+  "session_start_time",
+  "session_duration",
+  "status",
+  "held",
+  "learner_seconds",
+  "learner_spoken",
+  "spoken",
+  "has_recording",
+  "has_snapshot",
+  "has_review",
+  "has_transcript",
+]);
+
+/** The learner's lessons in [from, to), newest first (only `scope.tutorOnly`'s, when set). */
+export function recordLessonsSql(scope: RecordScope, from: Date, to: Date): Prisma.Sql {
   const learnerId = scope.learner.id;
   const tutorFilter = scope.tutorOnly ? Prisma.sql`AND b.tutor_id = ${scope.tutorOnly}::uuid` : Prisma.empty;
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      service_name: string;
-      session_start_time: Date;
-      session_duration: number;
-      status: string;
-      held: boolean;
-      learner_seconds: number;
-      learner_spoken: number;
-      spoken: number;
-      has_recording: boolean;
-      has_snapshot: boolean;
-      has_review: boolean;
-      has_transcript: boolean;
-    }[]
-  >(Prisma.sql`
+  return Prisma.sql`
     SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status,
            ${heldSql(learnerId)} AS held,
            COALESCE((SELECT SUM(a.seconds_present) FROM lessonspace_attendance a JOIN lessonspace_sessions s ON s.session_id = a.session_id
@@ -113,11 +126,16 @@ export async function loadRecordLessons(scope: RecordScope, from: Date, to: Date
            EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id) AS has_review,
            EXISTS (SELECT 1 FROM transcript_speakers sp WHERE sp.booking_id = b.id) AS has_transcript
       FROM bookings b
-     WHERE (b.student_id = ${learnerId}::uuid OR (b.client_id = ${learnerId}::uuid AND b.student_id IS NULL))
+     WHERE ${learnerLessonsSql(learnerId, "b")}
        ${tutorFilter}
-       AND b.session_start_time >= ${from} AND b.session_start_time < ${to}
+       AND b.session_start_time >= ${from}::timestamptz AND b.session_start_time < ${to}::timestamptz
      ORDER BY b.session_start_time DESC
-     LIMIT ${RECORD_LESSON_LIMIT}`);
+     LIMIT ${RECORD_LESSON_LIMIT}`;
+}
+
+/** One row per lesson in [from, to), newest first, with what the record shows. One query. */
+export async function loadRecordLessons(scope: RecordScope, from: Date, to: Date): Promise<RecordLesson[]> {
+  const rows = await sql<RecordLessonRow>(recordLessonsSql(scope, from, to));
   return rows.map((row) => ({
     bookingId: row.id,
     serviceName: row.service_name,

@@ -11,10 +11,14 @@
  */
 import { Prisma } from "~/generated/prisma/client";
 import { JOIN_EARLY_MS, JOIN_LATE_MS, type BookingStatus } from "~/domain/join-window";
+import { columnsOf } from "../sql-columns";
+import { participantConditions, participantSql } from "./visibility";
 
 export type Order = "asc" | "desc";
 
-const PARTICIPANT_COLUMNS = ["client_id", "tutor_id", "student_id"] as const;
+export type PositionRow = { id: string; session_start_time: Date; start_micros: string };
+
+export const POSITION_COLUMNS = columnsOf<PositionRow>()(["id", "session_start_time", "start_micros"]);
 
 /** A position as SQL: start in whole microseconds since 1970 (exact in float8 until year 2255). */
 const instantFromMicros = (micros: string) =>
@@ -32,9 +36,9 @@ export function scopedPositions(
 ): Prisma.Sql {
   const direction = Prisma.raw(order === "desc" ? "DESC" : "ASC");
   const where = conditions.length ? Prisma.sql` AND ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-  const branches = PARTICIPANT_COLUMNS.map(
-    (column) =>
-      Prisma.sql`(SELECT id, session_start_time FROM bookings WHERE ${Prisma.raw(column)} = ${viewerId}::uuid${where} ORDER BY session_start_time ${direction}, id ${direction} LIMIT ${limit})`,
+  const branches = participantConditions(viewerId).map(
+    (participant) =>
+      Prisma.sql`(SELECT id, session_start_time FROM bookings WHERE ${participant}${where} ORDER BY session_start_time ${direction}, id ${direction} LIMIT ${limit})`,
   );
   // UNION, not UNION ALL: a viewer who is both client and student of a booking sees it once.
   return Prisma.sql`SELECT id, session_start_time, (EXTRACT(EPOCH FROM session_start_time) * 1000000)::bigint::text AS start_micros
@@ -60,6 +64,10 @@ export const SAFETY_MARGIN_MS = 5 * 60_000;
 export const WINDOW_CAP = 200;
 
 export type DashboardPart = "window" | "ahead" | "behind";
+
+export type DashboardPositionRow = { part: DashboardPart; id: string; session_start_time: Date };
+
+export const DASHBOARD_POSITION_COLUMNS = columnsOf<DashboardPositionRow>()(["part", "id", "session_start_time"]);
 
 /**
  * The dashboard's bookings in one statement of three disjoint time ranges around `now`:
@@ -116,12 +124,20 @@ export function lessonConditions(filters: LessonConditions, now: Date): Prisma.S
   return conditions;
 }
 
+export type CountRow = { count: number };
+
+export const COUNT_COLUMNS = columnsOf<CountRow>()(["count"]);
+
 /** How many of the viewer's bookings meet the conditions (one BitmapOr over the three indexes). */
 export function countScoped(viewerId: string, conditions: readonly Prisma.Sql[]): Prisma.Sql {
   const where = conditions.length ? Prisma.sql` AND ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
   return Prisma.sql`SELECT count(*)::int AS count FROM bookings
- WHERE (client_id = ${viewerId}::uuid OR tutor_id = ${viewerId}::uuid OR student_id = ${viewerId}::uuid)${where}`;
+ WHERE ${participantSql(viewerId)}${where}`;
 }
+
+export type StudentRow = { id: string; full_name: string };
+
+export const STUDENT_COLUMNS = columnsOf<StudentRow>()(["id", "full_name"]);
 
 /**
  * The students of the viewer's lessons, for the filter's choices. One branch per participant
@@ -129,9 +145,10 @@ export function countScoped(viewerId: string, conditions: readonly Prisma.Sql[])
  * booking in the table.
  */
 export function scopedStudents(viewerId: string): Prisma.Sql {
+  const branches = participantConditions(viewerId).map(
+    (participant) => Prisma.sql`SELECT student_id FROM bookings WHERE ${participant} AND student_id IS NOT NULL`,
+  );
   return Prisma.sql`SELECT p.id, p.full_name FROM profiles p
- WHERE p.id IN (SELECT student_id FROM bookings WHERE client_id = ${viewerId}::uuid AND student_id IS NOT NULL
-                UNION SELECT student_id FROM bookings WHERE tutor_id = ${viewerId}::uuid AND student_id IS NOT NULL
-                UNION SELECT student_id FROM bookings WHERE student_id = ${viewerId}::uuid)
+ WHERE p.id IN (${Prisma.join(branches, " UNION ")})
  ORDER BY p.full_name, p.id`;
 }

@@ -8,8 +8,8 @@ import type { RecentSession } from "~/domain/recent-session";
 import { lessonTime } from "~/domain/format";
 import { OUTCOME_STATES, presentLesson } from "~/domain/lesson-presentation";
 import { usableTimeZone } from "~/domain/time-zone";
-import { presenceOf, RECENT_SESSIONS_SQL, sessionsOf, type RecentSessionRow } from "./cards-sql";
-import { sqlQuery } from "../db";
+import { presenceOf, recentSessionsSql, sessionsOf, type RecentSessionRow } from "./cards-sql";
+import { sql } from "../db";
 import { snapshotPathOf } from "../artifacts/snapshots";
 
 export const RECENT_SESSION_DAYS = 14;
@@ -21,7 +21,7 @@ export const RECENT_SESSION_DAYS = 14;
 export async function recentSessionsForTutor(tutorId: string, now: Date, returnTo = "/"): Promise<RecentSession[]> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   // Hand-written (app/.server/bookings/cards-sql.ts says why).
-  const rows = await sqlQuery<RecentSessionRow>(RECENT_SESSIONS_SQL, [tutorId, since, now]);
+  const rows = await sql<RecentSessionRow>(recentSessionsSql(tutorId, since, now));
   const bookings = rows.map((row) => ({
     id: row.id,
     tutor: { id: tutorId, fullName: "", timeZone: row.tutor_time_zone },

@@ -4,7 +4,8 @@ import { resolveAttendee, type Attendee, type Person } from "~/domain/attendee";
 import { cardState, type CardState, type JoinWindow } from "~/domain/join-window";
 import type { Viewer } from "~/domain/viewer";
 import { requireBookingForViewer } from "../bookings/bookings";
-import { db } from "../db";
+import { Prisma } from "~/generated/prisma/client";
+import { db, sql } from "../db";
 import { env } from "../env";
 import { logger } from "../logger";
 import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure } from "./client";
@@ -150,7 +151,7 @@ async function storeRoom(
   if (isCurrent(loaded, storedSpace)) return;
 
   await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT 1 FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`;
+    await sql(Prisma.sql`SELECT 1 FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`, tx);
     const [booking, space] = await Promise.all([
       tx.booking.findUnique({ where: { id: bookingId }, select: { meetingProviderId: true, meetingUrl: true } }),
       tx.lessonspaceSpace.findUnique({ where: { bookingId }, select: { roomId: true, launchId: true, secret: true } }),

@@ -7,7 +7,9 @@ import {
   secondsPresentByProfile,
   type LessonOutcome,
 } from "~/domain/lesson-outcome";
-import { db } from "../db";
+import { Prisma } from "~/generated/prisma/client";
+import { db, sql } from "../db";
+import { columnsOf } from "../sql-columns";
 import { onLessonOutcome } from "./proof-of-value";
 import { isUuid } from "~/domain/uuid";
 
@@ -35,9 +37,18 @@ export type SettledOutcome = {
  * within OUTCOME_SWEEP_HORIZON_MS. Served by the partial index bookings_outcome_due_idx.
  */
 export async function bookingsDueForOutcome(now: Date, limit: number): Promise<string[]> {
+  const rows = await sql<IdRow>(dueForOutcomeSql(now, limit));
+  return rows.map((row) => row.id);
+}
+
+type IdRow = { id: string };
+
+export const DUE_FOR_OUTCOME_COLUMNS = columnsOf<IdRow>()(["id"]);
+
+export function dueForOutcomeSql(now: Date, limit: number): Prisma.Sql {
   const closedSince = new Date(now.getTime() - JOIN_LATE_MS);
   const startedAfter = new Date(now.getTime() - OUTCOME_SWEEP_HORIZON_MS);
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  return Prisma.sql`
     SELECT id::text AS id
       FROM bookings
      WHERE outcome IS NULL
@@ -48,7 +59,6 @@ export async function bookingsDueForOutcome(now: Date, limit: number): Promise<s
        AND session_start_time + make_interval(mins => session_duration) <= ${closedSince}
      ORDER BY session_start_time, id
      LIMIT ${Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0}`;
-  return rows.map((row) => row.id);
 }
 
 type LockedBooking = {
@@ -62,6 +72,25 @@ type LockedBooking = {
   outcome: LessonOutcome | null;
 };
 
+export const LOCKED_BOOKING_COLUMNS = columnsOf<LockedBooking>()([
+  "id",
+  "status",
+  "session_start_time",
+  "session_duration",
+  "client_id",
+  "tutor_id",
+  "student_id",
+  "outcome",
+]);
+
+/** The booking as its outcome needs it, locked for the rest of the transaction. */
+export function lockBookingForOutcomeSql(bookingId: string): Prisma.Sql {
+  return Prisma.sql`
+      SELECT id::text AS id, status::text AS status, session_start_time, session_duration,
+             client_id::text AS client_id, tutor_id::text AS tutor_id, student_id::text AS student_id, outcome::text AS outcome
+        FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`;
+}
+
 /**
  * Settles one booking's outcome, in one transaction that holds the booking's row lock: a second
  * caller waits, then finds it settled and returns null. Also null when the booking does not exist,
@@ -72,10 +101,7 @@ type LockedBooking = {
 export async function settleLessonOutcome(bookingId: string, now: Date): Promise<SettledOutcome | null> {
   if (!isUuid(bookingId)) return null;
   return db.$transaction(async (tx) => {
-    const [booking] = await tx.$queryRaw<LockedBooking[]>`
-      SELECT id::text AS id, status::text AS status, session_start_time, session_duration,
-             client_id::text AS client_id, tutor_id::text AS tutor_id, student_id::text AS student_id, outcome::text AS outcome
-        FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`;
+    const [booking] = await sql<LockedBooking>(lockBookingForOutcomeSql(bookingId), tx);
     if (!booking) return null;
     const window = joinWindow({
       sessionStartTime: booking.session_start_time,

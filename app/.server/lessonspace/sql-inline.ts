@@ -1,6 +1,12 @@
 import pg from "pg";
 
 /**
+ * The one exception to "values are always bound" (app/.server/db.ts `sql`), private to
+ * app/.server/lessonspace/ (app/layers.test.ts checks): the webhook hot path sends BEGIN, its
+ * lock and its read as one simple-protocol message, because bound parameters need the extended
+ * protocol, one statement per round trip, and those round trips cost more per delivery than
+ * anything else it does (measured by bench/webhooks.ts).
+ *
  * A parameterised statement with its values written in as SQL literals, for the simple query
  * protocol, which takes several statements in one message but no parameters: the webhook hot path
  * sends BEGIN with its first read, and its write with COMMIT, in one round trip each. Strings are

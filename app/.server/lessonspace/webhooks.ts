@@ -18,8 +18,10 @@ import {
   type WebhookEvent,
 } from "~/domain/webhook-payload";
 import { verifyWebhookSignature } from "~/domain/webhook-signature";
-import pg from "pg";
-import { db, pool, type Transaction } from "../db";
+import type pg from "pg";
+import { Prisma } from "~/generated/prisma/client";
+import { db, pool, sql, type Transaction } from "../db";
+import { columnsOf } from "../sql-columns";
 import { env } from "../env";
 import { logger } from "../logger";
 import { getSession, playbackReference, type LessonspaceSessionInfo } from "./client";
@@ -137,12 +139,15 @@ function rememberedSpace(roomId: string): KnownSpace | undefined {
   return space && Date.now() - space.readAt < SPACE_MEMORY_MS ? space : undefined;
 }
 
+type SpaceRow = { secret: string; booking_id: string };
+
+export const SPACE_COLUMNS = columnsOf<SpaceRow>()(["secret", "booking_id"]);
+
+export const spaceSql = (roomId: string) =>
+  Prisma.sql`SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = ${roomId}`;
+
 async function readSpace(roomId: string): Promise<KnownSpace | undefined> {
-  const found = await pool.query<{ secret: string; booking_id: string }>(
-    "SELECT secret, booking_id FROM lessonspace_spaces WHERE room_id = $1",
-    [roomId],
-  );
-  const row = found.rows[0];
+  const [row] = await sql<SpaceRow>(spaceSql(roomId));
   if (row === undefined) {
     knownSpaces.delete(roomId);
     return undefined;
@@ -190,8 +195,8 @@ async function verifyAndApply(
   let lookup: LessonspaceSessionInfo | null = null;
   if (event.kind === "session.end" && needsSessionLookup(event)) {
     // A retry needs no lookup: answer it before asking Lessonspace (the transaction re-checks).
-    const known = await pool.query("SELECT 1 FROM webhook_events WHERE delivery_id = $1", [deliveryId]);
-    if (known.rowCount) return { kind: "duplicate", deliveryId, detail: "Already received." };
+    const known = await sql(Prisma.sql`SELECT 1 FROM webhook_events WHERE delivery_id = ${deliveryId}`);
+    if (known.length > 0) return { kind: "duplicate", deliveryId, detail: "Already received." };
     const answer = await withDeadline(getSession(event.sessionId), SESSION_LOOKUP_DEADLINE_MS, null);
     if (answer === null || "ok" in answer) {
       return { kind: "unavailable", detail: `Lessonspace did not tell us session ${event.sessionId}'s timing.` };
@@ -215,7 +220,7 @@ function applyTranscriptionFinish(
 ): Promise<WebhookOutcome> {
   const { roomId, deliveryId, now } = context;
   return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(roomLockSql(roomId));
+    await sql(roomLock(roomId), tx);
     const recorded = await tx.webhookEvent.createMany({
       data: [{ deliveryId, event: event.event, roomId, outcome: "processing" }],
       skipDuplicates: true,
@@ -254,10 +259,9 @@ async function recordTranscript(
 /**
  * One room's deliveries are applied one at a time, on every app server: attendance and the booking
  * totals are read-modify-write. The lock is the transaction's, so it goes with COMMIT or ROLLBACK.
- * (A literal, not a parameter, so that it can share a round trip with BEGIN.)
  */
-function roomLockSql(roomId: string): string {
-  return `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`lessonspace-room:${roomId}`)}, 0))`;
+function roomLock(roomId: string): Prisma.Sql {
+  return Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lessonspace-room:${roomId}`}, 0))::text AS locked`;
 }
 
 function logIgnored(event: WebhookEvent, { roomId }: { roomId: string }, result: Applied) {
@@ -274,7 +278,7 @@ type SqlContext = {
   lookup?: LessonspaceSessionInfo | null;
 };
 /** What a delivery writes besides its webhook_events row, in order (sent as one statement). */
-type Write = { text: string; values: unknown[] }[];
+type Write = Prisma.Sql[];
 
 /**
  * Joins, leaves, session starts (many per lesson, and bursts when a class starts) and session ends
@@ -297,13 +301,15 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
   client.on("error", onConnectionError);
   // The deadlines Prisma's transaction options gave: no statement and no idle moment in the
   // transaction over 3 s, so a stuck request never holds the room lock for long.
+  const lock = roomLock(context.roomId);
   const prelude =
     `BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_OPTIONS.timeout}; ` +
-    `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${roomLockSql(context.roomId)}`;
-  const read: Read = async (text, values) => {
+    `SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_OPTIONS.timeout}; ${inlineValues(lock.text, lock.values)}`;
+  const read: Read = async (statement) => {
     if (begun) throw new Error("One read per delivery: it is sent with BEGIN.");
     begun = true;
-    const results = (await client.query(`${prelude}; ${inlineValues(text, values)}`)) as unknown as pg.QueryResult[];
+    const text = `${prelude}; ${inlineValues(statement.text, statement.values)}`;
+    const results = (await client.query(text)) as unknown as pg.QueryResult[];
     return results[results.length - 1]!.rows;
   };
   try {
@@ -316,10 +322,9 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
     const outcome = `${result.kind}: ${result.detail}`;
     // The change and the record in one statement: each change a CTE (PostgreSQL runs them all;
     // foreign keys are checked at the statement's end). Should it fail, PostgreSQL skips the COMMIT.
-    const record = inlineValues(
-      "INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES ($1, $2, $3, $4, $5)",
-      [context.deliveryId, event.event, context.roomId, outcome, context.now],
-    );
+    const { deliveryId, roomId, now } = context;
+    const recorded = Prisma.sql`INSERT INTO webhook_events (delivery_id, event, room_id, outcome, processed_at) VALUES (${deliveryId}, ${event.event}, ${roomId}, ${outcome}, ${now})`;
+    const record = inlineValues(recorded.text, recorded.values);
     const changes = write.map((statement, i) => `change${i} AS (${inlineValues(statement.text, statement.values)})`);
     await client.query(`${changes.length ? `WITH ${changes.join(", ")} ` : ""}${record}; COMMIT`);
     logIgnored(event, context, result);
@@ -339,10 +344,45 @@ async function applyInSql(event: SqlEvent, context: SqlContext): Promise<Webhook
 }
 
 /** The delivery's one read, sent in the same message as BEGIN and the room lock. */
-type Read = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
+type Read = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
 
-/** Whether this delivery ($1) was applied before: part of every event's one read. */
-const SEEN = "EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = $1) AS seen";
+/** Whether this delivery was applied before: part of every event's one read. */
+const seen = (deliveryId: string) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM webhook_events WHERE delivery_id = ${deliveryId}) AS seen`;
+
+type SeenRow = { seen: boolean };
+export const SEEN_COLUMNS = columnsOf<SeenRow>()(["seen"]);
+export const seenSql = (deliveryId: string) => Prisma.sql`SELECT ${seen(deliveryId)}`;
+
+type SessionStartRow = { seen: boolean; booking_id: string | null; started_at: Date | null };
+export const SESSION_START_COLUMNS = columnsOf<SessionStartRow>()(["seen", "booking_id", "started_at"]);
+export const sessionStartReadSql = (deliveryId: string, sessionId: string) =>
+  Prisma.sql`SELECT ${seen(deliveryId)}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = ${sessionId}`;
+
+type PresenceRow = {
+  seen: boolean;
+  known: boolean;
+  booking_id: string | null;
+  attended: boolean;
+  joined_at: Date | null;
+  left_at: Date | null;
+  seconds_present: number | null;
+};
+export const PRESENCE_COLUMNS = columnsOf<PresenceRow>()([
+  "seen",
+  "known",
+  "booking_id",
+  "attended",
+  "joined_at",
+  "left_at",
+  "seconds_present",
+]);
+export const presenceReadSql = (deliveryId: string, sessionId: string, profileId: string) =>
+  Prisma.sql`SELECT ${seen(deliveryId)}, EXISTS (SELECT 1 FROM profiles WHERE id = ${profileId}::uuid) AS known, s.booking_id,
+                a.id IS NOT NULL AS attended, a.joined_at, a.left_at, a.seconds_present
+           FROM (SELECT 1) AS one
+           LEFT JOIN lessonspace_sessions s ON s.session_id = ${sessionId}
+           LEFT JOIN lessonspace_attendance a ON a.session_id = ${sessionId} AND a.profile_id = ${profileId}::uuid`;
 
 type Decision = "duplicate" | { result: Applied; write: Write };
 
@@ -351,15 +391,12 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
   const { bookingId, deliveryId, now } = context;
   switch (event.kind) {
     case "other": {
-      const rows = await read<{ seen: boolean }>(`SELECT ${SEEN}`, [deliveryId]);
+      const rows = await read<SeenRow>(seenSql(deliveryId));
       if (rows[0]!.seen) return "duplicate";
       return { result: { kind: "ignored", detail: `No handling for ${event.event}.` }, write: [] };
     }
     case "session.start": {
-      const rows = await read<{ seen: boolean; booking_id: string | null; started_at: Date | null }>(
-        `SELECT ${SEEN}, s.booking_id, s.started_at FROM (SELECT 1) AS one LEFT JOIN lessonspace_sessions s ON s.session_id = $2`,
-        [deliveryId, event.sessionId],
-      );
+      const rows = await read<SessionStartRow>(sessionStartReadSql(deliveryId, event.sessionId));
       const row = rows[0]!;
       if (row.seen) return "duplicate";
       if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
@@ -368,33 +405,18 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
       if (row.booking_id === null)
         return { result: applied, write: [insertSession(event.sessionId, bookingId, event.startedAt ?? now)] };
       if (row.started_at !== null) return { result: applied, write: [] };
-      const update = "UPDATE lessonspace_sessions SET started_at = $1, updated_at = now() WHERE session_id = $2";
-      return { result: applied, write: [{ text: update, values: [event.startedAt ?? now, event.sessionId] }] };
+      const update = Prisma.sql`UPDATE lessonspace_sessions SET started_at = ${event.startedAt ?? now}, updated_at = now() WHERE session_id = ${event.sessionId}`;
+      return { result: applied, write: [update] };
     }
     case "user.join":
     case "user.leave": {
       const profileId = event.profileId;
       if (profileId === null) {
-        const rows = await read<{ seen: boolean }>(`SELECT ${SEEN}`, [deliveryId]);
+        const rows = await read<SeenRow>(seenSql(deliveryId));
         if (rows[0]!.seen) return "duplicate";
         return { result: { kind: "ignored", detail: "The user is not one of our profiles." }, write: [] };
       }
-      const rows = await read<{
-        seen: boolean;
-        known: boolean;
-        booking_id: string | null;
-        attended: boolean;
-        joined_at: Date | null;
-        left_at: Date | null;
-        seconds_present: number | null;
-      }>(
-        `SELECT ${SEEN}, EXISTS (SELECT 1 FROM profiles WHERE id = $3::uuid) AS known, s.booking_id,
-                a.id IS NOT NULL AS attended, a.joined_at, a.left_at, a.seconds_present
-           FROM (SELECT 1) AS one
-           LEFT JOIN lessonspace_sessions s ON s.session_id = $2
-           LEFT JOIN lessonspace_attendance a ON a.session_id = $2 AND a.profile_id = $3::uuid`,
-        [deliveryId, event.sessionId, profileId],
-      );
+      const rows = await read<PresenceRow>(presenceReadSql(deliveryId, event.sessionId, profileId));
       const row = rows[0]!;
       if (row.seen) return "duplicate";
       if (!row.known) return { result: { kind: "ignored", detail: "Unknown profile." }, write: [] };
@@ -406,13 +428,9 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
       const after = event.kind === "user.join" ? applyJoin(before, at) : applyLeave(before, at);
       if (row.attended && samePresence(before, after))
         return { result: { kind: "ignored", detail: `Stale or repeated ${event.kind}.` }, write: [] };
-      const upsert =
-        "INSERT INTO lessonspace_attendance (session_id, profile_id, joined_at, left_at, seconds_present) VALUES ($1, $2::uuid, $3, $4, $5) " +
-        "ON CONFLICT (session_id, profile_id) DO UPDATE SET joined_at = EXCLUDED.joined_at, left_at = EXCLUDED.left_at, seconds_present = EXCLUDED.seconds_present";
-      const presence = {
-        text: upsert,
-        values: [event.sessionId, profileId, after.joinedAt, after.leftAt, after.secondsPresent],
-      };
+      const presence = Prisma.sql`INSERT INTO lessonspace_attendance (session_id, profile_id, joined_at, left_at, seconds_present)
+        VALUES (${event.sessionId}, ${profileId}::uuid, ${after.joinedAt}, ${after.leftAt}, ${after.secondsPresent})
+        ON CONFLICT (session_id, profile_id) DO UPDATE SET joined_at = EXCLUDED.joined_at, left_at = EXCLUDED.left_at, seconds_present = EXCLUDED.seconds_present`;
       const result: Applied = { kind: "applied", detail: event.kind === "user.join" ? "Joined." : "Left." };
       // First mention of the session: create it in the same statement.
       if (row.booking_id === null)
@@ -424,7 +442,7 @@ async function decide(read: Read, client: pg.PoolClient, event: SqlEvent, contex
   }
 }
 
-type SessionEndRow = {
+export type SessionEndRow = {
   seen: boolean;
   booking_id: string | null;
   started_at: Date | null;
@@ -439,6 +457,35 @@ type SessionEndRow = {
   recorded: boolean[] | null;
 };
 
+export const SESSION_END_COLUMNS = columnsOf<SessionEndRow>()([
+  "seen",
+  "booking_id",
+  "started_at",
+  "ended_at",
+  "attendance_ids",
+  "joined_ats",
+  "left_ats",
+  "seconds_present",
+  "session_ids",
+  "durations",
+  "ended_ats",
+  "recorded",
+]);
+
+/** The session, its attendance and the booking's sessions (each list as parallel arrays from one aggregate, so their orders agree). */
+export const sessionEndReadSql = (deliveryId: string, sessionId: string, bookingId: string) =>
+  Prisma.sql`SELECT ${seen(deliveryId)}, s.booking_id, s.started_at, s.ended_at,
+            a.attendance_ids, a.joined_ats, a.left_ats, a.seconds_present,
+            b.session_ids, b.durations, b.ended_ats, b.recorded
+       FROM (SELECT 1) AS one
+       LEFT JOIN lessonspace_sessions s ON s.session_id = ${sessionId}
+       CROSS JOIN (SELECT array_agg(id) AS attendance_ids, array_agg(joined_at) AS joined_ats, array_agg(left_at) AS left_ats,
+                          array_agg(seconds_present) AS seconds_present
+                     FROM lessonspace_attendance WHERE session_id = ${sessionId}) AS a
+       CROSS JOIN (SELECT array_agg(session_id) AS session_ids, array_agg(duration_seconds) AS durations, array_agg(ended_at) AS ended_ats,
+                          array_agg(recording_available) AS recorded
+                     FROM lessonspace_sessions WHERE booking_id = ${bookingId}::uuid) AS b`;
+
 /**
  * session.end: the session's times and recording, anyone still in the room leaving at its end, the
  * booking's total and recording over all its sessions, and the proof-of-value announcement inside
@@ -452,20 +499,7 @@ async function decideSessionEnd(
   context: SqlContext,
 ): Promise<Decision> {
   const { bookingId, deliveryId, lookup } = context;
-  const rows = await read<SessionEndRow>(
-    `SELECT ${SEEN}, s.booking_id, s.started_at, s.ended_at,
-            a.attendance_ids, a.joined_ats, a.left_ats, a.seconds_present,
-            b.session_ids, b.durations, b.ended_ats, b.recorded
-       FROM (SELECT 1) AS one
-       LEFT JOIN lessonspace_sessions s ON s.session_id = $2
-       CROSS JOIN (SELECT array_agg(id) AS attendance_ids, array_agg(joined_at) AS joined_ats, array_agg(left_at) AS left_ats,
-                          array_agg(seconds_present) AS seconds_present
-                     FROM lessonspace_attendance WHERE session_id = $2) AS a
-       CROSS JOIN (SELECT array_agg(session_id) AS session_ids, array_agg(duration_seconds) AS durations, array_agg(ended_at) AS ended_ats,
-                          array_agg(recording_available) AS recorded
-                     FROM lessonspace_sessions WHERE booking_id = $3::uuid) AS b`,
-    [deliveryId, event.sessionId, bookingId],
-  );
+  const rows = await read<SessionEndRow>(sessionEndReadSql(deliveryId, event.sessionId, bookingId));
   const row = rows[0]!;
   if (row.seen) return "duplicate";
   if (row.booking_id !== null && row.booking_id !== bookingId) return { result: OTHER_BOOKING, write: [] };
@@ -476,14 +510,10 @@ async function decideSessionEnd(
   const durationSeconds = sessionDurationSeconds(startedAt, endedAt);
   const write: Write = [
     row.booking_id === null
-      ? {
-          text: "INSERT INTO lessonspace_sessions (session_id, booking_id, started_at, ended_at, duration_seconds, recording_available) VALUES ($1, $2::uuid, $3, $4, $5, $6)",
-          values: [event.sessionId, bookingId, startedAt, endedAt, durationSeconds, recordingAvailable],
-        }
-      : {
-          text: "UPDATE lessonspace_sessions SET started_at = $1, ended_at = $2, duration_seconds = $3, recording_available = $4, updated_at = now() WHERE session_id = $5",
-          values: [startedAt, endedAt, durationSeconds, recordingAvailable, event.sessionId],
-        },
+      ? Prisma.sql`INSERT INTO lessonspace_sessions (session_id, booking_id, started_at, ended_at, duration_seconds, recording_available)
+          VALUES (${event.sessionId}, ${bookingId}::uuid, ${startedAt}, ${endedAt}, ${durationSeconds}, ${recordingAvailable})`
+      : Prisma.sql`UPDATE lessonspace_sessions SET started_at = ${startedAt}, ended_at = ${endedAt}, duration_seconds = ${durationSeconds},
+          recording_available = ${recordingAvailable}, updated_at = now() WHERE session_id = ${event.sessionId}`,
   ];
 
   if (endedAt !== null) {
@@ -495,10 +525,9 @@ async function decideSessionEnd(
       };
       const closed = closeAtSessionEnd(before, endedAt);
       if (samePresence(before, closed)) return;
-      write.push({
-        text: "UPDATE lessonspace_attendance SET joined_at = $1, left_at = $2, seconds_present = $3 WHERE id = $4::uuid",
-        values: [closed.joinedAt, closed.leftAt, closed.secondsPresent, id],
-      });
+      write.push(
+        Prisma.sql`UPDATE lessonspace_attendance SET joined_at = ${closed.joinedAt}, left_at = ${closed.leftAt}, seconds_present = ${closed.secondsPresent} WHERE id = ${id}::uuid`,
+      );
     });
   }
 
@@ -519,14 +548,8 @@ async function decideSessionEnd(
   // a lesson whose time is over as completed.
   write.push(
     recording
-      ? {
-          text: "UPDATE bookings SET duration_actual = $1, recording_url = $2, updated_at = now() WHERE id = $3::uuid",
-          values: [total, playbackReference(recording.sessionId), bookingId],
-        }
-      : {
-          text: "UPDATE bookings SET duration_actual = $1, updated_at = now() WHERE id = $2::uuid",
-          values: [total, bookingId],
-        },
+      ? Prisma.sql`UPDATE bookings SET duration_actual = ${total}, recording_url = ${playbackReference(recording.sessionId)}, updated_at = now() WHERE id = ${bookingId}::uuid`
+      : Prisma.sql`UPDATE bookings SET duration_actual = ${total}, updated_at = now() WHERE id = ${bookingId}::uuid`,
   );
 
   await onSessionEnded(jobDbFor(client), {
@@ -546,11 +569,8 @@ async function decideSessionEnd(
   return { result: { kind: "applied", detail }, write };
 }
 
-function insertSession(sessionId: string, bookingId: string, startedAt: Date | null): Write[number] {
-  return {
-    text: "INSERT INTO lessonspace_sessions (session_id, booking_id, started_at) VALUES ($1, $2::uuid, $3)",
-    values: [sessionId, bookingId, startedAt],
-  };
+function insertSession(sessionId: string, bookingId: string, startedAt: Date | null): Prisma.Sql {
+  return Prisma.sql`INSERT INTO lessonspace_sessions (session_id, booking_id, started_at) VALUES (${sessionId}, ${bookingId}::uuid, ${startedAt})`;
 }
 
 function deliveryIdOf(headers: HeaderReader, body: Uint8Array): string | null {

@@ -8,6 +8,7 @@
 // one insert nothing (it waits on the first one's rows, then skips them).
 import type pg from "pg";
 import type PgBoss from "pg-boss";
+import { Prisma } from "~/generated/prisma/client";
 import { OUTCOME_SWEEP_HORIZON_MS } from "~/domain/lesson-outcome";
 import {
   CLASSROOM_OPEN_LEAD_MS,
@@ -23,6 +24,8 @@ import type { NotificationKind, NotificationRecipient } from "~/domain/notificat
 import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
 import { logger } from "../logger";
 import { recipientsForBookings } from "./recipients";
+import { sql } from "../db";
+import { columnsOf } from "../sql-columns";
 import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
 import { inTransaction, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type Queue, type SendJobPolicy } from "../queue";
 
@@ -64,41 +67,50 @@ type DueFinder = {
 };
 
 // The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
-// every edge). `p` adds a parameter and returns its placeholder. The start-time range comes first so
-// that bookings_confirmed_start_idx (partial) serves the scan; NOT EXISTS uses the notifications
-// unique index's (booking, kind, start) prefix.
-const REMINDER_CONDITIONS: Record<ReminderKind, (now: Date, p: (value: unknown) => string) => string> = {
+// every edge). The start-time range comes first so that bookings_confirmed_start_idx (partial)
+// serves the scan; NOT EXISTS uses the notifications unique index's (booking, kind, start) prefix.
+const REMINDER_CONDITIONS: Record<ReminderKind, (now: Date) => Prisma.Sql> = {
   // due from start − 24 h until the classroom opens, only when booked before start − 24 h
-  reminder_day_before: (now, p) => `
-    b.session_start_time <= ${p(new Date(now.getTime() + DAY_BEFORE_LEAD_MS))}
-    AND b.session_start_time > ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
-    AND b.created_at < b.session_start_time - ${p(DAY_BEFORE_LEAD_MS)}::bigint * interval '1 millisecond'`,
+  reminder_day_before: (now) => Prisma.sql`
+    b.session_start_time <= ${new Date(now.getTime() + DAY_BEFORE_LEAD_MS)}
+    AND b.session_start_time > ${new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS)}
+    AND b.created_at < b.session_start_time - ${DAY_BEFORE_LEAD_MS}::bigint * interval '1 millisecond'`,
   // due from start − 15 min until the lesson's scheduled end
-  reminder_classroom_open: (now, p) => `
-    b.session_start_time <= ${p(new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS))}
-    AND b.session_start_time + b.session_duration * interval '1 minute' > ${p(now)}`,
+  reminder_classroom_open: (now) => Prisma.sql`
+    b.session_start_time <= ${new Date(now.getTime() + CLASSROOM_OPEN_LEAD_MS)}
+    AND b.session_start_time + b.session_duration * interval '1 minute' > ${now}`,
 };
+
+export type DueRow = { id: string; session_start_time: Date };
+
+export const DUE_COLUMNS = columnsOf<DueRow>()(["id", "session_start_time"]);
+
+/** After the cursor in (start, id) order, with no row of this kind for the current start yet; one page. */
+const notYetQueued = (kind: NotificationKind, after: Cursor, limit: number) => Prisma.sql`
+           ${after ? Prisma.sql`AND (b.session_start_time, b.id) > (${after.startTime}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.booking_id = b.id AND n.kind = ${kind} AND n.for_start_time = b.session_start_time)
+         ORDER BY b.session_start_time, b.id
+         LIMIT ${limit}`;
+
+/** Confirmed bookings for which a reminder of `kind` is due at `now`. */
+export function dueRemindersSql(kind: ReminderKind, now: Date, after: Cursor, limit: number): Prisma.Sql {
+  const range = sweepStartRange(now);
+  return Prisma.sql`
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status = 'Confirmed'
+           AND b.session_start_time > ${range.startsAfter} AND b.session_start_time <= ${range.startsAtOrBefore}
+           AND ${REMINDER_CONDITIONS[kind](now)}
+           ${notYetQueued(kind, after, limit)}`;
+}
 
 function reminderFinder(kind: ReminderKind): DueFinder {
   return {
     kind,
     async find(client, now, after, limit) {
-      const range = sweepStartRange(now);
-      const params: unknown[] = [];
-      const p = (value: unknown) => `$${params.push(value)}`;
-      const sql = `
-        SELECT b.id, b.session_start_time
-          FROM bookings b
-         WHERE b.status = 'Confirmed'
-           AND b.session_start_time > ${p(range.startsAfter)} AND b.session_start_time <= ${p(range.startsAtOrBefore)}
-           AND ${REMINDER_CONDITIONS[kind](now, p)}
-           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
-           AND NOT EXISTS (
-             SELECT 1 FROM notifications n
-              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
-         ORDER BY b.session_start_time, b.id
-         LIMIT ${p(limit)}`;
-      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
+      const rows = await sql<DueRow>(dueRemindersSql(kind, now, after, limit), client);
       return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
     },
   };
@@ -106,34 +118,31 @@ function reminderFinder(kind: ReminderKind): DueFinder {
 
 // Due once the outcome is settled (isRecordDue): same rule in SQL. The start-time range (the lesson
 // started within the outcome horizon plus the grace) with the settling-time range, lets bookings_outcome_settled_idx serve the scan.
-const RECORD_CONDITIONS: Record<RecordKind, string> = {
-  lesson_record: "TRUE",
-  review_prompt: "b.outcome = 'held'",
+const RECORD_CONDITIONS: Record<RecordKind, Prisma.Sql> = {
+  lesson_record: Prisma.sql`TRUE`,
+  review_prompt: Prisma.sql`b.outcome = 'held'`,
 };
+
+/** Bookings whose settled outcome makes a message of `kind` due at `now`. */
+export function dueRecordsSql(kind: RecordKind, now: Date, after: Cursor, limit: number): Prisma.Sql {
+  return Prisma.sql`
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status IN ('Pending', 'Confirmed', 'Completed')
+           AND b.session_start_time > ${new Date(now.getTime() - OUTCOME_SWEEP_HORIZON_MS - RECORD_GRACE_MS)}
+           AND b.session_start_time <= ${now}
+           AND b.outcome IS NOT NULL
+           AND b.outcome_settled_at <= ${now}
+           AND b.outcome_settled_at > ${new Date(now.getTime() - RECORD_GRACE_MS)}
+           AND ${RECORD_CONDITIONS[kind]}
+           ${notYetQueued(kind, after, limit)}`;
+}
 
 function recordFinder(kind: RecordKind): DueFinder {
   return {
     kind,
     async find(client, now, after, limit) {
-      const params: unknown[] = [];
-      const p = (value: unknown) => `$${params.push(value)}`;
-      const sql = `
-        SELECT b.id, b.session_start_time
-          FROM bookings b
-         WHERE b.status IN ('Pending', 'Confirmed', 'Completed')
-           AND b.session_start_time > ${p(new Date(now.getTime() - OUTCOME_SWEEP_HORIZON_MS - RECORD_GRACE_MS))}
-           AND b.session_start_time <= ${p(now)}
-           AND b.outcome IS NOT NULL
-           AND b.outcome_settled_at <= ${p(now)}
-           AND b.outcome_settled_at > ${p(new Date(now.getTime() - RECORD_GRACE_MS))}
-           AND ${RECORD_CONDITIONS[kind]}
-           ${after ? `AND (b.session_start_time, b.id) > (${p(after.startTime)}::timestamptz, ${p(after.id)}::uuid)` : ""}
-           AND NOT EXISTS (
-             SELECT 1 FROM notifications n
-              WHERE n.booking_id = b.id AND n.kind = ${p(kind)} AND n.for_start_time = b.session_start_time)
-         ORDER BY b.session_start_time, b.id
-         LIMIT ${p(limit)}`;
-      const { rows } = await client.query<{ id: string; session_start_time: Date }>(sql, params);
+      const rows = await sql<DueRow>(dueRecordsSql(kind, now, after, limit), client);
       return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
     },
   };
@@ -150,6 +159,34 @@ async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
     if (due.length < pageSize) break;
   }
   return settled;
+}
+
+type IdRow = { id: string };
+
+export const ID_COLUMNS = columnsOf<IdRow>()(["id"]);
+
+/** One row per (booking, recipient) for `kind`, skipping those already there; the ids of the new rows. */
+export function insertNotificationsSql(
+  kind: NotificationKind,
+  rows: { booking: DueBooking; recipient: NotificationRecipient }[],
+): Prisma.Sql {
+  return Prisma.sql`INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
+           SELECT booking_id, ${kind}, for_start_time, recipient_profile_id, recipient_role
+             FROM unnest(${rows.map((r) => r.booking.id)}::uuid[], ${rows.map((r) => r.booking.startTime)}::timestamptz[],
+                         ${rows.map((r) => r.recipient.profileId)}::uuid[], ${rows.map((r) => r.recipient.role)}::text[])
+                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
+           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
+           RETURNING id`;
+}
+
+/** Notifications still unsent whose send job failed for good (or whose claimant died), one batch. */
+export function exhaustedSendsSql(now: Date, batchSize: number): Prisma.Sql {
+  return Prisma.sql`SELECT n.id
+       FROM notifications n
+       JOIN ${Prisma.raw(PGBOSS_SCHEMA)}.job j ON j.name = ${QUEUES.send} AND j.id = n.id
+      WHERE (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < ${new Date(now.getTime() - CLAIM_TIMEOUT_MS)}))
+        AND j.state = 'failed'
+      LIMIT ${batchSize}`;
 }
 
 /** Finds what is due at `now` and queues it; safe to run concurrently and repeatedly. */
@@ -178,21 +215,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
       );
       if (rows.length === 0) continue;
       const inserted = await inTransaction(queue.pool, async (client, jobs) => {
-        const { rows: created } = await client.query<{ id: string }>(
-          `INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
-           SELECT booking_id, $1, for_start_time, recipient_profile_id, recipient_role
-             FROM unnest($2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[])
-                  AS r(booking_id, for_start_time, recipient_profile_id, recipient_role)
-           ON CONFLICT (booking_id, kind, for_start_time, recipient_profile_id) DO NOTHING
-           RETURNING id`,
-          [
-            finder.kind,
-            rows.map((r) => r.booking.id),
-            rows.map((r) => r.booking.startTime),
-            rows.map((r) => r.recipient.profileId),
-            rows.map((r) => r.recipient.role),
-          ],
-        );
+        const created = await sql<IdRow>(insertNotificationsSql(finder.kind, rows), client);
         if (created.length > 0)
           await enqueueSends(
             queue.boss,
@@ -232,15 +255,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
  * so a long outage loses nothing that still matters and sends nothing stale.
  */
 async function reviveExhaustedSends(queue: Queue, now: Date, batchSize: number): Promise<number> {
-  const { rows } = await queue.pool.query<{ id: string }>(
-    `SELECT n.id
-       FROM notifications n
-       JOIN ${PGBOSS_SCHEMA}.job j ON j.name = $1 AND j.id = n.id
-      WHERE (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < $2))
-        AND j.state = 'failed'
-      LIMIT $3`,
-    [QUEUES.send, new Date(now.getTime() - CLAIM_TIMEOUT_MS), batchSize],
-  );
+  const rows = await sql<IdRow>(exhaustedSendsSql(now, batchSize), queue.pool);
   if (rows.length > 0) {
     await queue.boss.retry(
       QUEUES.send,

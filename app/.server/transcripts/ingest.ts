@@ -1,10 +1,12 @@
 import { talkTime } from "~/domain/talk-time";
 import { parseTranscriptFile, type TranscriptSegmentInput } from "~/domain/transcript-file";
 import { isAllowedTranscriptUrl, parseTranscriptOrigins, type OriginPattern } from "~/domain/transcript-origins";
-import { db } from "../db";
+import { Prisma } from "~/generated/prisma/client";
+import { db, sql } from "../db";
 import { env } from "../env";
 import { logger } from "../logger";
 import type { Transaction } from "../db";
+import { columnsOf } from "../sql-columns";
 import { isUuid } from "~/domain/uuid";
 
 /**
@@ -72,7 +74,17 @@ export async function fetchDueTranscripts(
   limit: number,
   options: FetchOptions = {},
 ): Promise<TranscriptOutcome[]> {
-  const claims = await db.$queryRaw<Claim[]>`
+  const claims = await sql<Claim>(claimDueFetchesSql(now, limit));
+  const outcomes: TranscriptOutcome[] = [];
+  for (const claim of claims) outcomes.push(await ingestTranscript(claim, now, options));
+  return outcomes;
+}
+
+export const CLAIM_COLUMNS = columnsOf<Claim>()(["id", "session_id", "url", "attempts"]);
+
+/** Leases up to `limit` due pending fetches (attempts counted now), skipping rows other workers hold. */
+export function claimDueFetchesSql(now: Date, limit: number): Prisma.Sql {
+  return Prisma.sql`
     UPDATE transcript_fetches AS f
        SET attempts = f.attempts + 1,
            next_attempt_at = ${new Date(now.getTime() + CLAIM_LEASE_MS)}
@@ -83,9 +95,15 @@ export async function fetchDueTranscripts(
         LIMIT ${Math.max(1, Math.floor(limit))}
         FOR UPDATE SKIP LOCKED)
     RETURNING f.id, f.session_id, f.url, f.attempts`;
-  const outcomes: TranscriptOutcome[] = [];
-  for (const claim of claims) outcomes.push(await ingestTranscript(claim, now, options));
-  return outcomes;
+}
+
+type FetchStateRow = { status: string; attempts: number };
+
+export const FETCH_STATE_COLUMNS = columnsOf<FetchStateRow>()(["status", "attempts"]);
+
+/** A fetch's state, locked for the rest of the transaction. */
+export function lockFetchSql(fetchId: string): Prisma.Sql {
+  return Prisma.sql`SELECT status, attempts FROM transcript_fetches WHERE id = ${fetchId}::uuid FOR UPDATE`;
 }
 
 /** Downloads, validates and stores one claimed fetch. */
@@ -263,8 +281,7 @@ async function storeSegments(
   const outcome = await db.$transaction(async (tx) => {
     // The row lock makes this the only writer for the session; a worker whose lease ran out
     // (and whose row another worker claimed again) finds attempts changed and stores nothing.
-    const [current] = await tx.$queryRaw<{ status: string; attempts: number }[]>`
-      SELECT status, attempts FROM transcript_fetches WHERE id = ${claim.id}::uuid FOR UPDATE`;
+    const [current] = await sql<FetchStateRow>(lockFetchSql(claim.id), tx);
     if (!current || current.status !== "pending" || current.attempts !== claim.attempts) return "lost-claim" as const;
     const session = await tx.lessonspaceSession.findUniqueOrThrow({
       where: { sessionId: claim.session_id },

@@ -1,8 +1,10 @@
 import { Prisma } from "~/generated/prisma/client";
 import { sumTalkTime, type TalkTime } from "~/domain/talk-time";
 import { SEARCH_PAGE_SIZE, transcriptStatusOf, type TranscriptStatus } from "~/domain/transcript-view";
-import { LESSON_TALK_TIME_SQL, type LessonTalkTimeRow } from "./talk-time-sql";
-import { db, sqlQuery } from "../db";
+import { columnsOf } from "../sql-columns";
+import { participantOrGuardianIdsSql } from "../bookings/visibility";
+import { lessonTalkTimeSql, type LessonTalkTimeRow } from "./talk-time-sql";
+import { db, sql } from "../db";
 
 /**
  * Reading transcripts for pages (docs/decisions/0050-transcript-visibility-and-search.md). Callers have authorized the viewer on the booking
@@ -16,7 +18,7 @@ import { db, sqlQuery } from "../db";
  * page pays it, and through Prisma it was two queries whose building cost more than the reads).
  */
 export async function loadLessonTalkTime(bookingId: string): Promise<{ status: TranscriptStatus; talk: TalkTime }> {
-  const [row] = await sqlQuery<LessonTalkTimeRow>(LESSON_TALK_TIME_SQL, [bookingId]);
+  const [row] = await sql<LessonTalkTimeRow>(lessonTalkTimeSql(bookingId));
   return { status: transcriptStatusOf(row?.fetch_statuses ?? []), talk: sumTalkTime(row?.speakers ?? []) };
 }
 
@@ -87,38 +89,34 @@ export type SearchHit = {
   excerpt: string;
 };
 
-/**
- * Full-text search over the transcripts the viewer may read (PostgreSQL `websearch_to_tsquery`
- * over the generated `search_vector`, GIN-indexed). One query; another family's segments can
- * never match because the visible bookings are part of the WHERE clause. One page of the best
- * matches (SEARCH_PAGE_SIZE), in one total order (rank, then the newest lesson, then the moment
- * in it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row
- * read beyond the page.
- */
-export async function searchTranscripts(
-  viewerId: string,
-  query: string,
-  page: number,
-): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
+type SearchRow = {
+  segment_id: string;
+  booking_id: string;
+  service_name: string;
+  session_start_time: Date;
+  started_at: Date | null;
+  speaker_name: string;
+  start_seconds: number;
+  excerpt: string;
+};
+
+export const SEARCH_COLUMNS = columnsOf<SearchRow>()([
+  "segment_id",
+  "booking_id",
+  "service_name",
+  "session_start_time",
+  "started_at",
+  "speaker_name",
+  "start_seconds",
+  "excerpt",
+]);
+
+/** One page of search hits (and one row more), best first. */
+export function searchTranscriptsSql(viewerId: string, query: string, page: number): Prisma.Sql {
   const offset = (page - 1) * SEARCH_PAGE_SIZE;
-  const rows = await db.$queryRaw<
-    {
-      segment_id: string;
-      booking_id: string;
-      service_name: string;
-      session_start_time: Date;
-      started_at: Date | null;
-      speaker_name: string;
-      start_seconds: number;
-      excerpt: string;
-    }[]
-  >(Prisma.sql`
+  return Prisma.sql`
     WITH visible AS (
-      SELECT id FROM bookings WHERE client_id = ${viewerId}::uuid OR tutor_id = ${viewerId}::uuid OR student_id = ${viewerId}::uuid
-      UNION
-      SELECT b.id FROM bookings b
-        JOIN profile_graph g ON g.target_profile_id = b.student_id
-       WHERE g.source_profile_id = ${viewerId}::uuid AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
+      ${participantOrGuardianIdsSql(viewerId)}
     ),
     hits AS (
       -- The query inline (not joined from a CTE), so the planner can use the GIN index directly.
@@ -134,7 +132,23 @@ export async function searchTranscripts(
            ts_headline('english', h.text, websearch_to_tsquery('english', ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS excerpt
       FROM hits h
       JOIN lessonspace_sessions ls ON ls.session_id = h.session_id
-     ORDER BY h.rank DESC, h.session_start_time DESC, h.start_seconds, h.id`);
+     ORDER BY h.rank DESC, h.session_start_time DESC, h.start_seconds, h.id`;
+}
+
+/**
+ * Full-text search over the transcripts the viewer may read (PostgreSQL `websearch_to_tsquery`
+ * over the generated `search_vector`, GIN-indexed). One query; another family's segments can
+ * never match because the visible bookings are part of the WHERE clause. One page of the best
+ * matches (SEARCH_PAGE_SIZE), in one total order (rank, then the newest lesson, then the moment
+ * in it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row
+ * read beyond the page.
+ */
+export async function searchTranscripts(
+  viewerId: string,
+  query: string,
+  page: number,
+): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
+  const rows = await sql<SearchRow>(searchTranscriptsSql(viewerId, query, page));
   const hits = rows.slice(0, SEARCH_PAGE_SIZE).map((row) => ({
     segmentId: row.segment_id,
     bookingId: row.booking_id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signInKey } from "./rate-limit";
+import { signInKey } from "./sign-in-key";
 
 const request = (headers: Record<string, string>) =>
   new Request("http://app.test/sign-in", { method: "POST", headers });
