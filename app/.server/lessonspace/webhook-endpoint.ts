@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "~/domain/webhook-payload";
 import { logger } from "../logger";
-import {
-  declaredTooLarge,
-  ingestLessonspaceWebhook,
-  type BodyRead,
-  type HeaderReader,
-  type WebhookOutcome,
-} from "./webhooks";
+import { declaredTooLarge } from "../read-limited";
+import { ingestLessonspaceWebhook, type BodyRead, type HeaderReader, type WebhookOutcome } from "./webhooks";
 
 /**
  * POST /api/webhooks/lessonspace, answered two ways by the same rules: the React Router resource

@@ -29,6 +29,7 @@ import { onSessionEnded } from "./proof-of-value";
 import { jobDbFor } from "../queue";
 import { inlineValues } from "./sql-inline";
 import { recordTranscriptFetch } from "../transcripts/ingest";
+import { declaredTooLarge, readAtMost } from "../read-limited";
 
 /**
  * Lessonspace webhook ingestion (docs/decisions/0016-webhook-deliveries-checked-recorded-applied-once.md). Order of checks, each answered
@@ -52,36 +53,12 @@ export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "t
 /** The request headers, from a WHATWG Request or a node:http one (webhook-endpoint.ts). */
 export type HeaderReader = Pick<Headers, "get">;
 
-/**
- * The raw body, read once, refusing anything over `limit` bytes: first by the declared length,
- * then by counting while reading, so a lying or missing Content-Length never makes us buffer more.
- */
+/** The raw body, read once, refusing anything over `limit` bytes (app/.server/read-limited.ts). */
 export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
   if (declaredTooLarge(request.headers.get("Content-Length"), limit)) return { ok: false, reason: "too-large" };
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        void reader.cancel().catch(() => undefined);
-        return { ok: false, reason: "too-large" };
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return { ok: false, reason: "unreadable" };
-  }
-  return { ok: true, bytes: Buffer.concat(chunks) };
-}
-
-/** A Content-Length over `limit`: refused before a byte is read (a missing or odd one is counted instead). */
-export function declaredTooLarge(declared: string | null | undefined, limit: number): boolean {
-  return declared != null && /^\d+$/.test(declared.trim()) && Number(declared) > limit;
+  const read = await readAtMost(request.body, limit);
+  return read.ok || read.reason === "too-large" ? read : { ok: false, reason: "unreadable" };
 }
 
 // Lessonspace waits 30 s for an answer; we answer well within 10 s whatever is slow behind us.

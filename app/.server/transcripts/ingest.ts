@@ -8,6 +8,7 @@ import { logger } from "../logger";
 import type { Transaction } from "../db";
 import { columnsOf } from "../sql-columns";
 import { isUuid } from "~/domain/uuid";
+import { declaredTooLarge, readAtMost } from "../read-limited";
 
 /**
  * Lesson transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md and
@@ -213,35 +214,22 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
     permanent: true,
     problem: `The transcript is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`,
   };
-  const declared = response.headers.get("Content-Length");
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+  if (declaredTooLarge(response.headers.get("Content-Length"), maxBytes)) {
     await response.body?.cancel().catch(() => undefined);
     return tooLarge;
   }
   if (!response.body) return { ok: true, text: "" };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        return tooLarge;
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
+  const read = await readAtMost(response.body, maxBytes);
+  if (!read.ok && read.reason === "too-large") return tooLarge;
+  if (!read.ok) {
     return {
       ok: false,
       permanent: false,
-      problem: isTimeout(error) || signal.aborted ? "The download timed out." : "The download broke off.",
+      problem: isTimeout(read.error) || signal.aborted ? "The download timed out." : "The download broke off.",
     };
   }
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks)) };
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
   } catch {
     return { ok: false, permanent: true, problem: "The transcript is not UTF-8 text." };
   }
