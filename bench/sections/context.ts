@@ -11,10 +11,7 @@ import type { ReminderFigures } from "../reminders.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
-import type { FloorBound, RenderFloor } from "./floor.ts";
-import type { MemoryFigures } from "./memory.ts";
-import type { PairedRatios } from "./pairs.ts";
-import type { SoakFigures } from "./soak.ts";
+import type { FloorBound, MemoryFigures, PairedRatios, RenderFloor, SoakFigures } from "./figures.ts";
 
 export interface BenchSettings {
   quick: boolean;

@@ -5,20 +5,7 @@ import { root } from "../lib/build.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { kib } from "../lib/stats.ts";
 import { pct } from "./context.ts";
-
-export type RenderFloor = {
-  rounds: number;
-  reactMs: number;
-  reactBytes: number;
-  templateMs: number;
-  templateBytes: number;
-  rulesMs: number;
-  documentMs: number;
-  documentBytes: number;
-  hydrationMs: number;
-  hydrationBytes: number;
-};
-export type FloorBound = { appMs: number; ceilingMs: number; allowedMs: number; floorMs: number; reachable: boolean };
+import type { RenderFloor, FloorBound } from "./figures.ts";
 
 /** bench/lib/render-floor.tsx in a process of its own, with the app's environment and the build the bench serves. */
 export async function measureRenderFloor(ctx: BenchContext, cookie: string, quick: boolean): Promise<RenderFloor> {

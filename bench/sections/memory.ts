@@ -8,19 +8,7 @@ import { InspectorSession } from "../lib/profile.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { mb } from "../lib/stats.ts";
 import { heading, RSS_TARGET_MB, say, type BenchRun, type Cookies, type WebhookRooms } from "./context.ts";
-
-export type MemoryFigures = {
-  flags: string[];
-  seconds: number;
-  requests: number;
-  rps: number;
-  statuses: Record<string, number>;
-  rssPeakKb: number;
-  heapAfterGcBytes: number;
-  atPeak: NodeJS.MemoryUsage | null;
-  afterGc: NodeJS.MemoryUsage;
-  targetMb: number;
-};
+import type { MemoryFigures } from "./figures.ts";
 
 export async function memoryAtC50(
   run: BenchRun,

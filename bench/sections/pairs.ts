@@ -3,12 +3,8 @@
 import type { LoadSpec, MeasuredLoad } from "../lib/load.ts";
 import { median } from "../lib/stats.ts";
 import { pct, type BenchRun } from "./context.ts";
+import type { PairedRatios } from "./figures.ts";
 
-export type PairedRatios = {
-  pairs: { throughput: number; perCpuSecond: number; appRps: number; ceilingRps: number }[];
-  throughput: number;
-  perCpuSecond: number;
-};
 type LoadTarget = { name: string; url: string; pid: number; requests: LoadSpec["requests"] };
 
 /**

@@ -7,35 +7,7 @@ import { readStatus } from "../lib/processes.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { mb, ms, residualStdDev, slope, table } from "../lib/stats.ts";
 import { heading, pct, say, type BenchRun, type Cookies, type WebhookRooms } from "./context.ts";
-
-export type SoakSlice = {
-  endSeconds: number;
-  result: MeasuredLoad;
-  rssPeakKb: number;
-  rssAfterGcKb: number;
-  heapAfterGcBytes: number | null;
-};
-export type SoakFigures = {
-  seconds: number;
-  connections: number;
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  unexpected: number;
-  statuses: Record<string, number>;
-  rssStartKb: number;
-  rssEndKb: number;
-  heapStartBytes: number | null;
-  heapEndBytes: number | null;
-  /** Fitted growth of the heap after GC, projected over all the soak's requests. */
-  heapGrowthMb: number | null;
-  rssGrowthMb: number;
-  growthFlagged: boolean;
-  judged: boolean;
-  slices: SoakSlice[];
-};
+import type { SoakFigures, SoakSlice } from "./figures.ts";
 
 export async function soak(
   run: BenchRun,
