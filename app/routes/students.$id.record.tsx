@@ -98,8 +98,8 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           )}
         </nav>
         <p>
-          {totals.booked} lessons booked, {totals.held} held, {totals.noShows} missed; {totals.attendedMinutes} of{" "}
-          {totals.plannedMinutes} planned minutes attended.
+          {totals.booked === 1 ? "1 lesson" : `${totals.booked} lessons`} booked, {totals.held} held, {totals.noShows}{" "}
+          missed; {totals.attendedMinutes} of {totals.plannedMinutes} planned minutes attended.
         </p>
 
         <section aria-labelledby="chart-lessons">
