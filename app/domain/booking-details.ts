@@ -5,7 +5,7 @@
 import { presentBookingCard, type BookingCardView, type CardBooking } from "./booking-card";
 import { formatSeconds } from "./format";
 import { OUTCOME_STATES, presentLesson } from "./lesson-presentation";
-import { canUploadSnapshot, reviewTarget } from "./permissions";
+import { canUploadSnapshot, reviewTargetOfLesson } from "./permissions";
 
 /** One profile's time in one Lessonspace session of the booking (lessonspace_attendance). */
 export type AttendanceRow = { profileId: string; fullName: string; secondsPresent: number };
@@ -82,8 +82,7 @@ export function presentBookingDetails(
     reviews: booking.reviews.map(({ reviewerName, rating, comment }) => ({ reviewerName, rating, comment })),
     // Who may (the permission) and whether the lesson is one to review or photograph (it happened).
     canReview:
-      actions.review &&
-      reviewTarget(booking, viewerId, now).ok &&
+      reviewTargetOfLesson(booking, viewerId, now, timeZone).ok &&
       !booking.reviews.some((review) => review.reviewerId === viewerId),
     canUploadSnapshot: actions.snapshot && canUploadSnapshot(booking, viewerId, now).ok,
   };

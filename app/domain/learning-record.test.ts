@@ -5,21 +5,33 @@ import {
   periodKey,
   periodLabel,
   recentPeriods,
+  recordEntries,
+  recordTotals,
   summarisePeriods,
   type RecordLesson,
 } from "./learning-record";
 
 const NOW = new Date("2026-11-25T12:00:00Z"); // a Wednesday
+const TUTOR = { id: "tutor", fullName: "Tara Tutor" };
+const KID = { id: "kid", fullName: "Charlie Child" };
+const minutes = (n: number) => n * 60_000;
 
+/** A lesson held last Tuesday (settled: the child was there 50 of 60 minutes), with a transcript. */
 function lesson(overrides: Partial<RecordLesson> = {}): RecordLesson {
   return {
     bookingId: "b",
     serviceName: "Maths",
-    start: new Date("2026-11-24T15:00:00Z"),
-    plannedMinutes: 60,
+    sessionStartTime: new Date("2026-11-24T15:00:00Z"),
+    sessionDuration: 60,
     status: "Confirmed",
-    held: true,
-    learnerSeconds: 3000,
+    tutor: TUTOR,
+    client: { id: "parent", fullName: "Paula Parent" },
+    student: KID,
+    sessions: [],
+    presence: [],
+    outcome: "held",
+    outcomeTutorSeconds: 3600,
+    outcomeAttendeeSeconds: 3000,
     learnerSpokenSeconds: 600,
     spokenSeconds: 2400,
     hasRecording: false,
@@ -29,6 +41,31 @@ function lesson(overrides: Partial<RecordLesson> = {}): RecordLesson {
     ...overrides,
   };
 }
+
+/** A lesson whose outcome is not settled yet, with everyone's time in one ended classroom session. */
+function unsettled(start: Date, plannedMinutes: number, secondsOf: Record<string, number>): RecordLesson {
+  return lesson({
+    sessionStartTime: start,
+    sessionDuration: plannedMinutes,
+    outcome: null,
+    outcomeTutorSeconds: null,
+    outcomeAttendeeSeconds: null,
+    spokenSeconds: 0,
+    learnerSpokenSeconds: 0,
+    sessions: [{ startedAt: start, endedAt: new Date(start.getTime() + minutes(plannedMinutes)) }],
+    presence: Object.entries(secondsOf).map(([profileId, secondsPresent]) => ({
+      profileId,
+      joinedAt: start,
+      leftAt: new Date(start.getTime() + secondsPresent * 1000),
+      secondsPresent,
+    })),
+  });
+}
+
+const summary = (lessons: RecordLesson[]) => {
+  const entries = recordEntries(lessons, "month", NOW, "UTC");
+  return { entries, periods: summarisePeriods(entries, "month", NOW, "UTC"), totals: recordTotals(entries) };
+};
 
 describe("periods", () => {
   it("keys months and weeks (Monday) in the viewer's zone", () => {
@@ -68,29 +105,19 @@ describe("periods", () => {
 
 describe("summarisePeriods", () => {
   it("counts booked, held and missed lessons, planned and attended minutes, and the talk share", () => {
-    const periods = summarisePeriods(
-      [
-        lesson(),
-        lesson({
-          held: false,
-          learnerSeconds: 0,
-          learnerSpokenSeconds: 0,
-          spokenSeconds: 0,
-          start: new Date("2026-11-20T15:00:00Z"),
-        }),
-        lesson({ status: "Cancelled" }),
-        lesson({
-          start: new Date("2026-11-28T15:00:00Z"),
-          held: false,
-          learnerSeconds: 0,
-          spokenSeconds: 0,
-          learnerSpokenSeconds: 0,
-        }), // upcoming
-      ],
-      "month",
-      NOW,
-      "UTC",
-    );
+    const { periods } = summary([
+      lesson(),
+      lesson({
+        outcome: "student_absent",
+        outcomeAttendeeSeconds: 0,
+        learnerSpokenSeconds: 0,
+        spokenSeconds: 0,
+        sessionStartTime: new Date("2026-11-20T15:00:00Z"),
+      }),
+      lesson({ status: "Cancelled" }),
+      // Upcoming: booked, neither held nor missed, no minutes yet.
+      lesson({ sessionStartTime: new Date("2026-11-28T15:00:00Z"), outcome: null, spokenSeconds: 0 }),
+    ]);
     expect(periods.at(-1)).toEqual({
       key: "2026-11",
       label: "Nov 2026",
@@ -104,9 +131,79 @@ describe("summarisePeriods", () => {
     expect(periods.at(-2)).toMatchObject({ booked: 0, talkShare: null });
   });
 
-  it("ignores lessons outside the periods shown", () => {
-    const periods = summarisePeriods([lesson({ start: new Date("2024-01-01T00:00:00Z") })], "month", NOW, "UTC");
+  it("leaves out lessons outside the periods shown, from the list and the figures alike", () => {
+    const { entries, periods } = summary([lesson({ sessionStartTime: new Date("2024-01-01T00:00:00Z") })]);
+    expect(entries).toEqual([]);
     expect(periods.every((p) => p.booked === 0)).toBe(true);
+  });
+});
+
+describe("recordEntries and recordTotals", () => {
+  const yesterday = new Date("2026-11-24T10:00:00Z");
+  const lessons = [
+    lesson({ bookingId: "settled" }),
+    // Not settled yet: the child's 40 minutes make it held, as the booking page says.
+    { ...unsettled(new Date("2026-11-23T10:00:00Z"), 60, { tutor: 3600, kid: 2400 }), bookingId: "provisional" },
+    // Three minutes of 30 planned, the tutor for 12 seconds.
+    { ...unsettled(yesterday, 30, { tutor: 12, kid: 180 }), bookingId: "short" },
+    // Marked Completed by the booking system, with no classroom records at all.
+    lesson({
+      bookingId: "completed",
+      status: "Completed",
+      outcome: null,
+      outcomeTutorSeconds: null,
+      outcomeAttendeeSeconds: null,
+    }),
+    // Ended five minutes ago: the window is still open, so neither held nor missed yet.
+    { ...unsettled(new Date(NOW.getTime() - minutes(65)), 60, { tutor: 3600, kid: 3600 }), bookingId: "window-open" },
+    lesson({ bookingId: "cancelled", status: "Cancelled" }),
+  ];
+
+  it("gives each lesson the presentation's badge and reason, the provisional outcome when none is settled", () => {
+    const { entries } = summary(lessons);
+    const byId = new Map(entries.map((entry) => [entry.lesson.bookingId, entry]));
+    expect(byId.get("settled")).toMatchObject({ badge: "Held", held: true, minutes: { planned: 60, attended: 50 } });
+    expect(byId.get("provisional")).toMatchObject({
+      badge: "Held",
+      held: true,
+      minutes: { planned: 60, attended: 40 },
+    });
+    expect(byId.get("short")).toMatchObject({ state: "too_short", badge: "Too short", held: false });
+    expect(byId.get("short")!.explanation).toContain("12 s");
+    expect(byId.get("short")!.minutes).toEqual({ planned: 30, attended: 3 });
+    expect(byId.get("window-open")).toMatchObject({ held: null, minutes: null });
+    expect(byId.get("cancelled")).toMatchObject({ booked: false, held: null });
+  });
+
+  it("says what is known of a Completed lesson without attendance, and counts no minutes for it", () => {
+    const completed = summary(lessons).entries.find((entry) => entry.lesson.bookingId === "completed")!;
+    expect(completed).toMatchObject({ state: "unrecorded", badge: "Completed", held: true, minutes: null });
+    expect(completed.explanation).toMatch(/recorded no attendance/);
+    expect(completed.explanation).not.toMatch(/attended 0/);
+  });
+
+  it("makes the totals and every period from the list's own entries, so they never disagree", () => {
+    const { entries, periods, totals } = summary(lessons);
+    const booked = entries.filter((entry) => entry.booked);
+    expect(totals).toEqual({
+      booked: booked.length,
+      held: booked.filter((entry) => entry.held === true).length,
+      noShows: booked.filter((entry) => entry.held === false).length,
+      plannedMinutes: booked.reduce((sum, entry) => sum + (entry.minutes?.planned ?? 0), 0),
+      attendedMinutes: booked.reduce((sum, entry) => sum + (entry.minutes?.attended ?? 0), 0),
+    });
+    expect(totals).toEqual({ booked: 5, held: 3, noShows: 1, plannedMinutes: 150, attendedMinutes: 93 });
+    const summed = periods.reduce(
+      (sum, p) => ({
+        booked: sum.booked + p.booked,
+        held: sum.held + p.held,
+        noShows: sum.noShows + p.noShows,
+        plannedMinutes: sum.plannedMinutes + p.plannedMinutes,
+        attendedMinutes: sum.attendedMinutes + p.attendedMinutes,
+      }),
+      { booked: 0, held: 0, noShows: 0, plannedMinutes: 0, attendedMinutes: 0 },
+    );
+    expect(summed).toEqual(totals);
   });
 });
 

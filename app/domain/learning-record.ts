@@ -3,29 +3,29 @@
  * minutes attended against planned, and the learner's share of the talking. Pure: the caller
  * loads one row per lesson (app/.server/bookings/learning-record.ts) and passes `now` and the zone.
  *
- * Definitions (written down because a parent will read them as facts):
+ * Every figure comes from the lesson's presentation (lesson-presentation.ts), the same one the
+ * booking page shows, and the totals, the periods and the list are made from one list of entries
+ * (`recordEntries`), so they cannot disagree. Definitions (a parent will read them as facts):
  * - booked: every lesson in the period that was not cancelled or declined (upcoming ones too);
- * - held: the learner was in the lesson's classroom (attendance), or the booking's outcome says so
- *   once lesson outcomes exist (the loader decides, see HELD_SQL);
- * - no-show: a booked lesson whose time is over and that was not held;
- * - planned minutes: the booked length of lessons whose time is over; attended minutes: the
- *   learner's measured time in the classroom for those lessons;
+ * - held: the presentation says it was held (the settled outcome, or the provisional one while
+ *   the outcome is not yet settled; a Completed lesson without classroom records counts as held);
+ * - missed: the presentation says it was not held (absent, too short, not held, or no record);
+ * - planned and attended minutes: over the lessons that are over and whose attendance is known
+ *   (a lesson without classroom records has no minutes to count, either way); attended is the
+ *   learner's time in the classroom as the presentation counts it, capped at the planned length;
  * - talk share: the learner's speaking seconds over everyone's, summed over the period's lessons
  *   that have a transcript (null when none has).
  */
 import { calendarDay } from "./format";
+import { attendedMinutes } from "./lesson-outcome";
+import { presentLesson, type LessonFacts, type LessonState } from "./lesson-presentation";
 
 export type RecordPeriod = "week" | "month";
 export const PERIOD_COUNT: Record<RecordPeriod, number> = { week: 16, month: 12 };
 
-export type RecordLesson = {
+export type RecordLesson = LessonFacts & {
   bookingId: string;
   serviceName: string;
-  start: Date;
-  plannedMinutes: number;
-  status: string;
-  held: boolean;
-  learnerSeconds: number;
   learnerSpokenSeconds: number;
   spokenSeconds: number;
   hasRecording: boolean;
@@ -34,14 +34,32 @@ export type RecordLesson = {
   hasTranscript: boolean;
 };
 
-export type PeriodSummary = {
-  key: string;
-  label: string;
+/** One lesson as the record counts and lists it. */
+export type RecordEntry = {
+  lesson: RecordLesson;
+  /** The period it falls in (periodKey). */
+  period: string;
+  state: LessonState;
+  badge: string;
+  explanation: string;
+  booked: boolean;
+  /** true held, false missed, null not over yet (or cancelled). */
+  held: boolean | null;
+  /** null when the lesson is not over or its attendance is not known. */
+  minutes: { planned: number; attended: number } | null;
+};
+
+export type RecordTotals = {
   booked: number;
   held: number;
   noShows: number;
   plannedMinutes: number;
   attendedMinutes: number;
+};
+
+export type PeriodSummary = RecordTotals & {
+  key: string;
+  label: string;
   /** 0..1, or null when no lesson of the period has a transcript. */
   talkShare: number | null;
 };
@@ -95,63 +113,78 @@ export function earliestStart(period: RecordPeriod, now: Date, timeZone: string)
   return new Date(`${addDays(day, -1)}T00:00:00Z`);
 }
 
-const NOT_BOOKED = new Set(["Cancelled", "Declined"]);
-
-export function isOver(lesson: Pick<RecordLesson, "start" | "plannedMinutes">, now: Date): boolean {
-  return lesson.start.getTime() + lesson.plannedMinutes * 60_000 <= now.getTime();
-}
-
-export function summarisePeriods(
+/**
+ * The lessons of the periods shown (newest first, as loaded), each with its presentation in the
+ * viewer's zone. Lessons outside the periods are dropped here, so the list and the totals hold
+ * the same lessons.
+ */
+export function recordEntries(
   lessons: readonly RecordLesson[],
   period: RecordPeriod,
   now: Date,
   timeZone: string,
-): PeriodSummary[] {
-  const keys = recentPeriods(period, now, timeZone);
-  const byKey = new Map(
-    keys.map((key) => [
-      key,
-      {
-        key,
-        label: periodLabel(key, period),
-        booked: 0,
-        held: 0,
-        noShows: 0,
-        plannedMinutes: 0,
-        attendedSeconds: 0,
-        learnerSpoken: 0,
-        spoken: 0,
-        transcribed: 0,
-      },
-    ]),
-  );
+): RecordEntry[] {
+  const keys = new Set(recentPeriods(period, now, timeZone));
+  const entries: RecordEntry[] = [];
   for (const lesson of lessons) {
-    if (NOT_BOOKED.has(lesson.status)) continue;
-    const bucket = byKey.get(periodKey(lesson.start, period, timeZone));
-    if (!bucket) continue;
-    bucket.booked += 1;
-    if (lesson.held) bucket.held += 1;
-    if (isOver(lesson, now)) {
-      if (!lesson.held) bucket.noShows += 1;
-      bucket.plannedMinutes += lesson.plannedMinutes;
-      bucket.attendedSeconds += lesson.learnerSeconds;
-    }
-    if (lesson.spokenSeconds > 0) {
-      bucket.transcribed += 1;
-      bucket.learnerSpoken += lesson.learnerSpokenSeconds;
-      bucket.spoken += lesson.spokenSeconds;
+    const key = periodKey(lesson.sessionStartTime, period, timeZone);
+    if (!keys.has(key)) continue;
+    const shown = presentLesson(lesson, now, timeZone);
+    entries.push({
+      lesson,
+      period: key,
+      state: shown.state,
+      badge: shown.badge,
+      explanation: shown.explanation,
+      booked: shown.state !== "cancelled",
+      held: shown.held,
+      minutes:
+        shown.held === null || shown.state === "unrecorded"
+          ? null
+          : {
+              planned: lesson.sessionDuration,
+              attended: attendedMinutes(shown.learnerSeconds, lesson.sessionDuration),
+            },
+    });
+  }
+  return entries;
+}
+
+/** Booked, held, missed and minutes over some entries: one sum for the headline and each period. */
+export function recordTotals(entries: readonly RecordEntry[]): RecordTotals {
+  const totals: RecordTotals = { booked: 0, held: 0, noShows: 0, plannedMinutes: 0, attendedMinutes: 0 };
+  for (const entry of entries) {
+    if (!entry.booked) continue;
+    totals.booked += 1;
+    if (entry.held === true) totals.held += 1;
+    if (entry.held === false) totals.noShows += 1;
+    if (entry.minutes) {
+      totals.plannedMinutes += entry.minutes.planned;
+      totals.attendedMinutes += entry.minutes.attended;
     }
   }
-  return [...byKey.values()].map((bucket) => ({
-    key: bucket.key,
-    label: bucket.label,
-    booked: bucket.booked,
-    held: bucket.held,
-    noShows: bucket.noShows,
-    plannedMinutes: bucket.plannedMinutes,
-    attendedMinutes: Math.round(bucket.attendedSeconds / 60),
-    talkShare: bucket.transcribed > 0 && bucket.spoken > 0 ? bucket.learnerSpoken / bucket.spoken : null,
-  }));
+  return totals;
+}
+
+/** Every period shown, oldest first, with its totals and talk share (empty periods too). */
+export function summarisePeriods(
+  entries: readonly RecordEntry[],
+  period: RecordPeriod,
+  now: Date,
+  timeZone: string,
+): PeriodSummary[] {
+  return recentPeriods(period, now, timeZone).map((key) => {
+    const inPeriod = entries.filter((entry) => entry.period === key && entry.booked);
+    const transcribed = inPeriod.filter((entry) => entry.lesson.spokenSeconds > 0);
+    const spoken = transcribed.reduce((sum, entry) => sum + entry.lesson.spokenSeconds, 0);
+    const learnerSpoken = transcribed.reduce((sum, entry) => sum + entry.lesson.learnerSpokenSeconds, 0);
+    return {
+      key,
+      label: periodLabel(key, period),
+      ...recordTotals(inPeriod),
+      talkShare: spoken > 0 ? learnerSpoken / spoken : null,
+    };
+  });
 }
 
 export type RecordLink = { id: string; fullName: string; own: boolean };

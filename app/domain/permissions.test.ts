@@ -5,6 +5,7 @@ import {
   canUploadSnapshot,
   canViewArtifacts,
   reviewTarget,
+  reviewTargetOfLesson,
   rolesOn,
   type BookingParties,
 } from "./permissions";
@@ -130,5 +131,40 @@ describe("learnerIdOf", () => {
   });
   it("is the client when no student is assigned (adult learner)", () => {
     expect(learnerIdOf({ clientId: "client", studentId: null })).toBe("client");
+  });
+});
+
+describe("reviewTargetOfLesson", () => {
+  const lesson = {
+    ...booking,
+    tutor: { id: "tutor", fullName: "Tara Tutor" },
+    client: { id: "client", fullName: "Ada Adult" },
+    student: null,
+    sessions: [],
+    presence: [],
+    outcome: null,
+    outcomeTutorSeconds: null,
+    outcomeAttendeeSeconds: null,
+  };
+  it("lets the client review a lesson that was held", () => {
+    const held = { ...lesson, outcome: "held" as const, outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 3000 };
+    expect(reviewTargetOfLesson(held, "client", after, "UTC")).toMatchObject({ ok: true, revieweeId: "tutor" });
+  });
+  it("refuses a lesson that did not take place with its badge and reason", () => {
+    const missed = {
+      ...lesson,
+      outcome: "student_absent" as const,
+      outcomeTutorSeconds: 3600,
+      outcomeAttendeeSeconds: 0,
+    };
+    expect(reviewTargetOfLesson(missed, "client", after, "UTC")).toEqual({
+      ok: false,
+      reason:
+        "Student absent: Ada Adult did not join; a lesson needs at least 12 min of both. Only a lesson that took place can be reviewed.",
+    });
+  });
+  it("keeps reviewTarget's refusal for who may not review, or not yet", () => {
+    expect(reviewTargetOfLesson(lesson, "client", during, "UTC")).toEqual(reviewTarget(lesson, "client", during));
+    expect(reviewTargetOfLesson({ ...lesson, studentId: "child" }, "child", after, "UTC").ok).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { learnerIdOf } from "./attendee";
 import { cardState, hasStarted, type JoinWindowInput } from "./join-window";
-import { attendeeLocked } from "./lesson-presentation";
+import { attendeeLocked, OUTCOME_STATES, presentLesson, type LessonFacts } from "./lesson-presentation";
 
 export type BookingParties = JoinWindowInput & {
   clientId: string;
@@ -85,6 +85,28 @@ export function reviewTarget(
   if (roles.includes("tutor")) return { ok: true, revieweeId: learnerIdOf(booking), as: "tutor" };
   if (roles.includes("client")) return { ok: true, revieweeId: booking.tutorId, as: "client" };
   return refuse("Only the tutor and the person who booked the lesson can review it.");
+}
+
+/**
+ * The review form's rule: who reviews whom (reviewTarget), and only for a lesson that took place
+ * as its presentation says (held, or Completed without records). A lesson that was not held is
+ * refused with its badge and reason, so nobody rates a lesson that did not happen.
+ */
+export function reviewTargetOfLesson(
+  booking: BookingParties & LessonFacts,
+  viewerId: string,
+  now: Date,
+  timeZone: string,
+): ReturnType<typeof reviewTarget> {
+  const target = reviewTarget(booking, viewerId, now);
+  if (!target.ok) return target;
+  const lesson = presentLesson(booking, now, timeZone);
+  if (lesson.actions.review) return target;
+  return refuse(
+    OUTCOME_STATES.has(lesson.state)
+      ? `${lesson.badge}: ${lesson.explanation} Only a lesson that took place can be reviewed.`
+      : "You can leave a review once the lesson is completed.",
+  );
 }
 
 /** Recording and snapshot: participants and active guardians of the assigned student. */

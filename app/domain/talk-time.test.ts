@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   formatShare,
+  presentTalkTime,
+  secondsPresentOf,
   sumTalkTime,
   talkTime,
   talkTimeBySession,
@@ -186,5 +188,29 @@ describe("sumTalkTime", () => {
       ["Tara", 90, 0.6],
       ["Charlie", 60, 0.4],
     ]);
+  });
+});
+
+describe("secondsPresentOf", () => {
+  it("sums each person's time over the lesson's sessions, and bounds their speaking time by it", () => {
+    const present = secondsPresentOf([
+      { profileId: CHARLIE, secondsPresent: 40 },
+      { profileId: TARA, secondsPresent: 600 },
+      { profileId: CHARLIE, secondsPresent: 5 },
+    ]);
+    expect(present).toEqual(
+      new Map([
+        [CHARLIE, 45],
+        [TARA, 600],
+      ]),
+    );
+    // A transcript that overruns the classroom: Charlie "spoke" 90 s but was there 45 s.
+    const talk = talkTime([said(CHARLIE, "Charlie", 0, 90), said(TARA, "Tara", 90, 120)]);
+    const [first] = presentTalkTime(talk, 645, CHARLIE, present).sentences;
+    expect(first!.sentence).toMatch(/^Charlie spoke for 45 s of/);
+  });
+
+  it("is empty without attendance", () => {
+    expect(secondsPresentOf([]).size).toBe(0);
   });
 });

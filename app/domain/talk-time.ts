@@ -142,6 +142,13 @@ export function talkTimeSentence(
   return `${speaker.name} spoke for ${spoken} of the lesson's ${formatSeconds(lessonSeconds)}: ${share}.`;
 }
 
+/** Each person's time in the classroom, summed over sessions: what their speaking time is bounded by. */
+export function secondsPresentOf(rows: readonly { profileId: string; secondsPresent: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(row.profileId, (totals.get(row.profileId) ?? 0) + row.secondsPresent);
+  return totals;
+}
+
 export type TalkTimeView = { sentences: { key: string; sentence: string; isLearner: boolean }[] };
 
 /** The page's sentences: the learner (student, or adult learner) first, then by time spoken. */

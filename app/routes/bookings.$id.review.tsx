@@ -11,17 +11,18 @@ import {
 import { data, redirect } from "react-router";
 import { z } from "zod";
 import { requireViewer } from "~/.server/auth";
-import { requireBookingForViewer } from "~/.server/bookings/bookings";
+import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { learnerOf } from "~/domain/attendee";
 import { lessonTime } from "~/domain/format";
 import { findReview, saveReview } from "~/.server/bookings/reviews";
 import { RATING_LABELS, REVIEW_COMMENT_MAX, ReviewForm, type ReviewFormErrors } from "~/components/bookings/ReviewForm";
-import { reviewTarget } from "~/domain/permissions";
+import { reviewTargetOfLesson } from "~/domain/permissions";
+import { usableTimeZone } from "~/domain/time-zone";
 import { plainText } from "~/domain/plain-text";
 import { safeReturnPath } from "~/domain/return-path";
 import type { Route } from "./+types/bookings.$id.review";
 
-// v4.5 review of a completed lesson: the tutor reviews the session (about the student, or the
+// v4.5 review of a lesson that took place: the tutor reviews the session (about the student, or the
 // adult learner), the client reviews the tutor. One review per reviewer per booking, editable.
 
 const RATING_MESSAGE = `Choose a rating from 1 to ${RATING_LABELS.length}.`;
@@ -50,12 +51,15 @@ async function authorize(args: Route.LoaderArgs | Route.ActionArgs) {
   const { url, params } = args;
   const viewer = await requireViewer(args);
   const bookingId = params.id;
-  const booking = await requireBookingForViewer(bookingId, viewer.id);
-  const target = reviewTarget(booking, viewer.id, new Date());
+  // With its sessions, attendance and outcome: a lesson that did not take place is not reviewed.
+  const { booking } = await requireBookingRecordForViewer(bookingId, viewer.id);
+  const now = new Date();
+  const timeZone = usableTimeZone(viewer.timeZone);
+  const target = reviewTargetOfLesson(booking, viewer.id, now, timeZone);
   const lesson = {
     id: booking.id,
     serviceName: booking.serviceName,
-    when: lessonTime(booking.sessionStartTime, viewer.timeZone, new Date()),
+    when: lessonTime(booking.sessionStartTime, timeZone, now),
     revieweeName: target.ok && target.as === "client" ? booking.tutor.fullName : learnerOf(booking).fullName,
     as: target.ok ? target.as : null,
   };

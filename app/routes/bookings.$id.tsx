@@ -13,7 +13,7 @@ import { refreshPlan } from "~/domain/booking-card";
 import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
 import { timeZoneLabel } from "~/domain/format";
 import { canAssignStudent } from "~/domain/permissions";
-import { presentTalkTime } from "~/domain/talk-time";
+import { presentTalkTime, secondsPresentOf } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/bookings.$id";
 
@@ -55,13 +55,6 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     },
     recordPath: recordVisible ? `/students/${learnerId}/record` : null,
   };
-}
-
-/** Each person's time in the classroom, summed over sessions: what their speaking time is bounded by. */
-function secondsPresentOf(rows: readonly { profileId: string; secondsPresent: number }[]): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const row of rows) totals.set(row.profileId, (totals.get(row.profileId) ?? 0) + row.secondsPresent);
-  return totals;
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {

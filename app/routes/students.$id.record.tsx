@@ -4,7 +4,13 @@ import { loadRecordLessons, requireLearnerForViewer } from "~/.server/bookings/l
 import { lessonTime } from "~/domain/format";
 import { BarChart } from "~/components/charts/BarChart";
 import { timeZoneLabel } from "~/domain/format";
-import { earliestStart, isOver, summarisePeriods, type RecordPeriod } from "~/domain/learning-record";
+import {
+  earliestStart,
+  recordEntries,
+  recordTotals,
+  summarisePeriods,
+  type RecordPeriod,
+} from "~/domain/learning-record";
 import { formatShare } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/students.$id.record";
@@ -34,56 +40,40 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     earliestStart(period, now, timeZone),
     new Date(now.getTime() + 40 * 24 * 3600_000),
   );
-  const periods = summarisePeriods(lessons, period, now, timeZone);
+  // One list of entries: the totals, the periods and the list below are all made from it.
+  const entries = recordEntries(lessons, period, now, timeZone);
   return data(
     {
       timeZone: timeZoneLabel(timeZone, now),
       learner: scope.learner,
       tutorOnly: scope.tutorOnly !== null,
       period,
-      periods,
-      lessons: lessons
-        .filter((lesson) => lesson.start.getTime() <= now.getTime())
-        .map((lesson) => ({
-          id: lesson.bookingId,
-          serviceName: lesson.serviceName,
-          when: lessonTime(lesson.start, timeZone, now),
-          status:
-            lesson.status === "Cancelled" || lesson.status === "Declined"
-              ? lesson.status.toLowerCase()
-              : lesson.held
-                ? "held"
-                : isOver(lesson, now)
-                  ? "missed"
-                  : "in progress",
-          attended: `${Math.round(lesson.learnerSeconds / 60)} of ${lesson.plannedMinutes} min`,
-          talkShare: lesson.spokenSeconds > 0 ? formatShare(lesson.learnerSpokenSeconds / lesson.spokenSeconds) : null,
-          evidence: [
-            lesson.hasRecording ? { label: "Recording", href: `/bookings/${lesson.bookingId}/recording` } : null,
-            lesson.hasSnapshot ? { label: "Whiteboard", href: `/bookings/${lesson.bookingId}/snapshot` } : null,
-            lesson.hasReview ? { label: "Review", href: `/bookings/${lesson.bookingId}#reviews` } : null,
-            lesson.hasTranscript ? { label: "Transcript", href: `/bookings/${lesson.bookingId}/transcript` } : null,
-          ].filter((link) => link !== null),
-        })),
+      totals: recordTotals(entries),
+      periods: summarisePeriods(entries, period, now, timeZone),
+      lessons: entries.map(({ lesson, state, badge, explanation }) => ({
+        id: lesson.bookingId,
+        serviceName: lesson.serviceName,
+        when: lessonTime(lesson.sessionStartTime, timeZone, now),
+        state,
+        badge,
+        explanation,
+        talkShare: lesson.spokenSeconds > 0 ? formatShare(lesson.learnerSpokenSeconds / lesson.spokenSeconds) : null,
+        evidence: [
+          lesson.hasRecording ? { label: "Recording", href: `/bookings/${lesson.bookingId}/recording` } : null,
+          lesson.hasSnapshot ? { label: "Whiteboard", href: `/bookings/${lesson.bookingId}/snapshot` } : null,
+          lesson.hasReview ? { label: "Review", href: `/bookings/${lesson.bookingId}#reviews` } : null,
+          lesson.hasTranscript ? { label: "Transcript", href: `/bookings/${lesson.bookingId}/transcript` } : null,
+        ].filter((link) => link !== null),
+      })),
     },
     { headers },
   );
 }
 
 export default function LearningRecord({ loaderData }: Route.ComponentProps) {
-  const { timeZone, learner, tutorOnly, period, periods, lessons } = loaderData;
+  const { timeZone, learner, tutorOnly, period, totals, periods, lessons } = loaderData;
   const categories = periods.map((p) => p.label);
   const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
-  const totals = periods.reduce(
-    (sum, p) => ({
-      booked: sum.booked + p.booked,
-      held: sum.held + p.held,
-      noShows: sum.noShows + p.noShows,
-      planned: sum.planned + p.plannedMinutes,
-      attended: sum.attended + p.attendedMinutes,
-    }),
-    { booked: 0, held: 0, noShows: 0, planned: 0, attended: 0 },
-  );
   const shares = periods.filter((p) => p.talkShare !== null);
   return (
     <>
@@ -93,8 +83,8 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
         </p>
         <h1>Learning record: {learner.fullName}</h1>
         <p className="muted">
-          {tutorOnly ? "The lessons you taught, " : ""}
-          {span}, times in {timeZone}.
+          {tutorOnly ? `The lessons you taught, ${span}` : `${span[0]!.toUpperCase()}${span.slice(1)}`}, times in{" "}
+          {timeZone}.
         </p>
         <nav aria-label="Group by">
           {period === "month" ? (
@@ -108,8 +98,8 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           )}
         </nav>
         <p>
-          {totals.booked} lessons booked, {totals.held} held, {totals.noShows} missed; {totals.attended} of{" "}
-          {totals.planned} planned minutes attended.
+          {totals.booked === 1 ? "1 lesson" : `${totals.booked} lessons`} booked, {totals.held} held, {totals.noShows}{" "}
+          missed; {totals.attendedMinutes} of {totals.plannedMinutes} planned minutes attended.
         </p>
 
         <section aria-labelledby="chart-lessons">
@@ -133,7 +123,7 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           <BarChart
             id="minutes"
             title={`Minutes attended against planned, by ${period}`}
-            description={`Over ${span}: ${totals.attended} of ${totals.planned} planned minutes attended.`}
+            description={`Over ${span}: ${totals.attendedMinutes} of ${totals.plannedMinutes} planned minutes attended.`}
             categories={categories}
             series={[
               { name: "Planned", color: "#8c959f", values: periods.map((p) => p.plannedMinutes) },
@@ -168,9 +158,9 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
             <ul className="record-lessons">
               {lessons.map((lesson) => (
                 <li key={lesson.id}>
-                  <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}: {lesson.status}, attended{" "}
-                  {lesson.attended}
-                  {lesson.talkShare ? `, ${lesson.talkShare} of the talking` : ""}
+                  <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}:{" "}
+                  <span className={`badge badge-${lesson.state}`}>{lesson.badge}</span> {lesson.explanation}
+                  {lesson.talkShare ? ` · ${lesson.talkShare} of the talking` : ""}
                   {lesson.evidence.length > 0 ? (
                     <>
                       {" · "}

@@ -119,6 +119,9 @@ test("a lesson the tutor missed says so, instead of Completed", async ({ page })
   const booking = await settledLesson([{ profileId: demoProfiles.child.id, seconds: 40 * 60 }]);
 
   await signInAs(page, demoProfiles.parent.email, `/bookings/${booking.id}`);
-  await expect(page.getByText("Tutor did not join")).toBeVisible();
+  // The badge says who was absent, the line beside it why, with the minimum.
+  await expect(
+    page.getByText(`${demoProfiles.tutor.fullName} did not join (tutor); a lesson needs at least 12 min of both.`),
+  ).toBeVisible();
   await expect(page.locator(".booking-card-head .badge")).toHaveText("Tutor absent");
 });

@@ -202,11 +202,11 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
       control: { role: "link", name: "Back to your lessons" },
     },
   ];
-  // Who attends: the client and the tutor may change it (only the client has wards to offer);
-  // the student is told why they cannot.
+  // Who attends: the client and the tutor may change it (only the client has wards to offer)
+  // until the classroom opens, so on the upcoming lesson; the student is told why they cannot.
   pages.push({
     name: "assignment",
-    path: `/bookings/${ready.id}/student?returnTo=%2F`,
+    path: `/bookings/${upcoming.id}/student?returnTo=%2F`,
     status: 200,
     control: role === "student" ? undefined : { role: "button", name: "Save who attends" },
   });

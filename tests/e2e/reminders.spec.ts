@@ -4,31 +4,9 @@
 // inside the e2e app server (app/entry.server.tsx); the test asks for a sweep instead of waiting
 // for the minute's cron.
 import { randomUUID } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
-import { openQueue, QUEUES } from "../../app/.server/queue.ts";
+import { expect, test } from "@playwright/test";
 import { createDemoBooking, createPerson, db, demoProfiles, signInAs } from "./fixtures.ts";
-
-/** Queues one sweep now (the same job the cron queues every minute), then lets go of the queue. */
-async function requestSweep() {
-  const queue = await openQueue({ schedule: false, supervise: false, max: 2 });
-  try {
-    await queue.boss.send(QUEUES.sweep, {});
-  } finally {
-    await queue.stop();
-  }
-}
-
-/** Opens the inbox filtered to `to` until a message whose subject holds `text` is listed; opens it. */
-async function openMessage(page: Page, to: string, text: string) {
-  const inbox = process.env.MAIL_INBOX_URL;
-  if (!inbox) throw new Error("MAIL_INBOX_URL is not set by tests/e2e/global-setup.ts");
-  const subject = page.getByRole("link", { name: new RegExp(text) });
-  await expect(async () => {
-    await page.goto(`${inbox}/?to=${encodeURIComponent(to)}`);
-    await expect(subject).toHaveCount(1, { timeout: 500 });
-  }).toPass({ timeout: 90_000, intervals: [1_000] });
-  await subject.click();
-}
+import { openMessage, requestSweep } from "./mail.ts";
 
 test("the parent opens the reminder from the inbox, presses its Join Lesson button, and lands in the classroom", async ({
   page,

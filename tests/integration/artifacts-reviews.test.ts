@@ -205,6 +205,44 @@ describe("who may review, and when", () => {
     expect(page.data).toMatchObject({ refusal: "You can leave a review once the lesson is completed." });
   });
 
+  it("a lesson that was not held (three minutes, the tutor for 12 s) is refused with why: 403, nothing saved", async () => {
+    const start = new Date(Date.now() - 2 * HOUR);
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      sessionStartTime: start,
+      sessionDuration: 30,
+    });
+    const sessionId = crypto.randomUUID();
+    const endedAt = new Date(start.getTime() + 3 * 60_000);
+    await db.lessonspaceSession.create({ data: { sessionId, bookingId: booking.id, startedAt: start, endedAt } });
+    await db.lessonspaceAttendance.createMany({
+      data: [
+        {
+          sessionId,
+          profileId: tutor.id,
+          joinedAt: start,
+          leftAt: new Date(start.getTime() + 12_000),
+          secondsPresent: 12,
+        },
+        { sessionId, profileId: child.id, joinedAt: start, leftAt: endedAt, secondsPresent: 180 },
+      ],
+    });
+    const why =
+      "Too short: Tara Tutor was in the classroom for 12 s and Charlie Child for 3 min; a lesson needs at least 6 min of both. Only a lesson that took place can be reviewed.";
+
+    const page = await callLoader(review, reviewPath(booking.id), { params: { id: booking.id }, cookie: tutorCookie });
+    expect(page.status).toBe(403);
+    expect(page.data).toMatchObject({ refusal: why, review: null });
+    for (const cookie of [tutorCookie, parentCookie]) {
+      const result = await post(booking.id, { rating: "5", comment: "Great" }, cookie);
+      expect(result.status).toBe(403);
+      expect(errorsOf(result.data)[""]).toEqual([why]);
+    }
+    expect(await reviewsOf(booking.id)).toEqual([]);
+  });
+
   it("a cancelled lesson cannot be reviewed", async () => {
     const booking = await createBooking({
       clientId: parent.id,

@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import { requireLearnerForViewer, loadRecordLessons } from "~/.server/bookings/learning-record";
+import { recordEntries } from "~/domain/learning-record";
 import { loadLessonTalkTime, loadTranscript, searchTranscripts } from "~/.server/transcripts/read";
 import { PrismaClient } from "~/generated/prisma/client";
 import { demoBookingIds, demoProfiles, seedDemo } from "../../prisma/seed.ts";
@@ -45,9 +46,9 @@ describe("the demo seed", () => {
 
     const scope = await requireLearnerForViewer(demoProfiles.child.id, demoProfiles.parent.id);
     const lessons = await loadRecordLessons(scope, new Date(now.getTime() - 30 * 86_400_000), now);
-    const held = lessons.find((lesson) => lesson.bookingId === bookingId);
-    expect(held).toMatchObject({ held: true, hasTranscript: true });
-    expect(held!.learnerSpokenSeconds).toBeGreaterThan(0);
+    const held = recordEntries(lessons, "month", now, "UTC").find((entry) => entry.lesson.bookingId === bookingId);
+    expect(held).toMatchObject({ held: true, lesson: { hasTranscript: true } });
+    expect(held!.lesson.learnerSpokenSeconds).toBeGreaterThan(0);
     expect(await db.transcriptFetch.count()).toBe(1);
   });
 });

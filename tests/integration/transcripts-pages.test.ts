@@ -343,9 +343,17 @@ describe("transcript search", () => {
   });
 });
 
+type RecordTotals = {
+  booked: number;
+  held: number;
+  noShows: number;
+  plannedMinutes: number;
+  attendedMinutes: number;
+};
 type RecordData = {
   learner: { fullName: string };
   tutorOnly: boolean;
+  totals: RecordTotals;
   periods: {
     key: string;
     booked: number;
@@ -355,7 +363,14 @@ type RecordData = {
     attendedMinutes: number;
     talkShare: number | null;
   }[];
-  lessons: { id: string; status: string; talkShare: string | null; evidence: { label: string; href: string }[] }[];
+  lessons: {
+    id: string;
+    state: string;
+    badge: string;
+    explanation: string;
+    talkShare: string | null;
+    evidence: { label: string; href: string }[];
+  }[];
 };
 
 describe("the learning record", () => {
@@ -367,12 +382,56 @@ describe("the learning record", () => {
     expect(record.tutorOnly).toBe(false);
     const current = record.periods.find((p) => p.key === periodKey(sessionStart, "month", "America/New_York"))!;
     expect(current).toMatchObject({ booked: 2, held: 2, noShows: 0, plannedMinutes: 120, attendedMinutes: 110 });
+    // The headline counts the same two lessons the list shows.
+    expect(record.totals).toEqual({ booked: 2, held: 2, noShows: 0, plannedMinutes: 120, attendedMinutes: 110 });
     // 14 min + 10 s of the child over (54 + 1 + 1 min 10 s) of talking in the two lessons.
     expect(current.talkShare).toBeCloseTo((14 * 60 + 10) / (54 * 60 + 70), 5);
     expect(record.lessons.map((lesson) => lesson.id).sort()).toEqual([lessonId, otherTutorLessonId].sort());
     const lesson = record.lessons.find((l) => l.id === lessonId)!;
-    expect(lesson).toMatchObject({ status: "held", talkShare: "26%" });
+    // Not settled yet: the provisional outcome, as the booking page shows it.
+    expect(lesson).toMatchObject({
+      badge: "Held",
+      explanation: "Charlie Child attended 55 of 60 minutes.",
+      talkShare: "26%",
+    });
     expect(lesson.evidence).toContainEqual({ label: "Transcript", href: `/bookings/${lessonId}/transcript` });
+  });
+
+  it("says what is known of a Completed lesson without attendance and why a short one was not held, counting both as the list shows them", async () => {
+    const family = await person("Fiona Family");
+    const learner = await person("Leo Learner");
+    await addGuardian(family.id, learner.id);
+    const parties = { clientId: family.id, tutorId: tutor.id, studentId: learner.id };
+    const completed = await createBooking({ ...parties, sessionStartTime: sessionStart, status: "Completed" });
+    const shortStart = new Date(sessionStart.getTime() - 3600_000);
+    const short = await createBooking({ ...parties, sessionStartTime: shortStart, sessionDuration: 30 });
+    const sessionId = randomUUID();
+    const endedAt = new Date(shortStart.getTime() + 3 * 60_000);
+    await db.lessonspaceSession.create({ data: { sessionId, bookingId: short.id, startedAt: shortStart, endedAt } });
+    await db.lessonspaceAttendance.createMany({
+      data: [
+        {
+          sessionId,
+          profileId: tutor.id,
+          joinedAt: shortStart,
+          leftAt: new Date(shortStart.getTime() + 12_000),
+          secondsPresent: 12,
+        },
+        { sessionId, profileId: learner.id, joinedAt: shortStart, leftAt: endedAt, secondsPresent: 180 },
+      ],
+    });
+
+    const record = (await recordOf(learner.id, family)).data as RecordData;
+    const byId = new Map(record.lessons.map((lesson) => [lesson.id, lesson]));
+    expect(byId.get(completed.id)).toMatchObject({
+      state: "unrecorded",
+      badge: "Completed",
+      explanation: "Marked completed; the classroom recorded no attendance, so how long it ran is not known.",
+    });
+    expect(byId.get(short.id)).toMatchObject({ state: "too_short", badge: "Too short" });
+    expect(byId.get(short.id)!.explanation).toContain("Tara Tutor was in the classroom for 12 s");
+    // Held counts the Completed lesson; minutes count only the lesson whose attendance is known.
+    expect(record.totals).toEqual({ booked: 2, held: 1, noShows: 1, plannedMinutes: 30, attendedMinutes: 3 });
   });
 
   it("groups by week on request", async () => {

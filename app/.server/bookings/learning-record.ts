@@ -6,6 +6,7 @@ import { db, sql } from "../db";
 import { columnsOf } from "../sql-columns";
 import { activeGuardianEdgeWhere, learnerLessonsSql, learnerLessonsWhere } from "./visibility";
 import { isUuid } from "~/domain/uuid";
+import { CARD_COLUMNS, cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
 
 /**
  * The learning record's access rule and data (docs/decisions/0051-learning-record.md).
@@ -65,71 +66,47 @@ export async function mayViewLearningRecord(learnerId: string, viewerId: string)
   return (await recordScopeFor(learnerId, viewerId)) !== null;
 }
 
-/**
- * "Held" for the record. Today: the learner was in one of the lesson's Lessonspace sessions.
- * After lesson outcomes land (bookings.outcome), this becomes: Prisma.sql`b.outcome = 'held'`.
- */
-// The settled outcome (app/domain/lesson-outcome.ts) once there is one; before that, whether the
-// learner was in the classroom at all.
-const heldSql = (learnerId: string) => Prisma.sql`CASE WHEN b.outcome IS NOT NULL THEN b.outcome = 'held' ELSE EXISTS (
-  SELECT 1 FROM lessonspace_attendance a JOIN lessonspace_sessions s ON s.session_id = a.session_id
-   WHERE s.booking_id = b.id AND a.profile_id = ${learnerId}::uuid AND (a.joined_at IS NOT NULL OR a.seconds_present > 0)) END`;
-
 /** Upper bound on lessons read for one page: a year of daily lessons. */
 export const RECORD_LESSON_LIMIT = 400;
 
-type RecordLessonRow = {
-  id: string;
-  service_name: string;
-  session_start_time: Date;
-  session_duration: number;
-  status: string;
-  held: boolean;
-  learner_seconds: number;
+type RecordLessonRow = CardRow & {
   learner_spoken: number;
   spoken: number;
-  has_recording: boolean;
   has_snapshot: boolean;
   has_review: boolean;
   has_transcript: boolean;
 };
 
 export const RECORD_LESSON_COLUMNS = columnsOf<RecordLessonRow>()([
-  "id",
-  "service_name",
-  "session_start_time",
-  "session_duration",
-  "status",
-  "held",
-  "learner_seconds",
+  ...CARD_COLUMNS,
   "learner_spoken",
   "spoken",
-  "has_recording",
   "has_snapshot",
   "has_review",
   "has_transcript",
 ]);
 
-/** The learner's lessons in [from, to), newest first (only `scope.tutorOnly`'s, when set). */
+/**
+ * The learner's lessons in [from, to), newest first (only `scope.tutorOnly`'s, when set): what
+ * each one's presentation is decided from (the card's columns: sessions, presence, outcome) and
+ * what the record adds.
+ */
 export function recordLessonsSql(scope: RecordScope, from: Date, to: Date): Prisma.Sql {
   const learnerId = scope.learner.id;
   const tutorFilter = scope.tutorOnly ? Prisma.sql`AND b.tutor_id = ${scope.tutorOnly}::uuid` : Prisma.empty;
   return Prisma.sql`
-    SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status,
-           ${heldSql(learnerId)} AS held,
-           COALESCE((SELECT SUM(a.seconds_present) FROM lessonspace_attendance a JOIN lessonspace_sessions s ON s.session_id = a.session_id
-                      WHERE s.booking_id = b.id AND a.profile_id = ${learnerId}::uuid), 0)::float8 AS learner_seconds,
-           COALESCE((SELECT SUM(sp.seconds) FROM transcript_speakers sp WHERE sp.booking_id = b.id AND sp.speaker_profile_id = ${learnerId}::uuid), 0)::float8 AS learner_spoken,
-           COALESCE((SELECT SUM(sp.seconds) FROM transcript_speakers sp WHERE sp.booking_id = b.id), 0)::float8 AS spoken,
-           b.recording_url IS NOT NULL AS has_recording,
-           COALESCE(b.session_artifacts ? 'whiteboard_snapshot_url', false) AS has_snapshot,
-           EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id) AS has_review,
-           EXISTS (SELECT 1 FROM transcript_speakers sp WHERE sp.booking_id = b.id) AS has_transcript
-      FROM bookings b
-     WHERE ${learnerLessonsSql(learnerId, "b")}
+    SELECT * FROM (${cardBookingsSql(
+      Prisma.sql`${learnerLessonsSql(learnerId, "b")}
        ${tutorFilter}
-       AND b.session_start_time >= ${from}::timestamptz AND b.session_start_time < ${to}::timestamptz
-     ORDER BY b.session_start_time DESC
+       AND b.session_start_time >= ${from}::timestamptz AND b.session_start_time < ${to}::timestamptz`,
+      Prisma.sql`,
+       COALESCE((SELECT SUM(sp.seconds) FROM transcript_speakers sp WHERE sp.booking_id = b.id AND sp.speaker_profile_id = ${learnerId}::uuid), 0)::float8 AS learner_spoken,
+       COALESCE((SELECT SUM(sp.seconds) FROM transcript_speakers sp WHERE sp.booking_id = b.id), 0)::float8 AS spoken,
+       COALESCE(b.session_artifacts ? 'whiteboard_snapshot_url', false) AS has_snapshot,
+       EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id) AS has_review,
+       EXISTS (SELECT 1 FROM transcript_speakers sp WHERE sp.booking_id = b.id) AS has_transcript`,
+    )}) lesson
+     ORDER BY lesson.session_start_time DESC
      LIMIT ${RECORD_LESSON_LIMIT}`;
 }
 
@@ -137,16 +114,11 @@ export function recordLessonsSql(scope: RecordScope, from: Date, to: Date): Pris
 export async function loadRecordLessons(scope: RecordScope, from: Date, to: Date): Promise<RecordLesson[]> {
   const rows = await sql<RecordLessonRow>(recordLessonsSql(scope, from, to));
   return rows.map((row) => ({
+    ...cardBookingOf(row),
     bookingId: row.id,
-    serviceName: row.service_name,
-    start: row.session_start_time,
-    plannedMinutes: row.session_duration,
-    status: row.status,
-    held: row.held,
-    learnerSeconds: row.learner_seconds,
     learnerSpokenSeconds: row.learner_spoken,
     spokenSeconds: row.spoken,
-    hasRecording: row.has_recording,
+    hasRecording: row.recording_url !== null,
     hasSnapshot: row.has_snapshot,
     hasReview: row.has_review,
     hasTranscript: row.has_transcript,

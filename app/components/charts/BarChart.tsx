@@ -19,8 +19,32 @@ type Props = {
 };
 
 const WIDTH = 360;
-const HEIGHT = 200;
-const PAD = { top: 12, right: 8, bottom: 28, left: 40 };
+/**
+ * The narrowest the chart is drawn: a 320 px screen less the page's padding (1rem each side).
+ * The viewBox scales text with the chart, so its size is set in viewBox units from this width:
+ * at 320 px the axis text renders at 12 px, and larger beside it on wider screens.
+ */
+export const NARROWEST_CHART_PX = 288;
+export const MIN_TEXT_PX = 12;
+export const FONT_SIZE = Math.ceil((MIN_TEXT_PX * WIDTH) / NARROWEST_CHART_PX);
+const PAD = { top: FONT_SIZE, right: 8, bottom: FONT_SIZE * 5, left: Math.round(FONT_SIZE * 4.6) };
+const HEIGHT = 240;
+
+/**
+ * Which categories get a label under the axis: every one with a value, always; the empty ones
+ * only every `every`-th (counted from the first), and only when no labelled neighbour sits
+ * closer than that, so the axis stays readable without hiding a period that has data.
+ */
+export function labelledCategories(hasData: readonly boolean[], every: number): boolean[] {
+  const labelled = hasData.map((data, index) => data || index % every === 0);
+  return labelled.map((label, index) => {
+    if (!label || hasData[index]) return label;
+    for (let near = Math.max(0, index - every + 1); near < Math.min(hasData.length, index + every); near++) {
+      if (near !== index && hasData[near]) return false;
+    }
+    return true;
+  });
+}
 
 export function BarChart({ id, title, description, categories, series, format, max }: Props) {
   const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null);
@@ -30,10 +54,15 @@ export function BarChart({ id, title, description, categories, series, format, m
   const group = plotWidth / Math.max(1, categories.length);
   const bar = Math.max(1, (group * 0.8) / Math.max(1, series.length));
   const y = (value: number) => PAD.top + plotHeight - (Math.min(value, top) / top) * plotHeight;
-  // At most about eight labels fit under the bars on a phone.
-  const labelEvery = Math.max(1, Math.ceil(categories.length / 8));
+  // Labels run at 45°: neighbours are group × sin 45° apart, and need a line's height between them.
+  const labelEvery = Math.max(1, Math.ceil(FONT_SIZE / (group * Math.SQRT1_2)));
+  const labelled = labelledCategories(
+    categories.map((_, index) => series.some((s) => (s.values[index] ?? 0) > 0)),
+    labelEvery,
+  );
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
+  const tableId = `${id}-table`;
   return (
     <figure className="chart-figure">
       <svg
@@ -55,7 +84,13 @@ export function BarChart({ id, title, description, categories, series, format, m
               stroke="#d0d7de"
               strokeWidth="0.5"
             />
-            <text x={PAD.left - 4} y={y(top * fraction) + 3} fontSize="9" textAnchor="end" fill="#57606a">
+            <text
+              x={PAD.left - 4}
+              y={y(top * fraction) + FONT_SIZE / 3}
+              fontSize={FONT_SIZE}
+              textAnchor="end"
+              fill="#57606a"
+            >
               {format(top * fraction)}
             </text>
           </g>
@@ -77,13 +112,14 @@ export function BarChart({ id, title, description, categories, series, format, m
                 />
               );
             })}
-            {index % labelEvery === 0 ? (
+            {labelled[index] ? (
               <text
                 x={PAD.left + index * group + group / 2}
-                y={HEIGHT - PAD.bottom + 12}
-                fontSize="9"
-                textAnchor="middle"
+                y={HEIGHT - PAD.bottom + FONT_SIZE}
+                fontSize={FONT_SIZE}
+                textAnchor="end"
                 fill="#57606a"
+                transform={`rotate(-45 ${PAD.left + index * group + group / 2} ${HEIGHT - PAD.bottom + FONT_SIZE})`}
               >
                 {category}
               </text>
@@ -104,9 +140,14 @@ export function BarChart({ id, title, description, categories, series, format, m
       </ul>
       <details>
         <summary>{title}: the numbers</summary>
-        <div className="table-scroll">
+        {/* Its own scroll box: on a phone the table scrolls sideways, never the page. It takes focus
+            so that a keyboard can scroll it (a named region, not a control). */}
+        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
+        <div className="table-scroll" role="region" aria-labelledby={tableId} tabIndex={0}>
           <table>
-            <caption className="muted small">{title}</caption>
+            <caption id={tableId} className="muted small">
+              {title}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Period</th>
