@@ -8,36 +8,12 @@ import {
   REFRESH_HORIZON_MS,
   type CardBooking,
 } from "./booking-card";
+import { cardBookingFixture, child, client, tutor } from "./lesson-fixtures";
 
-const tutor = { id: "tutor", fullName: "Tara Singh" };
-const client = { id: "client", fullName: "Paula Brown" };
-const child = { id: "child", fullName: "Charlie Brown" };
 const start = new Date("2026-11-25T15:00:00Z");
 const at = (iso: string) => new Date(iso);
 
-function booking(overrides: Partial<CardBooking> = {}): CardBooking {
-  return {
-    id: "b1",
-    serviceName: "GCSE Maths",
-    clientId: client.id,
-    tutorId: tutor.id,
-    studentId: child.id,
-    client,
-    tutor,
-    student: child,
-    status: "Confirmed",
-    sessionStartTime: start,
-    sessionDuration: 60,
-    recordingUrl: null,
-    durationActual: null,
-    sessions: [],
-    presence: [],
-    outcome: null,
-    outcomeTutorSeconds: null,
-    outcomeAttendeeSeconds: null,
-    ...overrides,
-  };
-}
+const booking = (overrides: Partial<CardBooking> = {}) => cardBookingFixture(start, overrides);
 
 describe("presentBookingCard", () => {
   it("an upcoming card says when it is scheduled and when the room opens, in the viewer's zone", () => {

@@ -5,38 +5,13 @@ import {
   summariseAttendance,
   type BookingDetailsInput,
 } from "./booking-details";
+import { cardBookingFixture, child, client, tutor } from "./lesson-fixtures";
 
-const tutor = { id: "tutor", fullName: "Tara Singh" };
-const client = { id: "client", fullName: "Paula Brown" };
-const child = { id: "child", fullName: "Charlie Brown" };
 const start = new Date("2026-11-25T15:00:00Z");
 const after = new Date("2026-11-25T17:00:00Z");
 
 function details(overrides: Partial<BookingDetailsInput> = {}): BookingDetailsInput {
-  return {
-    id: "b1",
-    serviceName: "GCSE Maths",
-    clientId: client.id,
-    tutorId: tutor.id,
-    studentId: child.id,
-    client,
-    tutor,
-    student: child,
-    status: "Confirmed",
-    sessionStartTime: start,
-    sessionDuration: 60,
-    recordingUrl: null,
-    durationActual: null,
-    sessions: [],
-    presence: [],
-    outcome: null,
-    outcomeTutorSeconds: null,
-    outcomeAttendeeSeconds: null,
-    sessionArtifacts: {},
-    attendance: [],
-    reviews: [],
-    ...overrides,
-  };
+  return { ...cardBookingFixture(start), sessionArtifacts: {}, attendance: [], reviews: [], ...overrides };
 }
 
 describe("summariseAttendance", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NOTHING_RECORDED } from "./lesson-fixtures";
 import { attendeeLocked, presentLesson, type LessonFacts } from "./lesson-presentation";
 
 const TZ = "Europe/London";
@@ -16,11 +17,7 @@ function facts(overrides: Partial<LessonFacts> = {}): LessonFacts {
     tutor,
     client,
     student: null,
-    sessions: [],
-    presence: [],
-    outcome: null,
-    outcomeTutorSeconds: null,
-    outcomeAttendeeSeconds: null,
+    ...NOTHING_RECORDED,
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import {
   rolesOn,
   type BookingParties,
 } from "./permissions";
+import { NOTHING_RECORDED } from "./lesson-fixtures";
 
 const booking: BookingParties = {
   clientId: "client",
@@ -140,11 +141,7 @@ describe("reviewTargetOfLesson", () => {
     tutor: { id: "tutor", fullName: "Tara Tutor" },
     client: { id: "client", fullName: "Ada Adult" },
     student: null,
-    sessions: [],
-    presence: [],
-    outcome: null,
-    outcomeTutorSeconds: null,
-    outcomeAttendeeSeconds: null,
+    ...NOTHING_RECORDED,
   };
   it("lets the client review a lesson that was held", () => {
     const held = { ...lesson, outcome: "held" as const, outcomeTutorSeconds: 3600, outcomeAttendeeSeconds: 3000 };

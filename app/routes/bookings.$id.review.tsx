@@ -20,6 +20,7 @@ import { reviewTargetOfLesson } from "~/domain/permissions";
 import { usableTimeZone } from "~/domain/time-zone";
 import { plainText } from "~/domain/plain-text";
 import { safeReturnPath } from "~/domain/return-path";
+import { LessonBackLinks } from "~/components/bookings/LessonBackLinks";
 import type { Route } from "./+types/bookings.$id.review";
 
 // v4.5 review of a lesson that took place: the tutor reviews the session (about the student, or the
@@ -159,9 +160,7 @@ export default function ReviewRoute({ loaderData, actionData }: Route.ComponentP
             />
           </div>
         )}
-        <p>
-          <a href={`/bookings/${lesson.id}`}>Back to the lesson</a> · <a href={returnTo ?? "/"}>Back to your lessons</a>
-        </p>
+        <LessonBackLinks bookingId={lesson.id} returnTo={returnTo} />
       </main>
     </>
   );

@@ -7,6 +7,7 @@ import { discardRest, snapshotPathOf, uploadSnapshot, type SnapshotFailure } fro
 import { SnapshotUploadForm } from "~/components/bookings/SnapshotUploadForm";
 import { canUploadSnapshot } from "~/domain/permissions";
 import { safeReturnPath } from "~/domain/return-path";
+import { LessonBackLinks } from "~/components/bookings/LessonBackLinks";
 import type { Route } from "./+types/bookings.$id.snapshot.upload";
 
 // Whiteboard snapshot upload (docs/decisions/0021-snapshot-upload.md). GET shows the form; POST authorizes
@@ -137,9 +138,7 @@ export default function SnapshotUpload({ loaderData, actionData }: Route.Compone
             <SnapshotUploadForm action={action} errorId={error ? "snapshot-error" : undefined} />
           </div>
         )}
-        <p>
-          <a href={`/bookings/${lesson.id}`}>Back to the lesson</a> · <a href={returnTo ?? "/"}>Back to your lessons</a>
-        </p>
+        <LessonBackLinks bookingId={lesson.id} returnTo={returnTo} />
       </main>
     </>
   );
