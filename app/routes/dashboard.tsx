@@ -1,5 +1,4 @@
 import { requireViewer } from "~/.server/auth";
-import { activeWardsOf } from "~/.server/bookings/assignment";
 import { listDashboardBookings } from "~/.server/bookings/bookings";
 import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
 import { BookingCard } from "~/components/bookings/BookingCard";
@@ -17,12 +16,11 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
   const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const [bookings, recentSessions, wards] = await Promise.all([
+  const [{ bookings, viewerHasWards }, recentSessions] = await Promise.all([
     listDashboardBookings(viewer.id, now),
     recentSessionsForTutor(viewer.id, now),
-    activeWardsOf(viewer.id),
   ]);
-  const dashboard = presentDashboard(bookings, viewer.id, now, timeZone, DASHBOARD_SECTION_LIMIT, wards.length > 0);
+  const dashboard = presentDashboard(bookings, viewer.id, now, timeZone, DASHBOARD_SECTION_LIMIT, viewerHasWards);
   // Everything returned here is also serialised into the HTML for hydration: only what renders.
   return {
     timeZone: timeZoneLabel(timeZone, now),

@@ -14,15 +14,13 @@ import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { dashboardPositions } from "../../app/.server/bookings/positions.ts";
 import {
   cardBookingOf,
-  cardBookingsSql,
+  dashboardCardsSql,
   recentSessionsSql,
-  type CardRow,
+  type DashboardCardRow,
   type RecentSessionRow,
 } from "../../app/.server/bookings/cards-sql.ts";
-import { Prisma } from "../../app/generated/prisma/client.ts";
 import {
   DASHBOARD_SECTION_LIMIT,
   presentDashboard,
@@ -124,13 +122,12 @@ export function closePool(): Promise<void> {
 export async function dashboardRows(
   viewerId: string,
   now: Date,
-): Promise<{ cards: CardRow[]; recent: RecentSessionRow[] }> {
+): Promise<{ cards: DashboardCardRow[]; recent: RecentSessionRow[] }> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
-  const positions = dashboardPositions(viewerId, now, DASHBOARD_SECTION_LIMIT);
-  const cards = cardBookingsSql(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
+  const cards = dashboardCardsSql(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const recentSessions = recentSessionsSql(viewerId, since, now);
   const [bookings, recent] = await Promise.all([
-    pool.query<CardRow>(cards.text, cards.values),
+    pool.query<DashboardCardRow>(cards.text, cards.values),
     pool.query<RecentSessionRow>(recentSessions.text, recentSessions.values),
   ]);
   return { cards: bookings.rows, recent: recent.rows };
@@ -139,7 +136,7 @@ export async function dashboardRows(
 /** The page from its rows: the app's card rules, template strings for the markup. */
 export function dashboardHtml(
   viewer: Profile,
-  rows: { cards: CardRow[]; recent: RecentSessionRow[] },
+  rows: { cards: DashboardCardRow[]; recent: RecentSessionRow[] },
   now: Date,
 ): string {
   const timeZone = usableTimeZone(viewer.time_zone);
@@ -151,7 +148,14 @@ export function dashboardHtml(
     moreUpcoming,
     moreRecent,
     refresh,
-  } = presentDashboard(bookings, viewer.id, now, timeZone);
+  } = presentDashboard(
+    bookings,
+    viewer.id,
+    now,
+    timeZone,
+    DASHBOARD_SECTION_LIMIT,
+    rows.cards[0]?.viewer_has_wards ?? false,
+  );
   const empty = ready.length + upcoming.length + past.length === 0;
   return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
 }

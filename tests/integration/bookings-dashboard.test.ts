@@ -356,3 +356,27 @@ describe("cost", () => {
     }
   });
 });
+
+describe("Choose who attends on the dashboard", () => {
+  it("is offered on an upcoming card only to a viewer with an active ward, read in the cards' one statement", async () => {
+    const [guardian, pendingGuardian, ward, teacher] = await Promise.all([
+      createProfile({ fullName: "Gwen Guardian" }),
+      createProfile({ fullName: "Pat Pending" }),
+      createProfile({ fullName: "Wendy Ward" }),
+      createProfile({ fullName: "Theo Teacher" }),
+    ]);
+    await addGuardian(guardian.id, ward.id);
+    await addGuardian(pendingGuardian.id, ward.id, "PENDING");
+    const lessons = await Promise.all(
+      [guardian, pendingGuardian].map((client) =>
+        createBooking({ clientId: client.id, tutorId: teacher.id, sessionStartTime: minutes(24 * 60) }),
+      ),
+    );
+    const cardOf = async (person: TestProfile, bookingId: string) =>
+      (await dashboardFor(person)).all.find((card) => card.id === bookingId);
+    expect(await cardOf(guardian, lessons[0]!.id)).toMatchObject({ state: "upcoming", canAssignStudent: true });
+    // A pending guardian has nobody to choose yet, and the tutor never chooses: no dead end offered.
+    expect(await cardOf(pendingGuardian, lessons[1]!.id)).toMatchObject({ state: "upcoming", canAssignStudent: false });
+    expect(await cardOf(teacher, lessons[0]!.id)).toMatchObject({ state: "upcoming", canAssignStudent: false });
+  });
+});

@@ -25,7 +25,14 @@ import {
 } from "~/.server/lessonspace/outcomes";
 import { lockPreviousSnapshotSql, PREVIOUS_SNAPSHOT_COLUMNS } from "~/.server/artifacts/snapshots";
 import { BOOKING_PAGE_COLUMNS, bookingPageSql } from "~/.server/bookings/booking-page-sql";
-import { CARD_COLUMNS, cardBookingsSql, RECENT_SESSION_COLUMNS, recentSessionsSql } from "~/.server/bookings/cards-sql";
+import {
+  CARD_COLUMNS,
+  cardBookingsSql,
+  DASHBOARD_CARD_COLUMNS,
+  dashboardCardsSql,
+  RECENT_SESSION_COLUMNS,
+  recentSessionsSql,
+} from "~/.server/bookings/cards-sql";
 import { RECORD_LESSON_COLUMNS, recordLessonsSql } from "~/.server/bookings/learning-record";
 import {
   COUNT_COLUMNS,
@@ -81,6 +88,7 @@ afterAll(() => queue.stop());
 const reads: [name: string, statement: () => Prisma.Sql, columns: readonly string[]][] = [
   ["the viewer's profile (auth)", () => viewerSql(parent.id), VIEWER_COLUMNS],
   ["cards' bookings", () => cardBookingsSql(Prisma.sql`b.id = ${bookingId}::uuid`), CARD_COLUMNS],
+  ["dashboard's cards", () => dashboardCardsSql(parent.id, now, 3), DASHBOARD_CARD_COLUMNS],
   ["the booking page", () => bookingPageSql(bookingId, parent.id), BOOKING_PAGE_COLUMNS],
   ["recent sessions", () => recentSessionsSql(tutor.id, new Date(now.getTime() - week), now), RECENT_SESSION_COLUMNS],
   ["active wards", () => activeWardsSql(parent.id), WARD_COLUMNS],

@@ -2,8 +2,7 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { DASHBOARD_SECTION_LIMIT, type CardBooking } from "~/domain/booking-card";
 import { bookingPageOf, bookingPageSql, type BookingPageRow } from "./booking-page-sql";
-import { dashboardPositions } from "./positions";
-import { cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
+import { cardBookingOf, cardBookingsSql, dashboardCardsSql, type CardRow, type DashboardCardRow } from "./cards-sql";
 import { participantOrGuardianWhere, participantWhere } from "./visibility";
 import { db, sql } from "../db";
 import { isUuid } from "~/domain/uuid";
@@ -31,17 +30,16 @@ export async function loadCardBookings(ids: readonly string[]): Promise<CardBook
 }
 
 /**
- * The dashboard's bookings: every one that may be joinable now, and the next and last
- * `sectionLimit` (plus one, so the page knows whether to link to more) around them. One query
- * whatever the history: positions on the participant indexes, and the cards' data for them.
+ * The dashboard's bookings (dashboardCardsSql: one query whatever the history) and whether the
+ * viewer has a ward to choose as attendee (false when there are no bookings: no card to offer it on).
  */
 export async function listDashboardBookings(
   viewerId: string,
   now: Date,
   sectionLimit = DASHBOARD_SECTION_LIMIT,
-): Promise<CardBooking[]> {
-  const positions = dashboardPositions(viewerId, now, sectionLimit);
-  return queryCardBookings(Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`);
+): Promise<{ bookings: CardBooking[]; viewerHasWards: boolean }> {
+  const rows = await sql<DashboardCardRow>(dashboardCardsSql(viewerId, now, sectionLimit));
+  return { bookings: rows.map(cardBookingOf), viewerHasWards: rows[0]?.viewer_has_wards ?? false };
 }
 
 /**

@@ -10,6 +10,8 @@ import type { CardBooking } from "~/domain/booking-card";
 import type { BookingStatus } from "~/domain/join-window";
 import type { LessonOutcome } from "~/domain/lesson-outcome";
 import { columnsOf } from "../sql-columns";
+import { dashboardPositions } from "./positions";
+import { hasActiveWardSql } from "./visibility";
 
 /**
  * Each booking `where` picks, with its three names, its Lessonspace sessions' times (what a
@@ -79,6 +81,23 @@ export const CARD_COLUMNS = columnsOf<CardRow>()([
   "sessions",
   "presence",
 ]);
+
+/**
+ * The dashboard's cards: every booking that may be joinable now and the next and last
+ * `sectionLimit` (plus one) around them, on the participant indexes, with whether the viewer has a
+ * ward to choose as attendee, so "Choose who attends" costs no second round trip.
+ */
+export function dashboardCardsSql(viewerId: string, now: Date, sectionLimit: number): Prisma.Sql {
+  const positions = dashboardPositions(viewerId, now, sectionLimit);
+  return cardBookingsSql(
+    Prisma.sql`b.id IN (SELECT id FROM (${positions}) AS dashboard_positions)`,
+    Prisma.sql`, ${hasActiveWardSql(viewerId)} AS viewer_has_wards`,
+  );
+}
+
+export type DashboardCardRow = CardRow & { viewer_has_wards: boolean };
+
+export const DASHBOARD_CARD_COLUMNS = columnsOf<DashboardCardRow>()([...CARD_COLUMNS, "viewer_has_wards"]);
 
 const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
 

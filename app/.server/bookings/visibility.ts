@@ -64,6 +64,11 @@ export function activeGuardianEdgeSql(guardianId: string, alias: string | null =
   return Prisma.sql`${column(alias, "source_profile_id")} = ${guardianId}::uuid AND ${column(alias, "relationship_type")} = 'GUARDIAN' AND ${column(alias, "status")} = 'ACTIVE'`;
 }
 
+/** Whether the viewer holds an active guardian edge to anyone: the only people who may choose who attends. */
+export function hasActiveWardSql(viewerId: string): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM profile_graph w WHERE ${activeGuardianEdgeSql(viewerId, "w")})`;
+}
+
 /** Participants, and active guardians of the assigned student, as one condition on the booking. */
 export function participantOrGuardianSql(viewerId: string, alias: string | null = null): Prisma.Sql {
   return Prisma.sql`(${participantSql(viewerId, alias)} OR EXISTS (
