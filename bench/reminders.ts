@@ -89,7 +89,7 @@ export async function remindersBench(context: BenchContext, options: { bookings:
   }, 250);
 
   stack.smtp.clear();
-  const trigger = await openQueue({ databaseUrl: stack.databaseUrl, schedule: false, supervise: false });
+  const trigger = await openQueue({ databaseUrl: stack.databaseUrl, max: 2, schedule: false, supervise: false });
   let figures: ReminderFigures;
   try {
     const cpuAtStart = cpuSeconds(context.server.pid) + cpuSeconds(worker.pid!);

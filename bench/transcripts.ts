@@ -228,7 +228,7 @@ export async function transcriptBench(
   const first = await fetch(recordUrl, { headers: { Cookie: cookie } });
   const html = await first.text();
   if (first.status !== 200) problems.push(`record answered ${first.status}`);
-  if (!new RegExp(`${options.recordLessons}(<!-- -->)? lessons booked`).test(html))
+  if (!new RegExp(`${options.recordLessons}(<!-- -->)? lessons(<!-- -->)? booked`).test(html))
     problems.push(`record does not say ${options.recordLessons} lessons booked`);
   const recordLatencies: number[] = [];
   const recordEnd = performance.now() + options.seconds * 1000;

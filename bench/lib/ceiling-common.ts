@@ -58,7 +58,7 @@ export function bookingAction(b: BookingCardView): string {
   const join = b.join;
   const button =
     join?.kind === "join" || join?.kind === "rejoin"
-      ? `<form method="post" action="/api/bookings/${id}/launch" target="_blank"><button type="submit"${join.kind === "rejoin" ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${join.kind === "rejoin" ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form>`
+      ? `<form action="/api/bookings/${id}/launch" method="post" target="_blank"><button type="submit"${join.kind === "rejoin" ? "" : ' class="primary"'} aria-describedby="join-hint-${id}">${join.kind === "rejoin" ? "Rejoin" : "Join Lesson"}</button> <span class="muted" id="join-hint-${id}">Opens in a new tab</span></form>`
       : join?.kind === "disabled"
         ? `<button type="button" disabled="">${esc(join.label)}</button>`
         : "";

@@ -27,7 +27,7 @@ export async function pageWeight(run: BenchRun, ctx: BenchContext, cookies: Cook
     );
   const launchForm = /<form[^>]*\saction="\/api\/bookings\/[^"]+\/launch"[^>]*\smethod="post"/;
   const signOut = form("/sign-out");
-  const { adultReady, inProgress, completed, ready } = demoBookingIds;
+  const { adultReady, inProgress, completed, completedWithRecording, upcoming } = demoBookingIds;
   const pages: (PageSpec & { atLeast?: [RegExp, number] })[] = [
     {
       name: "sign-in",
@@ -122,15 +122,17 @@ export async function pageWeight(run: BenchRun, ctx: BenchContext, cookies: Cook
     },
     {
       name: "review",
-      path: `/bookings/${completed}/review`,
+      // The held lesson: only a lesson that took place can be reviewed.
+      path: `/bookings/${completedWithRecording}/review`,
       cookie: cookies.tutor,
-      mustContain: [form(`/bookings/${completed}/review`), 'name="rating"', 'name="comment"'],
+      mustContain: [form(`/bookings/${completedWithRecording}/review`), 'name="rating"', 'name="comment"'],
     },
     {
       name: "choose who attends",
-      path: `/bookings/${ready}/student`,
+      // The upcoming lesson: once the classroom opens, who attends is history.
+      path: `/bookings/${upcoming}/student`,
       cookie: cookies.parent,
-      mustContain: [form(`/bookings/${ready}/student`), 'name="studentId"'],
+      mustContain: [form(`/bookings/${upcoming}/student`), 'name="studentId"'],
     },
     {
       name: "time-zone settings",
