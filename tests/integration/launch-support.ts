@@ -112,6 +112,7 @@ export type LaunchBody = {
   record_content: boolean;
   allow_guests: boolean;
   transcribe: boolean;
+  summarise: boolean;
   webhooks: {
     session: { start: string; end: string };
     user: { join: string; leave: string };

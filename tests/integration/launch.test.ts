@@ -89,7 +89,13 @@ describe("who enters the room", () => {
       not_before: new Date(start.getTime() - 15 * 60_000).toISOString(),
       not_after: new Date(start.getTime() + 60 * 60_000).toISOString(),
     });
-    expect(body).toMatchObject({ record_av: true, record_content: true, allow_guests: false, transcribe: true });
+    expect(body).toMatchObject({
+      record_av: true,
+      record_content: true,
+      allow_guests: false,
+      transcribe: true,
+      summarise: true,
+    });
     const hook = `${APP_URL}/api/webhooks/lessonspace`;
     expect(body.webhooks).toEqual({
       session: { start: hook, end: hook },
@@ -98,6 +104,7 @@ describe("who enters the room", () => {
     });
     // The stand-in remembers it, as Lessonspace would: transcription is per launch.
     expect(testStandIns.lessonspace.spaces.get(`booking-${lesson.id}`)!.transcribe).toBe(true);
+    expect(testStandIns.lessonspace.spaces.get(`booking-${lesson.id}`)!.summarise).toBe(true);
   });
 });
 

@@ -15,6 +15,8 @@ describe("with LESSONSPACE_TRANSCRIBE=false", () => {
     expect((await postLaunchForm(lesson.id, family.cookies.tutor)).status).toBe(303);
     const body = lastLaunchBody(lesson.id);
     expect(body.transcribe).toBe(false);
+    // A summary is made from the transcript: asking for one would be refused.
+    expect(body.summarise).toBe(false);
     expect(body.webhooks).not.toHaveProperty("transcription");
     expect(testStandIns.lessonspace.spaces.get(`booking-${lesson.id}`)!.transcribe).toBe(false);
   });

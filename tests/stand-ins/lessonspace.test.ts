@@ -152,7 +152,13 @@ describe("POST /v2/spaces/launch/", () => {
     const first = await launch(ls, { id: "booking-a", name: "Algebra", user: tutor });
     expect(first.status).toBe(201);
     const a = await first.json();
-    expect(a).toMatchObject({ room_settings: {} });
+    expect(a.room_settings).toEqual({
+      record_av: false,
+      record_content: false,
+      waiting_room: false,
+      transcribe: false,
+      summarise: false,
+    });
     expect(a.room_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof a.secret).toBe("string");
     expect(a.client_url).toMatch(new RegExp(`^${ls.url}/room/${a.room_id}\\?token=`));
@@ -858,6 +864,24 @@ describe("transcription", () => {
     expect(ls.spaces.get("booking-tr")!.transcribe).toBe(true);
     await launchOk(ls, { id: "booking-tr" });
     expect(ls.spaces.get("booking-tr")!.transcribe).toBe(false);
+  });
+
+  it("remembers summarise per launch and answers it in room_settings", async () => {
+    const asked = { id: "booking-sum", record_av: true, transcribe: true, summarise: true };
+    const first = await (await launch(ls, asked)).json();
+    expect(first.room_settings).toMatchObject({ record_av: true, transcribe: true, summarise: true });
+    expect(ls.spaces.get("booking-sum")!.summarise).toBe(true);
+    const second = await (await launch(ls, { id: "booking-sum", record_av: true, transcribe: true })).json();
+    expect(second.room_settings).toMatchObject({ transcribe: true, summarise: false });
+    expect(ls.spaces.get("booking-sum")!.summarise).toBe(false);
+  });
+
+  it("refuses summarise without transcribe and record_av, and changes nothing", async () => {
+    const refused = await launch(ls, { id: "booking-sum-bad", record_av: true, summarise: true });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).detail).toMatch(/summarise requires/);
+    expect(ls.spaces.has("booking-sum-bad")).toBe(false);
+    expect((await launch(ls, { id: "booking-sum-bad", transcribe: true, summarise: true })).status).toBe(400);
   });
 
   it("refuses a transcribe that is not a boolean", async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LaunchFlags, RoomSettings } from "~/domain/launch-flags";
 import { env } from "../env";
 
 /**
@@ -14,6 +15,8 @@ export type LaunchRequest = {
   notBefore: Date;
   notAfter: Date;
   webhookUrl: string;
+  /** From launchFlagsOf, the same for every launch of the space. */
+  flags: LaunchFlags;
 };
 
 export type LaunchSuccess = {
@@ -23,6 +26,8 @@ export type LaunchSuccess = {
   roomId: string;
   secret: string;
   sessionId: string | null;
+  /** What Lessonspace says the space will do; null when the answer has none. */
+  roomSettings: RoomSettings | null;
 };
 
 export type LessonspaceFailure = {
@@ -39,6 +44,14 @@ const launchResponseSchema = z.object({
   secret: z.string().min(1),
   session_id: z.string().nullish(),
   user_id: z.union([z.string(), z.number()]).nullish(),
+  room_settings: z
+    .object({
+      record_av: z.boolean().optional(),
+      transcribe: z.boolean().optional(),
+      summarise: z.boolean().optional(),
+    })
+    .nullish()
+    .catch(null),
 });
 
 export function launchIdFor(bookingId: string): string {
@@ -46,18 +59,19 @@ export function launchIdFor(bookingId: string): string {
 }
 
 export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess | LessonspaceFailure> {
-  const transcribe = env().LESSONSPACE_TRANSCRIBE;
+  const { recordAv, transcribe, summarise } = request.flags;
   const body = {
     id: request.launchId,
     name: request.spaceName,
     user: { id: request.user.id, name: request.user.name, email: request.user.email, leader: request.user.leader },
     timeouts: { not_before: request.notBefore.toISOString(), not_after: request.notAfter.toISOString() },
-    record_av: true,
+    record_av: recordAv,
     record_content: true,
     allow_guests: false,
     // Applied per launch: omitting it switches transcription off for the space
     // (docs/decisions/0019-every-launch-sends-the-full-settings.md).
     transcribe: transcribe,
+    summarise: summarise,
     // Every launch sends the full set: a later launch replaces the space's webhooks.
     webhooks: {
       session: { start: request.webhookUrl, end: request.webhookUrl },
@@ -77,6 +91,7 @@ export async function launchSpace(request: LaunchRequest): Promise<LaunchSuccess
     roomId: parsed.data.room_id,
     secret: parsed.data.secret,
     sessionId: parsed.data.session_id ?? null,
+    roomSettings: parsed.data.room_settings ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { parseCookieHeader, serializeCookieHeader } from "@supabase/ssr";
 import { resolveAttendee, type Attendee, type Person } from "~/domain/attendee";
 import { cardState, type CardState, type JoinWindow } from "~/domain/join-window";
+import { launchFlagsOf, roomSettingsMismatch } from "~/domain/launch-flags";
 import type { Viewer } from "~/domain/viewer";
 import { requireBookingForViewer } from "../bookings/bookings";
 import { Prisma } from "~/generated/prisma/client";
@@ -65,6 +66,7 @@ export async function launchForViewer({
 
   const config = env();
   const launchId = launchIdFor(booking.id);
+  const flags = launchFlagsOf({ deployment: { transcription: config.LESSONSPACE_TRANSCRIBE } });
   const result = await launchSpace({
     launchId,
     spaceName: `${booking.serviceName} with ${booking.tutor.fullName}`,
@@ -73,12 +75,20 @@ export async function launchForViewer({
     notBefore: state.window.opensAt,
     notAfter: state.window.closesAt,
     webhookUrl: `${config.APP_URL}/api/webhooks/lessonspace`,
+    flags,
   });
   if (!result.ok) {
     // `detail` never holds a key: it is our own wording of what Lessonspace answered.
     logger.error({ bookingId: booking.id, kind: result.kind, detail: result.detail }, "lessonspace.launch-failed");
     return { ok: false, reason: "lessonspace", failure: result };
   }
+  const mismatched = roomSettingsMismatch(flags, result.roomSettings);
+  // The lesson goes ahead; the log says why a transcript or summary will be missing.
+  if (mismatched.length)
+    logger.warn(
+      { bookingId: booking.id, mismatched, asked: flags, answered: result.roomSettings },
+      "lessonspace.room-settings-mismatch",
+    );
   await storeRoom(booking, launchId, result);
   return { ok: true, clientUrl: result.clientUrl, lesson, attendee };
 }

@@ -35,6 +35,7 @@ const LaunchBody = z.object({
   record_content: z.boolean().optional(),
   allow_guests: z.boolean().optional(),
   transcribe: z.boolean().optional(),
+  summarise: z.boolean().optional(),
   webhooks: z.record(z.string(), z.record(z.string(), hookUrl).nullish()).nullish(),
 });
 
@@ -106,6 +107,9 @@ async function handleLaunch(state: LessonspaceState, c: Context, record: LaunchR
   const parsed = LaunchBody.safeParse(record.body);
   if (!parsed.success) return c.json(zodDetail(parsed.error), 400);
   const input = parsed.data as LaunchInput;
+  // Like Lessonspace: a summary is made from the transcript, a transcript from the recording.
+  if (input.summarise && !(input.transcribe && input.record_av))
+    return detail(c, 400, "summarise requires record_av and transcribe to be enabled.");
   // No await between looking the space up and creating it: concurrent first launches converge.
   const { space, created, lessonspaceUserId } = state.registry.launch(input);
   return c.json(
@@ -116,7 +120,13 @@ async function handleLaunch(state: LessonspaceState, c: Context, record: LaunchR
       secret: space.secret,
       session_id: state.registry.currentSessionId(space),
       user_id: lessonspaceUserId,
-      room_settings: {},
+      room_settings: {
+        record_av: space.recordAv ?? false,
+        record_content: space.recordContent ?? false,
+        waiting_room: false,
+        transcribe: space.transcribe,
+        summarise: space.summarise,
+      },
     },
     created ? 201 : 200,
   );

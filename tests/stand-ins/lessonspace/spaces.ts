@@ -61,6 +61,7 @@ export interface SpaceState {
   recordContent: boolean | null;
   allowGuests: boolean | null;
   transcribe: boolean; // per launch: a launch that omits it switches transcription off
+  summarise: boolean; // per launch, like transcribe
   timeouts: { not_before: string | null; not_after: string | null } | null; // from the latest launch
   sessions: SessionState[];
   activeSession: SessionState | null;
@@ -76,6 +77,7 @@ export interface LaunchInput {
   record_content?: boolean;
   allow_guests?: boolean;
   transcribe?: boolean;
+  summarise?: boolean;
   webhooks?: WebhookUrls | null;
 }
 
@@ -150,6 +152,7 @@ export class SpaceRegistry {
         recordContent: null,
         allowGuests: null,
         transcribe: false,
+        summarise: false,
         timeouts: null,
         sessions: [],
         activeSession: null,
@@ -167,6 +170,7 @@ export class SpaceRegistry {
     if (input.allow_guests !== undefined) space.allowGuests = input.allow_guests;
     // Like Lessonspace: transcription is applied per launch, and leaving it out switches it off.
     space.transcribe = input.transcribe === true;
+    space.summarise = input.summarise === true;
     space.timeouts = input.timeouts
       ? { not_before: input.timeouts.not_before ?? null, not_after: input.timeouts.not_after ?? null }
       : null;
