@@ -61,6 +61,8 @@ const envSchema = z
       .transform((value) => value === "true"),
     // Where transcript files may be downloaded from (space separated; https only in production).
     LESSONSPACE_TRANSCRIPT_ORIGINS: z.string().default(DEFAULT_TRANSCRIPT_ORIGINS),
+    // Lessonspace summaries (docs/decisions/0063-lessonspace-summaries-api-contract.md): answers other than 429 before the job gives up.
+    SUMMARY_MAX_TRIES: z.coerce.number().int().positive().default(8),
     STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
     STORAGE_DIR: z.string().default(".data/storage"),
     STORAGE_BUCKET: z.string().default("booking-artifacts"),

@@ -8,6 +8,7 @@ import { env } from "./env";
 import { logger, runInJob } from "./logger";
 import { sendNotification, type SenderOptions } from "./notifications/sender";
 import { runSweep, type SweepOptions } from "./notifications/sweep";
+import { fetchDueSummaries } from "./lessonspace/summaries";
 import { fetchDueTranscripts } from "./transcripts/ingest";
 import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
@@ -31,6 +32,7 @@ export type Workers = { queue: Queue; stop(options?: { graceful?: boolean; timeo
 type SendJob = { notificationId: string };
 
 const TRANSCRIPT_BATCH = 5;
+const SUMMARY_BATCH = 10;
 
 /** Starts one set of workers on its own pg-boss instance (tests start several to race them). */
 export async function createWorkers(options: WorkerOptions = {}): Promise<Workers> {
@@ -52,10 +54,22 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
         runInJob(QUEUES.transcripts, job!.id, async () => {
           const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);
           if (outcomes.length) logger.info({ count: outcomes.length }, "transcripts.fetched");
+          // A stored transcript makes its summary due now: ask without waiting for the next minute.
+          if (outcomes.some((outcome) => outcome.kind === "stored")) await boss.send(QUEUES.summaries, {});
         }),
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.transcripts, {});
+      // Summaries (docs/decisions/0063-lessonspace-summaries-api-contract.md): the same pattern; the
+      // rows hold each session's backoff, so a run every minute asks only for what is due.
+      await boss.work(QUEUES.summaries, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.summaries, job!.id, async () => {
+          const outcomes = await fetchDueSummaries(new Date(), SUMMARY_BATCH);
+          if (outcomes.length) logger.info({ count: outcomes.length }, "summaries.fetched");
+        }),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.summaries, "* * * * *");
+      if (options.sweepOnStart ?? true) await boss.send(QUEUES.summaries, {});
     }
     if (options.send ?? true) {
       const batchSize = options.sendBatchSize ?? 25;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LaunchFlags, RoomSettings } from "~/domain/launch-flags";
+import type { SummaryAnswer } from "~/domain/lesson-summary";
 import { env } from "../env";
 
 /**
@@ -135,6 +136,38 @@ export async function freshRecordingUrl(reference: string): Promise<PlaybackOutc
   const parsed = playbackSchema.safeParse(result.json);
   if (!parsed.success || !parsed.data.recording_url) return { ok: false, kind: "not-ready" };
   return { ok: true, url: parsed.data.recording_url };
+}
+
+/**
+ * One session's summary (docs/decisions/0063-lessonspace-summaries-api-contract.md): 200 with
+ * `status` "completed" (and `summary`), "pending", or "unavailable"/"failed" (there will be none);
+ * a 404 is read as "not ready yet", like playback's, and the job's tries bound it.
+ */
+const summarySchema = z.object({
+  session_id: z.string().nullish(),
+  status: z.string(),
+  summary: z.string().nullish(),
+  reason: z.string().nullish(),
+});
+
+export async function getSummary(sessionId: string): Promise<SummaryAnswer> {
+  const result = await call("GET", `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/summary/`);
+  if (!result.ok) {
+    if (result.status === 404) return { kind: "not-ready", detail: "Lessonspace answered 404 for the summary." };
+    if (result.kind === "rate-limited")
+      return { kind: "rate-limited", retryAfterSeconds: result.retryAfterSeconds ?? 30, detail: result.detail };
+    return { kind: result.kind, detail: result.detail };
+  }
+  const parsed = summarySchema.safeParse(result.json);
+  if (!parsed.success) return { kind: "rejected", detail: "Unexpected summary response." };
+  const { status, summary, reason } = parsed.data;
+  if (status === "completed" && typeof summary === "string")
+    return { kind: "ready", text: summary, sessionId: parsed.data.session_id ?? null };
+  if (status === "pending" || status === "processing")
+    return { kind: "not-ready", detail: "Lessonspace is still summarising the session." };
+  if (status === "unavailable" || status === "failed")
+    return { kind: "none", detail: `No summary for this session (${(reason ?? status).slice(0, 80)}).` };
+  return { kind: "rejected", detail: `Unexpected summary status "${status.slice(0, 40)}".` };
 }
 
 function organisationPath() {

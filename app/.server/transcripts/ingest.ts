@@ -9,6 +9,7 @@ import type { Transaction } from "../db";
 import { columnsOf } from "../sql-columns";
 import { isUuid } from "~/domain/uuid";
 import { declaredTooLarge, readAtMost } from "../read-limited";
+import { recordSummaryFetch } from "../lessonspace/summaries";
 
 /**
  * Lesson transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md and
@@ -326,6 +327,9 @@ async function storeSegments(
         lastError: dropped > 0 ? `Dropped ${dropped} segment(s): ${problems.slice(0, 5).join("; ")}` : null,
       },
     });
+    // Lessonspace summarises from the transcript: its summary is asked for once this is stored
+    // (docs/decisions/0063-lessonspace-summaries-api-contract.md).
+    await recordSummaryFetch(tx, { sessionId: claim.session_id, now });
     return "stored" as const;
   }, STORE_TRANSACTION);
   if (outcome === "lost-claim") return { sessionId: claim.session_id, kind: "lost-claim" };
