@@ -69,6 +69,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     organisationId: LOCAL_ORGANISATION_ID,
     port: options.ports?.lessonspace,
     rateLimitPerSecond: options.lessonspaceRateLimitPerSecond ?? 0,
+    // A lesson held in the demo lasts a minute, not five, and its summary is wanted at once
+    // (docs/decisions/0063-lessonspace-summaries-api-contract.md).
+    summaryReadyAfterMs: 0,
+    summaryMinSessionSeconds: 0,
   });
   const smtp = await startSmtpStandIn({ smtpPort: options.ports?.smtp, httpPort: options.ports?.mailInbox });
 

@@ -11,5 +11,13 @@ export type {
   TranscriptFault,
 } from "./lessonspace/server";
 export { signWebhook } from "./lessonspace/crypto";
-export type { Participant, SessionState, SpaceState, Utterance, Visit, WebhookUrls } from "./lessonspace/spaces";
+export type {
+  Participant,
+  PastSessionInput,
+  SessionState,
+  SpaceState,
+  Utterance,
+  Visit,
+  WebhookUrls,
+} from "./lessonspace/spaces";
 export type { WebhookDelivery, WebhookEventName } from "./lessonspace/webhooks";

@@ -13,6 +13,8 @@ const { values } = parseArgs({
     "rate-limit": { type: "string", default: "5" },
     "session-end-delay-ms": { type: "string", default: "0" },
     "recording-delay-ms": { type: "string", default: "0" },
+    "summary-delay-ms": { type: "string", default: "0" },
+    "summary-min-seconds": { type: "string", default: "300" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -25,7 +27,9 @@ if (values.help) {
   --org ID                  organisation id in the sessions API paths (default 1)
   --rate-limit N            launches per second per key before 429; 0 disables (default 5)
   --session-end-delay-ms N  wait before session.end after the last person leaves (default 0)
-  --recording-delay-ms N    playback answers 404 until this long after a session ends (default 0)`);
+  --recording-delay-ms N    playback answers 404 until this long after a session ends (default 0)
+  --summary-delay-ms N      a summary answers "pending" until this long after its session ends (default 0)
+  --summary-min-seconds N   sessions this long or shorter get no summary (default 300)`);
   process.exit(0);
 }
 
@@ -37,6 +41,8 @@ const standIn = await startLessonspaceStandIn({
   rateLimitPerSecond: wholeNumber("rate-limit", values["rate-limit"]),
   sessionEndDelayMs: wholeNumber("session-end-delay-ms", values["session-end-delay-ms"]),
   recordingAvailableAfterMs: wholeNumber("recording-delay-ms", values["recording-delay-ms"]),
+  summaryReadyAfterMs: wholeNumber("summary-delay-ms", values["summary-delay-ms"]),
+  summaryMinSessionSeconds: wholeNumber("summary-min-seconds", values["summary-min-seconds"]),
 });
 
 console.log(`Lessonspace stand-in listening on ${standIn.url}`);

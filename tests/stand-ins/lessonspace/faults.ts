@@ -15,21 +15,36 @@ export function setFault(state: LessonspaceState, fault: Fault | null): void {
   state.fault = fault === null ? null : { ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
 }
 
-/** The fault to apply to this request, if any, counting it against `times`. */
-export function takeFault(state: LessonspaceState, route: "launch" | "api"): FaultKind | null {
-  const fault = state.fault;
-  if (fault === null || (route === "api" && fault.scope !== "api")) return null;
-  const kind = fault.kind;
-  if (--fault.remaining <= 0) state.fault = null;
-  return kind;
+type Route = "launch" | "api" | "summaries";
+
+function applies(scope: Fault["scope"], route: Route): boolean {
+  if (route === "launch") return (scope ?? "launch") === "launch";
+  return scope === "api" || scope === route;
 }
 
-export async function answerFault(state: LessonspaceState, c: Context, kind: FaultKind): Promise<Response> {
+/** The fault to apply to this request, if any, counting it against `times`. */
+export function takeFault(state: LessonspaceState, route: Route): FaultKind | null {
+  return takeFaultOf(state, route)?.kind ?? null;
+}
+
+function takeFaultOf(state: LessonspaceState, route: Route): Fault | null {
+  const fault = state.fault;
+  if (fault === null || !applies(fault.scope, route)) return null;
+  if (--fault.remaining <= 0) state.fault = null;
+  return fault;
+}
+
+export async function answerFault(
+  state: LessonspaceState,
+  c: Context,
+  kind: FaultKind,
+  retryAfterSeconds = 1,
+): Promise<Response> {
   switch (kind) {
     case "500":
       return detail(c, 500, "Internal error");
     case "429":
-      return throttled(c, 1);
+      return throttled(c, retryAfterSeconds);
     case "401":
       return unauthorized(c);
     case "bad-json":
@@ -48,9 +63,13 @@ export async function answerFault(state: LessonspaceState, c: Context, kind: Fau
 }
 
 /** Common gate of the organisation API: faults, key, organisation. */
-export function apiGate(state: LessonspaceState, c: Context): Response | Promise<Response> | null {
-  const faultKind = takeFault(state, "api");
-  if (faultKind) return answerFault(state, c, faultKind);
+export function apiGate(
+  state: LessonspaceState,
+  c: Context,
+  route: "api" | "summaries" = "api",
+): Response | Promise<Response> | null {
+  const fault = takeFaultOf(state, route);
+  if (fault) return answerFault(state, c, fault.kind, fault.retryAfterSeconds);
   if (!isAuthorized(state, c)) return unauthorized(c);
   if (c.req.param("org") !== state.organisationId) return detail(c, 404, "Not found.");
   return null;

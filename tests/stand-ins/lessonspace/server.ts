@@ -13,7 +13,7 @@ import { launchRoutes } from "./launch";
 import { playbackRoutes } from "./playback";
 import { roomRoutes } from "./room";
 import { sessionsApiRoutes } from "./sessions-api";
-import { SpaceRegistry, type SpaceState } from "./spaces";
+import { SpaceRegistry, type PastSessionInput, type SpaceState } from "./spaces";
 import {
   detail,
   page,
@@ -23,6 +23,7 @@ import {
   type Fault,
   type TranscriptFault,
 } from "./state";
+import { summaryRoutes } from "./summaries";
 import { publishTranscriptFile, setTranscriptFault, transcriptRoutes } from "./transcripts";
 import { WebhookDispatcher, type WebhookDelivery } from "./webhooks";
 
@@ -44,6 +45,8 @@ export interface LessonspaceStandInOptions {
   pageSize?: number; // sessions list page size. Default 20
   now?: () => Date; // clock for timestamps, timeouts and expiries. Default real time
   transcriptUrlTtlMs?: number; // lifetime of a transcript download URL. Default 1 hour
+  summaryReadyAfterMs?: number; // a summary answers "pending" until this long after its session ended. Default 3 s
+  summaryMinSessionSeconds?: number; // sessions this long or shorter get no summary. Default 300, like Lessonspace
 }
 
 export interface LessonspaceStandIn {
@@ -64,10 +67,11 @@ export interface LessonspaceStandIn {
   /** Paths of every transcript download request, answered or not. */
   transcriptRequests: string[];
   /** Stores a finished, recorded session (no webhooks): demo data for the embedded default. */
-  recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): {
-    roomId: string;
-    secret: string;
-  };
+  recordPastSession(input: PastSessionInput): { roomId: string; secret: string };
+  /** How long after a session ends its summary stops answering "pending". */
+  setSummaryReadyAfterMs(ms: number): void;
+  /** Session ids of every summary request that passed the gate (faults and 401s are not listed). */
+  summaryRequests: string[];
   reset(): void;
   stop(): Promise<void>;
 }
@@ -101,7 +105,10 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       recordingAvailableAfterMs: opts.recordingAvailableAfterMs ?? 0,
       recordingUrlTtlMs: opts.recordingUrlTtlMs ?? 3 * 60 * 60 * 1000,
       transcriptUrlTtlMs: opts.transcriptUrlTtlMs ?? 60 * 60 * 1000,
+      summaryReadyAfterMs: opts.summaryReadyAfterMs ?? 3000,
+      summaryMinSessionSeconds: opts.summaryMinSessionSeconds ?? 300,
     },
+    summaryRequests: [],
     transcripts: { files: new Map(), requests: [], fault: null },
   };
   const { registry } = state;
@@ -123,6 +130,7 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
   launchRoutes(app, state);
   sessionsApiRoutes(app, state);
   playbackRoutes(app, state);
+  summaryRoutes(app, state);
   roomRoutes(app, state);
   transcriptRoutes(app, state);
   app.notFound((c) =>
@@ -150,6 +158,10 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     deliveries,
     spaces: registry.spaces,
     transcriptRequests: state.transcripts.requests,
+    summaryRequests: state.summaryRequests,
+    setSummaryReadyAfterMs(ms) {
+      state.settings.summaryReadyAfterMs = ms;
+    },
     publishTranscriptFile: (body, options) => publishTranscriptFile(state, body, options?.ttlMs),
     setTranscriptFault: (f) => setTranscriptFault(state, f),
     setFault: (f) => setFault(state, f),
@@ -177,6 +189,7 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       state.transcripts.fault = null;
       state.transcripts.files.clear();
       state.transcripts.requests.length = 0;
+      state.summaryRequests.length = 0;
       state.latencyMs = 0;
     },
     async stop() {

@@ -46,6 +46,7 @@ export interface SessionState {
   participants: Map<string, Participant>; // everyone who joined during the session
   present: Set<string>; // participant keys in the room now
   transcribed: boolean; // whether transcription was on when the session started
+  summarised: boolean; // whether summarise was on when the session started
   utterances: Utterance[];
 }
 
@@ -79,6 +80,20 @@ export interface LaunchInput {
   transcribe?: boolean;
   summarise?: boolean;
   webhooks?: WebhookUrls | null;
+}
+
+/** A finished session to store without webhooks (SpaceRegistry.recordPastSession). */
+export interface PastSessionInput {
+  launchId: string;
+  name: string;
+  sessionId: string;
+  startTime: Date;
+  endTime: Date;
+  /** Who was there (the whole session) and what they said, seconds from its start. */
+  people?: { userId: string; name: string; leader?: boolean }[];
+  utterances?: { userId: string; name: string; startSeconds: number; endSeconds: number; text: string }[];
+  /** Whether summarise (and so transcribe) was on. Default false. */
+  summarise?: boolean;
 }
 
 /** Publishes a finished session's transcript and answers its download URL (server.ts). */
@@ -189,18 +204,25 @@ export class SpaceRegistry {
   }
 
   /**
-   * A session that already happened, for demo data: the space is created (or reused) and the
-   * finished session stored without sending any webhook, so its playback can be fetched.
+   * A session that already happened, for demo data and tests: the space is created (or reused) and
+   * the finished session stored without sending any webhook, so its playback can be fetched, and,
+   * with `summarise`, its summary (from who was there and what they said).
    */
-  recordPastSession(input: {
-    launchId: string;
-    name: string;
-    sessionId: string;
-    startTime: Date;
-    endTime: Date;
-  }): SpaceState {
+  recordPastSession(input: PastSessionInput): SpaceState {
     const { space } = this.launch({ id: input.launchId, name: input.name });
     if (!space.sessions.some((session) => session.id === input.sessionId)) {
+      const participants = new Map<string, Participant>();
+      for (const person of input.people ?? []) {
+        participants.set(person.userId, {
+          key: person.userId,
+          userId: person.userId,
+          lessonspaceUserId: this.lessonspaceUserId(person.userId),
+          name: person.name,
+          email: null,
+          leader: person.leader ?? false,
+          visits: [{ joinedAt: input.startTime, leftAt: input.endTime }],
+        });
+      }
       space.sessions.push({
         id: input.sessionId,
         roomId: space.roomId,
@@ -209,10 +231,15 @@ export class SpaceRegistry {
         startTime: input.startTime,
         endTime: input.endTime,
         recordingEnabled: true,
-        participants: new Map(),
+        participants,
         present: new Set(),
-        transcribed: false,
-        utterances: [],
+        transcribed: input.summarise ?? false,
+        summarised: input.summarise ?? false,
+        utterances: (input.utterances ?? []).map((u) => ({
+          ...u,
+          lessonspaceUserId: this.lessonspaceUserId(u.userId),
+          breakoutId: null,
+        })),
       });
     }
     return space;
@@ -259,6 +286,7 @@ export class SpaceRegistry {
         participants: new Map(),
         present: new Set(),
         transcribed: space.transcribe,
+        summarised: space.summarise,
         utterances: [],
       };
       space.activeSession = session;

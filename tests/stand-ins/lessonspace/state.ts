@@ -9,7 +9,8 @@ export type FaultKind = "500" | "429" | "401" | "bad-json" | "hang";
 export interface Fault {
   kind: FaultKind;
   times?: number; // how many requests fail this way before the fault clears; default forever
-  scope?: "launch" | "api"; // "api" also breaks the sessions and playback endpoints. Default "launch"
+  scope?: "launch" | "api" | "summaries"; // "api" also breaks the sessions, playback and summary endpoints; "summaries" only the summary one. Default "launch"
+  retryAfterSeconds?: number; // the Retry-After of a "429". Default 1
 }
 
 /** How /transcripts/<token>.json misbehaves, for the app's fetch tests. */
@@ -51,7 +52,11 @@ export interface LessonspaceState {
     recordingAvailableAfterMs: number;
     recordingUrlTtlMs: number;
     transcriptUrlTtlMs: number;
+    summaryReadyAfterMs: number;
+    summaryMinSessionSeconds: number;
   };
+  /** Session ids of every summary request that passed the gate. */
+  summaryRequests: string[];
   transcripts: {
     files: Map<string, { body: string | Uint8Array; expiresAt: number }>;
     requests: string[];
