@@ -55,6 +55,12 @@ import {
   insertNotificationsSql,
 } from "~/.server/notifications/sweep";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
+import {
+  claimDueSummariesSql,
+  lockSummaryFetchSql,
+  SUMMARY_CLAIM_COLUMNS,
+  SUMMARY_STATE_COLUMNS,
+} from "~/.server/lessonspace/summaries";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
@@ -118,6 +124,8 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["transcript search", () => searchTranscriptsSql(parent.id, "fractions", 1), SEARCH_COLUMNS],
   ["transcript fetch claims", () => claimDueFetchesSql(now, 5), CLAIM_COLUMNS],
   ["a locked transcript fetch", () => lockFetchSql(bookingId), FETCH_STATE_COLUMNS],
+  ["summary fetch claims", () => claimDueSummariesSql(now, 5), SUMMARY_CLAIM_COLUMNS],
+  ["a locked summary fetch", () => lockSummaryFetchSql(bookingId), SUMMARY_STATE_COLUMNS],
   ["bookings due for an outcome", () => dueForOutcomeSql(now, 5), DUE_FOR_OUTCOME_COLUMNS],
   ["a booking locked for its outcome", () => lockBookingForOutcomeSql(bookingId), LOCKED_BOOKING_COLUMNS],
   ["the snapshot a new one replaces", () => lockPreviousSnapshotSql(bookingId), PREVIOUS_SNAPSHOT_COLUMNS],
