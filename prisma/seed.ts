@@ -76,10 +76,16 @@ type SeedOptions = {
   lessonspace?: {
     apiUrl: string;
     organisationId: string;
-    recordPastSession(input: { launchId: string; name: string; sessionId: string; startTime: Date; endTime: Date }): {
-      roomId: string;
-      secret: string;
-    };
+    recordPastSession(input: {
+      launchId: string;
+      name: string;
+      sessionId: string;
+      startTime: Date;
+      endTime: Date;
+      people?: { userId: string; name: string; leader?: boolean }[];
+      utterances?: { userId: string; name: string; startSeconds: number; endSeconds: number; text: string }[];
+      summarise?: boolean;
+    }): { roomId: string; secret: string };
   };
 };
 
@@ -174,6 +180,19 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
           sessionId: DEMO_SESSION_ID,
           startTime: new Date(recordedStart.getTime() + 4_000),
           endTime: new Date(recordedStart.getTime() + (58 * 60 + 40) * 1000),
+          // Who was there and what was said, so the stand-in also answers this session's summary.
+          people: [
+            { userId: tutor.id, name: tutor.fullName, leader: true },
+            { userId: child.id, name: child.fullName },
+          ],
+          utterances: RECORDED_TRANSCRIPT.map(([who, startSeconds, endSeconds, text]) => ({
+            userId: demoProfiles[who].id,
+            name: demoProfiles[who].fullName,
+            startSeconds,
+            endSeconds,
+            text,
+          })),
+          summarise: true,
         }),
         recordingUrl: `${lessonspace.apiUrl}/v2/organisations/${lessonspace.organisationId}/sessions/${DEMO_SESSION_ID}/playback/`,
       }
