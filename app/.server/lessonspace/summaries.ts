@@ -113,19 +113,15 @@ async function settle(claim: Claim, now: Date, answer: SummaryAnswer, limits: Su
     data: dataFor(step, now),
   });
   if (updated.count === 0) return lostOrUnknown(claim);
-  const fields = { sessionId: claim.session_id, tries: claim.attempts - claim.throttled, reason: step.reason };
+  // This request's 429 is not a try: counted with the others throttled.
+  const throttled = claim.throttled + (answer.kind === "rate-limited" ? 1 : 0);
+  const fields = { sessionId: claim.session_id, tries: claim.attempts - throttled, reason: step.reason };
   if (step.kind === "retry") {
-    logger.info(
-      { ...fields, throttled: step.throttled, nextAttemptAt: step.nextAttemptAt.toISOString() },
-      "summary.retry",
-    );
+    logger.info({ ...fields, throttled, nextAttemptAt: step.nextAttemptAt.toISOString() }, "summary.retry");
   } else if (step.kind === "none") {
     logger.info(fields, "summary.none");
   } else {
-    logger.warn(
-      { ...fields, throttled: claim.throttled + (answer.kind === "rate-limited" ? 1 : 0) },
-      "summary.gave-up",
-    );
+    logger.warn({ ...fields, throttled }, "summary.gave-up");
   }
   return { sessionId: claim.session_id, kind: step.kind, reason: step.reason };
 }
