@@ -16,7 +16,7 @@
 // JavaScript, on both profiles (docs/decisions/0081-first-paint-before-scripts.md).
 //
 //   npx tsx bench/paint.ts    (builds into build-bench when needed; BUILD_DIR=… for another folder)
-//   PAINT_RUNS=… (default 5)   CHROMIUM_PATH=… (default /usr/bin/chromium)
+//   PAINT_RUNS=… (default 5)   PAINT_PHONES=a or b (default both)   CHROMIUM_PATH=… (default /usr/bin/chromium)
 import os from "node:os";
 import { chromium, type Browser, type BrowserContext, type CDPSession } from "@playwright/test";
 import { demoBookingIds, demoProfiles } from "../prisma/seed.ts";
@@ -253,7 +253,11 @@ if (isMain(import.meta.url)) {
         .map((n) => n.toFixed(2))
         .join(" / ")}`,
     );
-    const figures = await paintBench(context, { runs: Number(process.env.PAINT_RUNS ?? 5) });
+    const only = process.env.PAINT_PHONES?.split(",").map((letter) => `(${letter.trim()})`);
+    const figures = await paintBench(context, {
+      runs: Number(process.env.PAINT_RUNS ?? 5),
+      phones: only ? PHONES.filter((phone) => only.some((prefix) => phone.name.startsWith(prefix))) : PHONES,
+    });
     console.log("");
     return figures;
   });
