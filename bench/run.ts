@@ -1,6 +1,9 @@
 // npm run bench: the project's figures beside baselines measured in the same run.
 //   1. Page weight of every page (HTML, CSS, JavaScript; raw and as sent gzipped), checked against
 //      bench/budget.json, and that each page works with zero bytes of JavaScript.
+//   1b. A cheap phone on a poor network (bench/paint.ts): first paint, Join visible, hydration and
+//      bytes in Chromium with network and CPU throttled, JavaScript on and off; with it on, the
+//      first paint may come at most 10% after the one without.
 //   2. Server speed against its limit: autocannon at concurrency 10 and 50 on the signed-in
 //      dashboard (50 bookings), the booking page, the launch route and the webhook route, beside
 //      two ceilings on the same machine: a bare node:http server sending the same dashboard bytes
@@ -13,7 +16,7 @@
 //   npm run bench                         full run (~11 min: 10 s per speed run, a 5 min soak with pauses for GC)
 //   BENCH_QUICK=1 npm run bench           smoke run (~2 min), or: npm run bench -- --quick
 //   BENCH_SECONDS=…  BENCH_SOAK_SECONDS=…  BENCH_SOAK_CONNECTIONS=…  to change durations and load
-//   BENCH_SKIP=pages,speed,memory,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
+//   BENCH_SKIP=pages,paint,speed,memory,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
 //   BUILD_DIR=…  (default build-bench)    BENCH_DURABLE_DB=1 keeps fsync on in PostgreSQL
 //   BENCH_START_FLAGS=0 runs the app server without npm start's Node flags (memory limits), to compare
 // Exit code 1 when a page is over its budget or does not work without JavaScript, when any run
@@ -43,6 +46,7 @@ import {
 import { perIssue } from "./sections/issues.ts";
 import { memoryAtC50 } from "./sections/memory.ts";
 import { pageWeight } from "./sections/pages.ts";
+import { firstPaint } from "./sections/paint.ts";
 import { soak } from "./sections/soak.ts";
 import { serverSpeed } from "./sections/speed.ts";
 import { summary } from "./sections/summary.ts";
@@ -75,6 +79,7 @@ const settings: BenchSettings = {
   soakConnections: Number(process.env.BENCH_SOAK_CONNECTIONS ?? 10),
   soakSettleSeconds: quick ? 2 : 10,
   soakJudgedFromSeconds: 120,
+  paintRuns: quick ? 1 : 5,
   skip: new Set(
     (flags.skip ?? process.env.BENCH_SKIP ?? "")
       .split(",")
@@ -166,6 +171,7 @@ try {
   const { skip } = settings;
 
   if (!skip.has("pages")) run.results.pages = await pageWeight(run, context, cookies);
+  if (!skip.has("paint")) run.results.paint = await firstPaint(run, context);
   if (!skip.has("speed")) run.results.speed = await serverSpeed(run, context, cookies, webhookRooms, historyViewers);
   if (!skip.has("memory")) run.results.memory = await memoryAtC50(run, context, cookies, webhookRooms);
   if (!skip.has("issues")) run.results.issue = await perIssue(run, context);

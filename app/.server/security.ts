@@ -45,17 +45,17 @@ function safeOrigin(value: string): string {
   }
 }
 
-/** The policy around the nonce, built once per configuration (it is the same for every page). */
-let policyParts: { frames: string; dev: boolean; before: string; after: string } | undefined;
+/** The policy around the nonce (`parts.join(nonce)`), built once per configuration (it is the same for every page). */
+let policyParts: { frames: string; dev: boolean; parts: string[] } | undefined;
 
 export function contentSecurityPolicy(nonce: string): string {
   const frames = env().LESSONSPACE_FRAME_ORIGINS;
   // Vite's dev server injects styles and talks over a websocket, and when it goes away its client
-  // waits for it to come back in a worker made from a blob; production needs none of these.
+  // waits for it to come back in a worker made from a blob; production needs none of these. The
+  // page's one <style> carries the nonce (docs/decisions/0081-first-paint-before-scripts.md).
   const dev = env().NODE_ENV === "development";
   if (policyParts?.frames !== frames || policyParts.dev !== dev) {
-    const after = [
-      dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+    const rest = [
       "img-src 'self' data: blob:",
       dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
       ...(dev ? ["worker-src 'self' blob:"] : []),
@@ -65,9 +65,16 @@ export function contentSecurityPolicy(nonce: string): string {
       "base-uri 'none'",
       "object-src 'none'",
     ].join("; ");
-    policyParts = { frames, dev, before: "default-src 'self'; script-src 'self' 'nonce-", after: `'; ${after}` };
+    const scripts = "default-src 'self'; script-src 'self' 'nonce-";
+    policyParts = {
+      frames,
+      dev,
+      parts: dev
+        ? [scripts, `'; style-src 'self' 'unsafe-inline'; ${rest}`]
+        : [scripts, "'; style-src 'self' 'nonce-", `'; ${rest}`],
+    };
   }
-  return `${policyParts.before}${nonce}${policyParts.after}`;
+  return policyParts.parts.join(nonce);
 }
 
 /** Root middleware: CSRF refusal before any action runs, then security headers on every response. */

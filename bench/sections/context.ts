@@ -5,6 +5,7 @@ import { HISTORY_SIZES, type DashboardFigures, type HistoryFigures } from "../da
 import type { LaunchFigures } from "../launch.ts";
 import type { LoadGenerator, MeasuredLoad } from "../lib/load.ts";
 import type { PageWeight } from "../lib/page-weight.ts";
+import type { PaintFigures } from "../paint.ts";
 import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
@@ -28,6 +29,8 @@ export interface BenchSettings {
   /** Below this the soak is a smoke test: its memory trend is printed but not judged. */
   soakJudgedFromSeconds: number;
   skip: Set<string>;
+  /** Cold loads per case of the cheap-phone first paint (bench/paint.ts). */
+  paintRuns: number;
   /** Sizes of the per-feature benches. */
   issue: {
     dashboardSeconds: number;
@@ -53,6 +56,7 @@ export type SpeedRow = { target: string; concurrency: number; result: MeasuredLo
 export interface BenchResults {
   pages?: PageWeight[];
   budgetOverruns?: string[];
+  paint?: PaintFigures;
   speed?: SpeedRow[];
   history?: HistoryFigures;
   markup?: string;

@@ -46,7 +46,8 @@ export async function serverSpeed(
   // Inside the bench's own data folder, removed with it whatever happens.
   const htmlFile = path.join(ctx.dataDir, "dashboard.html");
   fs.writeFileSync(htmlFile, dashboardHtml);
-  const stylesheet = /<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/.exec(dashboardHtml)?.[1] ?? "/assets/styles.css";
+  // The page's inline stylesheet, which the hand-written pages send too (without a CSP, so without its nonce).
+  const style = (/<style\b[^>]*>[\s\S]*?<\/style>/.exec(dashboardHtml)?.[0] ?? "").replace(/\snonce="[^"]*"/, "");
 
   const httpCeiling = await spawnServer({
     script: "bench/lib/ceiling-static.ts",
@@ -59,7 +60,7 @@ export async function serverSpeed(
     env: {
       DATABASE_URL: ctx.stack.databaseUrl,
       SUPABASE_URL: ctx.stack.env.SUPABASE_URL,
-      CEILING_STYLESHEET: stylesheet,
+      CEILING_STYLE: style,
     },
     readyPath: "/ready",
   });
@@ -69,7 +70,7 @@ export async function serverSpeed(
     env: {
       DATABASE_URL: ctx.stack.databaseUrl,
       SUPABASE_URL: ctx.stack.env.SUPABASE_URL,
-      CEILING_STYLESHEET: stylesheet,
+      CEILING_STYLE: style,
     },
     readyPath: "/ready",
   });

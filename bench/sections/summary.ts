@@ -5,9 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { HISTORY_TARGETS } from "../dashboard.ts";
 import { JSON_LAUNCH } from "../launch.ts";
+import { PAINT_ALLOWANCE } from "../paint.ts";
 import { root } from "../lib/build.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { kib, mb, ms, table } from "../lib/stats.ts";
+import { SEARCH_P95_FLOOR_MS } from "../transcripts.ts";
 import { heading, loadAverage, pct, say, type BenchRun } from "./context.ts";
 
 export function summary(run: BenchRun, ctx: BenchContext): void {
@@ -108,6 +110,14 @@ export function summary(run: BenchRun, ctx: BenchContext): void {
       `JS when enabled ${kib(Math.min(...run.results.pages.map((p) => p.jsGzip)))}–${kib(Math.max(...run.results.pages.map((p) => p.jsGzip)))} gzip; ${noJs}/${run.results.pages.length} work with 0 B of JS; ${run.results.budgetOverruns?.length ? `${run.results.budgetOverruns.length} OVER BUDGET` : "all within budget"}`,
     ]);
   }
+  for (const v of run.results.paint?.verdicts ?? []) {
+    const on = run.results.paint!.cases.find((c) => c.phone === v.phone && c.page === v.page && c.javaScript);
+    rows.push([
+      `first paint, ${v.page}, ${v.phone.split(":")[0]!.split(",")[0]}`,
+      `JavaScript on ${v.on.toFixed(0)} ms vs off ${v.off.toFixed(0)} ms = ${v.ratio.toFixed(2)}× (floor ≤ ${(1 + PAINT_ALLOWANCE).toFixed(2)}×: ${run.settings.quick ? "not judged (quick run)" : v.met ? "met" : "NOT MET"})`,
+      `hydrated at ${on?.hydrated === null || on?.hydrated === undefined ? "—" : `${on.hydrated.toFixed(0)} ms`}; ${kib(on?.bytes ?? 0)} received with JavaScript; ${v.phone}`,
+    ]);
+  }
   const issue = run.results.issue;
   if (issue?.dashboard) {
     const d = issue.dashboard;
@@ -163,7 +173,7 @@ export function summary(run: BenchRun, ctx: BenchContext): void {
     rows.push([
       `transcript search, c${t.search.concurrency}`,
       `${t.search.perSecond.toFixed(0)} req/s, p50 ${ms(t.search.p50)}, p95 ${ms(t.search.p95)}`,
-      `${t.search.errors} errors`,
+      `${t.search.errors} errors; floor p95 < ${SEARCH_P95_FLOOR_MS} ms: ${t.search.floorMet === null ? "not judged (quick run)" : t.search.floorMet ? "met" : "NOT MET"}`,
     ]);
     rows.push([
       `learning record, ${t.record.lessons} lessons, c1`,

@@ -40,7 +40,8 @@ function expectProtectedHtml(where: string, headers: Record<string, string>, htm
     scriptSrc.filter((token) => !nonces.includes(token)),
     where,
   ).toEqual(["'self'"]);
-  expect(csp.get("style-src"), where).toEqual(["'self'"]);
+  // Styles: our own, and the page's one inline stylesheet, carrying the same nonce.
+  expect(csp.get("style-src"), where).toEqual(["'self'", nonces[0]]);
   expect(csp.get("object-src"), where).toEqual(["'none'"]);
   expect(csp.get("base-uri"), where).toEqual(["'none'"]);
   expect(csp.get("form-action"), where).toEqual(["'self'"]);
@@ -57,6 +58,9 @@ function expectProtectedHtml(where: string, headers: Record<string, string>, htm
   const scripts = html.match(/<script\b[^>]*>/g) ?? [];
   expect(scripts.length, `${where}: inline scripts to check`).toBeGreaterThan(0);
   for (const tag of scripts) expect(tag, where).toContain(`nonce="${nonce}"`);
+  const styles = html.match(/<style\b[^>]*>/g) ?? [];
+  expect(styles, `${where}: the inline stylesheet`).toHaveLength(1);
+  for (const tag of styles) expect(tag, where).toContain(`nonce="${nonce}"`);
   return nonce;
 }
 

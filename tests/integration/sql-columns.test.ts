@@ -121,7 +121,12 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
       ),
     RECORD_LESSON_COLUMNS,
   ],
-  ["transcript search", () => searchTranscriptsSql(parent.id, "fractions", 1), SEARCH_COLUMNS],
+  ["transcript search, every match", () => searchTranscriptsSql(parent.id, "fractions", 1), SEARCH_COLUMNS],
+  [
+    "transcript search, the newest lessons",
+    () => searchTranscriptsSql(parent.id, "fractions", 2, "newest-lessons"),
+    SEARCH_COLUMNS,
+  ],
   ["transcript fetch claims", () => claimDueFetchesSql(now, 5), CLAIM_COLUMNS],
   ["a locked transcript fetch", () => lockFetchSql(bookingId), FETCH_STATE_COLUMNS],
   ["summary fetch claims", () => claimDueSummariesSql(now, 5), SUMMARY_CLAIM_COLUMNS],

@@ -2,8 +2,9 @@
 // with the refusals for every role (a child's words are personal data: the same 404 for everyone else).
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "~/.server/db";
+import { db, sql } from "~/.server/db";
 import { fetchDueTranscripts } from "~/.server/transcripts/ingest";
+import { NEWEST_LESSONS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { periodKey } from "~/domain/learning-record";
 import * as bookingRoute from "~/routes/bookings.$id";
 import * as transcriptRoute from "~/routes/bookings.$id.transcript";
@@ -42,15 +43,16 @@ async function lessonWithTranscript(
   attendees: string[],
   transcript: unknown[],
   serviceName = "GCSE Biology",
+  start = sessionStart,
 ) {
-  const booking = await createBooking({ ...parties, serviceName, sessionStartTime: sessionStart, sessionDuration: 60 });
+  const booking = await createBooking({ ...parties, serviceName, sessionStartTime: start, sessionDuration: 60 });
   const sessionId = randomUUID();
   await db.lessonspaceSession.create({
     data: {
       sessionId,
       bookingId: booking.id,
-      startedAt: sessionStart,
-      endedAt: new Date(sessionStart.getTime() + 55 * 60_000),
+      startedAt: start,
+      endedAt: new Date(start.getTime() + 55 * 60_000),
       durationSeconds: 3300,
     },
   });
@@ -60,8 +62,8 @@ async function lessonWithTranscript(
       data: {
         sessionId,
         profileId,
-        joinedAt: sessionStart,
-        leftAt: new Date(sessionStart.getTime() + 55 * 60_000),
+        joinedAt: start,
+        leftAt: new Date(start.getTime() + 55 * 60_000),
         secondsPresent: 3300,
       },
     });
@@ -332,6 +334,58 @@ describe("transcript search", () => {
       expect(
         (await callLoader(searchRoute, `/transcripts/search?q=glossary&page=${n}`, { cookie: parent.cookie })).data,
       ).toMatchObject({ hits: [] });
+  });
+
+  it("orders by lesson, newest first, and in a lesson the best match first; the newest lessons' read and the full read agree", async () => {
+    const [learner, teacher] = await Promise.all([person("Vera Volcano"), person("Ted Tectonic")]);
+    const day = 24 * 3600_000;
+    const parties = { clientId: learner.id, tutorId: teacher.id, studentId: null };
+    // The newest lesson has 55 moments (more than a page); then one per lesson, one lesson more than
+    // the first read looks at; the oldest also has the best match of all (the word three times).
+    const lessons = NEWEST_LESSONS + 2;
+    const ids: string[] = [];
+    for (let k = 0; k < lessons; k++) {
+      const moments =
+        k === 0
+          ? Array.from({ length: 55 }, (_, i) => said(teacher, i * 10, i * 10 + 5, `Volcano fact ${i}.`))
+          : [said(teacher, 0, 5, `Volcano notes ${k}.`)];
+      if (k === lessons - 1) moments.push(said(learner, 10, 15, "Volcano, volcano, volcano: it erupts!"));
+      ids.push(
+        await lessonWithTranscript(
+          parties,
+          [learner.id, teacher.id],
+          moments,
+          "Geology",
+          new Date(sessionStart.getTime() - k * day),
+        ),
+      );
+    }
+    const page = async (n: number) =>
+      (await callLoader(searchRoute, `/transcripts/search?q=volcano&page=${n}`, { cookie: learner.cookie }))
+        .data as SearchData;
+    const texts = (p: SearchData) => p.hits!.map((hit) => hit.excerpt.map((part) => part.text).join(""));
+    const lessonOf = (p: SearchData) => p.hits!.map((hit) => ids.indexOf(hit.href.split("/")[2]!));
+    const [first, second] = [await page(1), await page(2)];
+    expect(texts(first)).toEqual(Array.from({ length: 50 }, (_, i) => `Volcano fact ${i}.`));
+    expect(lessonOf(second)).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...Array.from({ length: lessons - 1 }, (_, k) => k + 1),
+      lessons - 1,
+    ]);
+    expect(texts(second).slice(-3)).toEqual([
+      `Volcano notes ${lessons - 2}.`,
+      "Volcano, volcano, volcano: it erupts!",
+      `Volcano notes ${lessons - 1}.`,
+    ]);
+    expect(second.next).toBeNull();
+    // A full page from the newest lessons is the full read's page; past them, only the full read has the rest.
+    const read = (n: number, scope?: "newest-lessons") => sql(searchTranscriptsSql(learner.id, "volcano", n, scope));
+    expect(await read(1, "newest-lessons")).toEqual(await read(1));
+    expect((await read(2, "newest-lessons")).length).toBeLessThan((await read(2)).length);
   });
 
   it("takes operator soup without failing", async () => {

@@ -111,44 +111,103 @@ export const SEARCH_COLUMNS = columnsOf<SearchRow>()([
   "excerpt",
 ]);
 
-/** One page of search hits (and one row more), best first. */
-export function searchTranscriptsSql(viewerId: string, query: string, page: number): Prisma.Sql {
+/**
+ * How many of the viewer's newest lessons with a Lessonspace session the first, cheap read of a
+ * search looks at (docs/decisions/0080-transcript-search-newest-lessons-first.md).
+ */
+export const NEWEST_LESSONS = 10;
+
+/** Where a search statement looks: the viewer's newest lessons (bounded), or every match. */
+export type SearchScope = "newest-lessons" | "all-matches";
+
+/**
+ * One page of search hits (and one row more): the newest lesson first, in each lesson the best
+ * match first, then the moment in it, then the row.
+ * - newest-lessons: the NEWEST_LESSONS newest lessons that had a session, each lesson's matches
+ *   read through its booking_id index (a bounded read, whatever the word: a common word does not
+ *   rank every match anywhere). A full page from it is the page: older lessons come after.
+ * - all-matches: every matching segment through the GIN index, then the viewer's among them;
+ *   cheap when few segments match, and the answer whenever the newest lessons did not fill the page.
+ */
+export function searchTranscriptsSql(
+  viewerId: string,
+  query: string,
+  page: number,
+  scope: SearchScope = "all-matches",
+): Prisma.Sql {
   const offset = (page - 1) * SEARCH_PAGE_SIZE;
+  const tsquery = Prisma.sql`websearch_to_tsquery('english', ${query})`;
+  const segmentColumns = Prisma.sql`s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text, ts_rank(s.search_vector, ${tsquery}) AS rank`;
+  const hits =
+    scope === "newest-lessons"
+      ? Prisma.sql`
+    lessons AS (
+      SELECT b.id, b.service_name, b.session_start_time
+        FROM bookings b
+       WHERE b.id IN (SELECT id FROM visible) AND EXISTS (SELECT 1 FROM lessonspace_sessions ls WHERE ls.booking_id = b.id)
+       ORDER BY b.session_start_time DESC, b.id
+       LIMIT ${NEWEST_LESSONS}
+    ),
+    hits AS (
+      SELECT s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text, b.service_name, b.session_start_time, s.rank
+        FROM lessons b
+        -- Per lesson, its segments through the booking_id index, then the match on each. OFFSET 0
+        -- keeps the match out of the index scan: otherwise the planner may intersect the lesson's
+        -- rows with the GIN index's, which for two common words costs the whole posting lists per
+        -- lesson. The LIMIT (no lesson puts more moments on the page than it holds) keeps the join
+        -- per lesson instead of over every match anywhere.
+        CROSS JOIN LATERAL (
+          SELECT ${segmentColumns}
+            FROM (SELECT * FROM transcript_segments WHERE booking_id = b.id OFFSET 0) s
+           WHERE s.search_vector @@ ${tsquery}
+           ORDER BY rank DESC, s.start_seconds, s.id
+           LIMIT ${offset + SEARCH_PAGE_SIZE + 1}
+        ) s
+       ORDER BY b.session_start_time DESC, b.id, s.rank DESC, s.start_seconds, s.id
+       LIMIT ${SEARCH_PAGE_SIZE + 1} OFFSET ${offset}
+    )`
+      : Prisma.sql`
+    matches AS MATERIALIZED (
+      SELECT ${segmentColumns}
+        FROM transcript_segments s
+       WHERE s.search_vector @@ ${tsquery}
+    ),
+    hits AS (
+      SELECT m.id, m.booking_id, m.session_id, m.speaker_name, m.start_seconds, m.text, b.service_name, b.session_start_time, m.rank
+        FROM matches m
+        JOIN bookings b ON b.id = m.booking_id
+       WHERE b.id IN (SELECT id FROM visible)
+       ORDER BY b.session_start_time DESC, b.id, m.rank DESC, m.start_seconds, m.id
+       LIMIT ${SEARCH_PAGE_SIZE + 1} OFFSET ${offset}
+    )`;
   return Prisma.sql`
     WITH visible AS (
       ${participantOrGuardianIdsSql(viewerId)}
-    ),
-    hits AS (
-      -- The query inline (not joined from a CTE), so the planner can use the GIN index directly.
-      SELECT s.id, s.booking_id, s.session_id, s.speaker_name, s.start_seconds, s.text, b.service_name, b.session_start_time,
-             ts_rank(s.search_vector, websearch_to_tsquery('english', ${query})) AS rank
-        FROM transcript_segments s
-        JOIN bookings b ON b.id = s.booking_id
-       WHERE s.search_vector @@ websearch_to_tsquery('english', ${query}) AND s.booking_id IN (SELECT id FROM visible)
-       ORDER BY rank DESC, b.session_start_time DESC, s.start_seconds, s.id
-       LIMIT ${SEARCH_PAGE_SIZE + 1} OFFSET ${offset}
-    )
+    ),${hits}
     SELECT h.id AS segment_id, h.booking_id, h.service_name, h.session_start_time, ls.started_at, h.speaker_name, h.start_seconds,
-           ts_headline('english', h.text, websearch_to_tsquery('english', ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS excerpt
+           ts_headline('english', h.text, ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS excerpt
       FROM hits h
       JOIN lessonspace_sessions ls ON ls.session_id = h.session_id
-     ORDER BY h.rank DESC, h.session_start_time DESC, h.start_seconds, h.id`;
+     ORDER BY h.session_start_time DESC, h.booking_id, h.rank DESC, h.start_seconds, h.id`;
 }
 
 /**
  * Full-text search over the transcripts the viewer may read (PostgreSQL `websearch_to_tsquery`
- * over the generated `search_vector`, GIN-indexed). One query; another family's segments can
- * never match because the visible bookings are part of the WHERE clause. One page of the best
- * matches (SEARCH_PAGE_SIZE), in one total order (rank, then the newest lesson, then the moment
- * in it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row
- * read beyond the page.
+ * over the generated `search_vector`, GIN-indexed). Another family's segments can never match
+ * because the visible bookings are part of the WHERE clause. One page (SEARCH_PAGE_SIZE) in one
+ * total order (the newest lesson first, in each lesson the best match first, then the moment in
+ * it, then the row), so that pages neither repeat nor skip a moment; `hasMore` from one row read
+ * beyond the page. The viewer's newest lessons are read first; only when they cannot fill the page
+ * (a rare word, a deep page) are all matches read (docs/decisions/0080-transcript-search-newest-lessons-first.md).
  */
 export async function searchTranscripts(
   viewerId: string,
   query: string,
   page: number,
 ): Promise<{ hits: SearchHit[]; hasMore: boolean }> {
-  const rows = await sql<SearchRow>(searchTranscriptsSql(viewerId, query, page));
+  const newest = await sql<SearchRow>(searchTranscriptsSql(viewerId, query, page, "newest-lessons"));
+  const rows =
+    newest.length > SEARCH_PAGE_SIZE ? newest : await sql<SearchRow>(searchTranscriptsSql(viewerId, query, page));
   const hits = rows.slice(0, SEARCH_PAGE_SIZE).map((row) => ({
     segmentId: row.segment_id,
     bookingId: row.booking_id,
