@@ -1,5 +1,5 @@
 /**
- * Late start (docs/decisions/0054-shared-lessonspace-limiter-and-late-start.md): who is late, when the
+ * Late start (docs/decisions/0078-late-start-alerts.md): who is late, when the
  * alert is due, and when it has gone stale. Pure: the caller passes `now`, the delay
  * (LATE_START_AFTER_MINUTES) and the attendance; the sweep's SQL (app/.server/notifications/sweep.ts)
  * is built from the same constants, and the sender asks this module again at send time.

@@ -1,4 +1,4 @@
-// The late-start alerts (docs/decisions/0054-shared-lessonspace-limiter-and-late-start.md), sent a few
+// The late-start alerts (docs/decisions/0078-late-start-alerts.md), sent a few
 // minutes after the start: to a tutor who has not joined ("Your lesson with … started 5 minutes ago"),
 // to the family that the tutor has been reminded, and to a learner the tutor is waiting for. Every
 // button goes to our booking page, where the Join Lesson button is.

@@ -1,4 +1,4 @@
-// Late start (docs/decisions/0054-shared-lessonspace-limiter-and-late-start.md), with JavaScript on
+// Late start (docs/decisions/0078-late-start-alerts.md), with JavaScript on
 // and off: a lesson whose tutor does not come. Five minutes after the start the app's own workers
 // (asked for a sweep instead of waiting for the minute's cron) e-mail the tutor and tell the family;
 // both messages arrive in the local SMTP catcher's web inbox, and the tutor's Join Lesson button

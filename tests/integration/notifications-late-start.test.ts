@@ -1,4 +1,4 @@
-// The late-start alerts end to end (docs/decisions/0054-shared-lessonspace-limiter-and-late-start.md):
+// The late-start alerts end to end (docs/decisions/0078-late-start-alerts.md):
 // real PostgreSQL, real pg-boss, real SMTP to this file's catcher. Lessons start around the real
 // clock (the sender re-checks due-ness and attendance at send time); sweeps take their instant as
 // an argument. Attendance rows are written as the webhooks write them (lessonspace_attendance).
