@@ -27,6 +27,8 @@ export type LateStartFigures = {
   queued: number;
   sent: number;
   skipped: number;
+  /** Why rows were skipped at send time: "no longer due" (sent after the stale limit), "tutor joined", … */
+  skippedBecause: Record<string, number>;
   /** Alerts with no row, or a row never sent or skipped, when the bench stopped waiting. */
   undecided: number;
   duplicates: number;
@@ -161,6 +163,11 @@ export async function lateStartBench(context: BenchContext, options: { lessons: 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const cpuUsed = cpuSeconds(context.server.pid) + cpuSeconds(worker.pid!) - cpuAtMark;
+    const reasons = await db.notification.groupBy({
+      by: ["lastError"],
+      where: { bookingId: { in: bookingIds }, kind: { in: LATE_KINDS }, status: "skipped" },
+      _count: { _all: true },
+    });
     // Anything sent twice would arrive within a few more seconds.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const ours = new Set(
@@ -183,6 +190,7 @@ export async function lateStartBench(context: BenchContext, options: { lessons: 
       queued,
       sent: last.sent ?? 0,
       skipped: last.skipped ?? 0,
+      skippedBecause: Object.fromEntries(reasons.map((row) => [row.lastError ?? "unknown", row._count._all])),
       undecided,
       duplicates,
       decidedSeconds,
@@ -220,6 +228,12 @@ export async function lateStartBench(context: BenchContext, options: { lessons: 
     `Drained (sent ${f.sent.toLocaleString("en-GB")}, skipped ${f.skipped.toLocaleString("en-GB")}) ${f.drainedSeconds.toFixed(1)} s after the mark: ` +
       `${f.perSecond.toFixed(0)} alerts/s, ${f.cpuMsPerAlert.toFixed(1)} ms of worker CPU per alert (both processes, sweep included).`,
   );
+  if (f.skipped > 0)
+    say(
+      `Skipped at send time: ${Object.entries(f.skippedBecause)
+        .map(([reason, count]) => `${count.toLocaleString("en-GB")} ${reason}`)
+        .join(", ")} (sent later than the stale limit is "no longer due": the machine could not send them in time).`,
+    );
   say(`Load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs (shared).`);
   return figures;
 }
