@@ -1,6 +1,7 @@
 import addressparser from "nodemailer/lib/addressparser";
 import { z } from "zod";
 import { DEFAULT_TRANSCRIPT_ORIGINS, parseTranscriptOrigins } from "~/domain/transcript-origins";
+import { DEFAULT_LATE_START_AFTER_MINUTES } from "~/domain/late-start";
 
 // Every setting the server reads, validated once at start. A production start with anything
 // missing fails at once, naming each missing variable, instead of failing on the first request.
@@ -76,6 +77,8 @@ const envSchema = z
       .refine(isMailbox, 'MAIL_FROM must be an address, optionally with a name: "Name <address@example.com>"'),
     // Signs the one-click unsubscribe links (app/.server/notifications/unsubscribe-token.ts).
     MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
+    // Minutes after a lesson's start at which a missing tutor or learner is chased (app/domain/late-start.ts).
+    LATE_START_AFTER_MINUTES: z.coerce.number().int().positive().max(60).default(DEFAULT_LATE_START_AFTER_MINUTES),
     // Background workers (sweep, sends) run inside the app server unless set to false, for
     // deployments that run them apart with `npm run worker` (app/.server/worker.ts).
     WORKERS_IN_PROCESS: z

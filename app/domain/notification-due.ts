@@ -20,6 +20,7 @@
  *   review prompt only when the lesson was held.
  */
 import { JOIN_EARLY_MS, type BookingStatus } from "./join-window";
+import { DEFAULT_LATE_START_AFTER_MINUTES, isLateStartDue, isLateStartKind } from "./late-start";
 import type { LessonOutcome } from "./lesson-outcome";
 import type { NotificationKind } from "./notification-kinds";
 
@@ -123,13 +124,15 @@ export type NotificationRecipientNow = {
 /**
  * Why a queued notification must not be sent now, or null when it still should be: the booking
  * was cancelled or moved since it was queued, the message is no longer due, or the recipient can
- * no longer be written to (no deliverable address, or the kind switched off).
+ * no longer be written to (no deliverable address, or the kind switched off). Whether a late-start
+ * alert is still true of the attendance is late-start.ts's `lateStartSkipReason`.
  */
 export function staleReasonOf(
   notification: QueuedNotification,
   booking: NotificationBookingNow,
   recipient: NotificationRecipientNow,
   now: Date,
+  lateStartAfterMinutes = DEFAULT_LATE_START_AFTER_MINUTES,
 ): string | null {
   if (booking.status !== "Confirmed" && booking.status !== "Completed")
     return `booking ${booking.status.toLowerCase()}`;
@@ -137,7 +140,8 @@ export function staleReasonOf(
   const kind = notification.kind;
   if (
     (isReminderKind(kind) && !isReminderDue(kind, booking, now)) ||
-    (isRecordKind(kind) && !isRecordDue(kind, booking, now))
+    (isRecordKind(kind) && !isRecordDue(kind, booking, now)) ||
+    (isLateStartKind(kind) && !isLateStartDue(booking, now, lateStartAfterMinutes))
   )
     return "no longer due";
   if (!recipient.email || recipient.emailUndeliverableAt) return "address undeliverable";

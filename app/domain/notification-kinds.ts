@@ -8,6 +8,9 @@ export const NOTIFICATION_KINDS = [
   "reminder_classroom_open",
   "lesson_record",
   "review_prompt",
+  "tutor_late",
+  "tutor_reminded",
+  "learner_late",
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -33,6 +36,18 @@ export const NOTIFICATION_LABELS: Record<NotificationKind, { title: string; desc
   review_prompt: {
     title: "Review prompt (tutors)",
     description: 'After each lesson you teach: "How was your session?"',
+  },
+  tutor_late: {
+    title: "Late start (tutors)",
+    description: "If you have not joined a few minutes after a lesson you teach starts, while the family waits.",
+  },
+  tutor_reminded: {
+    title: "Tutor running late",
+    description: "If the tutor has not joined a few minutes after the start: we tell you they have been reminded.",
+  },
+  learner_late: {
+    title: "Tutor is waiting",
+    description: "If the tutor is in the classroom a few minutes after the start and the learner is not.",
   },
 };
 
@@ -64,6 +79,8 @@ export type NotificationEmailInput = {
     /** Who attends: the assigned student, else the client (adult learner). */
     attendeeName: string;
   };
+  /** The late-start alerts only: attendance as it stood when the message was sent. */
+  lateStart?: { learnerJoined: boolean };
   /** lesson_record and review_prompt only. */
   record?: {
     /** A sentence a parent understands, e.g. "Charlie attended 52 of 60 minutes" or "Tutor did not join". */

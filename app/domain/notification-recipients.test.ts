@@ -136,20 +136,69 @@ describe("choices and addresses", () => {
   });
 });
 
-describe("kinds offered on the settings page", () => {
-  it("a parent or student chooses about reminders and the lesson record", () => {
-    expect(kindsOfferedTo(["client"])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
-    expect(kindsOfferedTo(["student"])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
-    expect(kindsOfferedTo([])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+describe("late start", () => {
+  it("tutor late goes to the tutor only", () => {
+    expect(who(family(), "tutor_late")).toEqual(["Tara:tutor"]);
   });
 
-  it("a tutor chooses about reminders and the review prompt; a tutor who is also a parent about all four", () => {
-    expect(kindsOfferedTo(["tutor"])).toEqual(["reminder_day_before", "reminder_classroom_open", "review_prompt"]);
+  it("tutor reminded goes to the family: the client, a second active guardian, and the child with an address", () => {
+    const parties = family({ studentGuardians: [guardian("Paula"), guardian("Gina"), guardian("Pete", "PENDING")] });
+    expect(who(parties, "tutor_reminded")).toEqual(["Paula:client", "Gina:guardian", "Charlie:student"]);
+    expect(who(family({ student: person("Sam", { email: null }) }), "tutor_reminded")).toEqual(["Paula:client"]);
+  });
+
+  it("learner late goes to a learner with an address of their own, alone", () => {
+    const parties = family({ studentGuardians: [guardian("Paula"), guardian("Gina")] });
+    expect(who(parties, "learner_late")).toEqual(["Charlie:student"]);
+  });
+
+  it("learner late goes to the client and active guardians of a child without an address (or with a refused one)", () => {
+    const guardians = [guardian("Paula"), guardian("Gina"), guardian("Pete", "PENDING")];
+    expect(
+      who(family({ student: person("Sam", { email: null }), studentGuardians: guardians }), "learner_late"),
+    ).toEqual(["Paula:client", "Gina:guardian"]);
+    expect(
+      who(
+        family({ student: person("Sam", { emailUndeliverable: true }), studentGuardians: guardians }),
+        "learner_late",
+      ),
+    ).toEqual(["Paula:client", "Gina:guardian"]);
+  });
+
+  it("learner late goes to the client who is the learner", () => {
+    expect(who(family({ student: null, studentGuardians: [] }), "learner_late")).toEqual(["Paula:client"]);
+  });
+
+  it("a learner who switched learner late off is not replaced by the family", () => {
+    const parties = family({ student: person("Charlie", { disabledKinds: ["learner_late"] }) });
+    expect(who(parties, "learner_late")).toEqual([]);
+  });
+});
+
+describe("kinds offered on the settings page", () => {
+  const family = ["reminder_day_before", "reminder_classroom_open", "lesson_record", "tutor_reminded", "learner_late"];
+
+  it("a parent or student chooses about reminders, the lesson record and the late-start notices", () => {
+    expect(kindsOfferedTo(["client"])).toEqual(family);
+    expect(kindsOfferedTo(["student"])).toEqual(family);
+    expect(kindsOfferedTo([])).toEqual(family);
+  });
+
+  it("a tutor chooses about reminders, the review prompt and tutor late; a tutor who is also a parent about all", () => {
+    expect(kindsOfferedTo(["tutor"])).toEqual([
+      "reminder_day_before",
+      "reminder_classroom_open",
+      "review_prompt",
+      "tutor_late",
+    ]);
     expect(kindsOfferedTo(["tutor", "client"])).toEqual([
       "reminder_day_before",
       "reminder_classroom_open",
       "lesson_record",
       "review_prompt",
+      "tutor_late",
+      "tutor_reminded",
+      "learner_late",
     ]);
   });
 });

@@ -8,6 +8,10 @@
  *   student only when no active guardian looks after them (an adult learner booked by someone else;
  *   an adult who books for themself is the client).
  * - The review prompt goes to the tutor only.
+ * - Late start (app/domain/late-start.ts): "tutor late" to the tutor; "tutor reminded" to the family
+ *   (the client, the active guardians, and the student); "learner late" to the learner: the student
+ *   when they have a deliverable address of their own, else the client and the active guardians
+ *   (who join for a child); with no student assigned, the client is the learner.
  *
  * Then, for every kind: only people with an address of their own (a young child's messages reach
  * their guardians instead), not marked undeliverable, who have not switched that kind off; and each
@@ -42,15 +46,23 @@ const ROLES_BY_KIND: Record<NotificationKind, readonly RecipientRole[]> = {
   reminder_classroom_open: ["tutor", "client", "guardian", "student"],
   lesson_record: ["client", "guardian", "student"],
   review_prompt: ["tutor"],
+  tutor_late: ["tutor"],
+  tutor_reminded: ["client", "guardian", "student"],
+  learner_late: ["client", "guardian", "student"],
 };
+
+const reachable = (person: NotifiablePerson) => person.email !== null && !person.emailUndeliverable;
 
 export function recipientsFor(parties: BookingParties, kind: NotificationKind): NotificationRecipient[] {
   const roles = ROLES_BY_KIND[kind];
   const activeGuardians = parties.studentGuardians.filter((edge) => edge.status === "ACTIVE");
   const candidates: { person: NotifiablePerson; role: RecipientRole }[] = [];
+  // The learner who can be written to is told alone; a child's family is told in their place.
+  const learnerAlone = kind === "learner_late" && parties.student !== null && reachable(parties.student);
+  if (learnerAlone) candidates.push({ person: parties.student!, role: "student" });
   if (roles.includes("tutor")) candidates.push({ person: parties.tutor, role: "tutor" });
-  if (roles.includes("client")) candidates.push({ person: parties.client, role: "client" });
-  if (parties.student) {
+  if (roles.includes("client") && !learnerAlone) candidates.push({ person: parties.client, role: "client" });
+  if (parties.student && !learnerAlone) {
     if (roles.includes("guardian"))
       for (const guardian of activeGuardians) candidates.push({ person: guardian, role: "guardian" });
     // The record is the family's: a child with guardians gets it through them.
@@ -77,14 +89,15 @@ export function recipientsFor(parties: BookingParties, kind: NotificationKind): 
 
 /**
  * The kinds a person can choose about on the settings page: reminders for everyone, the lesson
- * record for families and learners, the review prompt for tutors (a tutor who is nothing else
- * never receives a record, so is not asked about one).
+ * record and the late-start notices for families and learners, the review prompt and "tutor late"
+ * for tutors (a tutor who is nothing else never receives a record, so is not asked about one).
  */
 export function kindsOfferedTo(roles: readonly string[]): NotificationKind[] {
   const tutor = roles.includes("tutor");
   const learnerOrFamily = !tutor || roles.some((role) => role !== "tutor");
   const kinds: NotificationKind[] = ["reminder_day_before", "reminder_classroom_open"];
   if (learnerOrFamily) kinds.push("lesson_record");
-  if (tutor) kinds.push("review_prompt");
+  if (tutor) kinds.push("review_prompt", "tutor_late");
+  if (learnerOrFamily) kinds.push("tutor_reminded", "learner_late");
   return kinds;
 }

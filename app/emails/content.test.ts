@@ -185,3 +185,51 @@ describe("the classroom-open reminder", () => {
     expect(firstName(" ")).toBe("there");
   });
 });
+
+describe("the late-start alerts", () => {
+  const start = new Date("2026-06-11T14:00:00Z");
+  const fiveAfter = new Date("2026-06-11T14:05:20Z");
+  const as = (kind: NotificationEmailInput["kind"], role: "tutor" | "guardian" | "student", learnerJoined = true) => {
+    const base = input(kind, start);
+    return { ...base, recipient: { ...base.recipient, role }, lateStart: { learnerJoined } };
+  };
+
+  it("tell the tutor the lesson started 5 minutes ago and they are waiting, with Join Lesson to our booking page", () => {
+    const message = as("tutor_late", "tutor");
+    const { subject, text, html } = renderNotificationEmail(message, links, fiveAfter);
+    expect(subject).toBe("Your lesson with Charlie started 5 minutes ago");
+    expect(text).toContain("Your lesson with Charlie started 5 minutes ago and they are waiting.");
+    expect(text).toContain("Join Lesson:\nhttps://classroom.example/bookings/b-1");
+    expect(html).toContain('href="https://classroom.example/bookings/b-1"');
+    expect(text).toContain('Stop "your lesson has started" e-mails: https://classroom.example/unsubscribe?token=t');
+    // Nobody in the room: no claim that someone is waiting.
+    const empty = renderNotificationEmail(as("tutor_late", "tutor", false), links, fiveAfter);
+    expect(empty.text).toContain("started 5 minutes ago, and you have not joined yet.");
+    expect(empty.text).not.toContain("waiting");
+  });
+
+  it("tell the family the tutor has been reminded", () => {
+    const { subject, text } = renderNotificationEmail(as("tutor_reminded", "guardian"), links, fiveAfter);
+    expect(subject).toBe("Tina Tutor has not joined yet: we have reminded them");
+    expect(text).toContain(
+      "Charlie's lesson with Tina Tutor started at 15:00, and Tina Tutor is not in the classroom yet. We have reminded them by e-mail.",
+    );
+  });
+
+  it("tell the learner the tutor is waiting for them, and a guardian that the tutor is waiting for the child", () => {
+    const student = renderNotificationEmail(as("learner_late", "student"), links, fiveAfter);
+    expect(student.subject).toBe("Tina Tutor is waiting in the classroom: Piano started at 15:00");
+    expect(student.text).toContain("Tina Tutor is in the classroom and waiting for you.");
+    const guardian = renderNotificationEmail(as("learner_late", "guardian"), links, fiveAfter);
+    expect(guardian.text).toContain("Tina Tutor is in the classroom and waiting for Charlie.");
+  });
+
+  it("never render names as markup: HTML escapes them, the text keeps them as written", () => {
+    const hostile = as("tutor_late", "tutor");
+    hostile.booking.attendeeName = "<b>Kid</b>";
+    const { text, html } = renderNotificationEmail(hostile, links, fiveAfter);
+    expect(html).toContain("&lt;b&gt;Kid&lt;/b&gt;");
+    expect(html).not.toContain("<b>Kid</b>");
+    expect(text).toContain("Your lesson with <b>Kid</b> started 5 minutes ago");
+  });
+});

@@ -137,6 +137,15 @@ export function subjectFor(
       return oneLine(`Lesson record: ${words.service} with ${words.tutor}, ${words.day}`, 250);
     case "review_prompt":
       return oneLine(`How was your session with ${words.attendee}?`, 250);
+    case "tutor_late":
+      return oneLine(
+        `Your lesson with ${words.attendee} started ${startedAgo(input.booking.sessionStartTime, now)}`,
+        250,
+      );
+    case "tutor_reminded":
+      return oneLine(`${words.tutor} has not joined yet: we have reminded them`, 250);
+    case "learner_late":
+      return oneLine(`${words.tutor} is waiting in the classroom: ${words.service} started at ${words.startTime}`, 250);
   }
 }
 
@@ -165,6 +174,9 @@ const KIND_NAME: Record<NotificationKind, string> = {
   reminder_classroom_open: '"classroom is open" e-mails',
   lesson_record: "lesson records",
   review_prompt: "review prompts",
+  tutor_late: '"your lesson has started" e-mails',
+  tutor_reminded: '"tutor running late" e-mails',
+  learner_late: '"tutor is waiting" e-mails',
 };
 
 export function footerWords(input: NotificationEmailInput, words: LessonWords) {
@@ -173,6 +185,12 @@ export function footerWords(input: NotificationEmailInput, words: LessonWords) {
     unsubscribe: `Stop ${KIND_NAME[input.kind]}`,
     settings: "Choose which e-mails you get",
   };
+}
+
+/** "5 minutes ago", "1 minute ago": how long ago the lesson started, at the moment of sending. */
+export function startedAgo(start: Date, now: Date): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - start.getTime()) / 60_000));
+  return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
 }
 
 export function ratingText(rating: number): string {

@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
 import { documentHtml } from "./components";
 import { lessonWords, subjectFor, type EmailLinks, type EmailProps } from "./content";
+import { LateStartEmail, lateStartText } from "./LateStartEmail";
 import { LessonRecordEmail, lessonRecordText } from "./LessonRecordEmail";
 import { LessonReminderEmail, lessonReminderText } from "./LessonReminderEmail";
 import { ReviewPromptEmail, reviewPromptText } from "./ReviewPromptEmail";
@@ -32,6 +33,14 @@ export function renderNotificationEmail(input: NotificationEmailInput, links: Em
         subject,
         html: documentHtml(renderToStaticMarkup(<ReviewPromptEmail {...props} />)),
         text: reviewPromptText(props),
+      };
+    case "tutor_late":
+    case "tutor_reminded":
+    case "learner_late":
+      return {
+        subject,
+        html: documentHtml(renderToStaticMarkup(<LateStartEmail {...props} />)),
+        text: lateStartText(props),
       };
   }
 }

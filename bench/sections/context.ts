@@ -2,6 +2,7 @@
 // BENCH_* variables, the load generator, the ceiling servers still running, the figures so far
 // and the failures that decide the exit code.
 import { HISTORY_SIZES, type DashboardFigures, type HistoryFigures } from "../dashboard.ts";
+import type { LateStartFigures } from "../late-start.ts";
 import type { LaunchFigures } from "../launch.ts";
 import type { LoadGenerator, MeasuredLoad } from "../lib/load.ts";
 import type { PageWeight } from "../lib/page-weight.ts";
@@ -71,6 +72,7 @@ export interface BenchResults {
     upload?: UploadFigures;
     reminders?: ReminderFigures;
     transcripts?: TranscriptFigures;
+    lateStart?: LateStartFigures;
   };
   soak?: SoakFigures;
 }

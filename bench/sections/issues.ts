@@ -1,7 +1,8 @@
-// 3. The per-feature benches (dashboard, launch, webhooks, upload, reminders, transcripts), called as
+// 3. The per-feature benches (dashboard, launch, webhooks, upload, reminders, transcripts, late start), called as
 // functions on the same stack, each judged by its own check.
 import { demoProfiles } from "../../prisma/seed.ts";
 import { dashboardBench } from "../dashboard.ts";
+import { lateStartBench } from "../late-start.ts";
 import { launchBench } from "../launch.ts";
 import { addBookings } from "../lib/seed.ts";
 import type { BenchContext } from "../lib/stack.ts";
@@ -63,5 +64,16 @@ export async function perIssue(run: BenchRun, ctx: BenchContext) {
     recordLessons: Math.min(200, transcripts),
   });
   if (!out.transcripts.ok) run.failures.push(`transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
+
+  const lateLessons = quick ? 1_000 : 10_000;
+  heading(
+    `3g. Late start: ${lateLessons.toLocaleString("en-GB")} lessons starting at once, alerts at the five-minute mark, two workers`,
+  );
+  out.lateStart = await lateStartBench(ctx, { lessons: lateLessons });
+  if (!out.lateStart.ok)
+    run.failures.push(
+      `late-start bench: decided in ${out.lateStart.decidedSeconds.toFixed(1)} s (floor ${out.lateStart.floorSeconds} s), ` +
+        `${out.lateStart.duplicates} duplicates, ${out.lateStart.undecided} never sent or skipped`,
+    );
   return out;
 }

@@ -163,6 +163,14 @@ export function summary(run: BenchRun, ctx: BenchContext): void {
       `${r.duplicates} duplicates, ${r.missing} missing; ${r.cpuMsPerMessage.toFixed(1)} CPU-ms/message; RSS peak app server ${mb(r.appServerRssPeakKb)}, worker ${mb(r.workerRssPeakKb)}`,
     ]);
   }
+  if (issue?.lateStart) {
+    const l = issue.lateStart;
+    rows.push([
+      `late start, ${l.lessons.toLocaleString("en-GB")} lessons at once, 2 workers`,
+      `${l.expected.toLocaleString("en-GB")} alerts decided ${l.decidedSeconds.toFixed(1)} s after the mark (floor ${l.floorSeconds} s)`,
+      `drained in ${l.drainedSeconds.toFixed(1)} s (${l.perSecond.toFixed(0)}/s, ${l.cpuMsPerAlert.toFixed(1)} CPU-ms each); ${l.duplicates} duplicates, ${l.undecided} undecided`,
+    ]);
+  }
   if (issue?.transcripts) {
     const t = issue.transcripts;
     rows.push([

@@ -37,6 +37,14 @@ function enabledForm(...kinds: string[]): FormData {
 const oneClickBody = () => new URLSearchParams({ "List-Unsubscribe": "One-Click" });
 const oneClickHeaders = { "Content-Type": "application/x-www-form-urlencoded" };
 
+const FAMILY_KINDS = [
+  "reminder_day_before",
+  "reminder_classroom_open",
+  "lesson_record",
+  "tutor_reminded",
+  "learner_late",
+];
+
 describe("the settings page", () => {
   it("signed out, the page and the form send you to sign in and back here", async () => {
     const page = await callLoader(settings, "/settings/notifications");
@@ -47,21 +55,27 @@ describe("the settings page", () => {
     expect(post.headers.get("Location")).toMatch(/^\/sign-in\?/);
   });
 
-  it("everything is on by default; a parent is asked about reminders and the lesson record, not the tutors' review prompt", async () => {
+  it("everything is on by default; a parent is asked about reminders, the lesson record and the late-start notices, not the tutors' kinds", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(parent) }))
       .data as SettingsPage;
-    expect(page.kinds.map((k) => k.kind)).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+    expect(page.kinds.map((k) => k.kind)).toEqual(FAMILY_KINDS);
     expect(page.kinds[0]!.title).toBe("Reminder the day before");
-    expect(page.enabled).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+    expect(page.kinds.find((k) => k.kind === "learner_late")!.title).toBe("Tutor is waiting");
+    expect(page.enabled).toEqual(FAMILY_KINDS);
     expect(page).toMatchObject({ saved: false, unsubscribedFrom: null, hasEmail: true });
   });
 
-  it("a tutor is asked about the review prompt", async () => {
+  it("a tutor is asked about the review prompt and the late-start alert", async () => {
     const tutor = await createProfile({ roles: ["tutor"] });
     const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(tutor) }))
       .data as SettingsPage;
-    expect(page.kinds.map((k) => k.kind)).toEqual(["reminder_day_before", "reminder_classroom_open", "review_prompt"]);
+    expect(page.kinds.map((k) => k.kind)).toEqual([
+      "reminder_day_before",
+      "reminder_classroom_open",
+      "review_prompt",
+      "tutor_late",
+    ]);
   });
 
   it("saving turns unticked kinds off and ticked ones on, then shows the page with a confirmation", async () => {
@@ -74,9 +88,11 @@ describe("the settings page", () => {
     expect(result.status).toBe(302);
     expect(result.headers.get("Location")).toBe("/settings/notifications?saved=1");
     expect(await rows(parent.id)).toEqual([
+      { kind: "learner_late", enabled: false },
       { kind: "lesson_record", enabled: false },
       { kind: "reminder_classroom_open", enabled: true },
       { kind: "reminder_day_before", enabled: false },
+      { kind: "tutor_reminded", enabled: false },
     ]);
     const page = (await callLoader(settings, "/settings/notifications?saved=1", { cookie })).data as SettingsPage;
     expect(page).toMatchObject({ saved: true, enabled: ["reminder_classroom_open"] });
@@ -84,12 +100,12 @@ describe("the settings page", () => {
     // Ticking everything again (the form sends each ticked box under the same name).
     await callAction(settings, "/settings/notifications", {
       cookie,
-      form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record"),
+      form: enabledForm(...FAMILY_KINDS),
     });
-    expect(Object.values(await notificationChoices(parent.id))).toEqual([true, true, true, true]);
+    expect(Object.values(await notificationChoices(parent.id)).every(Boolean)).toBe(true);
   });
 
-  it("nothing ticked switches every offered kind off and leaves the one not offered alone", async () => {
+  it("nothing ticked switches every offered kind off and leaves the ones not offered alone", async () => {
     const parent = await createProfile({ roles: ["client"] });
     await callAction(settings, "/settings/notifications", { cookie: await signIn(parent), form: new FormData() });
     expect(await notificationChoices(parent.id)).toEqual({
@@ -97,6 +113,9 @@ describe("the settings page", () => {
       reminder_classroom_open: false,
       lesson_record: false,
       review_prompt: true,
+      tutor_late: true,
+      tutor_reminded: false,
+      learner_late: false,
     });
   });
 
@@ -166,7 +185,7 @@ describe("the unsubscribe link (GET) and its button (POST)", () => {
     expect(await rows(parent.id)).toEqual([{ kind: "reminder_day_before", enabled: false }]);
     const page = (await callLoader(settings, result.headers.get("Location")!, { cookie })).data as SettingsPage;
     expect(page.unsubscribedFrom).toBe("Reminder the day before");
-    expect(page.enabled).toEqual(["reminder_classroom_open", "lesson_record"]);
+    expect(page.enabled).toEqual(FAMILY_KINDS.filter((kind) => kind !== "reminder_day_before"));
   });
 
   it("the button, signed out: switches it off and shows a page that names the kind and nothing about the person", async () => {

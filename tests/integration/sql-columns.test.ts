@@ -48,12 +48,14 @@ import {
 import { activeWardsSql, WARD_COLUMNS } from "~/.server/bookings/wards-sql";
 import {
   DUE_COLUMNS,
+  dueLateStartSql,
   dueRecordsSql,
   dueRemindersSql,
   exhaustedSendsSql,
   ID_COLUMNS,
   insertNotificationsSql,
 } from "~/.server/notifications/sweep";
+import { JOINED_COLUMNS, joinedSql } from "~/.server/notifications/late-start-sql";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import {
   claimDueSummariesSql,
@@ -148,6 +150,13 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ],
   ["due lesson records", () => dueRecordsSql("lesson_record", now, null, 5), DUE_COLUMNS],
   ["due review prompts", () => dueRecordsSql("review_prompt", now, null, 5), DUE_COLUMNS],
+  ["due tutor-late alerts", () => dueLateStartSql("tutor_late", now, 5, null, 5), DUE_COLUMNS],
+  [
+    "due learner-late alerts, after a cursor",
+    () => dueLateStartSql("learner_late", now, 5, { startTime: now, id: bookingId }, 5),
+    DUE_COLUMNS,
+  ],
+  ["who has joined a lesson (late start)", () => joinedSql(bookingId), JOINED_COLUMNS],
   ["new notification rows", () => insertNotificationsSql("lesson_record", []), ID_COLUMNS],
   ["sends whose retries ran out", () => exhaustedSendsSql(now, 5), ID_COLUMNS],
 ];

@@ -5,7 +5,9 @@
 //    due (a classroom-open reminder after the lesson ended), and the recipient: no deliverable
 //    address, or this kind switched off since the row was queued → mark skipped, send nothing.
 // 3. Claim it: queued → sending, or a `sending` row whose claim is older than CLAIM_TIMEOUT_MS (its
-//    worker died). A fresh claim by another worker makes this attempt retry later instead.
+//    worker died). A fresh claim by another worker makes this attempt retry later instead. A
+//    late-start alert then reads the attendance again under its claim: the tutor (or learner) who
+//    joined meanwhile gets nothing, and the row is skipped with the reason (app/domain/late-start.ts).
 // 4. Compose, send over SMTP, then mark sent with the Message-ID (recorded after sending).
 //
 // The residual window: a worker killed after the mail server accepted the message but before the
@@ -15,15 +17,17 @@
 import { presentLesson } from "~/domain/lesson-presentation";
 import { usableTimeZone } from "~/domain/time-zone";
 import { CLAIM_TIMEOUT_MS, isRecordKind, staleReasonOf } from "~/domain/notification-due";
-import { learnerOf } from "~/domain/attendee";
+import { learnerIdOf, learnerOf } from "~/domain/attendee";
 import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
 import { isNotificationKind } from "~/domain/notification-kinds";
-import { db } from "../db";
+import { isLateStartKind, lateStartAttendance, lateStartSkipReason } from "~/domain/late-start";
+import { db, sql } from "../db";
 import { env } from "../env";
 import { sendMail } from "./mailer";
 import { composeNotificationEmail } from "./email";
 import { NOTIFIABLE_PROFILE_SELECT } from "./recipients";
 import { logger } from "../logger";
+import { joinedSql, type JoinedRow } from "./late-start-sql";
 
 /** A permanent refusal (5xx) is believed after this many tries; then the address is marked undeliverable. */
 export const PERMANENT_FAILURE_TRIES = 2;
@@ -39,6 +43,8 @@ export type SenderOptions = {
   now?: () => Date;
   claimTimeoutMs?: number;
   permanentFailureTries?: number;
+  /** Default LATE_START_AFTER_MINUTES. */
+  lateStartAfterMinutes?: number;
 };
 
 const DONE = new Set(["sent", "failed_permanent", "skipped"]);
@@ -63,6 +69,9 @@ export async function sendNotification(notificationId: string, options: SenderOp
           sessionDuration: true,
           createdAt: true,
           calendarSequence: true,
+          tutorId: true,
+          clientId: true,
+          studentId: true,
           outcome: true,
           outcomeSettledAt: true,
           outcomeTutorSeconds: true,
@@ -94,20 +103,29 @@ export async function sendNotification(notificationId: string, options: SenderOp
 
   const fields = { notificationId, kind: row.kind, bookingId: row.bookingId, recipient: row.recipientProfileId };
   const { booking, recipient } = row;
-  const staleReason = staleReasonOf(
-    row,
-    booking,
-    { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
-    now(),
+  const lateStartAfterMinutes = options.lateStartAfterMinutes ?? env().LATE_START_AFTER_MINUTES;
+  const people = { tutorId: booking.tutorId, learnerId: learnerIdOf(booking) };
+  let attendance = lateStartAttendance(
+    people,
+    booking.sessions.flatMap((session) => session.attendance),
   );
-  if (staleReason) {
+  const skip = async (reason: string, from: ("queued" | "sending")[]) => {
     await db.notification.updateMany({
-      where: { id: notificationId, status: { in: ["queued", "sending"] } },
-      data: { status: "skipped", lastError: staleReason },
+      where: { id: notificationId, status: { in: from } },
+      data: { status: "skipped", lastError: reason },
     });
-    logger.info({ ...fields, reason: staleReason }, "notification.skipped");
-    return "skipped";
-  }
+    logger.info({ ...fields, reason }, "notification.skipped");
+    return "skipped" as const;
+  };
+  const staleReason =
+    staleReasonOf(
+      row,
+      booking,
+      { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
+      now(),
+      lateStartAfterMinutes,
+    ) ?? (isLateStartKind(row.kind) ? lateStartSkipReason(row.kind, attendance) : null);
+  if (staleReason) return skip(staleReason, ["queued", "sending"]);
 
   const claimed = await claimNotification(notificationId, now(), claimTimeoutMs);
   if (claimed === null) {
@@ -116,6 +134,14 @@ export async function sendNotification(notificationId: string, options: SenderOp
     throw new RetryLaterError(`notification ${notificationId} is being sent by another worker`);
   }
   const { attempts } = claimed;
+  if (isLateStartKind(row.kind)) {
+    // Attendance as it stands now, under this claim: the last moment before the message leaves.
+    const [current] = await sql<JoinedRow>(joinedSql(booking.id));
+    if (!current) return "missing";
+    attendance = { tutorJoined: current.tutor_joined, learnerJoined: current.learner_joined };
+    const reason = lateStartSkipReason(row.kind, attendance);
+    if (reason) return skip(reason, ["sending"]);
+  }
   if (!isNotificationKind(row.kind)) throw new Error(`Unknown notification kind ${row.kind}`);
 
   const input: NotificationEmailInput = {
@@ -137,6 +163,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
       attendeeName: learnerOf(booking).fullName,
     },
   };
+  if (isLateStartKind(row.kind)) input.lateStart = { learnerJoined: attendance.learnerJoined };
   if (isRecordKind(row.kind) && booking.outcome) {
     const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
     // The same words as the lesson's page: the badge and why, with the numbers.

@@ -21,9 +21,12 @@ import {
   type ReminderKind,
 } from "~/domain/notification-due";
 import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import { LATE_START_KINDS, lateStartRange, type LateStartKind } from "~/domain/late-start";
+import { env } from "../env";
 import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
 import { logger } from "../logger";
 import { recipientsForBookings } from "./recipients";
+import { LATE_CONDITIONS } from "./late-start-sql";
 import { sql } from "../db";
 import { columnsOf } from "../sql-columns";
 import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
@@ -40,6 +43,8 @@ export type SweepOptions = {
   /** Retry and expiry of the send jobs it enqueues; default SEND_JOB_POLICY. */
   sendJob?: Partial<SendJobPolicy>;
   recipients?: RecipientsResolver;
+  /** Minutes after the start at which a missing tutor or learner is chased; default LATE_START_AFTER_MINUTES. */
+  lateStartAfterMinutes?: number;
 };
 
 export type SweepResult = {
@@ -63,7 +68,13 @@ type Cursor = { startTime: Date; id: string } | null;
  */
 type DueFinder = {
   kind: NotificationKind;
-  find(client: pg.PoolClient | pg.Pool, now: Date, after: Cursor, limit: number): Promise<DueBooking[]>;
+  find(
+    client: pg.PoolClient | pg.Pool,
+    now: Date,
+    after: Cursor,
+    limit: number,
+    settings: { lateStartAfterMinutes: number },
+  ): Promise<DueBooking[]>;
 };
 
 // The same rule as app/domain/notification-due.ts, in SQL (an integration test compares the two at
@@ -148,7 +159,44 @@ function recordFinder(kind: RecordKind): DueFinder {
   };
 }
 
-const DUE_FINDERS: DueFinder[] = [...REMINDER_KINDS.map(reminderFinder), ...RECORD_KINDS.map(recordFinder)];
+/**
+ * Confirmed bookings for which a late-start alert of `kind` is due at `now` (isLateStartDue and
+ * whoIsLate in app/domain/late-start.ts): started `afterMinutes` ago, not yet stale, not ended, and
+ * the one it is about not in the classroom. The start-time range lets bookings_confirmed_start_idx serve the scan.
+ */
+export function dueLateStartSql(
+  kind: LateStartKind,
+  now: Date,
+  afterMinutes: number,
+  after: Cursor,
+  limit: number,
+): Prisma.Sql {
+  const range = lateStartRange(now, afterMinutes);
+  return Prisma.sql`
+        SELECT b.id, b.session_start_time
+          FROM bookings b
+         WHERE b.status = 'Confirmed'
+           AND b.session_start_time > ${range.startsAfter} AND b.session_start_time <= ${range.startsAtOrBefore}
+           AND b.session_start_time + b.session_duration * interval '1 minute' > ${now}
+           AND ${LATE_CONDITIONS[kind]}
+           ${notYetQueued(kind, after, limit)}`;
+}
+
+function lateStartFinder(kind: LateStartKind): DueFinder {
+  return {
+    kind,
+    async find(client, now, after, limit, settings) {
+      const rows = await sql<DueRow>(dueLateStartSql(kind, now, settings.lateStartAfterMinutes, after, limit), client);
+      return rows.map((row) => ({ id: row.id, startTime: row.session_start_time }));
+    },
+  };
+}
+
+const DUE_FINDERS: DueFinder[] = [
+  ...REMINDER_KINDS.map(reminderFinder),
+  ...RECORD_KINDS.map(recordFinder),
+  ...LATE_START_KINDS.map(lateStartFinder),
+];
 
 /** Settles the outcomes due at `now` (app/.server/lessonspace/outcomes.ts), page by page, a bounded number of pages. */
 async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
@@ -195,6 +243,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   const batchSize = options.batchSize ?? 500;
   const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
   const recipients = options.recipients ?? recipientsForBookings;
+  const settings = { lateStartAfterMinutes: options.lateStartAfterMinutes ?? env().LATE_START_AFTER_MINUTES };
   const result: SweepResult = { outcomesSettled: 0, queued: {}, examined: 0, revived: 0, ms: 0 };
   // Outcomes first: a lesson whose window closed now gets its record in this same sweep.
   result.outcomesSettled = await settleOutcomes(now, batchSize);
@@ -202,7 +251,7 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
   for (const finder of DUE_FINDERS) {
     let cursor: Cursor = null;
     for (;;) {
-      const due = await finder.find(queue.pool, now, cursor, batchSize);
+      const due = await finder.find(queue.pool, now, cursor, batchSize, settings);
       if (due.length === 0) break;
       cursor = { startTime: due.at(-1)!.startTime, id: due.at(-1)!.id };
       result.examined += due.length;
