@@ -1,6 +1,8 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { loadRecordLessons, requireLearnerForViewer } from "~/.server/bookings/learning-record";
+import { recordAccess } from "~/.server/privacy/access-log";
+import { accessEntry } from "~/domain/access-log";
 import { lessonTime } from "~/domain/format";
 import { BarChart } from "~/components/charts/BarChart";
 import { timeZoneLabel } from "~/domain/format";
@@ -40,6 +42,8 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     earliestStart(period, now, timeZone),
     new Date(now.getTime() + 40 * 24 * 3600_000),
   );
+  // Logged in the request that serves it (docs/decisions/0072-access-log-append-only.md).
+  await recordAccess(accessEntry(viewer.id, { learnerId: scope.learner.id }, "learning-record"));
   // One list of entries: the totals, the periods and the list below are all made from it.
   const entries = recordEntries(lessons, period, now, timeZone);
   return data(
