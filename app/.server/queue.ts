@@ -16,6 +16,8 @@ export const QUEUES = {
   send: "notification-send",
   /** Downloads of announced transcripts (cron every minute, plus once when a worker starts). */
   transcripts: "transcript-fetch",
+  /** Removes access-log rows past RETENTION_ACCESS_LOG_DAYS (cron daily, plus once when a worker starts). */
+  accessLogRetention: "access-log-retention",
 } as const;
 
 export const PGBOSS_SCHEMA = "pgboss";
@@ -95,6 +97,7 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   await boss.createQueue(QUEUES.sweep, { name: QUEUES.sweep, policy: "stately" });
   await boss.createQueue(QUEUES.send, { name: QUEUES.send, policy: "standard" });
   await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
+  await boss.createQueue(QUEUES.accessLogRetention, { name: QUEUES.accessLogRetention, policy: "stately" });
   let stopped = false;
   return {
     boss,
