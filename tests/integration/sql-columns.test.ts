@@ -57,6 +57,7 @@ import {
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
+import { ACCESS_COLUMNS, ACCESS_PEOPLE_COLUMNS, accessLogPageSql, accessPeopleSql } from "~/.server/privacy/access-log";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
 
 /** The columns PostgreSQL says the statement returns, in order. */
@@ -137,6 +138,12 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["due review prompts", () => dueRecordsSql("review_prompt", now, null, 5), DUE_COLUMNS],
   ["new notification rows", () => insertNotificationsSql("lesson_record", []), ID_COLUMNS],
   ["sends whose retries ran out", () => exhaustedSendsSql(now, 5), ID_COLUMNS],
+  [
+    "a page of the access log",
+    () => accessLogPageSql(child.id, { kind: "tutor", actorId: tutor.id }, { actorId: null, before: 10n, limit: 5 }),
+    ACCESS_COLUMNS,
+  ],
+  ["the people in the access log", () => accessPeopleSql(child.id, { kind: "family" }), ACCESS_PEOPLE_COLUMNS],
 ];
 
 describe("hand-written reads return the columns they declare", () => {
