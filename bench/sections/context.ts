@@ -8,6 +8,7 @@ import type { PageWeight } from "../lib/page-weight.ts";
 import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
+import type { ExportFigures } from "../export.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
@@ -67,6 +68,7 @@ export interface BenchResults {
     upload?: UploadFigures;
     reminders?: ReminderFigures;
     transcripts?: TranscriptFigures;
+    export?: ExportFigures;
   };
   soak?: SoakFigures;
 }

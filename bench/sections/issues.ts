@@ -2,6 +2,7 @@
 // functions on the same stack, each judged by its own check.
 import { demoProfiles } from "../../prisma/seed.ts";
 import { dashboardBench } from "../dashboard.ts";
+import { exportBench } from "../export.ts";
 import { launchBench } from "../launch.ts";
 import { addBookings } from "../lib/seed.ts";
 import type { BenchContext } from "../lib/stack.ts";
@@ -63,5 +64,11 @@ export async function perIssue(run: BenchRun, ctx: BenchContext) {
     recordLessons: Math.min(200, transcripts),
   });
   if (!out.transcripts.ok) run.failures.push(`transcripts bench: ${out.transcripts.problems.slice(0, 3).join("; ")}`);
+  const exportLessons = quick ? 100 : 1000;
+  heading(
+    `3g. Export: a learner with ${exportLessons.toLocaleString("en-GB")} lessons × 600 transcript lines, one streamed ZIP`,
+  );
+  out.export = await exportBench(ctx, { lessons: exportLessons, segments: 600 });
+  if (!out.export.ok) run.failures.push(`export bench: ${out.export.problems.slice(0, 3).join("; ")}`);
   return out;
 }
