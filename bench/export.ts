@@ -81,47 +81,25 @@ export async function exportBench(
       durationSeconds: 3600,
     })),
   });
-  const step = 3600 / options.segments;
-  // Written in slices of lessons so the bench itself stays small.
-  for (let from = 0; from < lessons.length; from += 20) {
-    const slice = lessons.slice(from, from + 20);
-    await db.transcriptSegment.createMany({
-      data: slice.flatMap((l) =>
-        Array.from({ length: options.segments }, (_, i) => {
-          const child = i % 3 === 2;
-          return {
-            sessionId: l.sessionId,
-            bookingId: l.bookingId,
-            position: i,
-            speakerProfileId: child ? people.child : people.tutor,
-            speakerName: child ? "Bench child" : "Bench tutor",
-            startSeconds: i * step,
-            endSeconds: i * step + step * 0.9,
-            text: Array.from({ length: 12 }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]).join(" "),
-          };
-        }),
-      ),
-    });
-    await db.transcriptSpeaker.createMany({
-      data: slice.flatMap((l) => [
-        {
-          sessionId: l.sessionId,
-          bookingId: l.bookingId,
-          speakerKey: people.tutor,
-          speakerProfileId: people.tutor,
-          speakerName: "Bench tutor",
-          seconds: 2100,
-        },
-        {
-          sessionId: l.sessionId,
-          bookingId: l.bookingId,
-          speakerKey: people.child,
-          speakerProfileId: people.child,
-          speakerName: "Bench child",
-          seconds: 1000,
-        },
-      ]),
-    });
+  // One statement per 100 lessons, generated in PostgreSQL: the bench measures the export, not the seeding.
+  const sessionIds = lessons.map((l) => l.sessionId);
+  for (let from = 0; from < sessionIds.length; from += 100) {
+    const slice = sessionIds.slice(from, from + 100);
+    await db.$executeRaw`
+      INSERT INTO transcript_segments (session_id, booking_id, position, speaker_profile_id, speaker_name, start_seconds, end_seconds, text)
+      SELECT s.session_id, s.booking_id, g.i,
+             CASE WHEN g.i % 3 = 2 THEN ${people.child}::uuid ELSE ${people.tutor}::uuid END,
+             CASE WHEN g.i % 3 = 2 THEN 'Bench child' ELSE 'Bench tutor' END,
+             g.i * ${3600 / options.segments}::float8, (g.i + 0.9) * ${3600 / options.segments}::float8,
+             ${WORDS.join(" ")} || ' ' || g.i
+        FROM lessonspace_sessions s CROSS JOIN generate_series(0, ${options.segments - 1}::int) AS g(i)
+       WHERE s.session_id = ANY(${slice})`;
+    await db.$executeRaw`
+      INSERT INTO transcript_speakers (session_id, booking_id, speaker_key, speaker_profile_id, speaker_name, seconds)
+      SELECT s.session_id, s.booking_id, p.id::text, p.id, p.name, p.seconds
+        FROM lessonspace_sessions s
+       CROSS JOIN (VALUES (${people.tutor}::uuid, 'Bench tutor', 2100::float8), (${people.child}::uuid, 'Bench child', 1000::float8)) AS p(id, name, seconds)
+       WHERE s.session_id = ANY(${slice})`;
   }
   console.log(
     `  seeded ${options.lessons.toLocaleString("en-GB")} lessons × ${options.segments} segments in ${((Date.now() - started) / 1000).toFixed(1)} s`,
