@@ -114,7 +114,7 @@ export default function AccessLog({ loaderData }: Route.ComponentProps) {
         <p>Nobody has looked yet.</p>
       ) : (
         <table className="access-log">
-          <caption className="visually-hidden">Who looked, at what, and when</caption>
+          <caption>Who looked, at what, and when</caption>
           <thead>
             <tr>
               <th scope="col">When</th>

@@ -19,30 +19,29 @@ import type { FamilyScope } from "./family";
  * viewer as the learner's family; the export is logged before the first byte is sent.
  */
 
-const LESSON_PAGE = 200;
+const LESSON_PAGE = 100;
 const SEGMENT_PAGE = 2000;
 const LOG_PAGE = 1000;
 
 type LessonCursor = { start: Date; id: string } | null;
 
+/** The learner's lessons after the cursor, in (session_start_time, id) order. */
+function afterCursor(learnerId: string, cursor: LessonCursor) {
+  if (!cursor) return learnerLessonsWhere(learnerId);
+  return {
+    AND: [
+      learnerLessonsWhere(learnerId),
+      {
+        OR: [{ sessionStartTime: { gt: cursor.start } }, { sessionStartTime: cursor.start, id: { gt: cursor.id } }],
+      },
+    ],
+  };
+}
+
 /** The learner's lessons in start order, one keyset page after `cursor`. */
 async function lessonPage(learnerId: string, cursor: LessonCursor) {
   return db.booking.findMany({
-    where: {
-      ...learnerLessonsWhere(learnerId),
-      ...(cursor
-        ? {
-            AND: [
-              {
-                OR: [
-                  { sessionStartTime: { gt: cursor.start } },
-                  { sessionStartTime: cursor.start, id: { gt: cursor.id } },
-                ],
-              },
-            ],
-          }
-        : {}),
-    },
+    where: afterCursor(learnerId, cursor),
     orderBy: [{ sessionStartTime: "asc" }, { id: "asc" }],
     take: LESSON_PAGE,
     select: {
@@ -81,6 +80,25 @@ async function lessonPage(learnerId: string, cursor: LessonCursor) {
 }
 
 type Lesson = Awaited<ReturnType<typeof lessonPage>>[number];
+
+/** The same keyset pages with only what the other files need (no sessions or attendance to read again). */
+type LessonKey = { id: string; sessionStartTime: Date; sessionArtifacts: unknown };
+
+async function* lessonKeys(learnerId: string): AsyncGenerator<LessonKey> {
+  let cursor: LessonCursor = null;
+  for (;;) {
+    const page: LessonKey[] = await db.booking.findMany({
+      where: afterCursor(learnerId, cursor),
+      orderBy: [{ sessionStartTime: "asc" }, { id: "asc" }],
+      take: LESSON_PAGE,
+      select: { id: true, sessionStartTime: true, sessionArtifacts: true },
+    });
+    yield* page;
+    if (page.length < LESSON_PAGE) return;
+    const last = page[page.length - 1]!;
+    cursor = { start: last.sessionStartTime, id: last.id };
+  }
+}
 
 /** Every lesson of the learner, page by page. */
 async function* lessons(learnerId: string): AsyncGenerator<Lesson> {
@@ -180,7 +198,7 @@ function lessonCsv(lesson: Lesson): Cells {
  * draft never reaches a family.
  */
 async function* notes(learnerId: string) {
-  for await (const lesson of lessons(learnerId)) {
+  for await (const lesson of lessonKeys(learnerId)) {
     const note = await db.lessonNote.findFirst({
       where: { bookingId: lesson.id, publishedAt: { not: null } },
       select: {
@@ -252,7 +270,7 @@ export function exportSegmentsSql(bookingId: string, after: { sessionId: string;
 
 /** Every stored segment of every lesson, lesson by lesson, each lesson's in keyset pages. */
 async function* segments(learnerId: string): AsyncGenerator<Segment> {
-  for await (const lesson of lessons(learnerId)) {
+  for await (const lesson of lessonKeys(learnerId)) {
     let after: { sessionId: string; position: number } | null = null;
     for (;;) {
       const page: SegmentRow[] = await sql<SegmentRow>(exportSegmentsSql(lesson.id, after));
@@ -274,7 +292,7 @@ async function* segments(learnerId: string): AsyncGenerator<Segment> {
 }
 
 async function* summaries(learnerId: string) {
-  for await (const lesson of lessons(learnerId)) {
+  for await (const lesson of lessonKeys(learnerId)) {
     const rows = await db.lessonSummary.findMany({
       where: { bookingId: lesson.id },
       orderBy: { fetchedAt: "asc" },
@@ -285,7 +303,7 @@ async function* summaries(learnerId: string) {
 }
 
 async function* talkTime(learnerId: string) {
-  for await (const lesson of lessons(learnerId)) {
+  for await (const lesson of lessonKeys(learnerId)) {
     const rows = await db.transcriptSpeaker.findMany({
       where: { bookingId: lesson.id },
       orderBy: [{ sessionId: "asc" }, { speakerKey: "asc" }],
@@ -410,7 +428,7 @@ async function writeExport(
   );
   // Snapshots are at most 10 MB each (docs/decisions/0021-snapshot-upload.md): the files themselves,
   // stored as they are (images do not compress), one open at a time.
-  for await (const lesson of lessons(id)) {
+  for await (const lesson of lessonKeys(id)) {
     const snapshot = await openSnapshot(lesson);
     if (!snapshot) continue;
     const extension = snapshot.objectPath.split(".").pop() ?? "img";
