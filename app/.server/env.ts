@@ -67,6 +67,8 @@ const envSchema = z
     STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
     STORAGE_DIR: z.string().default(".data/storage"),
     STORAGE_BUCKET: z.string().default("booking-artifacts"),
+    // Days an access-log row is kept before the daily job removes it (app/.server/privacy/access-log.ts).
+    RETENTION_ACCESS_LOG_DAYS: z.coerce.number().int().positive().default(730),
     LAUNCH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
     SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
     // E-mail (app/.server/notifications/mailer.ts): the provider's SMTP endpoint, e.g. smtps://user:pass@smtp.example.com:465.

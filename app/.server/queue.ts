@@ -18,6 +18,8 @@ export const QUEUES = {
   transcripts: "transcript-fetch",
   /** Lessonspace summaries of sessions whose transcript is stored (cron every minute, and after transcripts are stored). */
   summaries: "summary-fetch",
+  /** Removes access-log rows past RETENTION_ACCESS_LOG_DAYS (cron daily, plus once when a worker starts). */
+  accessLogRetention: "access-log-retention",
 } as const;
 
 export const PGBOSS_SCHEMA = "pgboss";
@@ -98,6 +100,7 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   await boss.createQueue(QUEUES.send, { name: QUEUES.send, policy: "standard" });
   await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
   await boss.createQueue(QUEUES.summaries, { name: QUEUES.summaries, policy: "stately" });
+  await boss.createQueue(QUEUES.accessLogRetention, { name: QUEUES.accessLogRetention, policy: "stately" });
   let stopped = false;
   return {
     boss,

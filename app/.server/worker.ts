@@ -10,6 +10,7 @@ import { sendNotification, type SenderOptions } from "./notifications/sender";
 import { runSweep, type SweepOptions } from "./notifications/sweep";
 import { fetchDueSummaries } from "./lessonspace/summaries";
 import { fetchDueTranscripts } from "./transcripts/ingest";
+import { accessLogRetention } from "./privacy/access-log";
 import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
@@ -70,6 +71,16 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.summaries, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.summaries, {});
+      // Access-log retention (docs/decisions/0072-access-log-append-only.md): batches through the one
+      // function the append-only trigger allows; any number of workers, a rerun removes nothing more.
+      await boss.work(QUEUES.accessLogRetention, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.accessLogRetention, job!.id, async () => {
+          const removed = await accessLogRetention(new Date(), env().RETENTION_ACCESS_LOG_DAYS);
+          if (removed) logger.info({ removed }, "access_log.expired");
+        }),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.accessLogRetention, "17 3 * * *");
+      if (options.sweepOnStart ?? true) await boss.send(QUEUES.accessLogRetention, {});
     }
     if (options.send ?? true) {
       const batchSize = options.sendBatchSize ?? 25;

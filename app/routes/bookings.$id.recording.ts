@@ -3,6 +3,9 @@ import { data, redirect } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { openRecording } from "~/.server/lessonspace/recordings";
+import { recordAccess } from "~/.server/privacy/access-log";
+import { accessEntry } from "~/domain/access-log";
+import { learnerIdOf } from "~/domain/attendee";
 import { RecordingNotice } from "~/components/bookings/RecordingNotice";
 import type { Route } from "./+types/bookings.$id.recording";
 
@@ -21,7 +24,11 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const outcome = await openRecording(booking.recordingUrl);
   // The link is personal and short-lived: never cached anywhere.
   const headers = new Headers({ "Cache-Control": "private, no-store" });
-  if (outcome.ok) throw redirect(outcome.url, { headers });
+  if (outcome.ok) {
+    // Logged before the link is handed out; a failed write serves nothing (docs/decisions/0072-access-log-append-only.md).
+    await recordAccess(accessEntry(viewer.id, { learnerId: learnerIdOf(booking), bookingId: booking.id }, "recording"));
+    throw redirect(outcome.url, { headers });
+  }
   if (outcome.kind === "not-ready") headers.set("Retry-After", "30");
   return data(
     {

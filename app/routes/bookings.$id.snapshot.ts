@@ -1,6 +1,9 @@
 import { requireViewer } from "~/.server/auth";
 import { notFound, requireBookingForViewer } from "~/.server/bookings/bookings";
 import { openSnapshot } from "~/.server/artifacts/snapshots";
+import { recordAccess } from "~/.server/privacy/access-log";
+import { accessEntry } from "~/domain/access-log";
+import { learnerIdOf } from "~/domain/attendee";
 import type { Route } from "./+types/bookings.$id.snapshot";
 
 // The whiteboard snapshot, served by us from private storage (docs/decisions/0021-snapshot-upload.md):
@@ -12,6 +15,18 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const snapshot = await openSnapshot(booking);
   if (!snapshot) throw notFound();
+  // Logged before the image is sent, a revalidation (304) included: the browser shows its copy
+  // again. A HEAD shows nothing. A failed write sends nothing (docs/decisions/0072-access-log-append-only.md).
+  if (request.method !== "HEAD") {
+    try {
+      await recordAccess(
+        accessEntry(viewer.id, { learnerId: learnerIdOf(booking), bookingId: booking.id }, "snapshot"),
+      );
+    } catch (error) {
+      await snapshot.body.cancel();
+      throw error;
+    }
+  }
   const headers = new Headers();
 
   const extension = snapshot.objectPath.split(".").pop();

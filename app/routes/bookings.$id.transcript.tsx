@@ -2,7 +2,11 @@ import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { requireBookingForViewer } from "~/.server/bookings/bookings";
 import { loadLessonTalkTime, loadTranscript } from "~/.server/transcripts/read";
-import { lessonTime } from "~/domain/format";
+import { recordAccess } from "~/.server/privacy/access-log";
+import { familyScopeFor } from "~/.server/privacy/family";
+import { findTranscriptDeletion } from "~/.server/privacy/transcript-deletion";
+import { accessEntry } from "~/domain/access-log";
+import { formatDateTime, lessonTime } from "~/domain/format";
 import { TalkTimeSummary, TranscriptSearchForm } from "~/components/transcripts/TalkTime";
 import { learnerIdOf } from "~/domain/attendee";
 import { timeZoneLabel } from "~/domain/format";
@@ -28,8 +32,15 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const booking = await requireBookingForViewer(params.id, viewer.id, { includeGuardians: true });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const [transcript, talk] = await Promise.all([loadTranscript(booking.id), loadLessonTalkTime(booking.id)]);
   const learnerId = learnerIdOf(booking);
+  const [transcript, talk, deletion, family] = await Promise.all([
+    loadTranscript(booking.id),
+    loadLessonTalkTime(booking.id),
+    findTranscriptDeletion(booking.id),
+    familyScopeFor(learnerId, viewer.id),
+  ]);
+  // Logged in the request that serves it; a failed write fails the page (docs/decisions/0072-access-log-append-only.md).
+  await recordAccess(accessEntry(viewer.id, { learnerId, bookingId: booking.id }, "transcript"));
   // A child's words: never kept by shared caches or the back-forward cache of a shared computer.
   const headers = new Headers({ "Cache-Control": "private, no-store" });
   return data(
@@ -41,6 +52,10 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
         when: lessonTime(booking.sessionStartTime, timeZone, now),
       },
       status: transcript.status,
+      deleted: deletion ? { by: deletion.deletedByName, on: formatDateTime(deletion.deletedAt, timeZone, now) } : null,
+      // The family may delete it (app/domain/family.ts); nobody else is offered the link.
+      mayDelete:
+        family !== null && deletion === null && (transcript.sessions.length > 0 || talk.talk.speakers.length > 0),
       talk: presentTalkTime(talk.talk, booking.durationActual, learnerId),
       sessions: transcript.sessions.map((session, index, all) => ({
         heading: sessionHeading(session.startedAt, index, all.length, timeZone, now),
@@ -58,7 +73,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
 }
 
 export default function Transcript({ loaderData }: Route.ComponentProps) {
-  const { timeZone, lesson, status, talk, sessions } = loaderData;
+  const { timeZone, lesson, status, deleted, mayDelete, talk, sessions } = loaderData;
   return (
     <>
       <main className="page">
@@ -70,7 +85,18 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
           {lesson.serviceName} · {lesson.when} · times in {timeZone}
         </p>
         <TranscriptSearchForm />
-        {sessions.length === 0 ? <p>{statusMessage(status)}</p> : null}
+        {deleted ? (
+          <p role="status">
+            Deleted by {deleted.by} on {deleted.on}. This lesson&apos;s transcript and summary are gone for good.
+          </p>
+        ) : sessions.length === 0 ? (
+          <p>{statusMessage(status)}</p>
+        ) : null}
+        {mayDelete ? (
+          <p>
+            <a href={`/bookings/${lesson.id}/transcript/delete`}>Delete this transcript and summary</a>
+          </p>
+        ) : null}
         <TalkTimeSummary talk={talk} />
         {sessions.map((session) => (
           <section key={session.heading} aria-label={session.heading}>

@@ -78,6 +78,13 @@ function LearningRecords({ records }: { records: RecordLink[] }) {
               <a href={`/students/${record.id}/record`}>
                 {record.own ? "Your learning record" : `${record.fullName}'s learning record`}
               </a>
+              {/* A child's: the family may see who has looked (the page checks again). */}
+              {record.own ? null : (
+                <>
+                  {" · "}
+                  <a href={`/students/${record.id}/access`}>Who has looked at {record.fullName}&apos;s lessons</a>
+                </>
+              )}
             </li>
           ))}
         </ul>

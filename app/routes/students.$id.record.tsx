@@ -1,6 +1,9 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { loadRecordLessons, requireLearnerForViewer } from "~/.server/bookings/learning-record";
+import { recordAccess } from "~/.server/privacy/access-log";
+import { familyScopeFor } from "~/.server/privacy/family";
+import { accessEntry } from "~/domain/access-log";
 import { lessonTime } from "~/domain/format";
 import { BarChart } from "~/components/charts/BarChart";
 import { timeZoneLabel } from "~/domain/format";
@@ -40,6 +43,14 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     earliestStart(period, now, timeZone),
     new Date(now.getTime() + 40 * 24 * 3600_000),
   );
+  // Logged in the request that serves it (docs/decisions/0072-access-log-append-only.md).
+  await recordAccess(accessEntry(viewer.id, { learnerId: scope.learner.id }, "learning-record"));
+  // The access log's link: the family sees everyone's visits, a tutor their own; a child none.
+  const accessLink = scope.tutorOnly
+    ? "Your visits to these lessons"
+    : (await familyScopeFor(scope.learner.id, viewer.id))
+      ? `Who has looked at ${scope.learner.fullName}'s lessons`
+      : null;
   // One list of entries: the totals, the periods and the list below are all made from it.
   const entries = recordEntries(lessons, period, now, timeZone);
   return data(
@@ -47,6 +58,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       timeZone: timeZoneLabel(timeZone, now),
       learner: scope.learner,
       tutorOnly: scope.tutorOnly !== null,
+      accessLink,
       period,
       totals: recordTotals(entries),
       periods: summarisePeriods(entries, period, now, timeZone),
@@ -71,7 +83,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
 }
 
 export default function LearningRecord({ loaderData }: Route.ComponentProps) {
-  const { timeZone, learner, tutorOnly, period, totals, periods, lessons } = loaderData;
+  const { timeZone, learner, tutorOnly, accessLink, period, totals, periods, lessons } = loaderData;
   const categories = periods.map((p) => p.label);
   const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
   const shares = periods.filter((p) => p.talkShare !== null);
@@ -86,6 +98,11 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           {tutorOnly ? `The lessons you taught, ${span}` : `${span[0]!.toUpperCase()}${span.slice(1)}`}, times in{" "}
           {timeZone}.
         </p>
+        {accessLink ? (
+          <p>
+            <a href={`/students/${learner.id}/access`}>{accessLink}</a>
+          </p>
+        ) : null}
         <nav aria-label="Group by">
           {period === "month" ? (
             <>

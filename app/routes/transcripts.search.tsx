@@ -1,6 +1,7 @@
 import { data } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { MAX_QUERY_LENGTH, searchTranscripts } from "~/.server/transcripts/read";
+import { recordSearchAccess } from "~/.server/privacy/access-log";
 import { lessonTime } from "~/domain/format";
 import { hasNul, withoutNul } from "~/domain/plain-text";
 import { TranscriptSearchForm } from "~/components/transcripts/TalkTime";
@@ -59,6 +60,11 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
   if (query === "") return data({ ...base, query, error: null, hits: null }, { headers });
   const page = searchPage(url.searchParams.get("page"));
   const { hits, hasMore } = await searchTranscripts(viewer.id, query, page);
+  // Each lesson shown is logged for its learner before the page is served (docs/decisions/0072-access-log-append-only.md).
+  await recordSearchAccess(
+    viewer.id,
+    hits.map((hit) => hit.bookingId),
+  );
   const pageHref = (n: number) =>
     `/transcripts/search?${new URLSearchParams(n > 1 ? { q: query, page: String(n) } : { q: query })}`;
   return data(

@@ -10,6 +10,7 @@ import type { PaintFigures } from "../paint.ts";
 import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
+import type { ExportFigures } from "../export.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
@@ -73,6 +74,7 @@ export interface BenchResults {
     reminders?: ReminderFigures;
     transcripts?: TranscriptFigures;
     lateStart?: LateStartFigures;
+    export?: ExportFigures;
   };
   soak?: SoakFigures;
 }

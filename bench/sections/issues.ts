@@ -3,6 +3,7 @@
 import { demoProfiles } from "../../prisma/seed.ts";
 import { dashboardBench } from "../dashboard.ts";
 import { lateStartBench } from "../late-start.ts";
+import { exportBench } from "../export.ts";
 import { launchBench } from "../launch.ts";
 import { addBookings } from "../lib/seed.ts";
 import type { BenchContext } from "../lib/stack.ts";
@@ -75,5 +76,11 @@ export async function perIssue(run: BenchRun, ctx: BenchContext) {
       `late-start bench: decided in ${out.lateStart.decidedSeconds.toFixed(1)} s (floor ${out.lateStart.floorSeconds} s), ` +
         `${out.lateStart.duplicates} duplicates, ${out.lateStart.undecided} never sent or skipped`,
     );
+  const exportLessons = quick ? 100 : 1000;
+  heading(
+    `3h. Export: a learner with ${exportLessons.toLocaleString("en-GB")} lessons × 600 transcript lines, one streamed ZIP`,
+  );
+  out.export = await exportBench(ctx, { lessons: exportLessons, segments: 600 });
+  if (!out.export.ok) run.failures.push(`export bench: ${out.export.problems.slice(0, 3).join("; ")}`);
   return out;
 }

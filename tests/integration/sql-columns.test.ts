@@ -65,6 +65,8 @@ import {
 } from "~/.server/lessonspace/summaries";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
+import { EXPORT_SEGMENT_COLUMNS, exportSegmentsSql } from "~/.server/privacy/export";
+import { ACCESS_COLUMNS, ACCESS_PEOPLE_COLUMNS, accessLogPageSql, accessPeopleSql } from "~/.server/privacy/access-log";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
 
 /** The columns PostgreSQL says the statement returns, in order. */
@@ -159,6 +161,17 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["who has joined a lesson (late start)", () => joinedSql(bookingId), JOINED_COLUMNS],
   ["new notification rows", () => insertNotificationsSql("lesson_record", []), ID_COLUMNS],
   ["sends whose retries ran out", () => exhaustedSendsSql(now, 5), ID_COLUMNS],
+  [
+    "a page of the access log",
+    () => accessLogPageSql(child.id, { kind: "tutor", actorId: tutor.id }, { actorId: null, before: 10n, limit: 5 }),
+    ACCESS_COLUMNS,
+  ],
+  [
+    "a page of a lesson's transcript for the export",
+    () => exportSegmentsSql(bookingId, { sessionId: "s", position: 3 }),
+    EXPORT_SEGMENT_COLUMNS,
+  ],
+  ["the people in the access log", () => accessPeopleSql(child.id, { kind: "family" }), ACCESS_PEOPLE_COLUMNS],
 ];
 
 describe("hand-written reads return the columns they declare", () => {
