@@ -188,3 +188,53 @@ export function presentLessonNote(
     mayTick: mayTickHomework(viewer, state === "published"),
   };
 }
+
+export type HomeworkToDo = {
+  id: string;
+  text: string;
+  dueOn: string | null;
+  doneAt: Date | null;
+  bookingId: string;
+  serviceName: string;
+  lessonStart: Date;
+  learnerId: string;
+  learnerName: string;
+};
+
+export type HomeworkGroup = {
+  learnerId: string;
+  /** "Your homework" for the learner themself, else the child's name. */
+  title: string;
+  items: { id: string; bookingId: string; text: string; due: string | null; overdue: boolean; lesson: string }[];
+};
+
+/** The dashboard's Homework: what is still to do, one group per learner (the viewer's own first). */
+export function homeworkByLearner(
+  items: readonly HomeworkToDo[],
+  viewerId: string,
+  now: Date,
+  timeZone: string,
+  today: string,
+): HomeworkGroup[] {
+  const groups = new Map<string, HomeworkGroup>();
+  for (const item of items) {
+    if (item.doneAt !== null) continue;
+    const group = groups.get(item.learnerId) ?? {
+      learnerId: item.learnerId,
+      title: item.learnerId === viewerId ? "Your homework" : `${item.learnerName}’s homework`,
+      items: [],
+    };
+    group.items.push({
+      id: item.id,
+      bookingId: item.bookingId,
+      text: item.text,
+      due: dueLabel(item.dueOn, now),
+      overdue: isOverdue(item, today),
+      lesson: `${item.serviceName}, ${formatDateTime(item.lessonStart, timeZone, now)}`,
+    });
+    groups.set(item.learnerId, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => Number(b.learnerId === viewerId) - Number(a.learnerId === viewerId) || a.title.localeCompare(b.title),
+  );
+}
