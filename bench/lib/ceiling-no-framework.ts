@@ -74,10 +74,15 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
     )
     .map((row) => {
       const path = (row.session_artifacts as Record<string, unknown> | null)?.whiteboard_snapshot_path;
-      return { row, hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`), hasReview: row.has_review };
+      return {
+        row,
+        hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`),
+        hasReview: row.has_review,
+        hasNote: row.has_published_note,
+      };
     })
-    .filter((s) => !s.hasSnapshot || !s.hasReview)
-    .map(({ row, hasSnapshot, hasReview }) => {
+    .filter((s) => !s.hasSnapshot || !s.hasReview || !s.hasNote)
+    .map(({ row, hasSnapshot, hasReview, hasNote }) => {
       const id = esc(row.id);
       const titleId = `recent-${id}-title`;
       const question = `How was your session with ${esc(row.student_name ?? row.client_name)}?`;
@@ -87,10 +92,13 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
       const snapshot = hasSnapshot
         ? "<p>✓ Whiteboard snapshot uploaded.</p>"
         : `<form class="stack" action="${upload}" encType="multipart/form-data" method="post"><div><label for="snapshot-${id}">Whiteboard snapshot</label><input id="snapshot-${id}" type="file" accept="image/png,image/jpeg,image/webp" required="" aria-describedby="snapshot-${id}-hint" name="snapshot"/><p class="muted" id="snapshot-${id}-hint">A photo or screenshot of the whiteboard: PNG, JPEG or WebP, up to 10 MB.</p></div><button type="submit" class="primary">Upload Whiteboard Snapshot</button></form>`;
+      const notePart = hasNote
+        ? "<p>✓ Lesson note published.</p>"
+        : `<p><a class="button" href="${esc(`/bookings/${row.id}/note`)}">Write the lesson note</a></p>`;
       const reviewPart = hasReview
         ? "<p>✓ Review left.</p>"
         : `<p><a class="button" href="${review}">Leave Review</a></p><dialog aria-labelledby="${titleId}-dialog"><h3 id="${titleId}-dialog">${question}</h3><form class="stack" action="${review}" method="post"><div><label for="review-${id}-rating">Rating</label><select id="review-${id}-rating" name="rating" required=""><option value="" disabled="" selected="">Choose from 1 to 5</option>${RATINGS.map((label, i) => `<option value="${i + 1}">${i + 1} – ${label}</option>`).join("")}</select></div><div><label for="review-${id}-comment">Comment (optional)</label><textarea id="review-${id}-comment" name="comment" rows="5" maxLength="2000" aria-describedby="review-${id}-comment-hint"></textarea><p class="muted" id="review-${id}-comment-hint">Up to 2,000 characters.</p></div><p><button type="submit" class="primary">Save review</button> <button type="button">Cancel</button></p></form></dialog>`;
-      return `<article class="card stack" aria-labelledby="${titleId}"><h3 id="${titleId}">${question}</h3><p class="muted">${esc(row.service_name)}, ${esc(when)}</p>${snapshot}${reviewPart}</article>`;
+      return `<article class="card stack" aria-labelledby="${titleId}"><h3 id="${titleId}">${question}</h3><p class="muted">${esc(row.service_name)}, ${esc(when)}</p>${snapshot}${notePart}${reviewPart}</article>`;
     });
   if (cards.length === 0) return "";
   return `<section aria-labelledby="recent-sessions-title"><h2 id="recent-sessions-title">Recent Sessions</h2>${cards.join("")}</section>`;
