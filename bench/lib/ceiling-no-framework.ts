@@ -27,7 +27,14 @@ import {
   type BookingCardView,
   type CardBooking,
 } from "../../app/domain/booking-card.ts";
-import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { calendarDay, formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { homeworkByLearner, type HomeworkGroup } from "../../app/domain/lesson-note.ts";
+import {
+  HOMEWORK_DASHBOARD_LIMIT,
+  HOMEWORK_LOOKBACK_DAYS,
+  outstandingHomeworkSql,
+  type OutstandingHomeworkRow,
+} from "../../app/.server/notes/homework-sql.ts";
 import { learningRecordLinks } from "../../app/domain/learning-record.ts";
 import { cardState } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
@@ -130,21 +137,49 @@ export function closePool(): Promise<void> {
 export async function dashboardRows(
   viewerId: string,
   now: Date,
-): Promise<{ cards: DashboardCardRow[]; recent: RecentSessionRow[] }> {
+): Promise<{ cards: DashboardCardRow[]; recent: RecentSessionRow[]; homework: OutstandingHomeworkRow[] }> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   const cards = dashboardCardsSql(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const recentSessions = recentSessionsSql(viewerId, since, now);
-  const [bookings, recent] = await Promise.all([
+  const homeworkSince = new Date(now.getTime() - HOMEWORK_LOOKBACK_DAYS * 24 * 60 * 60_000);
+  const homework = outstandingHomeworkSql(viewerId, homeworkSince, HOMEWORK_DASHBOARD_LIMIT);
+  const [bookings, recent, toDo] = await Promise.all([
     pool.query<DashboardCardRow>(cards.text, cards.values),
     pool.query<RecentSessionRow>(recentSessions.text, recentSessions.values),
+    pool.query<OutstandingHomeworkRow>(homework.text, homework.values),
   ]);
-  return { cards: bookings.rows, recent: recent.rows };
+  return { cards: bookings.rows, recent: recent.rows, homework: toDo.rows };
+}
+
+/** The dashboard's Homework (the route's HomeworkToDo), grouped by the app's rule. */
+function homeworkSection(rows: OutstandingHomeworkRow[], viewerId: string, now: Date, timeZone: string): string {
+  const groups = homeworkByLearner(
+    rows.map((row) => ({
+      id: row.id,
+      text: row.text,
+      dueOn: row.due_on,
+      doneAt: null,
+      bookingId: row.booking_id,
+      serviceName: row.service_name,
+      lessonStart: row.session_start_time,
+      learnerId: row.learner_id,
+      learnerName: row.learner_name,
+    })),
+    viewerId,
+    now,
+    timeZone,
+    calendarDay(now, timeZone),
+  );
+  if (groups.length === 0) return "";
+  const item = (i: HomeworkGroup["items"][number]) =>
+    `<li><span class="note-text">${esc(i.text)}</span>${i.due ? `<span class="${i.overdue ? "error" : "muted"}"> · ${esc(i.due)}</span>` : ""}<br/><a class="muted" href="/bookings/${esc(i.bookingId)}#homework">${esc(i.lesson)}</a><form method="post" action="/bookings/${esc(i.bookingId)}/homework/${esc(i.id)}" class="inline-form"><input type="hidden" name="done" value="1"/><input type="hidden" name="returnTo" value="/#section-homework"/><button type="submit" aria-label="${esc(`Mark done: ${i.text}`)}">Mark done</button></form></li>`;
+  return `<section aria-labelledby="section-homework"><h2 id="section-homework">Homework</h2>${groups.map((g) => `<div><h3>${esc(g.title)}</h3><ul class="homework">${g.items.map(item).join("")}</ul></div>`).join("")}</section>`;
 }
 
 /** The page from its rows: the app's card rules, template strings for the markup. */
 export function dashboardHtml(
   viewer: Profile,
-  rows: { cards: DashboardCardRow[]; recent: RecentSessionRow[] },
+  rows: { cards: DashboardCardRow[]; recent: RecentSessionRow[]; homework: OutstandingHomeworkRow[] },
   now: Date,
 ): string {
   const timeZone = usableTimeZone(viewer.time_zone);
@@ -165,7 +200,7 @@ export function dashboardHtml(
     rows.cards[0]?.viewer_has_wards ?? false,
   );
   const empty = ready.length + upcoming.length + past.length === 0;
-  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
+  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/><link rel="stylesheet" href="${esc(STYLESHEET)}"/></head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${homeworkSection(rows.homework, viewer.id, now, timeZone)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
 }
 
 async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {

@@ -109,3 +109,9 @@ export function familyWhere(viewerId: string) {
     ],
   };
 }
+
+/** The family side (familyWhere) as one condition on the booking. */
+export function familySql(viewerId: string, alias: string | null = null): Prisma.Sql {
+  return Prisma.sql`(${column(alias, "client_id")} = ${viewerId}::uuid OR ${column(alias, "student_id")} = ${viewerId}::uuid OR EXISTS (
+    SELECT 1 FROM profile_graph g WHERE g.target_profile_id = ${column(alias, "student_id")} AND ${activeGuardianEdgeSql(viewerId, "g")}))`;
+}

@@ -5,9 +5,15 @@
  * check and the write are one UPDATE … WHERE version = $v, so two saves from the same version
  * cannot both succeed.
  */
-import type { NoteInput } from "~/domain/lesson-note";
-import { db } from "../db";
-import { familyWhere, learnerLessonsWhere } from "../bookings/visibility";
+import type { HomeworkToDo, NoteInput } from "~/domain/lesson-note";
+import { db, sql } from "../db";
+import { learnerLessonsWhere } from "../bookings/visibility";
+import {
+  HOMEWORK_DASHBOARD_LIMIT,
+  HOMEWORK_LOOKBACK_DAYS,
+  outstandingHomeworkSql,
+  type OutstandingHomeworkRow,
+} from "./homework-sql";
 
 export type HomeworkItemView = { id: string; text: string; dueOn: string | null; doneAt: Date | null };
 
@@ -160,65 +166,22 @@ export async function previousHomework(booking: {
   return { bookingId: previous.id, items: previous.lessonNote.homework };
 }
 
-/** How far back the dashboard looks for homework still to do, and how many items it lists at most. */
-export const HOMEWORK_LOOKBACK_DAYS = 60;
-export const HOMEWORK_DASHBOARD_LIMIT = 30;
-
-export type OutstandingHomework = HomeworkItemView & {
-  bookingId: string;
-  serviceName: string;
-  lessonStart: Date;
-  learnerId: string;
-  learnerName: string;
-};
-
 /**
  * Homework still to do from published notes of the viewer's family lessons (as learner, client
- * or active guardian) of the last HOMEWORK_LOOKBACK_DAYS, soonest due first, bounded.
+ * or active guardian) of the last HOMEWORK_LOOKBACK_DAYS, soonest due first, bounded (homework-sql.ts).
  */
-export async function outstandingHomework(viewerId: string, now: Date): Promise<OutstandingHomework[]> {
+export async function outstandingHomework(viewerId: string, now: Date): Promise<HomeworkToDo[]> {
   const since = new Date(now.getTime() - HOMEWORK_LOOKBACK_DAYS * 24 * 60 * 60_000);
-  const items = await db.homeworkItem.findMany({
-    where: {
-      doneAt: null,
-      note: {
-        publishedAt: { not: null },
-        booking: {
-          ...familyWhere(viewerId),
-          status: { notIn: ["Cancelled", "Declined"] },
-          sessionStartTime: { gte: since },
-        },
-      },
-    },
-    select: {
-      ...HOMEWORK_SELECT,
-      note: {
-        select: {
-          booking: {
-            select: {
-              id: true,
-              serviceName: true,
-              sessionStartTime: true,
-              client: { select: { id: true, fullName: true } },
-              student: { select: { id: true, fullName: true } },
-            },
-          },
-        },
-      },
-    },
-    orderBy: [{ dueOn: { sort: "asc", nulls: "last" } }, { note: { booking: { sessionStartTime: "desc" } } }],
-    take: HOMEWORK_DASHBOARD_LIMIT,
-  });
-  return items.map((item) => {
-    const booking = item.note.booking;
-    const learner = booking.student ?? booking.client;
-    return {
-      ...itemView(item),
-      bookingId: booking.id,
-      serviceName: booking.serviceName,
-      lessonStart: booking.sessionStartTime,
-      learnerId: learner.id,
-      learnerName: learner.fullName,
-    };
-  });
+  const rows = await sql<OutstandingHomeworkRow>(outstandingHomeworkSql(viewerId, since, HOMEWORK_DASHBOARD_LIMIT));
+  return rows.map((row) => ({
+    id: row.id,
+    text: row.text,
+    dueOn: row.due_on,
+    doneAt: null,
+    bookingId: row.booking_id,
+    serviceName: row.service_name,
+    lessonStart: row.session_start_time,
+    learnerId: row.learner_id,
+    learnerName: row.learner_name,
+  }));
 }
