@@ -3,7 +3,7 @@ import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { mayViewRecordOfBooking } from "~/.server/bookings/learning-record";
 import { loadLessonTalkTime } from "~/.server/transcripts/read";
-import { loadNote, previousHomework } from "~/.server/notes/notes";
+import { previousHomework } from "~/.server/notes/notes";
 import { LessonNote } from "~/components/notes/LessonNote";
 import { homeworkProgress, presentLessonNote } from "~/domain/lesson-note";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
@@ -27,18 +27,17 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
 export async function loader({ context, request, params, url }: Route.LoaderArgs) {
   const viewer = await requireViewer({ context, request, url });
-  const { booking, attendance, reviews } = await requireBookingRecordForViewer(params.id, viewer.id);
+  const { booking, attendance, reviews, note } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = learnerIdOf(booking);
   // The page's reads at once (the wards only for someone who may still change who attends).
   const mayChoose = canAssignStudent(booking, viewer.id, null, new Set(), now, booking.presence.length > 0).ok;
   const isTutor = booking.tutorId === viewer.id;
-  const [lessonTalk, recordVisible, wards, note, previous] = await Promise.all([
+  const [lessonTalk, recordVisible, wards, previous] = await Promise.all([
     loadLessonTalkTime(booking.id),
     mayViewRecordOfBooking(booking, viewer.id),
     mayChoose ? activeWardsOf(viewer.id) : [],
-    loadNote(booking.id),
     isTutor ? previousHomework(booking) : null,
   ]);
   const details = presentBookingDetails(

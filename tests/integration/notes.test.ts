@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
+import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { sendNotification } from "~/.server/notifications/sender";
 import { runSweep } from "~/.server/notifications/sweep";
 import * as bookingPage from "~/routes/bookings.$id";
@@ -197,6 +198,11 @@ describe("draft, publish, edit", () => {
     }
     const tutorPage = await page(booking.id, tutor);
     expect(tutorPage.data).toMatchObject({ note: { state: "draft", privateNote: PRIVATE } });
+    // Not even read for the family: the page's statement leaves a draft in the database.
+    expect((await requireBookingRecordForViewer(booking.id, parent.id)).note).toBeNull();
+    await postNote(booking.id, { ...fullNote, version: "1", save: "publish" });
+    expect((await requireBookingRecordForViewer(booking.id, child.id)).note).toMatchObject({ privateNote: "" });
+    expect((await requireBookingRecordForViewer(booking.id, tutor.id)).note).toMatchObject({ privateNote: PRIVATE });
   });
 
   it("published: the client and the student read it without the private note; editing marks it edited", async () => {
