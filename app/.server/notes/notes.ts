@@ -99,8 +99,8 @@ export async function saveNote(bookingId: string, tutorId: string, input: NoteIn
       saved = updated.count === 1 ? input.version + 1 : 0;
     }
     if (saved === 0) {
-      const now = await tx.lessonNote.findUnique({ where: { bookingId }, select: { version: true } });
-      return { ok: false, reason: "changed", currentVersion: now?.version ?? 0 } as const;
+      const latest = await tx.lessonNote.findUnique({ where: { bookingId }, select: { version: true } });
+      return { ok: false, reason: "changed", currentVersion: latest?.version ?? 0 } as const;
     }
 
     const existing = await tx.homeworkItem.findMany({ where: { bookingId }, select: { id: true } });

@@ -9,8 +9,21 @@ import { logger } from "../logger";
 import { recipientsForBookings } from "./recipients";
 import { enqueueSends, insertNotificationsSql, type IdRow } from "./sweep";
 
-/** Queues the booking's lesson record for every recipient who has none yet; how many were queued. */
+/**
+ * Queues the booking's lesson record for every recipient who has none yet; how many were queued.
+ * Never throws: the note is saved already, and a record not queued now is queued by the sweep when
+ * the outcome is settled (the same rows), so a failure here only makes it later.
+ */
 export async function queueLessonRecordAtPublish(booking: { id: string; sessionStartTime: Date }): Promise<number> {
+  try {
+    return await queueNow(booking);
+  } catch (error) {
+    logger.error({ err: error, bookingId: booking.id }, "lesson_record.queue_at_publish_failed");
+    return 0;
+  }
+}
+
+async function queueNow(booking: { id: string; sessionStartTime: Date }): Promise<number> {
   const byBooking = await recipientsForBookings([booking.id], "lesson_record");
   const rows = (byBooking.get(booking.id) ?? []).map((recipient) => ({
     booking: { id: booking.id, startTime: booking.sessionStartTime },
