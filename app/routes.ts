@@ -15,6 +15,8 @@ export default [
   route("bookings/:id/snapshot", "routes/bookings.$id.snapshot.ts"),
   route("bookings/:id/snapshot/upload", "routes/bookings.$id.snapshot.upload.tsx"),
   route("bookings/:id/review", "routes/bookings.$id.review.tsx"),
+  route("bookings/:id/note", "routes/bookings.$id.note.tsx"),
+  route("bookings/:id/homework/:itemId", "routes/bookings.$id.homework.$itemId.ts"),
   route("bookings/:id/transcript", "routes/bookings.$id.transcript.tsx"),
   route("bookings/:id/transcript/delete", "routes/bookings.$id.transcript.delete.tsx"),
   route("transcripts/search", "routes/transcripts.search.tsx"),

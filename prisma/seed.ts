@@ -297,7 +297,84 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
     await db.booking.upsert({ where: { id: booking.id }, create: row, update: row });
   }
   if (recordedLesson) await seedRecordedLesson(db, recordedLesson, recordedStart);
+  await seedLessonNotes(db, recordedStart, Boolean(recordedLesson));
   return { profiles: demoProfiles, bookings: demoBookingIds };
+}
+
+/** Homework on the recorded lesson's note, in order; the first was done by the child. */
+const DEMO_HOMEWORK = [
+  { id: "40000000-0000-4000-8000-000000000001", text: "Exercise 4B, questions 1–10 (elimination)", dueDays: 3 },
+  { id: "40000000-0000-4000-8000-000000000002", text: "Check each answer by substituting back in", dueDays: 3 },
+  {
+    id: "40000000-0000-4000-8000-000000000003",
+    text: "Write one word problem of your own for next lesson",
+    dueDays: null,
+  },
+] as const;
+
+/**
+ * Lesson notes (docs/decisions/0065-lesson-note-versions-and-the-record-at-publishing.md): the
+ * recorded lesson has Lessonspace's summary and a published note with three homework items (one
+ * done); the English lesson has a draft, so the tutor sees both states and the family one.
+ */
+async function seedLessonNotes(db: PrismaClient, recordedStart: Date, withSession: boolean) {
+  const { tutor, child } = demoProfiles;
+  const recordedId = demoBookingIds.completedWithRecording;
+  const after = (minutes: number) => new Date(recordedStart.getTime() + minutes * 60_000);
+  if (withSession) {
+    const summary = {
+      bookingId: recordedId,
+      text: "The session covered simultaneous equations. Charlie solved pairs by elimination and checked answers by substitution; sign errors came up twice when subtracting equations.",
+      source: "lessonspace",
+      fetchedAt: after(70),
+    };
+    await db.lessonSummary.upsert({
+      where: { sessionId: DEMO_SESSION_ID },
+      create: { sessionId: DEMO_SESSION_ID, ...summary },
+      update: summary,
+    });
+  }
+  const published = {
+    tutorId: tutor.id,
+    covered:
+      "Simultaneous equations by elimination: lining up the coefficients, then adding or subtracting.\nCharlie checked answers by substituting back in. Watch the signs when subtracting.",
+    privateNote: "Confidence improving; try a timed question next time.",
+    version: 1,
+    publishedAt: after(75),
+    editedAt: null,
+  };
+  await db.lessonNote.upsert({
+    where: { bookingId: recordedId },
+    create: { bookingId: recordedId, ...published },
+    update: published,
+  });
+  await db.homeworkItem.deleteMany({ where: { bookingId: recordedId } });
+  const day = (days: number) =>
+    new Date(`${new Date(recordedStart.getTime() + days * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`);
+  await db.homeworkItem.createMany({
+    data: DEMO_HOMEWORK.map((item, position) => ({
+      id: item.id,
+      bookingId: recordedId,
+      position,
+      text: item.text,
+      dueOn: item.dueDays === null ? null : day(item.dueDays),
+      doneAt: position === 0 ? after(20 * 60) : null,
+      doneById: position === 0 ? child.id : null,
+    })),
+  });
+  const draft = {
+    tutorId: tutor.id,
+    covered: "Macbeth, Act 1 scene 7: how Lady Macbeth persuades Macbeth.",
+    privateNote: "",
+    version: 1,
+    publishedAt: null,
+    editedAt: null,
+  };
+  await db.lessonNote.upsert({
+    where: { bookingId: demoBookingIds.completed },
+    create: { bookingId: demoBookingIds.completed, ...draft },
+    update: draft,
+  });
 }
 
 /** The completed lesson's room, session and attendance, as the webhooks would have left them. */

@@ -66,6 +66,24 @@ export function jobDbFor(client: pg.PoolClient | pg.Pool): PgBoss.Db {
   return { executeSql: (text, values) => client.query(text, values) };
 }
 
+let writer: PgBoss | null = null;
+
+/**
+ * A pg-boss instance that is never started, for adding jobs inside a caller's transaction
+ * (`insert(jobs, { db })`) from a process that runs no workers (WORKERS_IN_PROCESS=false):
+ * pg-boss's insert needs only the executor it is given.
+ */
+export function jobWriter(): PgBoss {
+  writer ??= new PgBoss({
+    db: { executeSql: () => Promise.reject(new Error("jobWriter: pass { db } to insert")) },
+    schema: PGBOSS_SCHEMA,
+    migrate: false,
+    schedule: false,
+    supervise: false,
+  });
+  return writer;
+}
+
 /** Starts a pg-boss instance (workers are added by app/.server/worker.ts). */
 export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> {
   const pool = new pg.Pool({

@@ -52,6 +52,8 @@ export type BookingDetailsView = BookingCardView & {
   reviews: { reviewerName: string; rating: number; comment: string }[];
   canReview: boolean;
   canUploadSnapshot: boolean;
+  /** The booking's tutor, once the lesson has started (lesson-presentation.ts `note`). */
+  canWriteNote: boolean;
 };
 
 /** Whether `session_artifacts` holds a whiteboard snapshot (written by the upload route). */
@@ -85,5 +87,6 @@ export function presentBookingDetails(
       reviewTargetOfLesson(booking, viewerId, now, timeZone).ok &&
       !booking.reviews.some((review) => review.reviewerId === viewerId),
     canUploadSnapshot: actions.snapshot && canUploadSnapshot(booking, viewerId, now).ok,
+    canWriteNote: actions.note && booking.tutorId === viewerId,
   };
 }

@@ -139,6 +139,14 @@ describe("presentLesson", () => {
     expect(held.held).toBe(true);
   });
 
+  it("offers the note once the lesson has started (in progress or ended), not before, not when cancelled", () => {
+    expect(presentLesson(facts({}), at(-20), TZ).actions.note).toBe(false);
+    expect(presentLesson(facts({}), at(-10), TZ).actions.note).toBe(false);
+    expect(presentLesson(facts({}), at(5), TZ).actions.note).toBe(true);
+    expect(presentLesson(facts({ sessions: ended, presence: [present("t", 12)] }), at(10), TZ).actions.note).toBe(true);
+    expect(presentLesson(facts({ status: "Cancelled" }), at(5), TZ).actions.note).toBe(false);
+  });
+
   it("an ended lesson offers Rejoin, not Join, and no change of attendee", () => {
     const shown = presentLesson(facts({ sessions: ended, presence: [present("t", 12)] }), at(10), TZ);
     expect(shown.actions).toMatchObject({ join: false, rejoin: true, changeAttendee: false });

@@ -19,7 +19,8 @@
  *     system) or the lesson is older than the outcome sweep's horizon (it predates the classroom's
  *     records) → unrecorded: we say what we know rather than "held, attended 0 minutes".
  * - Actions: join in ready/in progress, rejoin when ended; review, snapshot and note only for a lesson
- *   that happened (held, or Completed without records); snapshot also while it runs; who attends may
+ *   that happened (held, or Completed without records); snapshot and note also once it has started
+ *   (docs/decisions/0065-lesson-note-versions-and-the-record-at-publishing.md); who attends may
  *   change only before the window opens and while no attendance exists (attendance is history).
  */
 import { formatDateTime, formatSeconds, formatTimeNear } from "./format";
@@ -204,7 +205,7 @@ export function presentLesson(facts: LessonFacts, now: Date, timeZone: string): 
         state: "ended",
         badge: badgeOf("ended"),
         explanation: `The lesson has ended. You can rejoin the classroom until ${formatTimeNear(window.closesAt, window.startsAt, timeZone, now)}.`,
-        actions: { ...NO_ACTIONS, rejoin: true, snapshot: true },
+        actions: { ...NO_ACTIONS, rejoin: true, snapshot: true, note: true },
       };
     }
     return started
@@ -213,7 +214,7 @@ export function presentLesson(facts: LessonFacts, now: Date, timeZone: string): 
           state: "in_progress",
           badge: badgeOf("in_progress"),
           explanation: `In progress until ${formatTimeNear(window.endsAt, window.startsAt, timeZone, now)}.`,
-          actions: { ...NO_ACTIONS, join: true, snapshot: true },
+          actions: { ...NO_ACTIONS, join: true, snapshot: true, note: true },
         }
       : {
           ...base,

@@ -134,6 +134,21 @@ describe("the lesson record and the review prompt", () => {
     },
   );
 
+  it("a lesson record is due from the note's publishing when that comes before the outcome (not the review prompt)", () => {
+    const published = {
+      ...settled,
+      status: "Confirmed" as const,
+      outcome: null,
+      outcomeSettledAt: null,
+      notePublishedAt: at("2026-11-25T16:05:00Z"),
+    };
+    expect(isRecordDue("lesson_record", published, at("2026-11-25T16:04:59Z"))).toBe(false);
+    expect(isRecordDue("lesson_record", published, at("2026-11-25T16:05:00Z"))).toBe(true);
+    expect(isRecordDue("lesson_record", published, at("2026-11-27T16:05:00Z"))).toBe(false);
+    expect(isRecordDue("review_prompt", published, at("2026-11-25T16:06:00Z"))).toBe(false);
+    expect(isRecordDue("lesson_record", { ...published, status: "Cancelled" }, at("2026-11-25T16:06:00Z"))).toBe(false);
+  });
+
   it("a held lesson gets the review prompt", () => {
     expect(isRecordDue("review_prompt", settled, at("2026-11-25T16:20:00Z"))).toBe(true);
   });

@@ -17,7 +17,8 @@
  * - Lesson record (to the family) and review prompt (to the tutor): due once the lesson's outcome is
  *   settled (app/domain/lesson-outcome.ts, when the join window closes), for RECORD_GRACE_MS. The
  *   record goes out whatever the outcome (its words say what happened: "Tutor did not join"); the
- *   review prompt only when the lesson was held.
+ *   review prompt only when the lesson was held. A lesson record is also due from the moment the
+ *   tutor publishes the lesson note, when that comes first (queued at publishing, the same row).
  */
 import { JOIN_EARLY_MS, type BookingStatus } from "./join-window";
 import { DEFAULT_LATE_START_AFTER_MINUTES, isLateStartDue, isLateStartKind } from "./late-start";
@@ -98,13 +99,21 @@ export type RecordBooking = {
   status: BookingStatus;
   outcome: LessonOutcome | null;
   outcomeSettledAt: Date | null;
+  /** When the tutor published the lesson note; null or absent while there is none. */
+  notePublishedAt?: Date | null;
 };
 
 export function isRecordDue(kind: RecordKind, booking: RecordBooking, now: Date): boolean {
   if (booking.status === "Cancelled" || booking.status === "Declined") return false;
-  if (booking.outcome === null || booking.outcomeSettledAt === null) return false;
-  if (kind === "review_prompt" && booking.outcome !== "held") return false;
   const t = now.getTime();
+  if (booking.outcome === null || booking.outcomeSettledAt === null) {
+    // Published before the outcome was settled: the record went at publishing
+    // (docs/decisions/0065-lesson-note-versions-and-the-record-at-publishing.md).
+    if (kind !== "lesson_record" || !booking.notePublishedAt) return false;
+    const published = booking.notePublishedAt.getTime();
+    return t >= published && t < published + RECORD_GRACE_MS;
+  }
+  if (kind === "review_prompt" && booking.outcome !== "held") return false;
   const settled = booking.outcomeSettledAt.getTime();
   return t >= settled && t < settled + RECORD_GRACE_MS;
 }

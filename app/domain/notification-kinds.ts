@@ -88,5 +88,7 @@ export type NotificationEmailInput = {
     recordingAvailable: boolean;
     snapshotAvailable: boolean;
     reviews: { reviewerName: string; rating: number; comment: string }[];
+    /** The tutor's published lesson note, when there is one by the time it is sent (never the private note). */
+    note?: { covered: string; homework: { text: string; dueOn: string | null }[] } | null;
   };
 };

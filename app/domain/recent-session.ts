@@ -1,4 +1,4 @@
-/** One card of the tutor's Recent Sessions: a completed lesson still lacking a snapshot or the tutor's review. */
+/** One card of the tutor's Recent Sessions: a completed lesson still lacking a snapshot, the tutor's review or a published note. */
 export type RecentSession = {
   bookingId: string;
   serviceName: string;
@@ -8,6 +8,9 @@ export type RecentSession = {
   when: string;
   hasSnapshot: boolean;
   hasReview: boolean;
+  /** The tutor published the lesson note. */
+  hasNote: boolean;
+  notePath: string;
   uploadPath: string;
   reviewPath: string;
 };

@@ -3,6 +3,7 @@
 import { Button, Details, EmailLayout, Footer, Heading, Paragraph } from "./components";
 import { footerWords, lessonWords, multiLine, oneLine, ratingText, type EmailProps } from "./content";
 import { textEmail } from "./text";
+import { dueLabel, HOMEWORK_TEXT_MAX, NOTE_TEXT_MAX } from "~/domain/lesson-note";
 
 function words({ input, now }: EmailProps) {
   const w = lessonWords(input, now);
@@ -12,8 +13,19 @@ function words({ input, now }: EmailProps) {
     rating: ratingText(review.rating),
     comment: multiLine(review.comment),
   }));
+  // The tutor's words are text: React escapes them in the HTML, and line breaks stay line breaks.
+  const note = record?.note
+    ? {
+        covered: multiLine(record.note.covered, NOTE_TEXT_MAX),
+        homework: record.note.homework.map((item) => {
+          const due = dueLabel(item.dueOn, now);
+          return `${oneLine(item.text, HOMEWORK_TEXT_MAX)}${due ? ` (${due.replace("Due", "due")})` : ""}`;
+        }),
+      }
+    : null;
   return {
     w,
+    note,
     heading: `Lesson record: ${w.service}`,
     summary: oneLine(record?.outcomeSummary ?? "The lesson's outcome is not known yet.", 300),
     details: [
@@ -31,7 +43,7 @@ function words({ input, now }: EmailProps) {
 }
 
 export function LessonRecordEmail(props: EmailProps) {
-  const { w, heading, summary, details, reviews } = words(props);
+  const { w, heading, summary, details, reviews, note } = words(props);
   return (
     <EmailLayout
       title={heading}
@@ -44,6 +56,31 @@ export function LessonRecordEmail(props: EmailProps) {
         <strong>{summary}</strong>
       </Paragraph>
       <Details rows={details} />
+      {note ? (
+        <>
+          <h2 style={{ fontSize: "18px", margin: "16px 0 8px", color: "#1a1a1a" }}>What we covered</h2>
+          {note.covered ? (
+            <Paragraph>
+              {note.covered.split("\n").map((line, i) => (
+                <span key={i}>
+                  {i > 0 ? <br /> : null}
+                  {line}
+                </span>
+              ))}
+            </Paragraph>
+          ) : null}
+          {note.homework.length > 0 ? (
+            <>
+              <h2 style={{ fontSize: "18px", margin: "16px 0 8px", color: "#1a1a1a" }}>Homework and next steps</h2>
+              <ul style={{ margin: "0 0 16px", paddingLeft: "20px" }}>
+                {note.homework.map((item, i) => (
+                  <li key={i}>{item}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </>
+      ) : null}
       <h2 style={{ fontSize: "18px", margin: "16px 0 8px", color: "#1a1a1a" }}>Reviews</h2>
       {reviews.length === 0 ? <Paragraph muted>No reviews yet.</Paragraph> : null}
       {reviews.map((review, index) => (
@@ -65,7 +102,15 @@ export function LessonRecordEmail(props: EmailProps) {
 }
 
 export function lessonRecordText(props: EmailProps): string {
-  const { w, heading, summary, details, reviews } = words(props);
+  const { w, heading, summary, details, reviews, note } = words(props);
+  const noteText = note
+    ? [
+        note.covered ? `What we covered:\n${note.covered}` : "",
+        note.homework.length
+          ? ["Homework and next steps:", ...note.homework.map((item) => `- ${item}`)].join("\n")
+          : "",
+      ]
+    : [];
   const reviewText = reviews.length
     ? [
         "Reviews:",
@@ -79,7 +124,7 @@ export function lessonRecordText(props: EmailProps): string {
     heading,
     paragraphs: [summary],
     details,
-    sections: [reviewText],
+    sections: [...noteText.filter(Boolean), reviewText],
     action: { label: "View the lesson", href: props.links.bookingUrl },
     footer: { ...footerWords(props.input, w), links: props.links },
   });

@@ -152,6 +152,46 @@ Choose which e-mails you get: https://classroom.example/settings/notifications
   });
 });
 
+describe("the lesson record with the tutor's note", () => {
+  const withNote = (): NotificationEmailInput => ({
+    ...input("lesson_record", new Date("2026-06-11T09:00:00Z")),
+    record: {
+      outcomeSummary: "Held. Charlie attended 45 of 45 minutes.",
+      recordingAvailable: true,
+      snapshotAvailable: false,
+      reviews: [],
+      note: {
+        covered: "Scales in <b>G major</b>\nthen a new piece",
+        homework: [
+          { text: "Practise <script>alert(1)</script> daily", dueOn: "2026-06-18" },
+          { text: "Listen to the recording", dueOn: null },
+        ],
+      },
+    },
+  });
+
+  it("carries what was covered and the homework as text in both parts, never as HTML", () => {
+    const { text, html } = renderNotificationEmail(withNote(), links, new Date("2026-06-11T11:00:00Z"));
+    expect(text).toContain("What we covered:\nScales in <b>G major</b>\nthen a new piece");
+    expect(text).toContain("Homework and next steps:\n- Practise <script>alert(1)</script> daily (due Thu 18 Jun)");
+    expect(text).toContain("- Listen to the recording");
+    expect(html).toContain("Scales in &lt;b&gt;G major&lt;/b&gt;</span><span><br/>then a new piece");
+    expect(html).toContain("Practise &lt;script&gt;alert(1)&lt;/script&gt; daily");
+    expect(html).not.toContain("<b>G major</b>");
+    expect(html).not.toContain("<script>");
+  });
+
+  it("says nothing of a note when none was published", () => {
+    const { text, html } = renderNotificationEmail(
+      { ...withNote(), record: { ...withNote().record!, note: null } },
+      links,
+      new Date("2026-06-11T11:00:00Z"),
+    );
+    expect(text).not.toContain("What we covered");
+    expect(html).not.toContain("Homework");
+  });
+});
+
 describe("the classroom-open reminder", () => {
   const start = new Date("2026-06-11T14:48:00Z");
 

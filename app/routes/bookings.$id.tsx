@@ -3,6 +3,9 @@ import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { mayViewRecordOfBooking } from "~/.server/bookings/learning-record";
 import { loadLessonTalkTime } from "~/.server/transcripts/read";
+import { previousHomework } from "~/.server/notes/notes";
+import { LessonNote } from "~/components/notes/LessonNote";
+import { homeworkProgress, presentLessonNote } from "~/domain/lesson-note";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
@@ -11,7 +14,7 @@ import { TalkTimeSummary } from "~/components/transcripts/TalkTime";
 import { learnerIdOf } from "~/domain/attendee";
 import { refreshPlan } from "~/domain/booking-card";
 import { presentBookingDetails, type BookingDetailsView } from "~/domain/booking-details";
-import { timeZoneLabel } from "~/domain/format";
+import { calendarDay, timeZoneLabel } from "~/domain/format";
 import { canAssignStudent } from "~/domain/permissions";
 import { presentTalkTime, secondsPresentOf } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
@@ -24,16 +27,18 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 /** The booking's stable page (its meeting_url): participants only; anyone else gets the same 404 as a missing booking. */
 export async function loader({ context, request, params, url }: Route.LoaderArgs) {
   const viewer = await requireViewer({ context, request, url });
-  const { booking, attendance, reviews } = await requireBookingRecordForViewer(params.id, viewer.id);
+  const { booking, attendance, reviews, note } = await requireBookingRecordForViewer(params.id, viewer.id);
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
   const learnerId = learnerIdOf(booking);
   // The page's reads at once (the wards only for someone who may still change who attends).
   const mayChoose = canAssignStudent(booking, viewer.id, null, new Set(), now, booking.presence.length > 0).ok;
-  const [lessonTalk, recordVisible, wards] = await Promise.all([
+  const isTutor = booking.tutorId === viewer.id;
+  const [lessonTalk, recordVisible, wards, previous] = await Promise.all([
     loadLessonTalkTime(booking.id),
     mayViewRecordOfBooking(booking, viewer.id),
     mayChoose ? activeWardsOf(viewer.id) : [],
+    isTutor ? previousHomework(booking) : null,
   ]);
   const details = presentBookingDetails(
     { ...booking, attendance, reviews },
@@ -54,11 +59,28 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId, secondsPresentOf(attendance)),
     },
     recordPath: recordVisible ? `/students/${learnerId}/record` : null,
+    // The booking page is for participants (visibility.ts): an active guardian who is not the
+    // client reads and ticks homework from the dashboard.
+    note: presentLessonNote(
+      note,
+      {
+        isTutor,
+        isClient: booking.clientId === viewer.id,
+        isStudent: booking.studentId === viewer.id,
+        isActiveGuardian: false,
+      },
+      now,
+      timeZone,
+      calendarDay(now, timeZone),
+    ),
+    noteEditPath: details.canWriteNote ? `/bookings/${booking.id}/note` : null,
+    previousHomework: previous ? { bookingId: previous.bookingId, progress: homeworkProgress(previous.items)! } : null,
   };
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
-  const { timeZone, booking, student, wards, refresh, transcript, recordPath } = loaderData;
+  const { timeZone, booking, student, wards, refresh, transcript, recordPath, note, noteEditPath, previousHomework } =
+    loaderData;
   return (
     <>
       <RefreshAtNextChange plan={refresh} />
@@ -91,6 +113,7 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
           </section>
         ) : null}
 
+        <LessonNote bookingId={booking.id} note={note} editPath={noteEditPath} previousHomework={previousHomework} />
         <Attendance booking={booking} />
         <TalkTimeSummary talk={transcript.talk} />
         <LessonEvidence

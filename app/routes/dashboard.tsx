@@ -1,11 +1,14 @@
 import { requireViewer } from "~/.server/auth";
 import { listDashboardBookings } from "~/.server/bookings/bookings";
 import { recentSessionsForTutor } from "~/.server/bookings/recent-sessions";
+import { outstandingHomework } from "~/.server/notes/notes";
+import { HomeworkToDo } from "~/components/notes/HomeworkToDo";
+import { homeworkByLearner } from "~/domain/lesson-note";
 import { BookingCard } from "~/components/bookings/BookingCard";
 import { RecentSessions } from "~/components/bookings/RecentSessions";
 import { RefreshAtNextChange } from "~/components/bookings/RefreshAtNextChange";
 import { DASHBOARD_SECTION_LIMIT, presentDashboard, type BookingCardView } from "~/domain/booking-card";
-import { timeZoneLabel } from "~/domain/format";
+import { calendarDay, timeZoneLabel } from "~/domain/format";
 import { learningRecordLinks, type RecordLink } from "~/domain/learning-record";
 import { usableTimeZone } from "~/domain/time-zone";
 import type { Route } from "./+types/dashboard";
@@ -16,9 +19,10 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
   const viewer = await requireViewer({ context, request, url });
   const now = new Date();
   const timeZone = usableTimeZone(viewer.timeZone);
-  const [{ bookings, viewerHasWards }, recentSessions] = await Promise.all([
+  const [{ bookings, viewerHasWards }, recentSessions, homework] = await Promise.all([
     listDashboardBookings(viewer.id, now),
     recentSessionsForTutor(viewer.id, now),
+    outstandingHomework(viewer.id, now),
   ]);
   const dashboard = presentDashboard(bookings, viewer.id, now, timeZone, DASHBOARD_SECTION_LIMIT, viewerHasWards);
   // Everything returned here is also serialised into the HTML for hydration: only what renders.
@@ -27,11 +31,13 @@ export async function loader({ context, request, url }: Route.LoaderArgs) {
     ...dashboard,
     recentSessions,
     records: learningRecordLinks(bookings, viewer.id),
+    homework: homeworkByLearner(homework, viewer.id, now, timeZone, calendarDay(now, timeZone)),
   };
 }
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records } = loaderData;
+  const { timeZone, ready, upcoming, recent, moreUpcoming, moreRecent, refresh, recentSessions, records, homework } =
+    loaderData;
   const empty = ready.length + upcoming.length + recent.length === 0;
   return (
     <>
@@ -50,6 +56,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <BookingSection title="Ready to join" bookings={ready} />
         {/* After what can be joined now: the tutor's prompts for finished lessons. */}
         <RecentSessions sessions={recentSessions} />
+        <HomeworkToDo groups={homework} />
         <BookingSection
           title="Upcoming"
           bookings={upcoming}

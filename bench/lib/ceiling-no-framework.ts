@@ -27,7 +27,14 @@ import {
   type BookingCardView,
   type CardBooking,
 } from "../../app/domain/booking-card.ts";
-import { formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { calendarDay, formatDateTime, timeZoneLabel } from "../../app/domain/format.ts";
+import { homeworkByLearner, type HomeworkGroup } from "../../app/domain/lesson-note.ts";
+import {
+  HOMEWORK_DASHBOARD_LIMIT,
+  HOMEWORK_LOOKBACK_DAYS,
+  outstandingHomeworkSql,
+  type OutstandingHomeworkRow,
+} from "../../app/.server/notes/homework-sql.ts";
 import { learningRecordLinks } from "../../app/domain/learning-record.ts";
 import { cardState } from "../../app/domain/join-window.ts";
 import { usableTimeZone } from "../../app/domain/time-zone.ts";
@@ -75,10 +82,15 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
     )
     .map((row) => {
       const path = (row.session_artifacts as Record<string, unknown> | null)?.whiteboard_snapshot_path;
-      return { row, hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`), hasReview: row.has_review };
+      return {
+        row,
+        hasSnapshot: typeof path === "string" && path.startsWith(`${row.id}/`),
+        hasReview: row.has_review,
+        hasNote: row.has_published_note,
+      };
     })
-    .filter((s) => !s.hasSnapshot || !s.hasReview)
-    .map(({ row, hasSnapshot, hasReview }) => {
+    .filter((s) => !s.hasSnapshot || !s.hasReview || !s.hasNote)
+    .map(({ row, hasSnapshot, hasReview, hasNote }) => {
       const id = esc(row.id);
       const titleId = `recent-${id}-title`;
       const question = `How was your session with ${esc(row.student_name ?? row.client_name)}?`;
@@ -88,10 +100,13 @@ function recentSessions(rows: RecentSessionRow[], now: Date): string {
       const snapshot = hasSnapshot
         ? "<p>✓ Whiteboard snapshot uploaded.</p>"
         : `<form class="stack" action="${upload}" encType="multipart/form-data" method="post"><div><label for="snapshot-${id}">Whiteboard snapshot</label><input id="snapshot-${id}" type="file" accept="image/png,image/jpeg,image/webp" required="" aria-describedby="snapshot-${id}-hint" name="snapshot"/><p class="muted" id="snapshot-${id}-hint">A photo or screenshot of the whiteboard: PNG, JPEG or WebP, up to 10 MB.</p></div><button type="submit" class="primary">Upload Whiteboard Snapshot</button></form>`;
+      const notePart = hasNote
+        ? "<p>✓ Lesson note published.</p>"
+        : `<p><a class="button" href="${esc(`/bookings/${row.id}/note`)}">Write the lesson note</a></p>`;
       const reviewPart = hasReview
         ? "<p>✓ Review left.</p>"
         : `<p><a class="button" href="${review}">Leave Review</a></p><dialog aria-labelledby="${titleId}-dialog"><h3 id="${titleId}-dialog">${question}</h3><form class="stack" action="${review}" method="post"><div><label for="review-${id}-rating">Rating</label><select id="review-${id}-rating" name="rating" required=""><option value="" disabled="" selected="">Choose from 1 to 5</option>${RATINGS.map((label, i) => `<option value="${i + 1}">${i + 1} – ${label}</option>`).join("")}</select></div><div><label for="review-${id}-comment">Comment (optional)</label><textarea id="review-${id}-comment" name="comment" rows="5" maxLength="2000" aria-describedby="review-${id}-comment-hint"></textarea><p class="muted" id="review-${id}-comment-hint">Up to 2,000 characters.</p></div><p><button type="submit" class="primary">Save review</button> <button type="button">Cancel</button></p></form></dialog>`;
-      return `<article class="card stack" aria-labelledby="${titleId}"><h3 id="${titleId}">${question}</h3><p class="muted">${esc(row.service_name)}, ${esc(when)}</p>${snapshot}${reviewPart}</article>`;
+      return `<article class="card stack" aria-labelledby="${titleId}"><h3 id="${titleId}">${question}</h3><p class="muted">${esc(row.service_name)}, ${esc(when)}</p>${snapshot}${notePart}${reviewPart}</article>`;
     });
   if (cards.length === 0) return "";
   return `<section aria-labelledby="recent-sessions-title"><h2 id="recent-sessions-title">Recent Sessions</h2>${cards.join("")}</section>`;
@@ -123,21 +138,49 @@ export function closePool(): Promise<void> {
 export async function dashboardRows(
   viewerId: string,
   now: Date,
-): Promise<{ cards: DashboardCardRow[]; recent: RecentSessionRow[] }> {
+): Promise<{ cards: DashboardCardRow[]; recent: RecentSessionRow[]; homework: OutstandingHomeworkRow[] }> {
   const since = new Date(now.getTime() - RECENT_SESSION_DAYS * 24 * 60 * 60_000);
   const cards = dashboardCardsSql(viewerId, now, DASHBOARD_SECTION_LIMIT);
   const recentSessions = recentSessionsSql(viewerId, since, now);
-  const [bookings, recent] = await Promise.all([
+  const homeworkSince = new Date(now.getTime() - HOMEWORK_LOOKBACK_DAYS * 24 * 60 * 60_000);
+  const homework = outstandingHomeworkSql(viewerId, homeworkSince, HOMEWORK_DASHBOARD_LIMIT);
+  const [bookings, recent, toDo] = await Promise.all([
     pool.query<DashboardCardRow>(cards.text, cards.values),
     pool.query<RecentSessionRow>(recentSessions.text, recentSessions.values),
+    pool.query<OutstandingHomeworkRow>(homework.text, homework.values),
   ]);
-  return { cards: bookings.rows, recent: recent.rows };
+  return { cards: bookings.rows, recent: recent.rows, homework: toDo.rows };
+}
+
+/** The dashboard's Homework (the route's HomeworkToDo), grouped by the app's rule. */
+function homeworkSection(rows: OutstandingHomeworkRow[], viewerId: string, now: Date, timeZone: string): string {
+  const groups = homeworkByLearner(
+    rows.map((row) => ({
+      id: row.id,
+      text: row.text,
+      dueOn: row.due_on,
+      doneAt: null,
+      bookingId: row.booking_id,
+      serviceName: row.service_name,
+      lessonStart: row.session_start_time,
+      learnerId: row.learner_id,
+      learnerName: row.learner_name,
+    })),
+    viewerId,
+    now,
+    timeZone,
+    calendarDay(now, timeZone),
+  );
+  if (groups.length === 0) return "";
+  const item = (i: HomeworkGroup["items"][number]) =>
+    `<li><span class="note-text">${esc(i.text)}</span>${i.due ? `<span class="${i.overdue ? "error" : "muted"}"> · ${esc(i.due)}</span>` : ""}<br/><a class="muted" href="/bookings/${esc(i.bookingId)}#homework">${esc(i.lesson)}</a><form method="post" action="/bookings/${esc(i.bookingId)}/homework/${esc(i.id)}" class="inline-form"><input type="hidden" name="done" value="1"/><input type="hidden" name="returnTo" value="/#section-homework"/><button type="submit" aria-label="${esc(`Mark done: ${i.text}`)}">Mark done</button></form></li>`;
+  return `<section aria-labelledby="section-homework"><h2 id="section-homework">Homework</h2>${groups.map((g) => `<div><h3>${esc(g.title)}</h3><ul class="homework">${g.items.map(item).join("")}</ul></div>`).join("")}</section>`;
 }
 
 /** The page from its rows: the app's card rules, template strings for the markup. */
 export function dashboardHtml(
   viewer: Profile,
-  rows: { cards: DashboardCardRow[]; recent: RecentSessionRow[] },
+  rows: { cards: DashboardCardRow[]; recent: RecentSessionRow[]; homework: OutstandingHomeworkRow[] },
   now: Date,
 ): string {
   const timeZone = usableTimeZone(viewer.time_zone);
@@ -158,7 +201,7 @@ export function dashboardHtml(
     rows.cards[0]?.viewer_has_wards ?? false,
   );
   const empty = ready.length + upcoming.length + past.length === 0;
-  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/>${STYLE}</head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
+  return `<!DOCTYPE html><html lang="en-GB"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Your lessons · Tutorwise Classroom</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"/>${STYLE}</head><body><header class="site-header"><a class="brand" href="/">Tutorwise Classroom</a><form class="site-header-user" action="/sign-out" method="post"><span class="muted">${esc(viewer.full_name)}</span><span class="muted" aria-hidden="true">·</span><a href="/settings/time-zone?returnTo=%2F">Time zone: ${esc(viewer.time_zone)}</a><span class="muted" aria-hidden="true">·</span><a href="/settings/notifications">E-mails</a><span class="muted" aria-hidden="true">·</span><button type="submit" class="link">Sign out</button></form></header>${refresh ? `<noscript><meta http-equiv="refresh" content="${refresh.afterSeconds}"/></noscript>` : ""}<main class="page"><h1>Your lessons</h1><p class="muted">Times are in ${esc(timeZoneLabel(timeZone, now))}. <a href="/settings/time-zone?returnTo=%2F">Change time zone</a></p>${empty ? "<p>You have no lessons yet.</p>" : '<p><a href="/lessons">All your lessons, with filters</a></p>'}${section("Ready to join", ready)}${recentSessions(rows.recent, now)}${homeworkSection(rows.homework, viewer.id, now, timeZone)}${section("Upcoming", upcoming, moreUpcoming ? { href: "/lessons?when=upcoming", label: "All upcoming lessons" } : null)}${section("Recent", past, moreRecent ? { href: "/lessons?when=past", label: "All past lessons" } : null)}${learningRecords(bookings, viewer.id)}</main></body></html>`;
 }
 
 async function dashboard(res: ServerResponse, viewer: Profile): Promise<void> {

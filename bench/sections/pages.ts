@@ -2,7 +2,7 @@
 // sends them, checked against bench/budget.json, and that each page works with zero bytes of JavaScript.
 import fs from "node:fs";
 import path from "node:path";
-import { demoBookingIds } from "../../prisma/seed.ts";
+import { demoBookingIds, demoProfiles } from "../../prisma/seed.ts";
 import { root } from "../lib/build.ts";
 import {
   get,
@@ -13,9 +13,54 @@ import {
   type PageSpec,
   type PageWeight,
 } from "../lib/page-weight.ts";
-import type { BenchContext } from "../lib/stack.ts";
+import { signIn, type BenchContext } from "../lib/stack.ts";
 import { kib, table } from "../lib/stats.ts";
 import { DASHBOARD_BOOKINGS, heading, HISTORY_PAGE, say, type BenchRun, type Cookies } from "./context.ts";
+
+const NOTE_HOMEWORK_ITEMS = 10;
+const NOTE_PAGE = `booking details (published note, ${NOTE_HOMEWORK_ITEMS} homework items)`;
+
+/**
+ * A held lesson of the second demo family (so the measured dashboards keep only the seed's homework)
+ * with a published note of full-length text and `items` homework items.
+ */
+async function bookingWithPublishedNote(ctx: BenchContext, items: number): Promise<string> {
+  const { otherTutor: tutor, otherParent: parent, otherChild: child } = demoProfiles;
+  const start = new Date(Date.now() - 2 * 24 * 60 * 60_000);
+  const booking = await ctx.db.booking.create({
+    data: {
+      clientId: parent.id,
+      tutorId: tutor.id,
+      studentId: child.id,
+      serviceName: "GCSE Maths",
+      sessionStartTime: start,
+      sessionDuration: 60,
+      status: "Completed",
+    },
+  });
+  const sentence = "We practised solving simultaneous equations by elimination and checked each answer. ";
+  await ctx.db.lessonNote.create({
+    data: {
+      bookingId: booking.id,
+      tutorId: tutor.id,
+      covered: sentence.repeat(12).trim(),
+      privateNote: "Never on the family's page.",
+      publishedAt: new Date(start.getTime() + 70 * 60_000),
+      editedAt: new Date(start.getTime() + 90 * 60_000),
+    },
+  });
+  await ctx.db.homeworkItem.createMany({
+    data: Array.from({ length: items }, (_, position) => ({
+      bookingId: booking.id,
+      position,
+      text: `Exercise ${position + 1}: questions 1 to 10 on page ${40 + position}, showing every step of the working`,
+      dueOn: new Date(start.getTime() + 7 * 24 * 60 * 60_000),
+      doneAt: position % 3 === 0 ? new Date(start.getTime() + 24 * 60 * 60_000) : null,
+      doneById: position % 3 === 0 ? child.id : null,
+    })),
+  });
+  return booking.id;
+}
 
 export async function pageWeight(run: BenchRun, ctx: BenchContext, cookies: Cookies): Promise<PageWeight[]> {
   heading(
@@ -28,6 +73,8 @@ export async function pageWeight(run: BenchRun, ctx: BenchContext, cookies: Cook
   const launchForm = /<form[^>]*\saction="\/api\/bookings\/[^"]+\/launch"[^>]*\smethod="post"/;
   const signOut = form("/sign-out");
   const { adultReady, inProgress, completed, completedWithRecording, upcoming } = demoBookingIds;
+  const noted = await bookingWithPublishedNote(ctx, NOTE_HOMEWORK_ITEMS);
+  const otherParent = await signIn(ctx.appUrl, demoProfiles.otherParent.email!);
   const pages: (PageSpec & { atLeast?: [RegExp, number] })[] = [
     {
       name: "sign-in",
@@ -99,6 +146,14 @@ export async function pageWeight(run: BenchRun, ctx: BenchContext, cookies: Cook
       path: `/bookings/${adultReady}`,
       cookie: cookies.adult,
       mustContain: ["<h1>Spanish Conversation</h1>", launchForm, signOut],
+    },
+    {
+      name: NOTE_PAGE,
+      // The family's view: the note, and a small Mark done form per homework item.
+      path: `/bookings/${noted}`,
+      cookie: otherParent,
+      mustContain: ["What we covered", "Homework and next steps", form(`/bookings/${noted}/homework/[0-9a-f-]+`)],
+      atLeast: [/action="\/bookings\/[^"]+\/homework\/[^"]+"/g, NOTE_HOMEWORK_ITEMS],
     },
     {
       name: "classroom",

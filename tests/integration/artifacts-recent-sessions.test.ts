@@ -98,7 +98,24 @@ describe("recentSessionsForTutor", () => {
     expect(sessions.find((s) => s.bookingId === booking.id)?.when).toBe("Tue 10 Mar, 11:00");
   });
 
-  it("a card leaves the widget once the tutor has uploaded a snapshot and left a review", async () => {
+  it("asks for the lesson note until it is published (a draft does not count)", async () => {
+    const me = await freshTutor();
+    const booking = await createBooking({
+      clientId: parent.id,
+      tutorId: me.id,
+      sessionStartTime: new Date(Date.now() - DAY),
+      status: "Completed",
+    });
+    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([
+      { bookingId: booking.id, hasNote: false, notePath: `/bookings/${booking.id}/note` },
+    ]);
+    await db.lessonNote.create({ data: { bookingId: booking.id, tutorId: me.id, covered: "Draft" } });
+    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([{ hasNote: false }]);
+    await db.lessonNote.update({ where: { bookingId: booking.id }, data: { publishedAt: new Date() } });
+    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([{ hasNote: true }]);
+  });
+
+  it("a card leaves the widget once the tutor has uploaded a snapshot, left a review and published the note", async () => {
     const me = await freshTutor();
     const cookie = await signIn(me);
     const booking = await createBooking({
@@ -123,6 +140,8 @@ describe("recentSessionsForTutor", () => {
       form: { rating: "5" },
     });
     expect(reviewed.headers.get("Location")).toBe("/");
+    expect(await recentSessionsForTutor(me.id, new Date())).toMatchObject([{ hasReview: true, hasNote: false }]);
+    await db.lessonNote.create({ data: { bookingId: booking.id, tutorId: me.id, publishedAt: new Date() } });
     expect(await recentSessionsForTutor(me.id, new Date())).toEqual([]);
   });
 
@@ -153,6 +172,8 @@ describe("the RecentSessions widget", () => {
     when: "Tue 10 Mar, 11:00",
     hasSnapshot: false,
     hasReview: false,
+    hasNote: false,
+    notePath: "/bookings/b0000000-0000-4000-8000-00000000000a/note",
     uploadPath: "/bookings/b0000000-0000-4000-8000-00000000000a/snapshot/upload?returnTo=%2F",
     reviewPath: "/bookings/b0000000-0000-4000-8000-00000000000a/review?returnTo=%2F",
   };
@@ -169,6 +190,7 @@ describe("the RecentSessions widget", () => {
     expect(html).toMatch(/<input[^>]*type="file"[^>]*name="snapshot"/);
     expect(html).toContain("Upload Whiteboard Snapshot");
     expect(html).toContain(`<a class="button" href="${session.reviewPath}">Leave Review</a>`);
+    expect(html).toContain(`<a class="button" href="${session.notePath}">Write the lesson note</a>`);
     // The dialog's form posts to the same review route, so the dialog and the page are one form.
     expect(formTags(html).find((tag) => tag.includes(`action="${session.reviewPath}"`))).toMatch(/method="post"/);
   });

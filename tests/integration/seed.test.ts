@@ -50,5 +50,23 @@ describe("the demo seed", () => {
     expect(held).toMatchObject({ held: true, lesson: { hasTranscript: true } });
     expect(held!.lesson.learnerSpokenSeconds).toBeGreaterThan(0);
     expect(await db.transcriptFetch.count()).toBe(1);
+
+    // Lesson notes: Lessonspace's summary and a published note with homework (one done) on the
+    // held lesson, a draft on another; the family's page shows only the published one.
+    expect(await db.lessonSummary.count({ where: { bookingId } })).toBe(1);
+    const notes = await db.lessonNote.findMany({
+      select: {
+        bookingId: true,
+        publishedAt: true,
+        homework: { select: { doneAt: true }, orderBy: { position: "asc" } },
+      },
+      orderBy: { bookingId: "asc" },
+    });
+    expect(notes.map((note) => [note.bookingId, note.publishedAt !== null])).toEqual([
+      [bookingId, true],
+      [demoBookingIds.completed, false],
+    ]);
+    expect(notes[0]!.homework.map((item) => item.doneAt !== null)).toEqual([true, false, false]);
+    expect(await db.homeworkItem.count()).toBe(3);
   });
 });

@@ -46,6 +46,7 @@ import {
   STUDENT_COLUMNS,
 } from "~/.server/bookings/positions";
 import { activeWardsSql, WARD_COLUMNS } from "~/.server/bookings/wards-sql";
+import { OUTSTANDING_HOMEWORK_COLUMNS, outstandingHomeworkSql } from "~/.server/notes/homework-sql";
 import {
   DUE_COLUMNS,
   dueLateStartSql,
@@ -102,6 +103,11 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["the booking page", () => bookingPageSql(bookingId, parent.id), BOOKING_PAGE_COLUMNS],
   ["recent sessions", () => recentSessionsSql(tutor.id, new Date(now.getTime() - week), now), RECENT_SESSION_COLUMNS],
   ["active wards", () => activeWardsSql(parent.id), WARD_COLUMNS],
+  [
+    "the dashboard's homework",
+    () => outstandingHomeworkSql(parent.id, new Date(now.getTime() - week), 30),
+    OUTSTANDING_HOMEWORK_COLUMNS,
+  ],
   ["a lesson's talk time", () => lessonTalkTimeSql(bookingId), LESSON_TALK_TIME_COLUMNS],
   ["scoped positions", () => scopedPositions(parent.id, [], "desc", 10), POSITION_COLUMNS],
   ["dashboard positions", () => dashboardPositions(parent.id, now, 3), DASHBOARD_POSITION_COLUMNS],

@@ -8,6 +8,7 @@
 import { Prisma } from "~/generated/prisma/client";
 import type { CardBooking } from "~/domain/booking-card";
 import type { AttendanceRow, ReviewRow } from "~/domain/booking-details";
+import type { StoredNote } from "~/domain/lesson-note";
 import { columnsOf } from "../sql-columns";
 import { CARD_COLUMNS, cardBookingOf, cardBookingsSql, type CardRow } from "./cards-sql";
 import { participantSql } from "./visibility";
@@ -15,7 +16,10 @@ import { participantSql } from "./visibility";
 /**
  * Booking `bookingId` if `viewerId` is its client, tutor or assigned student (else no row): the
  * card's columns, the snapshot's artifacts, everyone's time in each session (sessions in the
- * order they started) and the reviews (oldest first) with their authors' names.
+ * order they started), the reviews (oldest first) with their authors' names, and the lesson note
+ * as this viewer may read it: a draft and the private note only for the note's tutor
+ * (docs/decisions/0065-lesson-note-versions-and-the-record-at-publishing.md), so neither leaves the
+ * database for anyone else.
  */
 export function bookingPageSql(bookingId: string, viewerId: string): Prisma.Sql {
   return cardBookingsSql(
@@ -28,14 +32,31 @@ export function bookingPageSql(bookingId: string, viewerId: string): Prisma.Sql 
                   WHERE ls.booking_id = b.id), '[]'::json) AS attendance,
        COALESCE((SELECT json_agg(json_build_object('reviewerId', r.reviewer_id, 'reviewerName', p.full_name, 'rating', r.rating, 'comment', r.comment) ORDER BY r.created_at)
                    FROM reviews r JOIN profiles p ON p.id = r.reviewer_id
-                  WHERE r.booking_id = b.id), '[]'::json) AS reviews`,
+                  WHERE r.booking_id = b.id), '[]'::json) AS reviews,
+       (SELECT json_build_object('covered', n.covered,
+                                 'privateNote', CASE WHEN n.tutor_id = ${viewerId}::uuid THEN n.private_note END,
+                                 'publishedAt', n.published_at, 'editedAt', n.edited_at,
+                                 'homework', COALESCE((SELECT json_agg(json_build_object('id', h.id, 'text', h.text, 'dueOn', h.due_on, 'doneAt', h.done_at) ORDER BY h.position)
+                                                         FROM homework_items h WHERE h.booking_id = n.booking_id), '[]'::json))
+          FROM lesson_notes n
+         WHERE n.booking_id = b.id AND (n.published_at IS NOT NULL OR n.tutor_id = ${viewerId}::uuid)) AS note`,
   );
 }
+
+/** JSON: timestamps arrive as text, a due date as "YYYY-MM-DD". */
+type NoteJson = {
+  covered: string;
+  privateNote: string | null;
+  publishedAt: string | null;
+  editedAt: string | null;
+  homework: { id: string; text: string; dueOn: string | null; doneAt: string | null }[];
+};
 
 export type BookingPageRow = CardRow & {
   session_artifacts: unknown;
   attendance: AttendanceRow[];
   reviews: ReviewRow[];
+  note: NoteJson | null;
 };
 
 export const BOOKING_PAGE_COLUMNS = columnsOf<BookingPageRow>()([
@@ -43,6 +64,7 @@ export const BOOKING_PAGE_COLUMNS = columnsOf<BookingPageRow>()([
   "session_artifacts",
   "attendance",
   "reviews",
+  "note",
 ]);
 
 /** The page's booking and its record (what presentBookingDetails takes beside the card). */
@@ -50,10 +72,20 @@ export function bookingPageOf(row: BookingPageRow): {
   booking: CardBooking & { sessionArtifacts: unknown };
   attendance: AttendanceRow[];
   reviews: ReviewRow[];
+  note: StoredNote | null;
 } {
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  const note = row.note;
   return {
     booking: { ...cardBookingOf(row), sessionArtifacts: row.session_artifacts },
     attendance: row.attendance,
     reviews: row.reviews,
+    note: note && {
+      covered: note.covered,
+      privateNote: note.privateNote ?? "",
+      publishedAt: date(note.publishedAt),
+      editedAt: date(note.editedAt),
+      homework: note.homework.map((item) => ({ ...item, doneAt: date(item.doneAt) })),
+    },
   };
 }

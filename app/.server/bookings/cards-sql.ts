@@ -148,6 +148,7 @@ export function recentSessionsSql(tutorId: string, since: Date, until: Date): Pr
 SELECT b.id, b.service_name, b.session_start_time, b.session_duration, b.status::text AS status, b.student_id,
        b.session_artifacts, s.full_name AS student_name, c.full_name AS client_name, t.time_zone AS tutor_time_zone,
        EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id AND r.reviewer_id = ${tutorId}::uuid) AS has_review,
+       EXISTS (SELECT 1 FROM lesson_notes n WHERE n.booking_id = b.id AND n.published_at IS NOT NULL) AS has_published_note,
        b.client_id, b.outcome::text AS outcome, b.outcome_tutor_seconds, b.outcome_attendee_seconds,
        COALESCE((SELECT json_agg(json_build_object('startedAt', ls.started_at, 'endedAt', ls.ended_at))
                    FROM lessonspace_sessions ls WHERE ls.booking_id = b.id), '[]'::json) AS sessions,
@@ -175,6 +176,7 @@ export type RecentSessionRow = {
   client_name: string;
   tutor_time_zone: string;
   has_review: boolean;
+  has_published_note: boolean;
   /** What decides whether the lesson happened (lesson-presentation.ts). */
   client_id: string;
   outcome: LessonOutcome | null;
@@ -196,6 +198,7 @@ export const RECENT_SESSION_COLUMNS = columnsOf<RecentSessionRow>()([
   "client_name",
   "tutor_time_zone",
   "has_review",
+  "has_published_note",
   "client_id",
   "outcome",
   "outcome_tutor_seconds",

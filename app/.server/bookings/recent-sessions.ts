@@ -1,7 +1,7 @@
 /**
  * The tutor's "Recent Sessions" prompt: lessons of the last 14 days that happened
  * (lesson-presentation.ts: held, or Completed without records) and still lack a whiteboard
- * snapshot or the tutor's review. A lesson that was not held asks for neither. One query whatever the tutor's history.
+ * snapshot, the tutor's review or a published lesson note. A lesson that was not held asks for neither. One query whatever the tutor's history.
  */
 import { learnerOf } from "~/domain/attendee";
 import type { RecentSession } from "~/domain/recent-session";
@@ -39,6 +39,7 @@ export async function recentSessionsForTutor(tutorId: string, now: Date, returnT
     studentId: row.student_id,
     sessionArtifacts: row.session_artifacts,
     hasReview: row.has_review,
+    hasNote: row.has_published_note,
   }));
   // Written out rather than new URLSearchParams(…): the same text for a path, and the constructor
   // showed up in the dashboard's profile at ~0.3 ms a request.
@@ -55,8 +56,10 @@ export async function recentSessionsForTutor(tutorId: string, now: Date, returnT
       when: lessonTime(booking.sessionStartTime, booking.tutor.timeZone, now),
       hasSnapshot: snapshotPathOf(booking.id, booking.sessionArtifacts) !== null,
       hasReview: booking.hasReview,
+      hasNote: booking.hasNote,
+      notePath: `/bookings/${booking.id}/note`,
       uploadPath: `/bookings/${booking.id}/snapshot/upload${query}`,
       reviewPath: `/bookings/${booking.id}/review${query}`,
     }))
-    .filter((session) => !session.hasSnapshot || !session.hasReview);
+    .filter((session) => !session.hasSnapshot || !session.hasReview || !session.hasNote);
 }

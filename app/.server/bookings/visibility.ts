@@ -92,3 +92,26 @@ export function participantOrGuardianIdsSql(viewerId: string): Prisma.Sql {
 export function learnerLessonsSql(learnerId: string, alias: string | null = null): Prisma.Sql {
   return Prisma.sql`(${column(alias, "student_id")} = ${learnerId}::uuid OR (${column(alias, "client_id")} = ${learnerId}::uuid AND ${column(alias, "student_id")} IS NULL))`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The family's side (Prisma): who reads a published lesson note and ticks its homework
+
+/**
+ * Bookings on which the viewer is family: the client, the assigned student, or an ACTIVE guardian
+ * of that student (not the tutor: a lesson note's homework is the family's to tick).
+ */
+export function familyWhere(viewerId: string) {
+  return {
+    OR: [
+      { clientId: viewerId },
+      { studentId: viewerId },
+      { student: { incomingEdges: { some: activeGuardianEdgeWhere(viewerId) } } },
+    ],
+  };
+}
+
+/** The family side (familyWhere) as one condition on the booking. */
+export function familySql(viewerId: string, alias: string | null = null): Prisma.Sql {
+  return Prisma.sql`(${column(alias, "client_id")} = ${viewerId}::uuid OR ${column(alias, "student_id")} = ${viewerId}::uuid OR EXISTS (
+    SELECT 1 FROM profile_graph g WHERE g.target_profile_id = ${column(alias, "student_id")} AND ${activeGuardianEdgeSql(viewerId, "g")}))`;
+}

@@ -82,6 +82,14 @@ export async function sendNotification(notificationId: string, options: SenderOp
             select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
             orderBy: { createdAt: "asc" },
           },
+          // The published note only: a draft and the private note never leave the tutor's page.
+          lessonNote: {
+            select: {
+              publishedAt: true,
+              covered: true,
+              homework: { select: { text: true, dueOn: true }, orderBy: { position: "asc" } },
+            },
+          },
           tutor: { select: { id: true, fullName: true } },
           client: { select: { id: true, fullName: true } },
           student: { select: { id: true, fullName: true } },
@@ -117,10 +125,11 @@ export async function sendNotification(notificationId: string, options: SenderOp
     logger.info({ ...fields, reason }, "notification.skipped");
     return "skipped" as const;
   };
+  const publishedNote = booking.lessonNote?.publishedAt ? booking.lessonNote : null;
   const staleReason =
     staleReasonOf(
       row,
-      booking,
+      { ...booking, notePublishedAt: publishedNote?.publishedAt ?? null },
       { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
       now(),
       lateStartAfterMinutes,
@@ -164,7 +173,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
     },
   };
   if (isLateStartKind(row.kind)) input.lateStart = { learnerJoined: attendance.learnerJoined };
-  if (isRecordKind(row.kind) && booking.outcome) {
+  if (isRecordKind(row.kind)) {
     const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
     // The same words as the lesson's page: the badge and why, with the numbers.
     const lesson = presentLesson(
@@ -181,6 +190,15 @@ export async function sendNotification(notificationId: string, options: SenderOp
         rating: r.rating,
         comment: r.comment,
       })),
+      note: publishedNote
+        ? {
+            covered: publishedNote.covered,
+            homework: publishedNote.homework.map((item) => ({
+              text: item.text,
+              dueOn: item.dueOn ? item.dueOn.toISOString().slice(0, 10) : null,
+            })),
+          }
+        : null,
     };
   }
   let result: Awaited<ReturnType<typeof sendMail>>;

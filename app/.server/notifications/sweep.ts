@@ -209,7 +209,7 @@ async function settleOutcomes(now: Date, pageSize: number): Promise<number> {
   return settled;
 }
 
-type IdRow = { id: string };
+export type IdRow = { id: string };
 
 export const ID_COLUMNS = columnsOf<IdRow>()(["id"]);
 
@@ -315,7 +315,7 @@ async function reviveExhaustedSends(queue: Queue, now: Date, batchSize: number):
 }
 
 /** Send jobs keyed by the notification id, inside the caller's transaction (`jobs`). */
-async function enqueueSends(
+export async function enqueueSends(
   boss: PgBoss,
   jobs: PgBoss.Db,
   notificationIds: string[],

@@ -5,7 +5,7 @@ import { SnapshotUploadForm } from "./SnapshotUploadForm";
 
 /**
  * The tutor's Recent Sessions widget: one card per completed lesson of the last two
- * weeks that still lacks a whiteboard snapshot or the tutor's review. Both actions are plain
+ * weeks that still lacks a whiteboard snapshot, the tutor's review or a published lesson note. Both actions are plain
  * forms and links; with JavaScript, "Leave Review" opens the same review form in a <dialog>.
  * Data: recentSessionsForTutor() in app/.server/bookings/recent-sessions.ts.
  */
@@ -44,6 +44,15 @@ function RecentSessionCard({ session }: { session: RecentSession }) {
         <p>✓ Whiteboard snapshot uploaded.</p>
       ) : (
         <SnapshotUploadForm action={session.uploadPath} id={`snapshot-${session.bookingId}`} />
+      )}
+      {session.hasNote ? (
+        <p>✓ Lesson note published.</p>
+      ) : (
+        <p>
+          <a className="button" href={session.notePath}>
+            Write the lesson note
+          </a>
+        </p>
       )}
       {session.hasReview ? (
         <p>✓ Review left.</p>
