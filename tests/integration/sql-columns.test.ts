@@ -54,6 +54,7 @@ import {
   ID_COLUMNS,
   insertNotificationsSql,
 } from "~/.server/notifications/sweep";
+import { nextSlotSql, reserveSlotSql, WAIT_COLUMNS } from "~/.server/lessonspace/call-slots";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
@@ -117,6 +118,8 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ],
   ["transcript search", () => searchTranscriptsSql(parent.id, "fractions", 1), SEARCH_COLUMNS],
   ["transcript fetch claims", () => claimDueFetchesSql(now, 5), CLAIM_COLUMNS],
+  ["a Lessonspace call's slot", () => reserveSlotSql("columns-test", 200, 1_000), WAIT_COLUMNS],
+  ["the next Lessonspace slot", () => nextSlotSql("columns-test"), WAIT_COLUMNS],
   ["a locked transcript fetch", () => lockFetchSql(bookingId), FETCH_STATE_COLUMNS],
   ["bookings due for an outcome", () => dueForOutcomeSql(now, 5), DUE_FOR_OUTCOME_COLUMNS],
   ["a booking locked for its outcome", () => lockBookingForOutcomeSql(bookingId), LOCKED_BOOKING_COLUMNS],

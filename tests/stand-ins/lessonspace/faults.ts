@@ -1,35 +1,29 @@
 // The switches that make the stand-in misbehave (a fault for the next requests, launch only or
-// the whole API) and the gate every organisation API request passes: faults, key, organisation.
+// the whole API) and the gate every organisation API request passes: faults, key, organisation, rate.
 import type { Context } from "hono";
-import {
-  detail,
-  isAuthorized,
-  throttled,
-  unauthorized,
-  type Fault,
-  type FaultKind,
-  type LessonspaceState,
-} from "./state";
+import { admit, detail, isAuthorized, unauthorized, type Fault, type FaultKind, type LessonspaceState } from "./state";
 
 export function setFault(state: LessonspaceState, fault: Fault | null): void {
   state.fault = fault === null ? null : { ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
 }
 
 /** The fault to apply to this request, if any, counting it against `times`. */
-export function takeFault(state: LessonspaceState, route: "launch" | "api"): FaultKind | null {
+export function takeFault(state: LessonspaceState, route: "launch" | "api"): Fault | null {
   const fault = state.fault;
   if (fault === null || (route === "api" && fault.scope !== "api")) return null;
-  const kind = fault.kind;
   if (--fault.remaining <= 0) state.fault = null;
-  return kind;
+  return fault;
 }
 
-export async function answerFault(state: LessonspaceState, c: Context, kind: FaultKind): Promise<Response> {
+export async function answerFault(state: LessonspaceState, c: Context, fault: Fault): Promise<Response> {
+  const kind: FaultKind = fault.kind;
+  if (fault.kind === "429")
+    state.apiCalls.push({ at: Date.now(), method: c.req.method, path: c.req.path, throttled: true });
   switch (kind) {
     case "500":
       return detail(c, 500, "Internal error");
     case "429":
-      return throttled(c, 1);
+      return detail(c, 429, "Request was throttled.", { "Retry-After": fault.retryAfter ?? "1" });
     case "401":
       return unauthorized(c);
     case "bad-json":
@@ -47,11 +41,11 @@ export async function answerFault(state: LessonspaceState, c: Context, kind: Fau
   }
 }
 
-/** Common gate of the organisation API: faults, key, organisation. */
+/** Common gate of the organisation API: faults, key, organisation, then the per-key rate limit. */
 export function apiGate(state: LessonspaceState, c: Context): Response | Promise<Response> | null {
-  const faultKind = takeFault(state, "api");
-  if (faultKind) return answerFault(state, c, faultKind);
+  const fault = takeFault(state, "api");
+  if (fault) return answerFault(state, c, fault);
   if (!isAuthorized(state, c)) return unauthorized(c);
   if (c.req.param("org") !== state.organisationId) return detail(c, 404, "Not found.");
-  return null;
+  return admit(state, c);
 }
