@@ -2,6 +2,7 @@
 // BENCH_* variables, the load generator, the ceiling servers still running, the figures so far
 // and the failures that decide the exit code.
 import { HISTORY_SIZES, type DashboardFigures, type HistoryFigures } from "../dashboard.ts";
+import type { EndOfHourFigures } from "../end-of-hour.ts";
 import type { LaunchFigures } from "../launch.ts";
 import type { LoadGenerator, MeasuredLoad } from "../lib/load.ts";
 import type { PageWeight } from "../lib/page-weight.ts";
@@ -69,6 +70,7 @@ export interface BenchResults {
     transcripts?: TranscriptFigures;
   };
   soak?: SoakFigures;
+  endOfHour?: EndOfHourFigures;
 }
 
 export interface BenchRun {
