@@ -18,8 +18,10 @@ import { columnsOf } from "../sql-columns";
 /**
  * Spacing a little wider than 1/rate: a call reaches Lessonspace some milliseconds after its slot
  * (timers, a busy event loop, the network), more for one than the next, and Lessonspace counts
- * arrivals in any one second. 10% absorbs up to 100 ms of such jitter and still uses 90.9% of the
- * rate (measured: up to ~90 ms on a busy two-core machine).
+ * arrivals in any one second. 10% absorbs up to 100 ms of such jitter (up to ~90 ms seen on a
+ * two-core machine at load 20) and still uses 90.9% of the rate. Taking the slot only when it is
+ * due, instead of reserving it ahead, was tried: every waiter then wakes at the same moment and the
+ * herd delays the winner's request more than that.
  */
 export const SLOT_MARGIN = 1.1;
 
@@ -70,6 +72,9 @@ export function keyHashOf(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("base64url").slice(0, 22);
 }
 
+/** When the table cannot be reached: come back later rather than call Lessonspace unlimited. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
 /** Slots for one API key at `perSecond`, on `executor` (the process's shared pool by default). */
 export function callSlotsFor(options: { apiKey: string; perSecond: number; executor?: SqlExecutor }): CallSlots {
   const keyHash = keyHashOf(options.apiKey);
@@ -87,10 +92,10 @@ export function callSlotsFor(options: { apiKey: string; perSecond: number; execu
         if (waitMs > 0) await sleep(waitMs);
         return { ok: true, waitedMs: waitMs };
       } catch (error) {
-        // Like the launch limiter (docs/decisions/0023-rate-limits-count-only-what-costs.md): a database
-        // outage lets the call through; Lessonspace's own 429 still stops a burst.
+        // A busy or unreachable database must not let calls through unlimited: a burst past the
+        // rate costs every process a Retry-After. The caller answers "rate-limited" and comes back.
         logger.error({ err: error instanceof Error ? error : undefined }, "lessonspace.slots_unavailable");
-        return { ok: true, waitedMs: 0 };
+        return { ok: false, retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS };
       }
     },
     async holdOff(seconds) {
