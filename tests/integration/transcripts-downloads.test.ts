@@ -115,8 +115,9 @@ describe("downloads in workers", () => {
       const announcedAt = Date.now();
       open();
       await waitFor(async () => (await done(sessions)) === 12, 15_000);
-      // 12 downloads of 300 ms, four at a time: about a second, not a batch a minute.
-      expect(Date.now() - announcedAt).toBeLessThan(5_000);
+      // 12 downloads of 300 ms, four at a time: about a second (ten allowed on a busy machine), where
+      // the old batch of five a minute took over two minutes.
+      expect(Date.now() - announcedAt).toBeLessThan(10_000);
       expect(mostPerWorker).toBe(2);
       expect(host.most).toBe(4);
       const segments = await db.transcriptSegment.groupBy({
