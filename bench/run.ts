@@ -10,13 +10,14 @@
 //      (HTTP ceiling) and a hand-written node:http + pg dashboard (no-framework ceiling).
 //   3. The per-feature benches (dashboard, launch, webhooks, upload, transcripts), called as functions.
 //   4. A mixed load-and-soak (dashboards, launches, webhooks) with the server's memory over time.
+//   5. The end of the hour on a stack of its own: two servers, two workers, Lessonspace at 5/s (bench/end-of-hour.ts).
 // The production build runs in a child process on the embedded PostgreSQL; the load generator runs
 // in another; the Supabase and Lessonspace stand-ins (answering at once) run in this one.
 //
 //   npm run bench                         full run (~11 min: 10 s per speed run, a 5 min soak with pauses for GC)
 //   BENCH_QUICK=1 npm run bench           smoke run (~2 min), or: npm run bench -- --quick
 //   BENCH_SECONDS=…  BENCH_SOAK_SECONDS=…  BENCH_SOAK_CONNECTIONS=…  to change durations and load
-//   BENCH_SKIP=pages,paint,speed,memory,issues,soak    to leave parts out;  BENCH_REBUILD=1 to force a build
+//   BENCH_SKIP=pages,paint,speed,memory,issues,soak,end-of-hour    to leave parts out;  BENCH_REBUILD=1 to force a build
 //   BUILD_DIR=…  (default build-bench)    BENCH_DURABLE_DB=1 keeps fsync on in PostgreSQL
 //   BENCH_START_FLAGS=0 runs the app server without npm start's Node flags (memory limits), to compare
 // Exit code 1 when a page is over its budget or does not work without JavaScript, when any run
@@ -47,6 +48,7 @@ import { perIssue } from "./sections/issues.ts";
 import { memoryAtC50 } from "./sections/memory.ts";
 import { pageWeight } from "./sections/pages.ts";
 import { firstPaint } from "./sections/paint.ts";
+import { endOfHour } from "./sections/end-of-hour.ts";
 import { soak } from "./sections/soak.ts";
 import { serverSpeed } from "./sections/speed.ts";
 import { summary } from "./sections/summary.ts";
@@ -183,6 +185,17 @@ try {
 } finally {
   await Promise.allSettled([run.load.stop(), ...run.ceilings.map((c) => c.stop())]);
   await context.stop().catch(() => {});
+}
+
+// Its own stack (servers apart from workers, the stand-in's limit on), once the shared one has stopped.
+if (!settings.skip.has("end-of-hour")) {
+  try {
+    run.results.endOfHour = await endOfHour(run);
+  } catch (error) {
+    run.failures.push(
+      `the end-of-hour bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  }
 }
 
 summary(run, context);

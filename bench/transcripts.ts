@@ -46,7 +46,7 @@ const WORDS =
     " ",
   );
 
-function transcriptFile(
+export function transcriptFile(
   tutor: { id: string; name: string },
   child: { id: string; name: string },
   segments: number,

@@ -55,6 +55,9 @@ const envSchema = z
     // Origins allowed to be framed by the embedded classroom page (space separated).
     LESSONSPACE_FRAME_ORIGINS: z.string().default("https://*.thelessonspace.com https://go.room.sh"),
     LESSONSPACE_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+    // Calls a second to Lessonspace's API per key, shared by every process through PostgreSQL
+    // (app/.server/lessonspace/call-slots.ts); Lessonspace allows about 5 and answers 429 over it.
+    LESSONSPACE_RATE_PER_SECOND: z.coerce.number().positive().default(5),
     // Transcription (docs/decisions/0019-every-launch-sends-the-full-settings.md): "false" for organisations without the add-on; no transcribe, no webhook.
     LESSONSPACE_TRANSCRIBE: z
       .enum(["true", "false"])
@@ -64,6 +67,8 @@ const envSchema = z
     LESSONSPACE_TRANSCRIPT_ORIGINS: z.string().default(DEFAULT_TRANSCRIPT_ORIGINS),
     // Lessonspace summaries (docs/decisions/0063-lessonspace-summaries-api-contract.md): answers other than 429 before the job gives up.
     SUMMARY_MAX_TRIES: z.coerce.number().int().positive().default(8),
+    // Transcript downloads each worker process runs at once (app/.server/transcripts/downloads.ts).
+    TRANSCRIPT_CONCURRENCY: z.coerce.number().int().positive().default(4),
     STORAGE_DRIVER: z.enum(["local", "supabase"]).default("supabase"),
     STORAGE_DIR: z.string().default(".data/storage"),
     STORAGE_BUCKET: z.string().default("booking-artifacts"),

@@ -14,7 +14,7 @@ export const QUEUES = {
   sweep: "notification-sweep",
   /** One job per notifications row; the job id is the row id. */
   send: "notification-send",
-  /** Downloads of announced transcripts (cron every minute, plus once when a worker starts). */
+  /** A per-minute job that wakes a worker's transcript downloads (a safety net: they poll the rows themselves). */
   transcripts: "transcript-fetch",
   /** Lessonspace summaries of sessions whose transcript is stored (cron every minute, and after transcripts are stored). */
   summaries: "summary-fetch",

@@ -1,5 +1,5 @@
 // Background workers: the notification sweep (cron every minute, and once at start so a restart or
-// an outage catches up) and the sends. They run inside the app server by default
+// an outage catches up), the sends and the transcript downloads. They run inside the app server by default
 // (startWorkersInProcess, called from app/entry.server.tsx) or on their own with `npm run worker`
 // (scripts/worker.ts) when WORKERS_IN_PROCESS=false. Any number of them may run on any number of
 // machines: exactly-once comes from the notifications row (unique key + claim), not from there
@@ -9,7 +9,7 @@ import { logger, runInJob } from "./logger";
 import { sendNotification, type SenderOptions } from "./notifications/sender";
 import { runSweep, type SweepOptions } from "./notifications/sweep";
 import { fetchDueSummaries } from "./lessonspace/summaries";
-import { fetchDueTranscripts } from "./transcripts/ingest";
+import { startTranscriptDownloads, type DownloadOptions, type TranscriptDownloads } from "./transcripts/downloads";
 import { accessLogRetention } from "./privacy/access-log";
 import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
@@ -26,13 +26,15 @@ export type WorkerOptions = OpenQueueOptions & {
   sweep?: boolean;
   sweepOptions?: SweepOptions;
   senderOptions?: SenderOptions;
+  /** Run the transcript downloads (with the sweep unless set); default: the same as `sweep`. */
+  transcripts?: boolean;
+  transcriptOptions?: DownloadOptions;
 };
 
 export type Workers = { queue: Queue; stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void> };
 
 type SendJob = { notificationId: string };
 
-const TRANSCRIPT_BATCH = 5;
 const SUMMARY_BATCH = 10;
 
 /** Starts one set of workers on its own pg-boss instance (tests start several to race them). */
@@ -40,6 +42,7 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
   const queue = await openQueue(options);
   const { boss } = queue;
   const polling = options.pollingIntervalSeconds ?? 1;
+  let downloads: TranscriptDownloads | null = null;
   try {
     if (options.sweep ?? true) {
       await boss.work(QUEUES.sweep, { pollingIntervalSeconds: polling }, ([job]) =>
@@ -49,28 +52,6 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
-      // Transcripts (docs/decisions/0047-transcripts-fetched-by-a-job-within-limits.md): the rows say what is due, so any worker may take a batch (SKIP
-      // LOCKED); a small batch stays well within a fetch's two-minute lease.
-      await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, ([job]) =>
-        runInJob(QUEUES.transcripts, job!.id, async () => {
-          const outcomes = await fetchDueTranscripts(new Date(), TRANSCRIPT_BATCH);
-          if (outcomes.length) logger.info({ count: outcomes.length }, "transcripts.fetched");
-          // A stored transcript makes its summary due now: ask without waiting for the next minute.
-          if (outcomes.some((outcome) => outcome.kind === "stored")) await boss.send(QUEUES.summaries, {});
-        }),
-      );
-      if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
-      if (options.sweepOnStart ?? true) await boss.send(QUEUES.transcripts, {});
-      // Summaries (docs/decisions/0063-lessonspace-summaries-api-contract.md): the same pattern; the
-      // rows hold each session's backoff, so a run every minute asks only for what is due.
-      await boss.work(QUEUES.summaries, { pollingIntervalSeconds: polling }, ([job]) =>
-        runInJob(QUEUES.summaries, job!.id, async () => {
-          const outcomes = await fetchDueSummaries(new Date(), SUMMARY_BATCH);
-          if (outcomes.length) logger.info({ count: outcomes.length }, "summaries.fetched");
-        }),
-      );
-      if (options.schedule ?? true) await boss.schedule(QUEUES.summaries, "* * * * *");
-      if (options.sweepOnStart ?? true) await boss.send(QUEUES.summaries, {});
       // Access-log retention (docs/decisions/0072-access-log-append-only.md): batches through the one
       // function the append-only trigger allows; any number of workers, a rerun removes nothing more.
       await boss.work(QUEUES.accessLogRetention, { pollingIntervalSeconds: polling }, ([job]) =>
@@ -81,6 +62,37 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.accessLogRetention, "17 3 * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.accessLogRetention, {});
+    }
+    if (options.transcripts ?? options.sweep ?? true) {
+      // Transcripts (docs/decisions/0076-transcripts-downloaded-as-soon-as-announced.md): downloaded
+      // as soon as their row is due, TRANSCRIPT_CONCURRENCY at once per process; the per-minute job
+      // only wakes this process's downloads, a safety net should its polling have stalled.
+      const running = startTranscriptDownloads({
+        ...options.transcriptOptions,
+        onOutcome: (outcome) => {
+          options.transcriptOptions?.onOutcome?.(outcome);
+          // A stored transcript makes its summary due now: ask without waiting for the next minute.
+          if (outcome.kind === "stored")
+            void boss
+              .send(QUEUES.summaries, {})
+              .catch((error: unknown) => logger.warn({ error: describeError(error) }, "summaries.wake_failed"));
+        },
+      });
+      downloads = running;
+      await boss.work(QUEUES.transcripts, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.transcripts, job!.id, async () => running.wake()),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
+      // Summaries (docs/decisions/0063-lessonspace-summaries-api-contract.md): the rows hold each
+      // session's backoff, so a run every minute asks only for what is due.
+      await boss.work(QUEUES.summaries, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.summaries, job!.id, async () => {
+          const outcomes = await fetchDueSummaries(new Date(), SUMMARY_BATCH);
+          if (outcomes.length) logger.info({ count: outcomes.length }, "summaries.fetched");
+        }),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.summaries, "* * * * *");
+      if (options.sweepOnStart ?? true) await boss.send(QUEUES.summaries, {});
     }
     if (options.send ?? true) {
       const batchSize = options.sendBatchSize ?? 25;
@@ -112,6 +124,7 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       });
     }
   } catch (error) {
+    await downloads?.stop(0);
     await queue.stop({ graceful: false });
     throw error;
   }
@@ -119,6 +132,8 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
   return {
     queue,
     async stop(stopOptions) {
+      // Downloads in flight finish (graceful) or are left to their lease, which another worker takes.
+      await downloads?.stop(stopOptions?.graceful === false ? 0 : (stopOptions?.timeoutMs ?? 10_000));
       await queue.stop(stopOptions);
       logger.info("workers.stopped");
     },

@@ -67,6 +67,9 @@ describe("transcriptStatusOf", () => {
     [[], "none"],
     [["failed"], "failed"],
     [["failed", "pending"], "pending"],
+    [["expired"], "expired"],
+    [["failed", "expired"], "expired"],
+    [["expired", "pending"], "pending"],
     [["pending", "done", "failed"], "done"],
   ] as const)("the fetches %j make the transcript %s", (statuses, status) => {
     expect(transcriptStatusOf(statuses)).toBe(status);

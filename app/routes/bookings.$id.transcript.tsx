@@ -12,7 +12,13 @@ import { learnerIdOf } from "~/domain/attendee";
 import { timeZoneLabel } from "~/domain/format";
 import { presentTalkTime } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
-import { segmentAnchor, segmentTime, sessionHeading } from "~/domain/transcript-view";
+import {
+  segmentAnchor,
+  segmentTime,
+  sessionHeading,
+  TRANSCRIPT_EXPIRED_TEXT,
+  type TranscriptStatus,
+} from "~/domain/transcript-view";
 import type { Route } from "./+types/bookings.$id.transcript";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -124,10 +130,12 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
   );
 }
 
-function statusMessage(status: "none" | "pending" | "done" | "failed"): string {
+function statusMessage(status: TranscriptStatus): string {
   switch (status) {
     case "pending":
       return "The transcript is being prepared. Check back in a few minutes.";
+    case "expired":
+      return `${TRANSCRIPT_EXPIRED_TEXT} The recording, if there is one, is on the lesson page.`;
     case "failed":
       return "We could not fetch this lesson's transcript. The recording, if there is one, is on the lesson page.";
     case "done":

@@ -18,6 +18,7 @@ import { calendarDay, timeZoneLabel } from "~/domain/format";
 import { canAssignStudent } from "~/domain/permissions";
 import { presentTalkTime, secondsPresentOf } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
+import { TRANSCRIPT_EXPIRED_TEXT, type TranscriptStatus } from "~/domain/transcript-view";
 import type { Route } from "./+types/bookings.$id";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -156,7 +157,7 @@ function Attendance({ booking }: { booking: BookingDetailsView }) {
 
 function LessonEvidence(props: {
   bookingId: string;
-  status: "none" | "pending" | "done" | "failed";
+  status: TranscriptStatus;
   recordPath: string | null;
   attendeeName: string;
 }) {
@@ -172,6 +173,7 @@ function LessonEvidence(props: {
           </li>
         ) : null}
         {status === "pending" ? <li>The transcript is being prepared.</li> : null}
+        {status === "expired" ? <li>{TRANSCRIPT_EXPIRED_TEXT}</li> : null}
         {status === "failed" ? <li>The transcript could not be fetched.</li> : null}
         {recordPath ? (
           <li>

@@ -36,6 +36,8 @@ export type BenchContext = {
    * soak. `onStderrLine` sees each stderr line first; return true to keep it out of stderrLines.
    */
   restartServer(nodeFlags?: string[], onStderrLine?: (line: string) => boolean | void): Promise<AppServer>;
+  /** One more app server, same build and environment (APP_URL included), on a port of its own: the caller stops it. */
+  startAnotherServer(): Promise<AppServer>;
   stop(): Promise<void>;
 };
 
@@ -50,6 +52,8 @@ export type StartOptions = {
   /** Pass the app server's stderr on as it comes (default); otherwise only keep it. */
   echoServerStderr?: boolean;
   log?: (line: string) => void;
+  /** The Lessonspace stand-in's limit per key (like Lessonspace's ~5/s); default 0, off. */
+  lessonspaceRateLimitPerSecond?: number;
 };
 
 /** Lifted for the bench: one family launching thousands of times a minute is the point here. */
@@ -68,17 +72,25 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
   let stack: LocalStack | null = null;
   let db: PrismaClient | null = null;
   try {
-    stack = await startLocalStack({ dataDir, appUrl, seed: options.seed ?? true, ephemeral: ephemeralDatabase, log });
+    stack = await startLocalStack({
+      dataDir,
+      appUrl,
+      seed: options.seed ?? true,
+      ephemeral: ephemeralDatabase,
+      log,
+      lessonspaceRateLimitPerSecond: options.lessonspaceRateLimitPerSecond,
+    });
     db = new PrismaClient({ adapter: new PrismaPg({ connectionString: stack.databaseUrl }) });
     const stderrLines: string[] = [];
     const echo = options.echoServerStderr ?? true;
     const launchServer = async (
       nodeFlags: string[] | undefined,
       onLine?: (line: string) => boolean | void,
+      serverPort = port,
     ): Promise<AppServer> => {
       const child = await spawnServer({
         script: path.join(buildDir, "server.js"),
-        port,
+        port: serverPort,
         readyPath: "/healthz",
         // The memory limits `npm start` runs with (package.json), then the bench's own (--inspect).
         // BENCH_START_FLAGS=0 leaves them out, to see what they cost; BENCH_SERVER_FLAGS adds some
@@ -95,6 +107,8 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
           NODE_PATH: path.join(root, "node_modules"),
           LAUNCH_RATE_LIMIT_PER_MINUTE: UNLIMITED,
           SIGN_IN_RATE_LIMIT_PER_MINUTE: UNLIMITED,
+          // The stand-in answers at once and, unless asked, without a limit; bench/end-of-hour.ts sets 5.
+          LESSONSPACE_RATE_PER_SECOND: UNLIMITED,
           ...options.serverEnv,
         },
         onStderrLine(line) {
@@ -118,6 +132,9 @@ export async function startBenchContext(options: StartOptions): Promise<BenchCon
         await context.server.stop();
         context.server = await launchServer(nodeFlags, onStderrLine);
         return context.server;
+      },
+      async startAnotherServer() {
+        return launchServer(options.nodeFlags, undefined, await freePort());
       },
       async stop() {
         await context.server.stop();

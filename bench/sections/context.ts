@@ -3,6 +3,7 @@
 // and the failures that decide the exit code.
 import { HISTORY_SIZES, type DashboardFigures, type HistoryFigures } from "../dashboard.ts";
 import type { LateStartFigures } from "../late-start.ts";
+import type { EndOfHourFigures } from "../end-of-hour.ts";
 import type { LaunchFigures } from "../launch.ts";
 import type { LoadGenerator, MeasuredLoad } from "../lib/load.ts";
 import type { PageWeight } from "../lib/page-weight.ts";
@@ -77,6 +78,7 @@ export interface BenchResults {
     export?: ExportFigures;
   };
   soak?: SoakFigures;
+  endOfHour?: EndOfHourFigures;
 }
 
 export interface BenchRun {

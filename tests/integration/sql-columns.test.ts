@@ -57,6 +57,7 @@ import {
   insertNotificationsSql,
 } from "~/.server/notifications/sweep";
 import { JOINED_COLUMNS, joinedSql } from "~/.server/notifications/late-start-sql";
+import { nextSlotSql, reserveSlotSql, WAIT_COLUMNS } from "~/.server/lessonspace/call-slots";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import {
   claimDueSummariesSql,
@@ -138,6 +139,8 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
     SEARCH_COLUMNS,
   ],
   ["transcript fetch claims", () => claimDueFetchesSql(now, 5), CLAIM_COLUMNS],
+  ["a Lessonspace call's slot", () => reserveSlotSql("columns-test", 200, 1_000), WAIT_COLUMNS],
+  ["the next Lessonspace slot", () => nextSlotSql("columns-test"), WAIT_COLUMNS],
   ["a locked transcript fetch", () => lockFetchSql(bookingId), FETCH_STATE_COLUMNS],
   ["summary fetch claims", () => claimDueSummariesSql(now, 5), SUMMARY_CLAIM_COLUMNS],
   ["a locked summary fetch", () => lockSummaryFetchSql(bookingId), SUMMARY_STATE_COLUMNS],

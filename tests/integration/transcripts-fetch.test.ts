@@ -327,10 +327,19 @@ describe("fetching a transcript", () => {
     await expectFailedWithNothingStored(lesson, /No usable segment/);
   });
 
-  it("an expired link (403) fails for good", async () => {
+  it("an expired link (403) is marked expired for good, with nothing stored", async () => {
     const lesson = await announced({ url: testStandIns.lessonspace.publishTranscriptFile("[]", { ttlMs: -1 }) });
-    await runJob();
-    await expectFailedWithNothingStored(lesson, /answered 403/);
+    expect(await runJob()).toContainEqual(expect.objectContaining({ sessionId: lesson.sessionId, kind: "expired" }));
+    const row = await fetchRow(lesson);
+    expect(row).toMatchObject({ status: "expired", lastError: expect.stringMatching(/answered 403/) });
+    expect(row.finishedAt).not.toBeNull();
+    expect(await segmentsOf(lesson)).toEqual([]);
+    // Nothing asks for the link again.
+    const requests = testStandIns.lessonspace.transcriptRequests.length;
+    expect(await runJob(new Date(Date.now() + 24 * 3600_000))).not.toContainEqual(
+      expect.objectContaining({ sessionId: lesson.sessionId }),
+    );
+    expect(testStandIns.lessonspace.transcriptRequests.length).toBe(requests);
   });
 
   it("host answering 500, then up: retried after the backoff, then stored", async () => {

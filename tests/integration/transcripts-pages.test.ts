@@ -232,6 +232,14 @@ describe("the transcript page", () => {
     });
     expect(page.status).toBe(200);
     expect((page.data as { transcript: { status: string } }).transcript.status).toBe("failed");
+    // An expired link is said as such on both pages (TRANSCRIPT_EXPIRED_TEXT), not as "no transcript".
+    await db.transcriptFetch.update({ where: { sessionId }, data: { status: "expired", lastError: "403" } });
+    expect(((await transcriptOf(booking.id, otherParent)).data as TranscriptData).status).toBe("expired");
+    const expired = await callLoader(bookingRoute, `/bookings/${booking.id}`, {
+      params: { id: booking.id },
+      cookie: otherParent.cookie,
+    });
+    expect((expired.data as { transcript: { status: string } }).transcript.status).toBe("expired");
   });
 });
 

@@ -814,6 +814,39 @@ describe("rate limit", () => {
     }
   });
 
+  it("is one limit per key across the API: launches and session reads share it, and every call is logged", async () => {
+    const limited = await startLessonspaceStandIn({ apiKey: KEY });
+    try {
+      const read = () =>
+        fetch(`${limited.url}/v2/organisations/1/sessions/?launch_id=x`, {
+          headers: { Authorization: `Organisation ${KEY}` },
+        }).then((r) => r.status);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await launch(limited, { id: `booking-${i}` })).status);
+      for (let i = 0; i < 3; i++) statuses.push(await read());
+      expect(statuses).toEqual([201, 201, 201, 200, 200, 429]);
+      expect(limited.apiCalls.map((c) => [c.method, c.throttled])).toEqual([
+        ["POST", false],
+        ["POST", false],
+        ["POST", false],
+        ["GET", false],
+        ["GET", false],
+        ["GET", true],
+      ]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("a 429 fault answers the Retry-After it was given (seconds or an HTTP date)", async () => {
+    const date = new Date(Date.now() + 5_000).toUTCString();
+    ls.setFault({ kind: "429", times: 1, retryAfter: date });
+    const refused = await launch(ls, { id: "booking-date" });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe(date);
+    expect((await launch(ls, { id: "booking-date" })).status).toBe(201);
+  });
+
   it("is configurable, and 0 disables it", async () => {
     const two = await startLessonspaceStandIn({ apiKey: KEY, rateLimitPerSecond: 2 });
     try {

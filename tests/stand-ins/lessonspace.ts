@@ -3,6 +3,7 @@
 // whole launch → classroom → webhooks → recording loop on one machine. Only URL and key differ.
 export { startLessonspaceStandIn } from "./lessonspace/server";
 export type {
+  ApiCall,
   Fault,
   FaultKind,
   LaunchRecord,

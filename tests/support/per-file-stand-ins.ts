@@ -36,6 +36,8 @@ Object.assign(process.env, {
   // The stand-in serves transcript files from its own origin, as the local stack does.
   LESSONSPACE_TRANSCRIPT_ORIGINS: `https://*.s3.amazonaws.com ${new URL(lessonspace.url).origin}`,
   LESSONSPACE_TIMEOUT_MS: "1500",
+  // Tests launch many spaces at once; the shared limit has its own tests (lessonspace-limiter.test.ts).
+  LESSONSPACE_RATE_PER_SECOND: "1000",
   STORAGE_DRIVER: "local",
   STORAGE_DIR: path.join(dataDir, "storage"),
   SMTP_URL: smtp.smtpUrl,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { LaunchFlags, RoomSettings } from "~/domain/launch-flags";
 import type { SummaryAnswer } from "~/domain/lesson-summary";
 import { env } from "../env";
+import { lessonspaceCallSlots } from "./call-slots";
 
 /**
  * LessonspaceService: everything we send to Lessonspace, in one place (docs/decisions/0015-one-room-per-booking.md).
@@ -104,9 +105,17 @@ const sessionSchema = z.object({
 });
 export type LessonspaceSessionInfo = { startTime: Date | null; endTime: Date | null; recordingAvailable: boolean };
 
-/** One session's timing, for webhook payloads that arrive without it. */
-export async function getSession(sessionId: string): Promise<LessonspaceSessionInfo | LessonspaceFailure> {
-  const result = await call("GET", `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/`);
+/** One session's timing, for webhook payloads that arrive without it (a job may wait longer for its turn). */
+export async function getSession(
+  sessionId: string,
+  options: { wait?: CallWait } = {},
+): Promise<LessonspaceSessionInfo | LessonspaceFailure> {
+  const result = await call(
+    "GET",
+    `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/`,
+    undefined,
+    options,
+  );
   if (!result.ok) return result;
   const parsed = sessionSchema.safeParse(result.json);
   if (!parsed.success) return { ok: false, kind: "rejected", detail: "Unexpected session response." };
@@ -150,8 +159,14 @@ const summarySchema = z.object({
   reason: z.string().nullish(),
 });
 
+/** Asked by a job only, so it may wait its turn under the shared limit (docs/decisions/0075-one-lessonspace-limiter-for-every-process.md). */
 export async function getSummary(sessionId: string): Promise<SummaryAnswer> {
-  const result = await call("GET", `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/summary/`);
+  const result = await call(
+    "GET",
+    `${organisationPath()}/sessions/${encodeURIComponent(sessionId)}/summary/`,
+    undefined,
+    { wait: "job" },
+  );
   if (!result.ok) {
     if (result.status === 404) return { kind: "not-ready", detail: "Lessonspace answered 404 for the summary." };
     if (result.kind === "rate-limited")
@@ -182,7 +197,46 @@ function parseDate(value: string | null | undefined): Date | null {
 
 type CallResult = { ok: true; status: number; json: unknown } | (LessonspaceFailure & { status?: number });
 
-async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<CallResult> {
+/**
+ * How long a call may wait for its turn under the shared rate limit
+ * (docs/decisions/0075-lessonspace-calls-take-a-slot-in-postgresql.md). "interactive" (a person
+ * waiting on a page, a webhook delivery): a brief wait for a slot, and a 429 is answered at once
+ * (with its Retry-After) for the page's retry path. "job": a longer wait, and after a 429 the call
+ * is tried again once the Retry-After has passed, while the wait allows.
+ */
+export type CallWait = "interactive" | "job";
+export const SLOT_WAIT_MS: Record<CallWait, number> = { interactive: 2_000, job: 60_000 };
+
+/**
+ * Every request to Lessonspace's API passes here: it takes a slot from the limiter every process
+ * shares, and a 429 makes every process wait out its Retry-After. Past the caller's wait it answers
+ * "rate-limited" with the seconds to wait.
+ */
+async function call(
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  { wait = "interactive" }: { wait?: CallWait } = {},
+): Promise<CallResult> {
+  const slots = lessonspaceCallSlots();
+  const giveUpAt = Date.now() + SLOT_WAIT_MS[wait];
+  for (;;) {
+    const slot = await slots.take(giveUpAt - Date.now());
+    if (!slot.ok)
+      return {
+        ok: false,
+        kind: "rate-limited",
+        retryAfterSeconds: slot.retryAfterSeconds,
+        detail: "Lessonspace is busy.",
+      };
+    const result = await send(method, path, body);
+    if (result.ok || result.kind !== "rate-limited") return result;
+    await slots.holdOff(result.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+    if (wait === "interactive") return result;
+  }
+}
+
+async function send(method: "GET" | "POST", path: string, body?: unknown): Promise<CallResult> {
   const config = env();
   let response: Response;
   let text: string;
@@ -243,12 +297,14 @@ async function call(method: "GET" | "POST", path: string, body?: unknown): Promi
   }
 }
 
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
 /** Retry-After in seconds or as an HTTP date; a missing or odd value means "about half a minute". */
-function retryAfterSeconds(header: string | null): number {
-  if (!header) return 30;
+export function retryAfterSeconds(header: string | null, now = Date.now()): number {
+  if (!header) return DEFAULT_RETRY_AFTER_SECONDS;
   const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds > 0) return Math.ceil(seconds);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.max(1, Math.ceil(seconds));
   const date = Date.parse(header);
-  if (Number.isFinite(date)) return Math.max(1, Math.ceil((date - Date.now()) / 1000));
-  return 30;
+  if (Number.isFinite(date)) return Math.max(1, Math.ceil((date - now) / 1000));
+  return DEFAULT_RETRY_AFTER_SECONDS;
 }

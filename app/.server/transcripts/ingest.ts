@@ -62,10 +62,10 @@ export type FetchOptions = {
 
 export type TranscriptOutcome =
   | { sessionId: string; kind: "stored"; segments: number; dropped: number }
-  | { sessionId: string; kind: "retry" | "failed"; problem: string }
+  | { sessionId: string; kind: "retry" | "failed" | "expired"; problem: string }
   | { sessionId: string; kind: "lost-claim" };
 
-type Claim = { id: string; session_id: string; url: string; attempts: number };
+export type Claim = { id: string; session_id: string; url: string; attempts: number };
 
 /**
  * Claims up to `limit` due pending fetches and ingests them one after another. Returns what
@@ -122,11 +122,14 @@ export async function ingestTranscript(
     deadlineMs: options.deadlineMs ?? TRANSCRIPT_DEADLINE_MS,
   });
   if (!downloaded.ok) {
+    // Lessonspace's sessions API offers no second link to a transcript (its documented fields are
+    // timing and recording only), so an expired link is the end: said as such on the pages.
+    if (downloaded.expired) return recordFailure(claim, now, downloaded.problem, "expired");
     const permanent = downloaded.permanent || claim.attempts >= maxAttempts;
-    return recordFailure(claim, now, downloaded.problem, permanent);
+    return recordFailure(claim, now, downloaded.problem, permanent ? "failed" : "retry");
   }
   const parsed = parseTranscriptFile(downloaded.text);
-  if (!parsed.ok) return recordFailure(claim, now, parsed.problem, true);
+  if (!parsed.ok) return recordFailure(claim, now, parsed.problem, "failed");
   return storeSegments(claim, now, parsed.segments, parsed.dropped, parsed.problems);
 }
 
@@ -143,7 +146,7 @@ function configuredOrigins(): OriginPattern[] {
   return originsCache.patterns;
 }
 
-type Download = { ok: true; text: string } | { ok: false; permanent: boolean; problem: string };
+type Download = { ok: true; text: string } | { ok: false; permanent: boolean; expired?: true; problem: string };
 
 /** Where a URL points, without its query (a pre-signed URL's query is a credential). */
 export function describeUrl(url: string): string {
@@ -199,9 +202,13 @@ export async function downloadTranscript(
       await response.body?.cancel().catch(() => undefined);
       return { ok: false, permanent: false, problem: `The download host answered ${response.status}.` };
     }
+    if (response.status === 403) {
+      await response.body?.cancel().catch(() => undefined);
+      // What an expired pre-signed link answers: asking again will not help.
+      return { ok: false, permanent: true, expired: true, problem: "The download host answered 403 (link expired)." };
+    }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      // 403 is what an expired pre-signed link answers: asking again will not help.
       return { ok: false, permanent: true, problem: `The download host answered ${response.status}.` };
     }
     return readBody(response, limits.maxBytes, signal);
@@ -240,8 +247,14 @@ function isTimeout(error: unknown): boolean {
   return error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
-async function recordFailure(claim: Claim, now: Date, problem: string, permanent: boolean): Promise<TranscriptOutcome> {
-  const status = permanent ? "failed" : "pending";
+async function recordFailure(
+  claim: Claim,
+  now: Date,
+  problem: string,
+  kind: "retry" | "failed" | "expired",
+): Promise<TranscriptOutcome> {
+  const permanent = kind !== "retry";
+  const status = permanent ? kind : "pending";
   const next = new Date(now.getTime() + retryDelaySeconds(claim.attempts) * 1000);
   const updated = await db.transcriptFetch.updateMany({
     where: { id: claim.id, status: "pending", attempts: claim.attempts },
@@ -257,7 +270,7 @@ async function recordFailure(claim: Claim, now: Date, problem: string, permanent
     },
     permanent ? "transcript fetch failed" : "transcript fetch will be retried",
   );
-  return { sessionId: claim.session_id, kind: permanent ? "failed" : "retry", problem };
+  return { sessionId: claim.session_id, kind, problem };
 }
 
 async function storeSegments(

@@ -1,15 +1,8 @@
-// The switches that make the stand-in misbehave (a fault for the next requests, launch only or
-// the whole API) and the gate every organisation API request passes: faults, key, organisation.
+// The switches that make the stand-in misbehave (a fault for the next requests: launch only, the
+// whole API, or only summaries) and the gate every organisation API request passes: faults, key,
+// organisation, rate.
 import type { Context } from "hono";
-import {
-  detail,
-  isAuthorized,
-  throttled,
-  unauthorized,
-  type Fault,
-  type FaultKind,
-  type LessonspaceState,
-} from "./state";
+import { admit, detail, isAuthorized, unauthorized, type Fault, type FaultKind, type LessonspaceState } from "./state";
 
 export function setFault(state: LessonspaceState, fault: Fault | null): void {
   state.fault = fault === null ? null : { ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
@@ -23,28 +16,24 @@ function applies(scope: Fault["scope"], route: Route): boolean {
 }
 
 /** The fault to apply to this request, if any, counting it against `times`. */
-export function takeFault(state: LessonspaceState, route: Route): FaultKind | null {
-  return takeFaultOf(state, route)?.kind ?? null;
-}
-
-function takeFaultOf(state: LessonspaceState, route: Route): Fault | null {
+export function takeFault(state: LessonspaceState, route: Route): Fault | null {
   const fault = state.fault;
   if (fault === null || !applies(fault.scope, route)) return null;
   if (--fault.remaining <= 0) state.fault = null;
   return fault;
 }
 
-export async function answerFault(
-  state: LessonspaceState,
-  c: Context,
-  kind: FaultKind,
-  retryAfterSeconds = 1,
-): Promise<Response> {
+export async function answerFault(state: LessonspaceState, c: Context, fault: Fault): Promise<Response> {
+  const kind: FaultKind = fault.kind;
+  if (fault.kind === "429")
+    state.apiCalls.push({ at: Date.now(), method: c.req.method, path: c.req.path, throttled: true });
   switch (kind) {
     case "500":
       return detail(c, 500, "Internal error");
     case "429":
-      return throttled(c, retryAfterSeconds);
+      return detail(c, 429, "Request was throttled.", {
+        "Retry-After": fault.retryAfter ?? String(fault.retryAfterSeconds ?? 1),
+      });
     case "401":
       return unauthorized(c);
     case "bad-json":
@@ -62,15 +51,15 @@ export async function answerFault(
   }
 }
 
-/** Common gate of the organisation API: faults, key, organisation. */
+/** Common gate of the organisation API: faults, key, organisation, then the per-key rate limit. */
 export function apiGate(
   state: LessonspaceState,
   c: Context,
   route: "api" | "summaries" = "api",
 ): Response | Promise<Response> | null {
-  const fault = takeFaultOf(state, route);
-  if (fault) return answerFault(state, c, fault.kind, fault.retryAfterSeconds);
+  const fault = takeFault(state, route);
+  if (fault) return answerFault(state, c, fault);
   if (!isAuthorized(state, c)) return unauthorized(c);
   if (c.req.param("org") !== state.organisationId) return detail(c, 404, "Not found.");
-  return null;
+  return admit(state, c);
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { signClientToken, type ClientTokenClaims } from "./crypto";
 import { answerFault, takeFault } from "./faults";
 import type { LaunchInput, SpaceState } from "./spaces";
-import { detail, isAuthorized, throttled, unauthorized, type LaunchRecord, type LessonspaceState } from "./state";
+import { admit, detail, isAuthorized, unauthorized, type LaunchRecord, type LessonspaceState } from "./state";
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const hookUrl = z.union([z.url({ protocol: /^https?$/ }), z.literal(""), z.null()]);
@@ -95,11 +95,11 @@ async function handleLaunch(state: LessonspaceState, c: Context, record: LaunchR
   if (state.latencyMs > 0) {
     await sleep(state.latencyMs, undefined, { signal: state.lifetime.signal }).catch(() => undefined);
   }
-  const faultKind = takeFault(state, "launch");
-  if (faultKind) return answerFault(state, c, faultKind);
+  const fault = takeFault(state, "launch");
+  if (fault) return answerFault(state, c, fault);
   if (!record.authorized) return unauthorized(c);
-  const limit = state.limiter.check(`launch:${state.apiKey}`);
-  if (!limit.ok) return throttled(c, limit.retryAfter);
+  const refused = admit(state, c);
+  if (refused) return refused;
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/json\b/i.test(contentType))
     return detail(c, 415, `Unsupported media type "${contentType}" in request.`);

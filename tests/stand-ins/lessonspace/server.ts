@@ -18,6 +18,7 @@ import {
   detail,
   page,
   RateLimiter,
+  type ApiCall,
   type LaunchRecord,
   type LessonspaceState,
   type Fault,
@@ -27,7 +28,7 @@ import { summaryRoutes } from "./summaries";
 import { publishTranscriptFile, setTranscriptFault, transcriptRoutes } from "./transcripts";
 import { WebhookDispatcher, type WebhookDelivery } from "./webhooks";
 
-export type { Fault, FaultKind, LaunchRecord, TranscriptFault } from "./state";
+export type { ApiCall, Fault, FaultKind, LaunchRecord, TranscriptFault } from "./state";
 
 export interface LessonspaceStandInOptions {
   apiKey: string;
@@ -35,7 +36,7 @@ export interface LessonspaceStandInOptions {
   hostname?: string; // default 127.0.0.1
   organisationId?: string; // default "1"
   fetchImpl?: typeof fetch; // delivers webhooks; default global fetch
-  rateLimitPerSecond?: number; // per key and endpoint, like Lessonspace's ~5/s; 0 disables. Default 5
+  rateLimitPerSecond?: number; // per key across the API (launch, sessions, playback), like Lessonspace's ~5/s; 0 disables. Default 5
   retryDelaysMs?: number[]; // one entry per retry after a failed delivery. Default [200, 500, 1000, 2000, 4000]
   webhookTimeoutMs?: number; // a delivery slower than this fails and is retried. Default 30 000
   sessionEndDelayMs?: number; // Lessonspace waits ~30 s after the last person leaves. Default 0
@@ -54,6 +55,8 @@ export interface LessonspaceStandIn {
   organisationId: string;
   launches: LaunchRecord[];
   deliveries: WebhookDelivery[];
+  /** Every API request that reached the rate limit, with its arrival time and whether it was refused (429). */
+  apiCalls: ApiCall[];
   spaces: Map<string, SpaceState>; // launch id -> space
   setFault(fault: Fault | null): void;
   setLatency(ms: number): void;
@@ -97,6 +100,7 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     lifetime: new AbortController(),
     launches: [],
     deliveries,
+    apiCalls: [],
     fault: null,
     latencyMs: 0,
     settings: {
@@ -156,6 +160,7 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
     organisationId: state.organisationId,
     launches: state.launches,
     deliveries,
+    apiCalls: state.apiCalls,
     spaces: registry.spaces,
     transcriptRequests: state.transcripts.requests,
     summaryRequests: state.summaryRequests,
@@ -184,6 +189,7 @@ export async function startLessonspaceStandIn(opts: LessonspaceStandInOptions): 
       registry.clear();
       state.launches.length = 0;
       deliveries.length = 0;
+      state.apiCalls.length = 0;
       state.limiter.clear();
       state.fault = null;
       state.transcripts.fault = null;

@@ -4,7 +4,7 @@ import type { Hono } from "hono";
 import { apiGate } from "./faults";
 import { recordingReady } from "./playback";
 import { isoSeconds, type SessionState, type SpaceState } from "./spaces";
-import { detail, isAuthorized, throttled, unauthorized, type LessonspaceState } from "./state";
+import { detail, isAuthorized, unauthorized, type LessonspaceState } from "./state";
 
 function sessionJson(state: LessonspaceState, space: SpaceState, session: SessionState) {
   return {
@@ -39,8 +39,6 @@ export function sessionsApiRoutes(app: Hono, state: LessonspaceState): void {
   app.get("/v2/organisations/:org/sessions/", async (c) => {
     const gate = apiGate(state, c);
     if (gate) return gate;
-    const limit = state.limiter.check(`sessions:${state.apiKey}`);
-    if (!limit.ok) return throttled(c, limit.retryAfter);
     const launchId = c.req.query("launch_id");
     const spaceIds = c.req.queries("space");
     const sessions = [...state.registry.spaces.values()]

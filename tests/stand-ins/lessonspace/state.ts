@@ -10,7 +10,8 @@ export interface Fault {
   kind: FaultKind;
   times?: number; // how many requests fail this way before the fault clears; default forever
   scope?: "launch" | "api" | "summaries"; // "api" also breaks the sessions, playback and summary endpoints; "summaries" only the summary one. Default "launch"
-  retryAfterSeconds?: number; // the Retry-After of a "429". Default 1
+  retryAfterSeconds?: number; // the Retry-After of a "429", in seconds. Default 1
+  retryAfter?: string; // the Retry-After of a "429" as sent (seconds or an HTTP date); wins over retryAfterSeconds
 }
 
 /** How /transcripts/<token>.json misbehaves, for the app's fetch tests. */
@@ -29,6 +30,14 @@ export interface LaunchRecord {
   status: number | null; // null while unanswered (latency, "hang")
 }
 
+/** One request to the API that reached the rate limit (launch, sessions, playback), and whether it was refused. */
+export interface ApiCall {
+  at: number; // Date.now() on arrival
+  method: string;
+  path: string;
+  throttled: boolean;
+}
+
 export interface LessonspaceState {
   apiKey: string;
   organisationId: string;
@@ -44,6 +53,7 @@ export interface LessonspaceState {
   lifetime: AbortController;
   launches: LaunchRecord[];
   deliveries: WebhookDelivery[];
+  apiCalls: ApiCall[];
   fault: (Fault & { remaining: number }) | null;
   latencyMs: number;
   settings: {
@@ -100,6 +110,13 @@ export function unauthorized(c: Context): Response {
 
 export function throttled(c: Context, retryAfter: number): Response {
   return detail(c, 429, "Request was throttled.", { "Retry-After": String(retryAfter) });
+}
+
+/** Lessonspace's limit is per key across the whole API: one bucket for launch, sessions and playback. */
+export function admit(state: LessonspaceState, c: Context): Response | null {
+  const limit = state.limiter.check(`api:${state.apiKey}`);
+  state.apiCalls.push({ at: Date.now(), method: c.req.method, path: c.req.path, throttled: !limit.ok });
+  return limit.ok ? null : throttled(c, limit.retryAfter);
 }
 
 /** A page of the classroom site (room, recordings, messages). */
