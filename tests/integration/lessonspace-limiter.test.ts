@@ -56,6 +56,7 @@ function launchRequest(launchId: string) {
     notBefore: new Date(),
     notAfter: new Date(Date.now() + 3600_000),
     webhookUrl: "http://app.test/api/webhooks/lessonspace",
+    flags: { recordAv: true, transcribe: false, summarise: false },
   };
 }
 

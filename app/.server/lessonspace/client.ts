@@ -159,7 +159,7 @@ const summarySchema = z.object({
   reason: z.string().nullish(),
 });
 
-/** Asked by a job only, so it may wait its turn under the shared limit (docs/decisions/0075-one-lessonspace-limiter-for-every-process.md). */
+/** Asked by a job only, so it may wait its turn under the shared limit (docs/decisions/0075-lessonspace-calls-take-a-slot-in-postgresql.md). */
 export async function getSummary(sessionId: string): Promise<SummaryAnswer> {
   const result = await call(
     "GET",
