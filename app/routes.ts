@@ -18,6 +18,8 @@ export default [
   route("bookings/:id/transcript", "routes/bookings.$id.transcript.tsx"),
   route("transcripts/search", "routes/transcripts.search.tsx"),
   route("students/:id/record", "routes/students.$id.record.tsx"),
+  route("students/:id/privacy", "routes/students.$id.privacy.tsx"),
+  route("settings/privacy", "routes/settings.privacy.ts"),
   route("api/bookings/:id/launch", "routes/api.bookings.$id.launch.tsx"),
   route("api/webhooks/lessonspace", "routes/api.webhooks.lessonspace.ts"),
   route("healthz", "routes/healthz.ts"),

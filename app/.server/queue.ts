@@ -16,6 +16,8 @@ export const QUEUES = {
   send: "notification-send",
   /** Downloads of announced transcripts (cron every minute, plus once when a worker starts). */
   transcripts: "transcript-fetch",
+  /** Removal of expired transcripts, summaries and snapshots (cron once a day). */
+  retention: "retention",
 } as const;
 
 export const PGBOSS_SCHEMA = "pgboss";
@@ -95,6 +97,8 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   await boss.createQueue(QUEUES.sweep, { name: QUEUES.sweep, policy: "stately" });
   await boss.createQueue(QUEUES.send, { name: QUEUES.send, policy: "standard" });
   await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
+  // A long first run (a year of backlog) may take more than pg-boss's default 15 minutes.
+  await boss.createQueue(QUEUES.retention, { name: QUEUES.retention, policy: "stately", expireInSeconds: 3600 });
   let stopped = false;
   return {
     boss,

@@ -9,6 +9,7 @@ import { logger, runInJob } from "./logger";
 import { sendNotification, type SenderOptions } from "./notifications/sender";
 import { runSweep, type SweepOptions } from "./notifications/sweep";
 import { fetchDueTranscripts } from "./transcripts/ingest";
+import { runRetention } from "./privacy/retention";
 import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
@@ -56,6 +57,14 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.transcripts, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.transcripts, {});
+      // Retention (docs/decisions/0071-retention-of-lesson-data.md): daily, at a quiet hour; its
+      // batches lock with SKIP LOCKED, so a second run at once takes other rows or none.
+      await boss.work(QUEUES.retention, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.retention, job!.id, async () => {
+          await runRetention({ now: new Date() });
+        }),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.retention, "17 3 * * *");
     }
     if (options.send ?? true) {
       const batchSize = options.sendBatchSize ?? 25;

@@ -68,6 +68,8 @@ describe("transcriptStatusOf", () => {
     [["failed"], "failed"],
     [["failed", "pending"], "pending"],
     [["pending", "done", "failed"], "done"],
+    [["removed"], "removed"],
+    [["removed", "failed"], "failed"],
   ] as const)("the fetches %j make the transcript %s", (statuses, status) => {
     expect(transcriptStatusOf(statuses)).toBe(status);
   });

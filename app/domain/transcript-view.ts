@@ -20,13 +20,18 @@ function clock(timeZone: string): Intl.DateTimeFormat {
   return found;
 }
 
-export type TranscriptStatus = "none" | "pending" | "done" | "failed";
+export type TranscriptStatus = "none" | "pending" | "done" | "failed" | "removed";
 
-/** Fetch state of a booking's transcripts from its sessions' fetches: done when any is, pending while any is. */
+/**
+ * Fetch state of a booking's transcripts from its sessions' fetches: done when any is, pending
+ * while any is; removed when the retention job removed them
+ * (docs/decisions/0071-retention-of-lesson-data.md).
+ */
 export function transcriptStatusOf(fetchStatuses: readonly string[]): TranscriptStatus {
   if (fetchStatuses.includes("done")) return "done";
   if (fetchStatuses.includes("pending")) return "pending";
   if (fetchStatuses.includes("failed")) return "failed";
+  if (fetchStatuses.includes("removed")) return "removed";
   return "none";
 }
 

@@ -9,6 +9,9 @@ import { timeZoneLabel } from "~/domain/format";
 import { presentTalkTime } from "~/domain/talk-time";
 import { usableTimeZone } from "~/domain/time-zone";
 import { segmentAnchor, segmentTime, sessionHeading } from "~/domain/transcript-view";
+import { retentionPolicy } from "~/.server/privacy/retention";
+import { removalNotice } from "~/domain/retention";
+import type { TranscriptStatus } from "~/domain/transcript-view";
 import type { Route } from "./+types/bookings.$id.transcript";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -41,6 +44,9 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
         when: lessonTime(booking.sessionStartTime, timeZone, now),
       },
       status: transcript.status,
+      // Why there is nothing to read, when the retention job removed it.
+      removedNotice:
+        transcript.status === "removed" ? removalNotice("transcript", retentionPolicy().transcriptDays) : null,
       talk: presentTalkTime(talk.talk, booking.durationActual, learnerId),
       sessions: transcript.sessions.map((session, index, all) => ({
         heading: sessionHeading(session.startedAt, index, all.length, timeZone, now),
@@ -58,7 +64,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
 }
 
 export default function Transcript({ loaderData }: Route.ComponentProps) {
-  const { timeZone, lesson, status, talk, sessions } = loaderData;
+  const { timeZone, lesson, status, removedNotice, talk, sessions } = loaderData;
   return (
     <>
       <main className="page">
@@ -70,7 +76,7 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
           {lesson.serviceName} · {lesson.when} · times in {timeZone}
         </p>
         <TranscriptSearchForm />
-        {sessions.length === 0 ? <p>{statusMessage(status)}</p> : null}
+        {sessions.length === 0 ? <p>{statusMessage(status, removedNotice)}</p> : null}
         <TalkTimeSummary talk={talk} />
         {sessions.map((session) => (
           <section key={session.heading} aria-label={session.heading}>
@@ -98,8 +104,10 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
   );
 }
 
-function statusMessage(status: "none" | "pending" | "done" | "failed"): string {
+function statusMessage(status: TranscriptStatus, removedNotice: string | null): string {
   switch (status) {
+    case "removed":
+      return removedNotice ?? "This lesson's transcript was removed.";
     case "pending":
       return "The transcript is being prepared. Check back in a few minutes.";
     case "failed":

@@ -3,6 +3,10 @@ import { requireViewer } from "~/.server/auth";
 import { requireBookingRecordForViewer } from "~/.server/bookings/bookings";
 import { mayViewRecordOfBooking } from "~/.server/bookings/learning-record";
 import { loadLessonTalkTime } from "~/.server/transcripts/read";
+import { consentNoticeFor } from "~/.server/privacy/consent";
+import { retentionPolicy } from "~/.server/privacy/retention";
+import { removalNotice } from "~/domain/retention";
+import type { TranscriptStatus } from "~/domain/transcript-view";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
@@ -30,10 +34,11 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   const learnerId = learnerIdOf(booking);
   // The page's reads at once (the wards only for someone who may still change who attends).
   const mayChoose = canAssignStudent(booking, viewer.id, null, new Set(), now, booking.presence.length > 0).ok;
-  const [lessonTalk, recordVisible, wards] = await Promise.all([
+  const [lessonTalk, recordVisible, wards, privacyNotice] = await Promise.all([
     loadLessonTalkTime(booking.id),
     mayViewRecordOfBooking(booking, viewer.id),
     mayChoose ? activeWardsOf(viewer.id) : [],
+    consentNoticeFor(learnerId),
   ]);
   const details = presentBookingDetails(
     { ...booking, attendance, reviews },
@@ -54,11 +59,24 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       talk: presentTalkTime(lessonTalk.talk, booking.durationActual, learnerId, secondsPresentOf(attendance)),
     },
     recordPath: recordVisible ? `/students/${learnerId}/record` : null,
+    // What the retention job removed, said instead of nothing (docs/decisions/0071-retention-of-lesson-data.md).
+    removed: removedNotices(lessonTalk.status, booking.sessionArtifacts),
+    // The family's choice, which the tutor sees and cannot change (docs/decisions/0070-consent-per-learner.md).
+    privacyNotice,
+  };
+}
+
+function removedNotices(status: TranscriptStatus, sessionArtifacts: unknown) {
+  const policy = retentionPolicy();
+  const artifacts = (typeof sessionArtifacts === "object" && sessionArtifacts) as Record<string, unknown> | null;
+  return {
+    transcript: status === "removed" ? removalNotice("transcript", policy.transcriptDays) : null,
+    snapshot: artifacts?.whiteboard_snapshot_removed_at ? removalNotice("snapshot", policy.snapshotDays) : null,
   };
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
-  const { timeZone, booking, student, wards, refresh, transcript, recordPath } = loaderData;
+  const { timeZone, booking, student, wards, refresh, transcript, recordPath, privacyNotice, removed } = loaderData;
   return (
     <>
       <RefreshAtNextChange plan={refresh} />
@@ -75,6 +93,7 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
         </p>
         <section className="card" aria-label="Join">
           <BookingAction booking={booking} />
+          {privacyNotice ? <p className="muted">{privacyNotice}</p> : null}
         </section>
         <BookingFacts booking={booking} bookedBy />
 
@@ -98,8 +117,9 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
           status={transcript.status}
           recordPath={recordPath}
           attendeeName={booking.attendee.name}
+          removedNotice={removed.transcript}
         />
-        <Snapshot booking={booking} />
+        <Snapshot booking={booking} removedNotice={removed.snapshot} />
         <Reviews booking={booking} />
       </main>
     </>
@@ -133,11 +153,12 @@ function Attendance({ booking }: { booking: BookingDetailsView }) {
 
 function LessonEvidence(props: {
   bookingId: string;
-  status: "none" | "pending" | "done" | "failed";
+  status: TranscriptStatus;
   recordPath: string | null;
   attendeeName: string;
+  removedNotice: string | null;
 }) {
-  const { bookingId, status, recordPath, attendeeName } = props;
+  const { bookingId, status, recordPath, attendeeName, removedNotice } = props;
   if (status === "none" && !recordPath) return null;
   return (
     <section aria-labelledby="transcript">
@@ -150,6 +171,7 @@ function LessonEvidence(props: {
         ) : null}
         {status === "pending" ? <li>The transcript is being prepared.</li> : null}
         {status === "failed" ? <li>The transcript could not be fetched.</li> : null}
+        {status === "removed" ? <li>Transcript: {removedNotice}</li> : null}
         {recordPath ? (
           <li>
             <a href={recordPath}>{attendeeName}'s learning record</a>
@@ -160,8 +182,8 @@ function LessonEvidence(props: {
   );
 }
 
-function Snapshot({ booking }: { booking: BookingDetailsView }) {
-  if (!booking.snapshotUrl && !booking.canUploadSnapshot) return null;
+function Snapshot({ booking, removedNotice }: { booking: BookingDetailsView; removedNotice: string | null }) {
+  if (!booking.snapshotUrl && !booking.canUploadSnapshot && !removedNotice) return null;
   return (
     <section aria-labelledby="snapshot">
       <h2 id="snapshot">Whiteboard snapshot</h2>
@@ -175,6 +197,8 @@ function Snapshot({ booking }: { booking: BookingDetailsView }) {
           />
           <span>Open the full image</span>
         </a>
+      ) : removedNotice ? (
+        <p className="muted">{removedNotice}</p>
       ) : (
         <p className="muted">No snapshot yet.</p>
       )}
