@@ -59,7 +59,43 @@ SELECT f.session_id
 }
 
 type CountRow = { n: number };
-export const COUNT_COLUMNS = columnsOf<CountRow>()(["n"]);
+export const REMOVED_COUNT_COLUMNS = columnsOf<CountRow>()(["n"]);
+
+/** Up to `limit` segments of these sessions, deleted; answers how many. */
+export function removeSegmentsSql(sessions: string[], limit: number): Prisma.Sql {
+  return Prisma.sql`
+WITH gone AS (
+  DELETE FROM transcript_segments WHERE id IN (
+    SELECT id FROM transcript_segments WHERE session_id = ANY(${sessions}::text[]) LIMIT ${limit})
+  RETURNING 1)
+SELECT count(*)::int AS n FROM gone`;
+}
+
+/** The talk-time rows of these sessions, deleted; answers how many. */
+export function removeSpeakersSql(sessions: string[]): Prisma.Sql {
+  return Prisma.sql`
+WITH gone AS (DELETE FROM transcript_speakers WHERE session_id = ANY(${sessions}::text[]) RETURNING 1)
+SELECT count(*)::int AS n FROM gone`;
+}
+
+/** The summaries of these sessions, deleted; answers how many. */
+export function removeSessionSummariesSql(sessions: string[]): Prisma.Sql {
+  return Prisma.sql`
+WITH gone AS (DELETE FROM lesson_summaries WHERE session_id = ANY(${sessions}::text[]) RETURNING 1)
+SELECT count(*)::int AS n FROM gone`;
+}
+
+/** Up to `limit` summaries of lessons that started at or before the cutoff, deleted; answers how many. */
+export function removeExpiredSummariesSql(cutoff: Date, limit: number): Prisma.Sql {
+  return Prisma.sql`
+WITH gone AS (
+  DELETE FROM lesson_summaries WHERE session_id IN (
+    SELECT ls.session_id FROM lesson_summaries ls JOIN bookings b ON b.id = ls.booking_id
+     WHERE b.session_start_time <= ${cutoff}::timestamptz
+     LIMIT ${limit} FOR UPDATE OF ls SKIP LOCKED)
+  RETURNING 1)
+SELECT count(*)::int AS n FROM gone`;
+}
 
 type SnapshotRow = { id: string; session_artifacts: unknown };
 export const EXPIRED_SNAPSHOT_COLUMNS = columnsOf<SnapshotRow>()(["id", "session_artifacts"]);
@@ -109,28 +145,12 @@ async function removeTranscriptBatch(
   return db.$transaction(async (tx) => {
     const sessions = (await sql<SessionRow>(expiredTranscriptsSql(cutoff, 100), tx)).map((row) => row.session_id);
     if (sessions.length === 0) return false;
-    const [segments] = await sql<CountRow>(
-      Prisma.sql`
-WITH gone AS (
-  DELETE FROM transcript_segments WHERE id IN (
-    SELECT id FROM transcript_segments WHERE session_id = ANY(${sessions}::text[]) LIMIT ${batchSize})
-  RETURNING 1)
-SELECT count(*)::int AS n FROM gone`,
-      tx,
-    );
+    const [segments] = await sql<CountRow>(removeSegmentsSql(sessions, batchSize), tx);
     counts.segments += segments!.n;
     // A full batch may have left segments behind: the next batch takes these sessions again.
     if (segments!.n === batchSize) return true;
-    const [speakers] = await sql<CountRow>(
-      Prisma.sql`WITH gone AS (DELETE FROM transcript_speakers WHERE session_id = ANY(${sessions}::text[]) RETURNING 1)
-SELECT count(*)::int AS n FROM gone`,
-      tx,
-    );
-    const [summaries] = await sql<CountRow>(
-      Prisma.sql`WITH gone AS (DELETE FROM lesson_summaries WHERE session_id = ANY(${sessions}::text[]) RETURNING 1)
-SELECT count(*)::int AS n FROM gone`,
-      tx,
-    );
+    const [speakers] = await sql<CountRow>(removeSpeakersSql(sessions), tx);
+    const [summaries] = await sql<CountRow>(removeSessionSummariesSql(sessions), tx);
     const removed = await tx.transcriptFetch.updateMany({
       where: { sessionId: { in: sessions }, removedAt: null },
       // The download URL is a pre-signed link to the file itself: not kept either.
@@ -145,14 +165,7 @@ SELECT count(*)::int AS n FROM gone`,
 
 /** Expired summaries whose transcript row is gone or never existed. True while there is more. */
 async function removeSummaryBatch(cutoff: Date, batchSize: number, counts: RetentionCounts): Promise<boolean> {
-  const [row] = await sql<CountRow>(Prisma.sql`
-WITH gone AS (
-  DELETE FROM lesson_summaries WHERE session_id IN (
-    SELECT ls.session_id FROM lesson_summaries ls JOIN bookings b ON b.id = ls.booking_id
-     WHERE b.session_start_time <= ${cutoff}::timestamptz
-     LIMIT ${batchSize} FOR UPDATE OF ls SKIP LOCKED)
-  RETURNING 1)
-SELECT count(*)::int AS n FROM gone`);
+  const [row] = await sql<CountRow>(removeExpiredSummariesSql(cutoff, batchSize));
   counts.summaries += row!.n;
   return row!.n === batchSize;
 }
