@@ -109,7 +109,7 @@ export default function Privacy({ loaderData, actionData }: Route.ComponentProps
             {choices.map(({ field, kind, locked }) => {
               const label = CONSENT_LABELS[kind];
               const descriptionId = `${field.id}-description`;
-              const box = getInputProps(field, { type: "checkbox" });
+              const { key: boxKey, ...box } = getInputProps(field, { type: "checkbox" });
               return (
                 <div key={kind} className="checkbox">
                   {locked ? (
@@ -117,7 +117,7 @@ export default function Privacy({ loaderData, actionData }: Route.ComponentProps
                   ) : (
                     <input
                       {...box}
-                      key={box.key}
+                      key={boxKey}
                       aria-describedby={field.errors ? `${descriptionId} ${field.errorId}` : descriptionId}
                     />
                   )}
