@@ -9,6 +9,7 @@ import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
+import type { RetentionFigures } from "../retention.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
 import type { FloorBound, MemoryFigures, PairedRatios, RenderFloor, SoakFigures } from "./figures.ts";
@@ -67,6 +68,7 @@ export interface BenchResults {
     upload?: UploadFigures;
     reminders?: ReminderFigures;
     transcripts?: TranscriptFigures;
+    retention?: RetentionFigures;
   };
   soak?: SoakFigures;
 }
