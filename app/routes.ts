@@ -23,6 +23,8 @@ export default [
   route("students/:id/record", "routes/students.$id.record.tsx"),
   route("students/:id/access", "routes/students.$id.access.tsx"),
   route("students/:id/export", "routes/students.$id.export.ts"),
+  route("students/:id/privacy", "routes/students.$id.privacy.tsx"),
+  route("settings/privacy", "routes/settings.privacy.ts"),
   route("api/bookings/:id/launch", "routes/api.bookings.$id.launch.tsx"),
   route("api/webhooks/lessonspace", "routes/api.webhooks.lessonspace.ts"),
   route("healthz", "routes/healthz.ts"),

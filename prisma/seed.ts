@@ -169,6 +169,15 @@ export async function seedDemo({ db, now = new Date(), supabase, lessonspace }: 
     });
   }
 
+  // The demo family opted in, so the demo still shows transcripts and summaries (a child's are off
+  // by default: docs/decisions/0070-consent-per-learner.md). The second family keeps the defaults.
+  const optedIn = { recording: true, transcription: true, summaries: true, setById: demoProfiles.parent.id };
+  await db.learnerConsent.upsert({
+    where: { learnerId: demoProfiles.child.id },
+    create: { learnerId: demoProfiles.child.id, ...optedIn },
+    update: optedIn,
+  });
+
   const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
   const { tutor, parent, child, adult, otherTutor, otherParent, otherChild } = demoProfiles;
   const recordedStart = minutes(-26 * 60);

@@ -115,3 +115,25 @@ describe("log settings", () => {
     expect(logSettings({ LOG_LEVEL: "loud", LOG_FORMAT: "pretty" })).toEqual({ LOG_LEVEL: "info" });
   });
 });
+
+describe("consent and retention settings", () => {
+  it("defaults: recording on, children's transcripts and summaries off, adults' on, recording not required", () => {
+    expect(parseEnv(complete)).toMatchObject({
+      CONSENT_DEFAULT_RECORDING: true,
+      CONSENT_DEFAULT_TRANSCRIPTION_CHILD: false,
+      CONSENT_DEFAULT_SUMMARIES_CHILD: false,
+      CONSENT_DEFAULT_TRANSCRIPTION_ADULT: true,
+      CONSENT_DEFAULT_SUMMARIES_ADULT: true,
+      RECORDING_REQUIRED: false,
+      RETENTION_TRANSCRIPT_DAYS: 365,
+      RETENTION_SNAPSHOT_DAYS: 730,
+    });
+  });
+
+  it("reads each switch and period, and names a bad one", () => {
+    const set = parseEnv({ ...complete, RECORDING_REQUIRED: "true", RETENTION_TRANSCRIPT_DAYS: "30" });
+    expect([set.RECORDING_REQUIRED, set.RETENTION_TRANSCRIPT_DAYS]).toEqual([true, 30]);
+    expect(() => parseEnv({ ...complete, RECORDING_REQUIRED: "yes" })).toThrowError(/RECORDING_REQUIRED/);
+    expect(() => parseEnv({ ...complete, RETENTION_SNAPSHOT_DAYS: "0" })).toThrowError(/RETENTION_SNAPSHOT_DAYS/);
+  });
+});

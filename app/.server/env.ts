@@ -17,6 +17,13 @@ export function parseMailbox(value: string): { name: string; address: string } |
 }
 const isMailbox = (value: string) => parseMailbox(value) !== null;
 
+/** A "true"/"false" setting with its default. */
+const flag = (fallback: "true" | "false", name: string) =>
+  z
+    .enum(["true", "false"], { error: `${name} must be "true" or "false"` })
+    .default(fallback)
+    .transform((value) => value === "true");
+
 // Read by the logger (app/.server/logger.ts) on its own as well: it must work before, and while,
 // the rest of the configuration fails to validate, to say so.
 const logFields = {
@@ -92,6 +99,18 @@ const envSchema = z
       .enum(["true", "false"], { error: 'WORKERS_IN_PROCESS must be "true" or "false"' })
       .default("true")
       .transform((value) => value === "true"),
+    // What is kept of a learner's lessons when their family has not chosen
+    // (docs/decisions/0070-consent-per-learner.md): children's transcripts and summaries are off.
+    CONSENT_DEFAULT_RECORDING: flag("true", "CONSENT_DEFAULT_RECORDING"),
+    CONSENT_DEFAULT_TRANSCRIPTION_CHILD: flag("false", "CONSENT_DEFAULT_TRANSCRIPTION_CHILD"),
+    CONSENT_DEFAULT_SUMMARIES_CHILD: flag("false", "CONSENT_DEFAULT_SUMMARIES_CHILD"),
+    CONSENT_DEFAULT_TRANSCRIPTION_ADULT: flag("true", "CONSENT_DEFAULT_TRANSCRIPTION_ADULT"),
+    CONSENT_DEFAULT_SUMMARIES_ADULT: flag("true", "CONSENT_DEFAULT_SUMMARIES_ADULT"),
+    // Safeguarding: every lesson is recorded; families choose transcription and summaries only.
+    RECORDING_REQUIRED: flag("false", "RECORDING_REQUIRED"),
+    // How long lesson data is kept, in days from the lesson's start (docs/decisions/0071-retention-of-lesson-data.md).
+    RETENTION_TRANSCRIPT_DAYS: z.coerce.number().int().positive().default(365),
+    RETENTION_SNAPSHOT_DAYS: z.coerce.number().int().positive().default(730),
     ...logFields,
   })
   .superRefine((value, context) => {

@@ -20,6 +20,8 @@ export const QUEUES = {
   summaries: "summary-fetch",
   /** Removes access-log rows past RETENTION_ACCESS_LOG_DAYS (cron daily, plus once when a worker starts). */
   accessLogRetention: "access-log-retention",
+  /** Removal of expired transcripts, summaries and snapshots (cron once a day). */
+  retention: "retention",
 } as const;
 
 export const PGBOSS_SCHEMA = "pgboss";
@@ -119,6 +121,8 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
   await boss.createQueue(QUEUES.summaries, { name: QUEUES.summaries, policy: "stately" });
   await boss.createQueue(QUEUES.accessLogRetention, { name: QUEUES.accessLogRetention, policy: "stately" });
+  // A long first run (a year of backlog) may take more than pg-boss's default 15 minutes.
+  await boss.createQueue(QUEUES.retention, { name: QUEUES.retention, policy: "stately", expireInSeconds: 3600 });
   let stopped = false;
   return {
     boss,

@@ -11,6 +11,7 @@ import { runSweep, type SweepOptions } from "./notifications/sweep";
 import { fetchDueSummaries } from "./lessonspace/summaries";
 import { startTranscriptDownloads, type DownloadOptions, type TranscriptDownloads } from "./transcripts/downloads";
 import { accessLogRetention } from "./privacy/access-log";
+import { runRetention } from "./privacy/retention";
 import { describeError, openQueue, QUEUES, type OpenQueueOptions, type Queue } from "./queue";
 
 export type WorkerOptions = OpenQueueOptions & {
@@ -62,6 +63,14 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.accessLogRetention, "17 3 * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.accessLogRetention, {});
+      // Retention (docs/decisions/0071-retention-of-lesson-data.md): daily, at a quiet hour; its
+      // batches lock with SKIP LOCKED, so a second run at once takes other rows or none.
+      await boss.work(QUEUES.retention, { pollingIntervalSeconds: polling }, ([job]) =>
+        runInJob(QUEUES.retention, job!.id, async () => {
+          await runRetention({ now: new Date() });
+        }),
+      );
+      if (options.schedule ?? true) await boss.schedule(QUEUES.retention, "17 3 * * *");
     }
     if (options.transcripts ?? options.sweep ?? true) {
       // Transcripts (docs/decisions/0076-transcripts-downloaded-as-soon-as-announced.md): downloaded

@@ -40,6 +40,10 @@ export function SiteHeader({ viewer }: { viewer: Pick<Viewer, "fullName" | "time
         <span className="muted" aria-hidden="true">
           ·
         </span>
+        <a href="/settings/privacy">Privacy</a>
+        <span className="muted" aria-hidden="true">
+          ·
+        </span>
         <button type="submit" className="link">
           Sign out
         </button>

@@ -71,6 +71,8 @@ describe("transcriptStatusOf", () => {
     [["failed", "expired"], "expired"],
     [["expired", "pending"], "pending"],
     [["pending", "done", "failed"], "done"],
+    [["removed"], "removed"],
+    [["removed", "failed"], "failed"],
   ] as const)("the fetches %j make the transcript %s", (statuses, status) => {
     expect(transcriptStatusOf(statuses)).toBe(status);
   });

@@ -20,20 +20,22 @@ function clock(timeZone: string): Intl.DateTimeFormat {
   return found;
 }
 
-export type TranscriptStatus = "none" | "pending" | "done" | "expired" | "failed";
+export type TranscriptStatus = "none" | "pending" | "done" | "expired" | "failed" | "removed";
 
 /** What the pages say when a transcript's pre-signed link answered 403 before we could fetch it. */
 export const TRANSCRIPT_EXPIRED_TEXT = "The transcript link expired before it could be fetched.";
 
 /**
  * Fetch state of a booking's transcripts from its sessions' fetches: done when any is, pending while
- * any is, then expired before failed (an expired link is the more useful thing to say).
+ * any is, then expired before failed (an expired link is the more useful thing to say); removed when
+ * the retention job removed them (docs/decisions/0071-retention-of-lesson-data.md).
  */
 export function transcriptStatusOf(fetchStatuses: readonly string[]): TranscriptStatus {
   if (fetchStatuses.includes("done")) return "done";
   if (fetchStatuses.includes("pending")) return "pending";
   if (fetchStatuses.includes("expired")) return "expired";
   if (fetchStatuses.includes("failed")) return "failed";
+  if (fetchStatuses.includes("removed")) return "removed";
   return "none";
 }
 

@@ -3,6 +3,7 @@ import { data, isRouteErrorResponse } from "react-router";
 import { requireViewer } from "~/.server/auth";
 import { clearHandoverCookie, launchForViewer, readHandover } from "~/.server/lessonspace/launch";
 import { problemFor, problemHeaders } from "~/.server/lessonspace/launch-problems";
+import { consentNoticeOfFlags } from "~/.server/privacy/consent";
 import type { SiteHeaderHandle } from "~/components/SiteHeader";
 import { ErrorPage, isProblem, problemFromError } from "~/components/ErrorPage";
 import { timeLeftLabel, type LessonTimes } from "~/domain/time-left";
@@ -44,6 +45,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       clientUrl,
       times,
       timeLeft: timeLeftLabel(now.getTime(), times),
+      privacyNotice: consentNoticeOfFlags(outcome.flags),
     },
     { headers },
   );
@@ -67,7 +69,7 @@ export const meta: Route.MetaFunction = ({ loaderData, error }) => {
 };
 
 export default function Classroom({ loaderData }: Route.ComponentProps) {
-  const { serviceName, tutorName, attendeeName, leader, clientUrl, times } = loaderData;
+  const { serviceName, tutorName, attendeeName, leader, clientUrl, times, privacyNotice } = loaderData;
   const timeLeft = useTimeLeft(loaderData.timeLeft, times);
   return (
     <div className="classroom">
@@ -82,6 +84,7 @@ export default function Classroom({ loaderData }: Route.ComponentProps) {
           <p>
             You are <strong>{attendeeName}</strong>
             {leader ? " (leading)" : ""} · <span role="timer">{timeLeft}</span>
+            {privacyNotice ? <> · {privacyNotice}</> : null}
           </p>
         </div>
         <nav className="classroom-links">

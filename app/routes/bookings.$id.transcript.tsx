@@ -19,6 +19,8 @@ import {
   TRANSCRIPT_EXPIRED_TEXT,
   type TranscriptStatus,
 } from "~/domain/transcript-view";
+import { retentionPolicy } from "~/.server/privacy/retention";
+import { removalNotice } from "~/domain/retention";
 import type { Route } from "./+types/bookings.$id.transcript";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -62,6 +64,9 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       // The family may delete it (app/domain/family.ts); nobody else is offered the link.
       mayDelete:
         family !== null && deletion === null && (transcript.sessions.length > 0 || talk.talk.speakers.length > 0),
+      // Why there is nothing to read, when the retention job removed it.
+      removedNotice:
+        transcript.status === "removed" ? removalNotice("transcript", retentionPolicy().transcriptDays) : null,
       talk: presentTalkTime(talk.talk, booking.durationActual, learnerId),
       sessions: transcript.sessions.map((session, index, all) => ({
         heading: sessionHeading(session.startedAt, index, all.length, timeZone, now),
@@ -79,7 +84,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
 }
 
 export default function Transcript({ loaderData }: Route.ComponentProps) {
-  const { timeZone, lesson, status, deleted, mayDelete, talk, sessions } = loaderData;
+  const { timeZone, lesson, status, deleted, mayDelete, removedNotice, talk, sessions } = loaderData;
   return (
     <>
       <main className="page">
@@ -96,7 +101,7 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
             Deleted by {deleted.by} on {deleted.on}. This lesson&apos;s transcript and summary are gone for good.
           </p>
         ) : sessions.length === 0 ? (
-          <p>{statusMessage(status)}</p>
+          <p>{statusMessage(status, removedNotice)}</p>
         ) : null}
         {mayDelete ? (
           <p>
@@ -130,8 +135,10 @@ export default function Transcript({ loaderData }: Route.ComponentProps) {
   );
 }
 
-function statusMessage(status: TranscriptStatus): string {
+function statusMessage(status: TranscriptStatus, removedNotice: string | null): string {
   switch (status) {
+    case "removed":
+      return removedNotice ?? "This lesson's transcript was removed.";
     case "pending":
       return "The transcript is being prepared. Check back in a few minutes.";
     case "expired":

@@ -6,6 +6,9 @@ import { loadLessonTalkTime } from "~/.server/transcripts/read";
 import { previousHomework } from "~/.server/notes/notes";
 import { LessonNote } from "~/components/notes/LessonNote";
 import { homeworkProgress, presentLessonNote } from "~/domain/lesson-note";
+import { consentNoticeFor } from "~/.server/privacy/consent";
+import { retentionPolicy } from "~/.server/privacy/retention";
+import { removalNotice } from "~/domain/retention";
 import { AssignStudentForm } from "~/components/bookings/AssignStudentForm";
 import { BookingAction } from "~/components/bookings/BookingAction";
 import { BookingFacts } from "~/components/bookings/BookingCard";
@@ -35,11 +38,12 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
   // The page's reads at once (the wards only for someone who may still change who attends).
   const mayChoose = canAssignStudent(booking, viewer.id, null, new Set(), now, booking.presence.length > 0).ok;
   const isTutor = booking.tutorId === viewer.id;
-  const [lessonTalk, recordVisible, wards, previous] = await Promise.all([
+  const [lessonTalk, recordVisible, wards, previous, privacyNotice] = await Promise.all([
     loadLessonTalkTime(booking.id),
     mayViewRecordOfBooking(booking, viewer.id),
     mayChoose ? activeWardsOf(viewer.id) : [],
     isTutor ? previousHomework(booking) : null,
+    consentNoticeFor(learnerId),
   ]);
   const details = presentBookingDetails(
     { ...booking, attendance, reviews },
@@ -76,12 +80,37 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
     ),
     noteEditPath: details.canWriteNote ? `/bookings/${booking.id}/note` : null,
     previousHomework: previous ? { bookingId: previous.bookingId, progress: homeworkProgress(previous.items)! } : null,
+    // What the retention job removed, said instead of nothing (docs/decisions/0071-retention-of-lesson-data.md).
+    removed: removedNotices(lessonTalk.status, booking.sessionArtifacts),
+    // The family's choice, which the tutor sees and cannot change (docs/decisions/0070-consent-per-learner.md).
+    privacyNotice,
+  };
+}
+
+function removedNotices(status: TranscriptStatus, sessionArtifacts: unknown) {
+  const policy = retentionPolicy();
+  const artifacts = (typeof sessionArtifacts === "object" && sessionArtifacts) as Record<string, unknown> | null;
+  return {
+    transcript: status === "removed" ? removalNotice("transcript", policy.transcriptDays) : null,
+    snapshot: artifacts?.whiteboard_snapshot_removed_at ? removalNotice("snapshot", policy.snapshotDays) : null,
   };
 }
 
 export default function BookingDetails({ loaderData }: Route.ComponentProps) {
-  const { timeZone, booking, student, wards, refresh, transcript, recordPath, note, noteEditPath, previousHomework } =
-    loaderData;
+  const {
+    timeZone,
+    booking,
+    student,
+    wards,
+    refresh,
+    transcript,
+    recordPath,
+    note,
+    noteEditPath,
+    previousHomework,
+    privacyNotice,
+    removed,
+  } = loaderData;
   return (
     <>
       <RefreshAtNextChange plan={refresh} />
@@ -98,6 +127,7 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
         </p>
         <section className="card" aria-label="Join">
           <BookingAction booking={booking} />
+          {privacyNotice ? <p className="muted">{privacyNotice}</p> : null}
         </section>
         <BookingFacts booking={booking} bookedBy />
 
@@ -122,8 +152,9 @@ export default function BookingDetails({ loaderData }: Route.ComponentProps) {
           status={transcript.status}
           recordPath={recordPath}
           attendeeName={booking.attendee.name}
+          removedNotice={removed.transcript}
         />
-        <Snapshot booking={booking} />
+        <Snapshot booking={booking} removedNotice={removed.snapshot} />
         <Reviews booking={booking} />
       </main>
     </>
@@ -160,8 +191,9 @@ function LessonEvidence(props: {
   status: TranscriptStatus;
   recordPath: string | null;
   attendeeName: string;
+  removedNotice: string | null;
 }) {
-  const { bookingId, status, recordPath, attendeeName } = props;
+  const { bookingId, status, recordPath, attendeeName, removedNotice } = props;
   if (status === "none" && !recordPath) return null;
   return (
     <section aria-labelledby="transcript">
@@ -175,6 +207,7 @@ function LessonEvidence(props: {
         {status === "pending" ? <li>The transcript is being prepared.</li> : null}
         {status === "expired" ? <li>{TRANSCRIPT_EXPIRED_TEXT}</li> : null}
         {status === "failed" ? <li>The transcript could not be fetched.</li> : null}
+        {status === "removed" ? <li>Transcript: {removedNotice}</li> : null}
         {recordPath ? (
           <li>
             <a href={recordPath}>{attendeeName}'s learning record</a>
@@ -185,8 +218,8 @@ function LessonEvidence(props: {
   );
 }
 
-function Snapshot({ booking }: { booking: BookingDetailsView }) {
-  if (!booking.snapshotUrl && !booking.canUploadSnapshot) return null;
+function Snapshot({ booking, removedNotice }: { booking: BookingDetailsView; removedNotice: string | null }) {
+  if (!booking.snapshotUrl && !booking.canUploadSnapshot && !removedNotice) return null;
   return (
     <section aria-labelledby="snapshot">
       <h2 id="snapshot">Whiteboard snapshot</h2>
@@ -200,6 +233,8 @@ function Snapshot({ booking }: { booking: BookingDetailsView }) {
           />
           <span>Open the full image</span>
         </a>
+      ) : removedNotice ? (
+        <p className="muted">{removedNotice}</p>
       ) : (
         <p className="muted">No snapshot yet.</p>
       )}

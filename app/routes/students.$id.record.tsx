@@ -98,6 +98,11 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           {tutorOnly ? `The lessons you taught, ${span}` : `${span[0]!.toUpperCase()}${span.slice(1)}`}, times in{" "}
           {timeZone}.
         </p>
+        {tutorOnly ? null : (
+          <p>
+            <a href={`/students/${learner.id}/privacy`}>What is kept of {learner.fullName}'s lessons</a>
+          </p>
+        )}
         {accessLink ? (
           <p>
             <a href={`/students/${learner.id}/access`}>{accessLink}</a>

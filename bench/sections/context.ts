@@ -13,6 +13,7 @@ import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
 import type { ExportFigures } from "../export.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
+import type { RetentionFigures } from "../retention.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
 import type { FloorBound, MemoryFigures, PairedRatios, RenderFloor, SoakFigures } from "./figures.ts";
@@ -76,6 +77,7 @@ export interface BenchResults {
     transcripts?: TranscriptFigures;
     lateStart?: LateStartFigures;
     export?: ExportFigures;
+    retention?: RetentionFigures;
   };
   soak?: SoakFigures;
   endOfHour?: EndOfHourFigures;

@@ -8,6 +8,7 @@ import { launchBench } from "../launch.ts";
 import { addBookings } from "../lib/seed.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { remindersBench } from "../reminders.ts";
+import { retentionBench } from "../retention.ts";
 import { transcriptBench } from "../transcripts.ts";
 import { uploadBench } from "../upload.ts";
 import { webhookBench } from "../webhooks.ts";
@@ -82,5 +83,10 @@ export async function perIssue(run: BenchRun, ctx: BenchContext) {
   );
   out.export = await exportBench(ctx, { lessons: exportLessons, segments: 600 });
   if (!out.export.ok) run.failures.push(`export bench: ${out.export.problems.slice(0, 3).join("; ")}`);
+
+  const segments = quick ? 10_000 : 100_000;
+  heading(`3i. Retention: the job removes ${segments.toLocaleString("en-GB")} expired segments beside the dashboard`);
+  out.retention = await retentionBench(ctx, { segments, seconds: issue.dashboardSeconds });
+  if (!out.retention.ok) run.failures.push(`retention bench: ${out.retention.problems.slice(0, 3).join("; ")}`);
   return out;
 }

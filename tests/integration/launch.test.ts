@@ -72,6 +72,16 @@ describe("who enters the room", () => {
 
   it("Lessonspace gets our deterministic id, the join window as timeouts, recording and transcription on, guests off and our webhook URL", async () => {
     const family = await createFamily({ tutor: "Tara Singh" });
+    // A child's transcripts and summaries are off until the family opts in (docs/decisions/0070-consent-per-learner.md).
+    await db.learnerConsent.create({
+      data: {
+        learnerId: family.child.id,
+        recording: true,
+        transcription: true,
+        summaries: true,
+        setById: family.parent.id,
+      },
+    });
     const start = minutesFromNow(-5);
     const lesson = await createOpenLesson(family, {
       sessionStartTime: start,

@@ -69,6 +69,25 @@ import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
 import { EXPORT_SEGMENT_COLUMNS, exportSegmentsSql } from "~/.server/privacy/export";
 import { ACCESS_COLUMNS, ACCESS_PEOPLE_COLUMNS, accessLogPageSql, accessPeopleSql } from "~/.server/privacy/access-log";
+import {
+  LAUNCH_CONSENT_COLUMNS,
+  launchConsentSql,
+  LEARNER_CONSENT_COLUMNS,
+  learnerConsentSql,
+  learnerLessonLiveSql,
+  LESSON_LIVE_COLUMNS,
+} from "~/.server/privacy/consent-sql";
+import {
+  EXPIRED_SNAPSHOT_COLUMNS,
+  EXPIRED_TRANSCRIPT_COLUMNS,
+  expiredSnapshotsSql,
+  expiredTranscriptsSql,
+  REMOVED_COUNT_COLUMNS,
+  removeExpiredSummariesSql,
+  removeSegmentsSql,
+  removeSessionSummariesSql,
+  removeSpeakersSql,
+} from "~/.server/privacy/retention";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
 
 /** The columns PostgreSQL says the statement returns, in order. */
@@ -181,6 +200,16 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
     EXPORT_SEGMENT_COLUMNS,
   ],
   ["the people in the access log", () => accessPeopleSql(child.id, { kind: "family" }), ACCESS_PEOPLE_COLUMNS],
+  ["a learner's consent", () => learnerConsentSql(child.id), LEARNER_CONSENT_COLUMNS],
+  ["a launch's consent and stored flags", () => launchConsentSql(bookingId), LAUNCH_CONSENT_COLUMNS],
+  ["whether a learner's lesson is live", () => learnerLessonLiveSql(child.id), LESSON_LIVE_COLUMNS],
+  // The retention job's statements, with nothing old enough to remove.
+  ["expired transcripts", () => expiredTranscriptsSql(new Date(0), 5), EXPIRED_TRANSCRIPT_COLUMNS],
+  ["expired snapshots", () => expiredSnapshotsSql(new Date(0), 5), EXPIRED_SNAPSHOT_COLUMNS],
+  ["segments removed", () => removeSegmentsSql([], 5), REMOVED_COUNT_COLUMNS],
+  ["talk-time rows removed", () => removeSpeakersSql([]), REMOVED_COUNT_COLUMNS],
+  ["a session's summaries removed", () => removeSessionSummariesSql([]), REMOVED_COUNT_COLUMNS],
+  ["expired summaries removed", () => removeExpiredSummariesSql(new Date(0), 5), REMOVED_COUNT_COLUMNS],
 ];
 
 describe("hand-written reads return the columns they declare", () => {

@@ -997,6 +997,28 @@ describe("transcription", () => {
     expect(rx.events()).not.toContain("transcription.finish");
   });
 
+  it("a space launched without transcribe makes no transcript even when two people speak, and keeps each launch's flags", async () => {
+    const asked = { id: "booking-quiet", record_av: true, transcribe: false, webhooks: hooksWithTranscript() };
+    const t = await launchOk(ls, { ...asked, user: tutor });
+    const s = await launchOk(ls, { ...asked, user: student });
+    await fetch(t.client_url);
+    await fetch(s.client_url);
+    await say(t.client_url, "Shall we look at fractions?", "3");
+    await say(s.client_url, "Yes please, a half and a quarter", "4");
+    expect(ls.spaces.get("booking-quiet")!.activeSession!.transcribed).toBe(false);
+    await roomOf(t.client_url).end();
+    await ls.idle();
+    expect(rx.events()).toContain("session.end");
+    expect(rx.events()).not.toContain("transcription.finish");
+    expect(ls.spaces.get("booking-quiet")!.launchFlags.map(({ at: _, ...flags }) => flags)).toEqual([
+      { recordAv: true, transcribe: false, summarise: false },
+      { recordAv: true, transcribe: false, summarise: false },
+    ]);
+    // The next lesson's launch asks again: the space remembers what each launch said.
+    await launchOk(ls, { ...asked, user: tutor, transcribe: true, summarise: true });
+    expect(ls.spaces.get("booking-quiet")!.launchFlags.at(-1)).toMatchObject({ transcribe: true, summarise: true });
+  });
+
   it("a transcript link expires, and an unknown one is 404", async () => {
     const url = ls.publishTranscriptFile("[]", { ttlMs: -1 });
     const expired = await fetch(url);

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { parseCookieHeader, serializeCookieHeader } from "@supabase/ssr";
 import { resolveAttendee, type Attendee, type Person } from "~/domain/attendee";
 import { cardState, type CardState, type JoinWindow } from "~/domain/join-window";
-import { launchFlagsOf, roomSettingsMismatch } from "~/domain/launch-flags";
+import { roomSettingsMismatch, type LaunchFlags } from "~/domain/launch-flags";
 import type { Viewer } from "~/domain/viewer";
 import { requireBookingForViewer } from "../bookings/bookings";
 import { Prisma } from "~/generated/prisma/client";
@@ -11,6 +11,7 @@ import { env } from "../env";
 import { logger } from "../logger";
 import { launchIdFor, launchSpace, type LaunchSuccess, type LessonspaceFailure } from "./client";
 import { takeLaunchAllowance } from "../rate-limit";
+import { launchFlagsForBooking } from "../privacy/consent";
 
 /**
  * The launch service (docs/decisions/0013-launch-route-and-embedded-classroom.md): authorize → join window → attendee →
@@ -26,7 +27,7 @@ export type Lesson = {
 };
 
 export type LaunchOutcome =
-  | { ok: true; clientUrl: string; lesson: Lesson; attendee: Attendee }
+  | { ok: true; clientUrl: string; lesson: Lesson; attendee: Attendee; flags: LaunchFlags }
   | { ok: false; reason: "not-found" }
   | { ok: false; reason: "not-open"; state: Exclude<CardState, { kind: "ready" }> }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number }
@@ -59,14 +60,25 @@ export async function launchForViewer({
     window: state.window,
   };
   const attendee = resolveAttendee(partiesOf(booking), viewer.id);
-  if (handedOverClientUrl) return { ok: true, clientUrl: handedOverClientUrl, lesson, attendee };
+  // What the room keeps, from the learner's consent read now (docs/decisions/0070-consent-per-learner.md).
+  if (handedOverClientUrl)
+    return {
+      ok: true,
+      clientUrl: handedOverClientUrl,
+      lesson,
+      attendee,
+      flags: await launchFlagsForBooking(booking.id),
+    };
 
-  const [allowance, email] = await Promise.all([takeLaunchAllowance(viewer.id), emailOf(attendee.id, viewer)]);
+  const [allowance, email, flags] = await Promise.all([
+    takeLaunchAllowance(viewer.id),
+    emailOf(attendee.id, viewer),
+    launchFlagsForBooking(booking.id),
+  ]);
   if (!allowance.ok) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
 
   const config = env();
   const launchId = launchIdFor(booking.id);
-  const flags = launchFlagsOf({ deployment: { transcription: config.LESSONSPACE_TRANSCRIBE } });
   const result = await launchSpace({
     launchId,
     spaceName: `${booking.serviceName} with ${booking.tutor.fullName}`,
@@ -89,8 +101,8 @@ export async function launchForViewer({
       { bookingId: booking.id, mismatched, asked: flags, answered: result.roomSettings },
       "lessonspace.room-settings-mismatch",
     );
-  await storeRoom(booking, launchId, result);
-  return { ok: true, clientUrl: result.clientUrl, lesson, attendee };
+  await storeRoom(booking, launchId, result, flags);
+  return { ok: true, clientUrl: result.clientUrl, lesson, attendee, flags };
 }
 
 /** The booking through the one scoping query; its 404 (stranger, missing, malformed) becomes an outcome. */
@@ -132,8 +144,9 @@ export function bookingPageUrl(bookingId: string): string {
 }
 
 /**
- * Stores the room id (what webhooks carry) and the space secret (what they are signed with).
- * Most launches find both stored already and write nothing. Concurrent first launches get the
+ * Stores the room id (what webhooks carry), the space secret (what they are signed with) and the
+ * flags it was launched with (sent again while a session is live). Most launches find all stored
+ * already and write nothing. Concurrent first launches get the
  * same room from Lessonspace (same launch id) and take turns on the booking row's lock, so one
  * space row is written and the others see it.
  */
@@ -141,33 +154,56 @@ async function storeRoom(
   loaded: { id: string; meetingProviderId: string | null; meetingUrl: string | null },
   launchId: string,
   launched: LaunchSuccess,
+  flags: LaunchFlags,
 ): Promise<void> {
   const bookingId = loaded.id;
   const meetingUrl = bookingPageUrl(bookingId);
+  const spaceSelect = {
+    roomId: true,
+    launchId: true,
+    secret: true,
+    launchedRecordAv: true,
+    launchedTranscribe: true,
+    launchedSummarise: true,
+  } as const;
   const isCurrent = (
     booking: { meetingProviderId: string | null; meetingUrl: string | null } | null,
-    space: { roomId: string; launchId: string; secret: string } | null,
+    space: {
+      roomId: string;
+      launchId: string;
+      secret: string;
+      launchedRecordAv: boolean | null;
+      launchedTranscribe: boolean | null;
+      launchedSummarise: boolean | null;
+    } | null,
   ) =>
     booking?.meetingProviderId === launched.roomId &&
     booking.meetingUrl === meetingUrl &&
     space?.roomId === launched.roomId &&
     space.launchId === launchId &&
-    space.secret === launched.secret;
+    space.secret === launched.secret &&
+    space.launchedRecordAv === flags.recordAv &&
+    space.launchedTranscribe === flags.transcribe &&
+    space.launchedSummarise === flags.summarise;
 
-  const storedSpace = await db.lessonspaceSpace.findUnique({
-    where: { bookingId },
-    select: { roomId: true, launchId: true, secret: true },
-  });
+  const storedSpace = await db.lessonspaceSpace.findUnique({ where: { bookingId }, select: spaceSelect });
   if (isCurrent(loaded, storedSpace)) return;
 
   await db.$transaction(async (tx) => {
     await sql(Prisma.sql`SELECT 1 FROM bookings WHERE id = ${bookingId}::uuid FOR UPDATE`, tx);
     const [booking, space] = await Promise.all([
       tx.booking.findUnique({ where: { id: bookingId }, select: { meetingProviderId: true, meetingUrl: true } }),
-      tx.lessonspaceSpace.findUnique({ where: { bookingId }, select: { roomId: true, launchId: true, secret: true } }),
+      tx.lessonspaceSpace.findUnique({ where: { bookingId }, select: spaceSelect }),
     ]);
     if (isCurrent(booking, space)) return;
-    const spaceRow = { roomId: launched.roomId, launchId, secret: launched.secret };
+    const spaceRow = {
+      roomId: launched.roomId,
+      launchId,
+      secret: launched.secret,
+      launchedRecordAv: flags.recordAv,
+      launchedTranscribe: flags.transcribe,
+      launchedSummarise: flags.summarise,
+    };
     if (space) await tx.lessonspaceSpace.update({ where: { bookingId }, data: spaceRow });
     else await tx.lessonspaceSpace.create({ data: { ...spaceRow, bookingId } });
     if (booking?.meetingProviderId !== launched.roomId || booking.meetingUrl !== meetingUrl) {

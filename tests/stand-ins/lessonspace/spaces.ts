@@ -63,6 +63,8 @@ export interface SpaceState {
   allowGuests: boolean | null;
   transcribe: boolean; // per launch: a launch that omits it switches transcription off
   summarise: boolean; // per launch, like transcribe
+  /** Every launch's flags in order, so tests can tell what each launch asked for. */
+  launchFlags: { at: Date; recordAv: boolean | null; transcribe: boolean; summarise: boolean }[];
   timeouts: { not_before: string | null; not_after: string | null } | null; // from the latest launch
   sessions: SessionState[];
   activeSession: SessionState | null;
@@ -168,6 +170,7 @@ export class SpaceRegistry {
         allowGuests: null,
         transcribe: false,
         summarise: false,
+        launchFlags: [],
         timeouts: null,
         sessions: [],
         activeSession: null,
@@ -186,6 +189,7 @@ export class SpaceRegistry {
     // Like Lessonspace: transcription is applied per launch, and leaving it out switches it off.
     space.transcribe = input.transcribe === true;
     space.summarise = input.summarise === true;
+    space.launchFlags.push({ at, recordAv: space.recordAv, transcribe: space.transcribe, summarise: space.summarise });
     space.timeouts = input.timeouts
       ? { not_before: input.timeouts.not_before ?? null, not_after: input.timeouts.not_after ?? null }
       : null;
