@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NotificationKind } from "./notification-kinds";
+import type { BookingNotificationKind, NotificationKind } from "./notification-kinds";
 import {
   kindsOfferedTo,
   recipientsFor,
@@ -36,7 +36,7 @@ function family(overrides: Partial<BookingParties> = {}): BookingParties {
   return { tutor, client: parent, student: child, studentGuardians: [guardian("Paula")], ...overrides };
 }
 
-const who = (parties: BookingParties, kind: NotificationKind) =>
+const who = (parties: BookingParties, kind: BookingNotificationKind) =>
   recipientsFor(parties, kind).map((r) => `${r.fullName}:${r.role}`);
 
 describe("reminders", () => {
@@ -137,18 +137,20 @@ describe("choices and addresses", () => {
 });
 
 describe("kinds offered on the settings page", () => {
-  it("a parent or student chooses about reminders and the lesson record", () => {
-    expect(kindsOfferedTo(["client"])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
-    expect(kindsOfferedTo(["student"])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
-    expect(kindsOfferedTo([])).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+  it("a parent or student chooses about reminders, the lesson record and the weekly digest", () => {
+    const family = ["reminder_day_before", "reminder_classroom_open", "lesson_record", "weekly_digest"];
+    expect(kindsOfferedTo(["client"])).toEqual(family);
+    expect(kindsOfferedTo(["student"])).toEqual(family);
+    expect(kindsOfferedTo([])).toEqual(family);
   });
 
-  it("a tutor chooses about reminders and the review prompt; a tutor who is also a parent about all four", () => {
+  it("a tutor chooses about reminders and the review prompt; a tutor who is also a parent about all five", () => {
     expect(kindsOfferedTo(["tutor"])).toEqual(["reminder_day_before", "reminder_classroom_open", "review_prompt"]);
     expect(kindsOfferedTo(["tutor", "client"])).toEqual([
       "reminder_day_before",
       "reminder_classroom_open",
       "lesson_record",
+      "weekly_digest",
       "review_prompt",
     ]);
   });

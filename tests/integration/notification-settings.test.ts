@@ -47,13 +47,15 @@ describe("the settings page", () => {
     expect(post.headers.get("Location")).toMatch(/^\/sign-in\?/);
   });
 
-  it("everything is on by default; a parent is asked about reminders and the lesson record, not the tutors' review prompt", async () => {
+  it("everything is on by default; a parent is asked about reminders, the lesson record and the weekly digest, not the tutors' review prompt", async () => {
     const parent = await createProfile({ roles: ["client"] });
     const page = (await callLoader(settings, "/settings/notifications", { cookie: await signIn(parent) }))
       .data as SettingsPage;
-    expect(page.kinds.map((k) => k.kind)).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+    const family = ["reminder_day_before", "reminder_classroom_open", "lesson_record", "weekly_digest"];
+    expect(page.kinds.map((k) => k.kind)).toEqual(family);
     expect(page.kinds[0]!.title).toBe("Reminder the day before");
-    expect(page.enabled).toEqual(["reminder_day_before", "reminder_classroom_open", "lesson_record"]);
+    expect(page.kinds[3]!.title).toBe("Weekly digest");
+    expect(page.enabled).toEqual(family);
     expect(page).toMatchObject({ saved: false, unsubscribedFrom: null, hasEmail: true });
   });
 
@@ -77,6 +79,7 @@ describe("the settings page", () => {
       { kind: "lesson_record", enabled: false },
       { kind: "reminder_classroom_open", enabled: true },
       { kind: "reminder_day_before", enabled: false },
+      { kind: "weekly_digest", enabled: false },
     ]);
     const page = (await callLoader(settings, "/settings/notifications?saved=1", { cookie })).data as SettingsPage;
     expect(page).toMatchObject({ saved: true, enabled: ["reminder_classroom_open"] });
@@ -84,9 +87,9 @@ describe("the settings page", () => {
     // Ticking everything again (the form sends each ticked box under the same name).
     await callAction(settings, "/settings/notifications", {
       cookie,
-      form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record"),
+      form: enabledForm("reminder_day_before", "reminder_classroom_open", "lesson_record", "weekly_digest"),
     });
-    expect(Object.values(await notificationChoices(parent.id))).toEqual([true, true, true, true]);
+    expect(Object.values(await notificationChoices(parent.id))).toEqual([true, true, true, true, true]);
   });
 
   it("nothing ticked switches every offered kind off and leaves the one not offered alone", async () => {
@@ -97,6 +100,7 @@ describe("the settings page", () => {
       reminder_classroom_open: false,
       lesson_record: false,
       review_prompt: true,
+      weekly_digest: false,
     });
   });
 
@@ -166,7 +170,7 @@ describe("the unsubscribe link (GET) and its button (POST)", () => {
     expect(await rows(parent.id)).toEqual([{ kind: "reminder_day_before", enabled: false }]);
     const page = (await callLoader(settings, result.headers.get("Location")!, { cookie })).data as SettingsPage;
     expect(page.unsubscribedFrom).toBe("Reminder the day before");
-    expect(page.enabled).toEqual(["reminder_classroom_open", "lesson_record"]);
+    expect(page.enabled).toEqual(["reminder_classroom_open", "lesson_record", "weekly_digest"]);
   });
 
   it("the button, signed out: switches it off and shows a page that names the kind and nothing about the person", async () => {

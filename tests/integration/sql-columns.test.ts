@@ -54,6 +54,16 @@ import {
   ID_COLUMNS,
   insertNotificationsSql,
 } from "~/.server/notifications/sweep";
+import {
+  DIGEST_CANDIDATE_COLUMNS,
+  DIGEST_LESSON_COLUMNS,
+  digestLessonsSql,
+  dueDigestRecipientsSql,
+  insertDigestRowsSql,
+  ZONE_COLUMNS,
+  zonesSql,
+} from "~/.server/notifications/digest";
+import { DEFAULT_DIGEST_SCHEDULE, digestWeekOf } from "~/domain/weekly-digest";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import { SEARCH_COLUMNS, searchTranscriptsSql } from "~/.server/transcripts/read";
 import { lessonTalkTimeSql, LESSON_TALK_TIME_COLUMNS } from "~/.server/transcripts/talk-time-sql";
@@ -137,6 +147,23 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["due review prompts", () => dueRecordsSql("review_prompt", now, null, 5), DUE_COLUMNS],
   ["new notification rows", () => insertNotificationsSql("lesson_record", []), ID_COLUMNS],
   ["sends whose retries ran out", () => exhaustedSendsSql(now, 5), ID_COLUMNS],
+  ["the zones people live in", () => zonesSql(), ZONE_COLUMNS],
+  [
+    "people owed a weekly digest",
+    () =>
+      dueDigestRecipientsSql(
+        [{ zone: "Europe/London", week: digestWeekOf("2026-11-30", "Europe/London", DEFAULT_DIGEST_SCHEDULE) }],
+        null,
+        5,
+      ),
+    DIGEST_CANDIDATE_COLUMNS,
+  ],
+  ["new weekly digest rows", () => insertDigestRowsSql([]), ID_COLUMNS],
+  [
+    "a family's lessons for its digest",
+    () => digestLessonsSql(parent.id, new Date(now.getTime() - week), now),
+    DIGEST_LESSON_COLUMNS,
+  ],
 ];
 
 describe("hand-written reads return the columns they declare", () => {

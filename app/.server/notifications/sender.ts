@@ -8,6 +8,9 @@
 //    worker died). A fresh claim by another worker makes this attempt retry later instead.
 // 4. Compose, send over SMTP, then mark sent with the Message-ID (recorded after sending).
 //
+// The weekly digest has no booking: step 2 checks its week instead (stale from noon the day after
+// it was due) and what it would say (nothing to say → skipped), docs/decisions/0068-weekly-digest-once-per-recipient-and-week.md.
+//
 // The residual window: a worker killed after the mail server accepted the message but before the
 // `sent` UPDATE commits (a few milliseconds) leaves the row `sending`; after CLAIM_TIMEOUT_MS another
 // worker sends it again. The second copy carries the same Message-ID and X-Entity-Ref-ID (the
@@ -16,12 +19,21 @@ import { presentLesson } from "~/domain/lesson-presentation";
 import { usableTimeZone } from "~/domain/time-zone";
 import { CLAIM_TIMEOUT_MS, isRecordKind, staleReasonOf } from "~/domain/notification-due";
 import { learnerOf } from "~/domain/attendee";
-import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
+import type {
+  BookingNotificationKind,
+  NotificationEmailInput,
+  NotificationRecipient,
+  RecipientRole,
+} from "~/domain/notification-kinds";
+import type { Prisma } from "~/generated/prisma/client";
 import { isNotificationKind } from "~/domain/notification-kinds";
 import { db } from "../db";
 import { env } from "../env";
 import { sendMail } from "./mailer";
-import { composeNotificationEmail } from "./email";
+import { composeDigestEmail, composeNotificationEmail } from "./email";
+import { digestOf, digestSchedule } from "./digest";
+import { DIGEST_KIND, isDigestStale, type DigestContents, type DigestSchedule } from "~/domain/weekly-digest";
+import type { SendMailOptions } from "nodemailer";
 import { NOTIFIABLE_PROFILE_SELECT } from "./recipients";
 import { logger } from "../logger";
 
@@ -39,67 +51,81 @@ export type SenderOptions = {
   now?: () => Date;
   claimTimeoutMs?: number;
   permanentFailureTries?: number;
+  /** When the weekly digest goes out; default DIGEST_DAY and DIGEST_LOCAL_TIME. */
+  digest?: DigestSchedule;
 };
 
 const DONE = new Set(["sent", "failed_permanent", "skipped"]);
+
+const BOOKING_SELECT = {
+  id: true,
+  status: true,
+  serviceName: true,
+  sessionStartTime: true,
+  sessionDuration: true,
+  createdAt: true,
+  calendarSequence: true,
+  outcome: true,
+  outcomeSettledAt: true,
+  outcomeTutorSeconds: true,
+  outcomeAttendeeSeconds: true,
+  recordingUrl: true,
+  sessionArtifacts: true,
+  reviews: {
+    select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
+    orderBy: { createdAt: "asc" },
+  },
+  tutor: { select: { id: true, fullName: true } },
+  client: { select: { id: true, fullName: true } },
+  student: { select: { id: true, fullName: true } },
+  // What the lesson's presentation is decided from (a provisional outcome, too short or not).
+  sessions: {
+    select: {
+      startedAt: true,
+      endedAt: true,
+      attendance: { select: { profileId: true, joinedAt: true, leftAt: true, secondsPresent: true } },
+    },
+  },
+} as const satisfies Prisma.BookingSelect;
 
 export async function sendNotification(notificationId: string, options: SenderOptions = {}): Promise<SendOutcome> {
   const now = options.now ?? (() => new Date());
   const claimTimeoutMs = options.claimTimeoutMs ?? CLAIM_TIMEOUT_MS;
   const permanentTries = options.permanentFailureTries ?? PERMANENT_FAILURE_TRIES;
 
-  const row = await db.notification.findUnique({
-    where: { id: notificationId },
-    include: {
-      // Read again at send: a kind switched off since the sweep queued it (an unsubscribe link
-      // pressed in between) is not sent.
-      recipient: { select: NOTIFIABLE_PROFILE_SELECT },
-      booking: {
-        select: {
-          id: true,
-          status: true,
-          serviceName: true,
-          sessionStartTime: true,
-          sessionDuration: true,
-          createdAt: true,
-          calendarSequence: true,
-          outcome: true,
-          outcomeSettledAt: true,
-          outcomeTutorSeconds: true,
-          outcomeAttendeeSeconds: true,
-          recordingUrl: true,
-          sessionArtifacts: true,
-          reviews: {
-            select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
-            orderBy: { createdAt: "asc" },
-          },
-          tutor: { select: { id: true, fullName: true } },
-          client: { select: { id: true, fullName: true } },
-          student: { select: { id: true, fullName: true } },
-          // What the lesson's presentation is decided from (a provisional outcome, too short or not).
-          sessions: {
-            select: {
-              startedAt: true,
-              endedAt: true,
-              attendance: { select: { profileId: true, joinedAt: true, leftAt: true, secondsPresent: true } },
-            },
-          },
-        },
-      },
-    },
-  });
+  // Read again at send: a kind switched off since the sweep queued it (an unsubscribe link
+  // pressed in between) is not sent.
+  const row = await loadNotification(notificationId);
   // The booking (or the person) was deleted: the row went with it.
   if (!row) return "missing";
   if (DONE.has(row.status)) return "already-done";
 
   const fields = { notificationId, kind: row.kind, bookingId: row.bookingId, recipient: row.recipientProfileId };
   const { booking, recipient } = row;
-  const staleReason = staleReasonOf(
-    row,
-    booking,
-    { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
-    now(),
-  );
+  const recipientNow = {
+    ...recipient,
+    switchedOff: recipient.notificationPreferences.map((preference) => preference.kind),
+  };
+  let digest: DigestContents | null = null;
+  let staleReason: string | null;
+  if (row.kind === DIGEST_KIND) {
+    const found = await digestOf(recipient, row.forStartTime, now(), options.digest ?? digestSchedule());
+    digest = found.contents;
+    staleReason = isDigestStale(found.week, now())
+      ? "week stale"
+      : !recipient.email || recipient.emailUndeliverableAt
+        ? "address undeliverable"
+        : recipientNow.switchedOff.includes(DIGEST_KIND)
+          ? "switched off by the recipient"
+          : digest === null
+            ? "nothing to say"
+            : null;
+  } else if (!booking) {
+    // Only the digest is without a booking (a CHECK in 084_weekly_digest).
+    return "missing";
+  } else {
+    staleReason = staleReasonOf(row, booking, recipientNow, now());
+  }
   if (staleReason) {
     await db.notification.updateMany({
       where: { id: notificationId, status: { in: ["queued", "sending"] } },
@@ -117,7 +143,51 @@ export async function sendNotification(notificationId: string, options: SenderOp
   }
   const { attempts } = claimed;
   if (!isNotificationKind(row.kind)) throw new Error(`Unknown notification kind ${row.kind}`);
+  let result: Awaited<ReturnType<typeof sendMail>>;
+  try {
+    const mail =
+      row.kind === DIGEST_KIND
+        ? composeDigestEmail({
+            recipient: { profileId: recipient.id, fullName: recipient.fullName, email: recipient.email! },
+            contents: digest!,
+          })
+        : composeBookingEmail(row.kind, row.recipientRole, recipient, booking!, now());
+    // The notification id identifies the message: a resend after a crash is recognisably the same one.
+    mail.messageId = `<${notificationId}@${new URL(env().APP_URL).hostname}>`;
+    mail.headers = { ...(mail.headers as Record<string, string> | undefined), "X-Entity-Ref-ID": notificationId };
+    result = await sendMail(mail);
+  } catch (error) {
+    // Nothing reached the mail server: give the row back for the retry.
+    await db.notification.update({
+      where: { id: notificationId },
+      data: { status: "queued", lastError: String(error) },
+    });
+    throw error;
+  }
+  return recordResult(notificationId, result, { fields, attempts, recipient, now, permanentTries });
+}
 
+type LoadedRow = NonNullable<Awaited<ReturnType<typeof loadNotification>>>;
+
+function loadNotification(notificationId: string) {
+  return db.notification.findUnique({
+    where: { id: notificationId },
+    include: {
+      recipient: { select: NOTIFIABLE_PROFILE_SELECT },
+      booking: { select: BOOKING_SELECT },
+    },
+  });
+}
+
+/** A lesson's message: the booking's words, and for a record its outcome, recording, snapshot and reviews. */
+function composeBookingEmail(
+  kind: BookingNotificationKind,
+  recipientRole: string,
+  recipient: LoadedRow["recipient"],
+  booking: NonNullable<LoadedRow["booking"]>,
+  now: Date,
+): SendMailOptions {
+  const row = { kind, recipientRole };
   const input: NotificationEmailInput = {
     kind: row.kind,
     recipient: {
@@ -142,7 +212,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
     // The same words as the lesson's page: the badge and why, with the numbers.
     const lesson = presentLesson(
       { ...booking, presence: booking.sessions.flatMap((session) => session.attendance) },
-      now(),
+      now,
       usableTimeZone(recipient.timeZone),
     );
     input.record = {
@@ -156,21 +226,22 @@ export async function sendNotification(notificationId: string, options: SenderOp
       })),
     };
   }
-  let result: Awaited<ReturnType<typeof sendMail>>;
-  try {
-    const mail = composeNotificationEmail(input);
-    // The notification id identifies the message: a resend after a crash is recognisably the same one.
-    mail.messageId = `<${notificationId}@${new URL(env().APP_URL).hostname}>`;
-    mail.headers = { ...(mail.headers as Record<string, string> | undefined), "X-Entity-Ref-ID": notificationId };
-    result = await sendMail(mail);
-  } catch (error) {
-    // Nothing reached the mail server: give the row back for the retry.
-    await db.notification.update({
-      where: { id: notificationId },
-      data: { status: "queued", lastError: String(error) },
-    });
-    throw error;
-  }
+  return composeNotificationEmail(input);
+}
+
+/** Marks the row after the mail server answered: sent, failed for good (address marked), or back to queued for a retry. */
+async function recordResult(
+  notificationId: string,
+  result: Awaited<ReturnType<typeof sendMail>>,
+  context: {
+    fields: Record<string, unknown>;
+    attempts: number;
+    recipient: { id: string; email: string | null };
+    now: () => Date;
+    permanentTries: number;
+  },
+): Promise<SendOutcome> {
+  const { fields, attempts, recipient, now, permanentTries } = context;
   if (result.ok) {
     await db.notification.update({
       where: { id: notificationId },
