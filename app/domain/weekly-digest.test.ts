@@ -8,9 +8,9 @@ import {
   digestWeekOfKey,
   dueDigestWeek,
   isDigestStale,
-  noteHeadline,
   type DigestLesson,
 } from "./weekly-digest";
+import { noteHeadline } from "./note-headline";
 
 const LONDON = "Europe/London";
 const NEW_YORK = "America/New_York";

@@ -16,6 +16,7 @@ import { learnerOf } from "./attendee";
 import { formatDateTime, formatDay } from "./format";
 import { attendedMinutes } from "./lesson-outcome";
 import { presentLesson, type LessonFacts } from "./lesson-presentation";
+import { noteHeadline } from "./note-headline";
 import { addDays, instantAt, mondayOf, weekdayIndex } from "./wall-clock";
 import { calendarDay } from "./format";
 
@@ -114,17 +115,6 @@ export type DigestContents = {
   homework: { bookingId: string; title: string; text: string; due: string }[];
   next: { bookingId: string; title: string; when: string }[];
 };
-
-/** The first line of a note with text on it, on one line and at most 200 characters. */
-export function noteHeadline(covered: string): string | null {
-  const line = covered
-    .split(/\r\n|\r|\n/)
-    .map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").trim())
-    .find((l) => l.length > 0);
-  if (!line) return null;
-  const flat = line.replace(/\s+/g, " ");
-  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
-}
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
