@@ -177,7 +177,7 @@ export async function remindersBench(context: BenchContext, options: { bookings:
 type WorkerProcess = ChildProcess & { sent(): number; stop(): Promise<void> };
 
 /** `npm run worker` as a child process, ready once it logs workers.started; counts its sends from its JSON log. */
-async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
     cwd: root,
     env: { ...process.env, ...env, NODE_PATH: path.join(root, "node_modules") },

@@ -8,6 +8,7 @@ import type { PageWeight } from "../lib/page-weight.ts";
 import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
+import type { DigestFigures } from "../digest.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
 import type { UploadFigures } from "../upload.ts";
 import type { WebhookFigures } from "../webhooks.ts";
@@ -36,6 +37,7 @@ export interface BenchSettings {
     webhookTotal: number;
     uploadRounds: number;
     reminderBookings: number;
+    digestFamilies: number;
   };
 }
 
@@ -66,6 +68,7 @@ export interface BenchResults {
     webhooks?: WebhookFigures;
     upload?: UploadFigures;
     reminders?: ReminderFigures;
+    digest?: DigestFigures;
     transcripts?: TranscriptFigures;
   };
   soak?: SoakFigures;

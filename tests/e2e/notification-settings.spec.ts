@@ -23,9 +23,9 @@ test("a parent switches off the day-before reminder from the header's E-mails li
   await page.getByRole("link", { name: "E-mails" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "E-mail notifications" })).toBeVisible();
   const group = page.getByRole("group", { name: "Send me these e-mails" });
-  await expect(group.getByRole("checkbox")).toHaveCount(3);
+  await expect(group.getByRole("checkbox")).toHaveCount(4);
   await expect(box(page, "Review prompt (tutors)")).toHaveCount(0);
-  for (const name of ["Reminder the day before", "Classroom is open", "Lesson record"])
+  for (const name of ["Reminder the day before", "Classroom is open", "Lesson record", "Weekly digest"])
     await expect(box(page, name)).toBeChecked();
 
   await box(page, "Reminder the day before").uncheck();
@@ -37,6 +37,7 @@ test("a parent switches off the day-before reminder from the header's E-mails li
     lesson_record: true,
     reminder_classroom_open: true,
     reminder_day_before: false,
+    weekly_digest: true,
   });
 
   await page.reload();
