@@ -4,7 +4,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/.server/db";
 import { closeMailer } from "~/.server/notifications/mailer";
-import { runDigestSweep } from "~/.server/notifications/sweep";
+import { runDigestSweep, runSweep } from "~/.server/notifications/sweep";
 import { sendNotification } from "~/.server/notifications/sender";
 import { DEFAULT_DIGEST_SCHEDULE } from "~/domain/weekly-digest";
 import { createProfile } from "../support/app.ts";
@@ -78,6 +78,15 @@ describe("the weekly digest", { timeout: 60_000 }, () => {
       [london.id, "2026-11-30T00:00:00.000Z", null],
       [newYork.id, "2026-11-30T00:00:00.000Z", null],
     ]);
+  });
+
+  it("is queued by the every-minute sweep itself (runSweep), beside the lessons' messages", async () => {
+    const parent = await createProfile({ fullName: "Mina Minute", roles: ["client"] });
+    await lesson({ clientId: parent.id }, "2026-12-03T16:00:00Z");
+    const queue = await sweepQueue();
+    expect((await runSweep(queue, at("2026-12-06T17:59:00Z"), options)).queued.weekly_digest).toBeUndefined();
+    expect((await runSweep(queue, SUNDAY_SIX_LONDON, options)).queued.weekly_digest).toBe(1);
+    expect((await runSweep(queue, at("2026-12-06T18:01:00Z"), options)).queued.weekly_digest).toBeUndefined();
   });
 
   it("goes out once per recipient and week with two workers sweeping and sending at once, and again never", async () => {
