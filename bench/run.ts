@@ -96,6 +96,7 @@ const settings: BenchSettings = {
         webhookTotal: 400,
         uploadRounds: 1,
         reminderBookings: 1_000,
+        digestFamilies: 200,
       }
     : {
         dashboardSeconds: 5,
@@ -104,6 +105,7 @@ const settings: BenchSettings = {
         webhookTotal: 2_000,
         uploadRounds: 3,
         reminderBookings: 10_000,
+        digestFamilies: 10_000,
       },
 };
 

@@ -80,6 +80,17 @@ describe("database pools", () => {
 });
 
 describe("transcription settings", () => {
+  it("sends the weekly digest on Sunday at 18:00 by default; DIGEST_DAY and DIGEST_LOCAL_TIME change it, and nonsense is refused", () => {
+    expect(parseEnv(complete)).toMatchObject({ DIGEST_DAY: "sunday", DIGEST_LOCAL_TIME: "18:00" });
+    expect(parseEnv({ ...complete, DIGEST_DAY: "monday", DIGEST_LOCAL_TIME: "07:30" })).toMatchObject({
+      DIGEST_DAY: "monday",
+      DIGEST_LOCAL_TIME: "07:30",
+    });
+    expect(() => parseEnv({ ...complete, DIGEST_DAY: "Sun" })).toThrowError(/DIGEST_DAY: DIGEST_DAY must be one of/);
+    for (const time of ["24:00", "7:30", "18:00:00", "six"])
+      expect(() => parseEnv({ ...complete, DIGEST_LOCAL_TIME: time })).toThrowError(/DIGEST_LOCAL_TIME: /);
+  });
+
   it("transcribes by default, and LESSONSPACE_TRANSCRIBE=false turns it off", () => {
     expect(parseEnv(complete).LESSONSPACE_TRANSCRIBE).toBe(true);
     expect(parseEnv({ ...complete, LESSONSPACE_TRANSCRIBE: "false" }).LESSONSPACE_TRANSCRIBE).toBe(false);

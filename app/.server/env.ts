@@ -2,6 +2,7 @@ import addressparser from "nodemailer/lib/addressparser";
 import { z } from "zod";
 import { DEFAULT_TRANSCRIPT_ORIGINS, parseTranscriptOrigins } from "~/domain/transcript-origins";
 import { DEFAULT_LATE_START_AFTER_MINUTES } from "~/domain/late-start";
+import { isLocalTime, WEEKDAYS } from "~/domain/weekly-digest";
 
 // Every setting the server reads, validated once at start. A production start with anything
 // missing fails at once, naming each missing variable, instead of failing on the first request.
@@ -93,6 +94,13 @@ const envSchema = z
     MAIL_SIGNING_SECRET: z.string().min(32, "MAIL_SIGNING_SECRET must be at least 32 characters"),
     // Minutes after a lesson's start at which a missing tutor or learner is chased (app/domain/late-start.ts).
     LATE_START_AFTER_MINUTES: z.coerce.number().int().positive().max(60).default(DEFAULT_LATE_START_AFTER_MINUTES),
+    // The weekly family digest (app/domain/weekly-digest.ts): the weekday and the local time, in each
+    // recipient's own zone, it goes out; it reports on the Monday-to-Sunday week that ended by then.
+    DIGEST_DAY: z.enum(WEEKDAYS, { error: `DIGEST_DAY must be one of ${WEEKDAYS.join(", ")}` }).default("sunday"),
+    DIGEST_LOCAL_TIME: z
+      .string()
+      .refine(isLocalTime, "DIGEST_LOCAL_TIME must be a 24-hour time, e.g. 18:00")
+      .default("18:00"),
     // Background workers (sweep, sends) run inside the app server unless set to false, for
     // deployments that run them apart with `npm run worker` (app/.server/worker.ts).
     WORKERS_IN_PROCESS: z

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   earliestStart,
+  homeworkByPeriod,
   learningRecordLinks,
   periodKey,
   periodLabel,
@@ -38,6 +39,8 @@ function lesson(overrides: Partial<RecordLesson> = {}): RecordLesson {
     hasSnapshot: false,
     hasReview: false,
     hasTranscript: true,
+    noteHeadline: null,
+    homework: [],
     ...overrides,
   };
 }
@@ -246,5 +249,40 @@ describe("learningRecordLinks", () => {
     expect(
       learningRecordLinks([{ clientId: "parent", studentId: "kid", student: child("kid", "Kid") }], viewer),
     ).toEqual([]);
+  });
+});
+
+describe("homework over time", () => {
+  it("counts items set in the month of their lesson and done in the month they were ticked, in the viewer's zone", () => {
+    const entries = recordEntries(
+      [
+        lesson({
+          bookingId: "oct",
+          sessionStartTime: new Date("2026-10-20T15:00:00Z"),
+          homework: [{ doneAt: new Date("2026-11-02T09:00:00Z") }, { doneAt: null }],
+        }),
+        lesson({
+          bookingId: "nov",
+          homework: [
+            { doneAt: new Date("2026-11-24T18:00:00Z") },
+            // 1 Dec: a month not shown yet (a clock ahead of the page's).
+            { doneAt: new Date("2026-12-01T00:30:00Z") },
+            { doneAt: null },
+          ],
+        }),
+      ],
+      "month",
+      NOW,
+      "Europe/London",
+    );
+    const months = homeworkByPeriod(entries, "month", NOW, "Europe/London");
+    expect(months).toHaveLength(12);
+    expect(months.slice(-2)).toEqual([
+      { key: "2026-10", label: "Oct 2026", set: 2, done: 0 },
+      { key: "2026-11", label: "Nov 2026", set: 3, done: 2 },
+    ]);
+    // Set in October, done in November: counted in each; the December tick counts nowhere.
+    expect(months.reduce((sum, m) => sum + m.done, 0)).toBe(2);
+    expect(homeworkByPeriod([], "week", NOW, "Europe/London").every((w) => w.set === 0 && w.done === 0)).toBe(true);
   });
 });

@@ -14,7 +14,9 @@
  *   (a lesson without classroom records has no minutes to count, either way); attended is the
  *   learner's time in the classroom as the presentation counts it, capped at the planned length;
  * - talk share: the learner's speaking seconds over everyone's, summed over the period's lessons
- *   that have a transcript (null when none has).
+ *   that have a transcript (null when none has);
+ * - homework set: the items of the published notes of the period's lessons; homework done: items
+ *   (of the lessons shown) ticked done in the period, whenever they were set.
  */
 import { calendarDay } from "./format";
 import { attendedMinutes } from "./lesson-outcome";
@@ -32,6 +34,10 @@ export type RecordLesson = LessonFacts & {
   hasSnapshot: boolean;
   hasReview: boolean;
   hasTranscript: boolean;
+  /** The first line of the published note (note-headline.ts); null without one (a draft is none). */
+  noteHeadline: string | null;
+  /** The published note's homework items, each with when it was ticked done (null: still open). */
+  homework: readonly { doneAt: Date | null }[];
 };
 
 /** One lesson as the record counts and lists it. */
@@ -185,6 +191,33 @@ export function summarisePeriods(
       talkShare: spoken > 0 ? learnerSpoken / spoken : null,
     };
   });
+}
+
+export type HomeworkPeriod = { key: string; label: string; set: number; done: number };
+
+/** Homework set and ticked done in every period shown, oldest first (empty periods too). */
+export function homeworkByPeriod(
+  entries: readonly RecordEntry[],
+  period: RecordPeriod,
+  now: Date,
+  timeZone: string,
+): HomeworkPeriod[] {
+  const periods = recentPeriods(period, now, timeZone).map((key) => ({
+    key,
+    label: periodLabel(key, period),
+    set: 0,
+    done: 0,
+  }));
+  const byKey = new Map(periods.map((p) => [p.key, p]));
+  for (const entry of entries) {
+    for (const item of entry.lesson.homework) {
+      const setIn = byKey.get(entry.period);
+      if (setIn) setIn.set += 1;
+      const doneIn = item.doneAt ? byKey.get(periodKey(item.doneAt, period, timeZone)) : undefined;
+      if (doneIn) doneIn.done += 1;
+    }
+  }
+  return periods;
 }
 
 export type RecordLink = { id: string; fullName: string; own: boolean };

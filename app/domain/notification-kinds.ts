@@ -11,9 +11,13 @@ export const NOTIFICATION_KINDS = [
   "tutor_late",
   "tutor_reminded",
   "learner_late",
+  // About a week rather than one lesson (app/domain/weekly-digest.ts).
+  "weekly_digest",
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** The kinds about one booking (every kind but the weekly digest). */
+export type BookingNotificationKind = Exclude<NotificationKind, "weekly_digest">;
 
 export function isNotificationKind(value: unknown): value is NotificationKind {
   return typeof value === "string" && (NOTIFICATION_KINDS as readonly string[]).includes(value);
@@ -49,6 +53,11 @@ export const NOTIFICATION_LABELS: Record<NotificationKind, { title: string; desc
     title: "Tutor is waiting",
     description: "If the tutor is in the classroom a few minutes after the start and the learner is not.",
   },
+  weekly_digest: {
+    title: "Weekly digest",
+    description:
+      "Once a week: that week's lessons, the tutors' notes, homework still to do, and the next week's lessons.",
+  },
 };
 
 /** Why someone receives a booking's messages. */
@@ -65,7 +74,7 @@ export type NotificationRecipient = {
 
 /** Everything the e-mail renderer needs; built by the sender from the database. */
 export type NotificationEmailInput = {
-  kind: NotificationKind;
+  kind: BookingNotificationKind;
   recipient: NotificationRecipient;
   booking: {
     id: string;

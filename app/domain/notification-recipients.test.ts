@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NotificationKind } from "./notification-kinds";
+import type { BookingNotificationKind, NotificationKind } from "./notification-kinds";
 import {
   kindsOfferedTo,
   recipientsFor,
@@ -36,7 +36,7 @@ function family(overrides: Partial<BookingParties> = {}): BookingParties {
   return { tutor, client: parent, student: child, studentGuardians: [guardian("Paula")], ...overrides };
 }
 
-const who = (parties: BookingParties, kind: NotificationKind) =>
+const who = (parties: BookingParties, kind: BookingNotificationKind) =>
   recipientsFor(parties, kind).map((r) => `${r.fullName}:${r.role}`);
 
 describe("reminders", () => {
@@ -176,9 +176,16 @@ describe("late start", () => {
 });
 
 describe("kinds offered on the settings page", () => {
-  const family = ["reminder_day_before", "reminder_classroom_open", "lesson_record", "tutor_reminded", "learner_late"];
+  const family = [
+    "reminder_day_before",
+    "reminder_classroom_open",
+    "lesson_record",
+    "weekly_digest",
+    "tutor_reminded",
+    "learner_late",
+  ];
 
-  it("a parent or student chooses about reminders, the lesson record and the late-start notices", () => {
+  it("a parent or student chooses about reminders, the lesson record, the weekly digest and the late-start notices", () => {
     expect(kindsOfferedTo(["client"])).toEqual(family);
     expect(kindsOfferedTo(["student"])).toEqual(family);
     expect(kindsOfferedTo([])).toEqual(family);
@@ -195,6 +202,7 @@ describe("kinds offered on the settings page", () => {
       "reminder_day_before",
       "reminder_classroom_open",
       "lesson_record",
+      "weekly_digest",
       "review_prompt",
       "tutor_late",
       "tutor_reminded",

@@ -17,7 +17,12 @@
  * their guardians instead), not marked undeliverable, who have not switched that kind off; and each
  * person once, under the first of their roles in the order tutor, client, guardian, student.
  */
-import type { NotificationKind, NotificationRecipient, RecipientRole } from "./notification-kinds";
+import type {
+  BookingNotificationKind,
+  NotificationKind,
+  NotificationRecipient,
+  RecipientRole,
+} from "./notification-kinds";
 
 export type NotifiablePerson = {
   profileId: string;
@@ -41,7 +46,7 @@ export type BookingParties = {
   studentGuardians: readonly GuardianEdge[];
 };
 
-const ROLES_BY_KIND: Record<NotificationKind, readonly RecipientRole[]> = {
+const ROLES_BY_KIND: Record<BookingNotificationKind, readonly RecipientRole[]> = {
   reminder_day_before: ["tutor", "client", "guardian", "student"],
   reminder_classroom_open: ["tutor", "client", "guardian", "student"],
   lesson_record: ["client", "guardian", "student"],
@@ -53,7 +58,7 @@ const ROLES_BY_KIND: Record<NotificationKind, readonly RecipientRole[]> = {
 
 const reachable = (person: NotifiablePerson) => person.email !== null && !person.emailUndeliverable;
 
-export function recipientsFor(parties: BookingParties, kind: NotificationKind): NotificationRecipient[] {
+export function recipientsFor(parties: BookingParties, kind: BookingNotificationKind): NotificationRecipient[] {
   const roles = ROLES_BY_KIND[kind];
   const activeGuardians = parties.studentGuardians.filter((edge) => edge.status === "ACTIVE");
   const candidates: { person: NotifiablePerson; role: RecipientRole }[] = [];
@@ -89,14 +94,16 @@ export function recipientsFor(parties: BookingParties, kind: NotificationKind): 
 
 /**
  * The kinds a person can choose about on the settings page: reminders for everyone, the lesson
- * record and the late-start notices for families and learners, the review prompt and "tutor late"
- * for tutors (a tutor who is nothing else never receives a record, so is not asked about one).
+ * record, the weekly digest and the late-start notices for families and learners, the review
+ * prompt and "tutor late" for tutors (a tutor who is nothing else never receives a record, so is
+ * not asked about one).
  */
 export function kindsOfferedTo(roles: readonly string[]): NotificationKind[] {
   const tutor = roles.includes("tutor");
   const learnerOrFamily = !tutor || roles.some((role) => role !== "tutor");
   const kinds: NotificationKind[] = ["reminder_day_before", "reminder_classroom_open"];
-  if (learnerOrFamily) kinds.push("lesson_record");
+  // The weekly digest goes to the lesson record's family (app/.server/bookings/visibility.ts, familyBookingIdsSql).
+  if (learnerOrFamily) kinds.push("lesson_record", "weekly_digest");
   if (tutor) kinds.push("review_prompt", "tutor_late");
   if (learnerOrFamily) kinds.push("tutor_reminded", "learner_late");
   return kinds;

@@ -12,7 +12,12 @@ import {
   formatTimeRange,
   timeZoneLabel,
 } from "~/domain/format";
-import type { NotificationEmailInput, NotificationKind, RecipientRole } from "~/domain/notification-kinds";
+import type {
+  BookingNotificationKind,
+  NotificationEmailInput,
+  NotificationKind,
+  RecipientRole,
+} from "~/domain/notification-kinds";
 import { usableTimeZone } from "~/domain/time-zone";
 
 /** Where the message's buttons and footer point; built by the server from APP_URL. */
@@ -119,7 +124,7 @@ function relativeDay(date: Date, zone: string, now: Date): string {
 
 /** The subject line: one line, from words already made header-safe. */
 export function subjectFor(
-  kind: NotificationKind,
+  kind: BookingNotificationKind,
   words: LessonWords,
   input: NotificationEmailInput,
   now: Date,
@@ -177,12 +182,18 @@ const KIND_NAME: Record<NotificationKind, string> = {
   tutor_late: '"your lesson has started" e-mails',
   tutor_reminded: '"tutor running late" e-mails',
   learner_late: '"tutor is waiting" e-mails',
+  weekly_digest: "weekly digests",
 };
+
+/** "Stop weekly digests": the footer's unsubscribe link, for any kind. */
+export function stopWords(kind: NotificationKind): string {
+  return `Stop ${KIND_NAME[kind]}`;
+}
 
 export function footerWords(input: NotificationEmailInput, words: LessonWords) {
   return {
     reason: `You receive this e-mail from Tutorwise Classroom because ${ROLE_REASON[input.recipient.role](words.attendee)}.`,
-    unsubscribe: `Stop ${KIND_NAME[input.kind]}`,
+    unsubscribe: stopWords(input.kind),
     settings: "Choose which e-mails you get",
   };
 }

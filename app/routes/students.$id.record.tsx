@@ -9,6 +9,7 @@ import { BarChart } from "~/components/charts/BarChart";
 import { timeZoneLabel } from "~/domain/format";
 import {
   earliestStart,
+  homeworkByPeriod,
   recordEntries,
   recordTotals,
   summarisePeriods,
@@ -62,6 +63,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
       period,
       totals: recordTotals(entries),
       periods: summarisePeriods(entries, period, now, timeZone),
+      homework: homeworkByPeriod(entries, period, now, timeZone),
       lessons: entries.map(({ lesson, state, badge, explanation }) => ({
         id: lesson.bookingId,
         serviceName: lesson.serviceName,
@@ -69,6 +71,7 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
         state,
         badge,
         explanation,
+        noteHeadline: lesson.noteHeadline,
         talkShare: lesson.spokenSeconds > 0 ? formatShare(lesson.learnerSpokenSeconds / lesson.spokenSeconds) : null,
         evidence: [
           lesson.hasRecording ? { label: "Recording", href: `/bookings/${lesson.bookingId}/recording` } : null,
@@ -83,7 +86,9 @@ export async function loader({ context, request, params, url }: Route.LoaderArgs
 }
 
 export default function LearningRecord({ loaderData }: Route.ComponentProps) {
-  const { timeZone, learner, tutorOnly, accessLink, period, totals, periods, lessons } = loaderData;
+  const { timeZone, learner, tutorOnly, accessLink, period, totals, periods, homework, lessons } = loaderData;
+  const homeworkSet = homework.reduce((sum, p) => sum + p.set, 0);
+  const homeworkDone = homework.reduce((sum, p) => sum + p.done, 0);
   const categories = periods.map((p) => p.label);
   const span = period === "week" ? "the last 16 weeks" : "the last 12 months";
   const shares = periods.filter((p) => p.talkShare !== null);
@@ -172,6 +177,25 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
           />
         </section>
 
+        <section aria-labelledby="chart-homework">
+          <h2 id="chart-homework">Homework</h2>
+          <BarChart
+            id="homework"
+            title={`Homework set and done, by ${period}`}
+            description={
+              homeworkSet === 0 && homeworkDone === 0
+                ? "No homework was set in this time."
+                : `Over ${span}: ${homeworkSet} homework ${homeworkSet === 1 ? "item" : "items"} set and ${homeworkDone} done.`
+            }
+            categories={categories}
+            series={[
+              { name: "Set", color: "#8c959f", values: homework.map((p) => p.set) },
+              { name: "Done", color: "#0a6d5b", values: homework.map((p) => p.done) },
+            ]}
+            format={(value) => String(Math.round(value))}
+          />
+        </section>
+
         <section aria-labelledby="lesson-list">
           <h2 id="lesson-list">Lessons and their evidence</h2>
           {lessons.length === 0 ? (
@@ -182,6 +206,12 @@ export default function LearningRecord({ loaderData }: Route.ComponentProps) {
                 <li key={lesson.id}>
                   <a href={`/bookings/${lesson.id}`}>{lesson.serviceName}</a>, {lesson.when}:{" "}
                   <span className={`badge badge-${lesson.state}`}>{lesson.badge}</span> {lesson.explanation}
+                  {lesson.noteHeadline ? (
+                    <>
+                      {" · "}
+                      <q>{lesson.noteHeadline}</q>
+                    </>
+                  ) : null}
                   {lesson.talkShare ? ` · ${lesson.talkShare} of the talking` : ""}
                   {lesson.evidence.length > 0 ? (
                     <>

@@ -12,6 +12,7 @@ import type { ChildServer } from "../lib/processes.ts";
 import type { createWebhookRooms } from "../lib/seed.ts";
 import type { ReminderFigures } from "../reminders.ts";
 import type { ExportFigures } from "../export.ts";
+import type { DigestFigures } from "../digest.ts";
 import type { TranscriptFigures } from "../transcripts.ts";
 import type { RetentionFigures } from "../retention.ts";
 import type { UploadFigures } from "../upload.ts";
@@ -43,6 +44,7 @@ export interface BenchSettings {
     webhookTotal: number;
     uploadRounds: number;
     reminderBookings: number;
+    digestFamilies: number;
   };
 }
 
@@ -74,6 +76,7 @@ export interface BenchResults {
     webhooks?: WebhookFigures;
     upload?: UploadFigures;
     reminders?: ReminderFigures;
+    digest?: DigestFigures;
     transcripts?: TranscriptFigures;
     lateStart?: LateStartFigures;
     export?: ExportFigures;

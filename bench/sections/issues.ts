@@ -1,4 +1,5 @@
-// 3. The per-feature benches (dashboard, launch, webhooks, upload, reminders, transcripts, late start), called as
+// 3. The per-feature benches (dashboard, launch, webhooks, upload, reminders, digest, transcripts, late start,
+//    export, retention), called as
 // functions on the same stack, each judged by its own check.
 import { demoProfiles } from "../../prisma/seed.ts";
 import { dashboardBench } from "../dashboard.ts";
@@ -9,6 +10,7 @@ import { addBookings } from "../lib/seed.ts";
 import type { BenchContext } from "../lib/stack.ts";
 import { remindersBench } from "../reminders.ts";
 import { retentionBench } from "../retention.ts";
+import { digestBench } from "../digest.ts";
 import { transcriptBench } from "../transcripts.ts";
 import { uploadBench } from "../upload.ts";
 import { webhookBench } from "../webhooks.ts";
@@ -56,6 +58,14 @@ export async function perIssue(run: BenchRun, ctx: BenchContext) {
   if (!out.reminders.ok)
     run.failures.push(
       `reminders bench: ${out.reminders.duplicates} duplicates, ${out.reminders.missing} not delivered`,
+    );
+  heading(
+    `3e'. Weekly digest: ${issue.digestFamilies.toLocaleString("en-GB")} families, two racing sweeps, two workers, real SMTP to the catcher`,
+  );
+  out.digest = await digestBench(ctx, { families: issue.digestFamilies });
+  if (!out.digest.ok)
+    run.failures.push(
+      `digest bench: ${out.digest.duplicates} duplicates, ${out.digest.missing} missing, ${out.digest.perSecond.toFixed(0)} messages/s, ${out.digest.cpuMsPerMessage.toFixed(1)} CPU-ms/message`,
     );
   const transcripts = quick ? 50 : 500;
   heading(`3f. Transcripts: ingest ${transcripts} × 600 segments, search at c10, a learning record of 200 lessons`);

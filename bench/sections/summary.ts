@@ -1,5 +1,6 @@
 // The summary: one table of the run's figures beside their targets and ceilings, the app server's
 // unexpected stderr, PASS or FAIL with the reasons, and the figures as JSON in bench/results/.
+import { DIGEST_FLOORS } from "../digest.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -169,6 +170,14 @@ export function summary(run: BenchRun, ctx: BenchContext): void {
       `late start, ${l.lessons.toLocaleString("en-GB")} lessons at once, 2 workers`,
       `${l.expected.toLocaleString("en-GB")} alerts decided ${l.decidedSeconds.toFixed(1)} s after the mark (floor ${l.floorSeconds} s)`,
       `drained in ${l.drainedSeconds.toFixed(1)} s (${l.perSecond.toFixed(0)}/s, ${l.cpuMsPerAlert.toFixed(1)} CPU-ms each); ${l.duplicates} duplicates, ${l.undecided} undecided`,
+    ]);
+  }
+  if (issue?.digest) {
+    const d = issue.digest;
+    rows.push([
+      `weekly digest, ${d.families.toLocaleString("en-GB")} families, 2 workers`,
+      `${d.perSecond.toFixed(0)} messages/s (floor ${DIGEST_FLOORS.messagesPerSecond}), drained in ${d.drainSeconds.toFixed(1)} s (sweeps ${d.sweepSeconds.toFixed(1)} s)`,
+      `${d.duplicates} duplicates, ${d.missing} missing; ${d.cpuMsPerMessage.toFixed(1)} CPU-ms/message (ceiling ${DIGEST_FLOORS.cpuMsPerMessage}): ${d.ok ? "PASS" : "FAIL"}`,
     ]);
   }
   if (issue?.transcripts) {

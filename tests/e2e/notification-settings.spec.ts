@@ -23,9 +23,15 @@ test("a parent switches off the day-before reminder from the header's E-mails li
   await page.getByRole("link", { name: "E-mails" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "E-mail notifications" })).toBeVisible();
   const group = page.getByRole("group", { name: "Send me these e-mails" });
-  await expect(group.getByRole("checkbox")).toHaveCount(5);
+  await expect(group.getByRole("checkbox")).toHaveCount(6);
   await expect(box(page, "Review prompt (tutors)")).toHaveCount(0);
-  for (const name of ["Reminder the day before", "Classroom is open", "Lesson record", "Tutor running late"])
+  for (const name of [
+    "Reminder the day before",
+    "Classroom is open",
+    "Lesson record",
+    "Weekly digest",
+    "Tutor running late",
+  ])
     await expect(box(page, name)).toBeChecked();
 
   await box(page, "Reminder the day before").uncheck();
@@ -39,6 +45,7 @@ test("a parent switches off the day-before reminder from the header's E-mails li
     reminder_classroom_open: true,
     reminder_day_before: false,
     tutor_reminded: true,
+    weekly_digest: true,
   });
 
   await page.reload();

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { closeMailer, sendMail } from "~/.server/notifications/mailer";
 import { composeNotificationEmail } from "~/.server/notifications/email";
 import { verifyUnsubscribeToken } from "~/.server/notifications/unsubscribe-token";
-import type { NotificationEmailInput, NotificationKind } from "~/domain/notification-kinds";
+import type { NotificationEmailInput, BookingNotificationKind } from "~/domain/notification-kinds";
 import type { CaughtMessage } from "../stand-ins/smtp.ts";
 import { testStandIns } from "../support/stand-ins.ts";
 
@@ -14,7 +14,7 @@ const NOW = new Date("2026-12-01T15:00:00Z");
 const START = new Date("2026-12-02T15:00:00Z"); // 15:00 in London, 10:00 in New York, 02:00 (3 Dec) in Sydney
 
 function inputFor(
-  kind: NotificationKind,
+  kind: BookingNotificationKind,
   overrides: {
     recipient?: Partial<NotificationEmailInput["recipient"]>;
     booking?: Partial<NotificationEmailInput["booking"]>;

@@ -5,7 +5,7 @@ import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/.server/db";
 import { recipientsForBookings } from "~/.server/notifications/recipients";
-import type { NotificationKind } from "~/domain/notification-kinds";
+import type { BookingNotificationKind } from "~/domain/notification-kinds";
 import { addGuardian, createBooking, createProfile, type TestProfile } from "../support/app.ts";
 
 /** A profile with no address of its own (and so no login): a young child. */
@@ -16,7 +16,7 @@ async function childWithoutEmail(fullName: string) {
   });
 }
 
-async function names(bookingId: string, kind: NotificationKind) {
+async function names(bookingId: string, kind: BookingNotificationKind) {
   const map = await recipientsForBookings([bookingId], kind);
   return (map.get(bookingId) ?? []).map((r) => `${r.fullName}:${r.role}`);
 }

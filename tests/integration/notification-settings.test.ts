@@ -41,6 +41,7 @@ const FAMILY_KINDS = [
   "reminder_day_before",
   "reminder_classroom_open",
   "lesson_record",
+  "weekly_digest",
   "tutor_reminded",
   "learner_late",
 ];
@@ -93,6 +94,7 @@ describe("the settings page", () => {
       { kind: "reminder_classroom_open", enabled: true },
       { kind: "reminder_day_before", enabled: false },
       { kind: "tutor_reminded", enabled: false },
+      { kind: "weekly_digest", enabled: false },
     ]);
     const page = (await callLoader(settings, "/settings/notifications?saved=1", { cookie })).data as SettingsPage;
     expect(page).toMatchObject({ saved: true, enabled: ["reminder_classroom_open"] });
@@ -112,6 +114,7 @@ describe("the settings page", () => {
       reminder_day_before: false,
       reminder_classroom_open: false,
       lesson_record: false,
+      weekly_digest: false,
       review_prompt: true,
       tutor_late: true,
       tutor_reminded: false,

@@ -58,6 +58,16 @@ import {
 } from "~/.server/notifications/sweep";
 import { JOINED_COLUMNS, joinedSql } from "~/.server/notifications/late-start-sql";
 import { nextSlotSql, reserveSlotSql, WAIT_COLUMNS } from "~/.server/lessonspace/call-slots";
+import {
+  DIGEST_CANDIDATE_COLUMNS,
+  DIGEST_LESSON_COLUMNS,
+  digestLessonsSql,
+  dueDigestRecipientsSql,
+  insertDigestRowsSql,
+  ZONE_COLUMNS,
+  zonesSql,
+} from "~/.server/notifications/digest";
+import { DEFAULT_DIGEST_SCHEDULE, digestWeekOf } from "~/domain/weekly-digest";
 import { CLAIM_COLUMNS, claimDueFetchesSql, FETCH_STATE_COLUMNS, lockFetchSql } from "~/.server/transcripts/ingest";
 import {
   claimDueSummariesSql,
@@ -210,6 +220,23 @@ const reads: [name: string, statement: () => Prisma.Sql, columns: readonly strin
   ["talk-time rows removed", () => removeSpeakersSql([]), REMOVED_COUNT_COLUMNS],
   ["a session's summaries removed", () => removeSessionSummariesSql([]), REMOVED_COUNT_COLUMNS],
   ["expired summaries removed", () => removeExpiredSummariesSql(new Date(0), 5), REMOVED_COUNT_COLUMNS],
+  ["the zones people live in", () => zonesSql(), ZONE_COLUMNS],
+  [
+    "people owed a weekly digest",
+    () =>
+      dueDigestRecipientsSql(
+        [{ zone: "Europe/London", week: digestWeekOf("2026-11-30", "Europe/London", DEFAULT_DIGEST_SCHEDULE) }],
+        null,
+        5,
+      ),
+    DIGEST_CANDIDATE_COLUMNS,
+  ],
+  ["new weekly digest rows", () => insertDigestRowsSql([]), ID_COLUMNS],
+  [
+    "a family's lessons for its digest",
+    () => digestLessonsSql(parent.id, new Date(now.getTime() - week), now),
+    DIGEST_LESSON_COLUMNS,
+  ],
 ];
 
 describe("hand-written reads return the columns they declare", () => {

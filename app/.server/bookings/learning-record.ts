@@ -2,6 +2,7 @@ import { data } from "react-router";
 import { Prisma } from "~/generated/prisma/client";
 import { learnerIdOf } from "~/domain/attendee";
 import type { RecordLesson } from "~/domain/learning-record";
+import { noteHeadline } from "~/domain/note-headline";
 import { db, sql } from "../db";
 import { columnsOf } from "../sql-columns";
 import { activeGuardianEdgeWhere, learnerLessonsSql, learnerLessonsWhere } from "./visibility";
@@ -75,6 +76,9 @@ type RecordLessonRow = CardRow & {
   has_snapshot: boolean;
   has_review: boolean;
   has_transcript: boolean;
+  published_note: string | null;
+  /** JSON: each published homework item's done_at (as text), null while open. */
+  homework_done: (string | null)[];
 };
 
 export const RECORD_LESSON_COLUMNS = columnsOf<RecordLessonRow>()([
@@ -84,6 +88,8 @@ export const RECORD_LESSON_COLUMNS = columnsOf<RecordLessonRow>()([
   "has_snapshot",
   "has_review",
   "has_transcript",
+  "published_note",
+  "homework_done",
 ]);
 
 /**
@@ -104,7 +110,11 @@ export function recordLessonsSql(scope: RecordScope, from: Date, to: Date): Pris
        COALESCE((SELECT SUM(sp.seconds) FROM transcript_speakers sp WHERE sp.booking_id = b.id), 0)::float8 AS spoken,
        COALESCE(b.session_artifacts ? 'whiteboard_snapshot_url', false) AS has_snapshot,
        EXISTS (SELECT 1 FROM reviews r WHERE r.booking_id = b.id) AS has_review,
-       EXISTS (SELECT 1 FROM transcript_speakers sp WHERE sp.booking_id = b.id) AS has_transcript`,
+       EXISTS (SELECT 1 FROM transcript_speakers sp WHERE sp.booking_id = b.id) AS has_transcript,
+       (SELECT n.covered FROM lesson_notes n WHERE n.booking_id = b.id AND n.published_at IS NOT NULL) AS published_note,
+       COALESCE((SELECT json_agg(h.done_at ORDER BY h.position)
+                   FROM lesson_notes n JOIN homework_items h ON h.booking_id = n.booking_id
+                  WHERE n.booking_id = b.id AND n.published_at IS NOT NULL), '[]'::json) AS homework_done`,
     )}) lesson
      ORDER BY lesson.session_start_time DESC
      LIMIT ${RECORD_LESSON_LIMIT}`;
@@ -122,6 +132,9 @@ export async function loadRecordLessons(scope: RecordScope, from: Date, to: Date
     hasSnapshot: row.has_snapshot,
     hasReview: row.has_review,
     hasTranscript: row.has_transcript,
+    // Only a published note's text is read (the statement's condition): a draft has no headline.
+    noteHeadline: row.published_note === null ? null : noteHeadline(row.published_note),
+    homework: row.homework_done.map((doneAt) => ({ doneAt: doneAt === null ? null : new Date(doneAt) })),
   }));
 }
 

@@ -115,3 +115,40 @@ export function familySql(viewerId: string, alias: string | null = null): Prisma
   return Prisma.sql`(${column(alias, "client_id")} = ${viewerId}::uuid OR ${column(alias, "student_id")} = ${viewerId}::uuid OR EXISTS (
     SELECT 1 FROM profile_graph g WHERE g.target_profile_id = ${column(alias, "student_id")} AND ${activeGuardianEdgeSql(viewerId, "g")}))`;
 }
+
+// The family of a lesson: who receives its record and the weekly digest (docs/decisions/0043-who-receives-which-email.md,
+// the same rule as app/domain/notification-recipients.ts): the client, the assigned student's
+// ACTIVE guardians (a PENDING edge grants nothing), and the student when no active guardian looks
+// after them (an adult learner booked by someone else).
+
+const noActiveGuardianOf = (learner: Prisma.Sql) =>
+  Prisma.sql`NOT EXISTS (SELECT 1 FROM profile_graph na WHERE na.target_profile_id = ${learner} AND na.relationship_type = 'GUARDIAN' AND na.status = 'ACTIVE')`;
+
+/**
+ * The ids of the bookings whose family `personId` is, among those `range` keeps (a condition on
+ * alias `fb`): a UNION of the client index, the guardian edges joined to the student index, and
+ * the student index.
+ */
+export function familyBookingIdsSql(personId: string, range: Prisma.Sql): Prisma.Sql {
+  const person = Prisma.sql`${personId}::uuid`;
+  return Prisma.sql`SELECT fb.id FROM bookings fb WHERE fb.client_id = ${person} AND ${range}
+      UNION
+      SELECT fb.id FROM profile_graph g JOIN bookings fb ON fb.student_id = g.target_profile_id
+       WHERE ${activeGuardianEdgeSql(personId, "g")} AND ${range}
+      UNION
+      SELECT fb.id FROM bookings fb WHERE fb.student_id = ${person} AND ${range} AND ${noActiveGuardianOf(person)}`;
+}
+
+/**
+ * Everyone who is the family of at least one booking `range` keeps (a condition on alias `fb`),
+ * as a statement of one column, `person_id`: for sweeps that start from the bookings.
+ */
+export function familyOfBookingsSql(range: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`SELECT fb.client_id AS person_id FROM bookings fb WHERE ${range}
+      UNION
+      SELECT g.source_profile_id FROM bookings fb
+        JOIN profile_graph g ON g.target_profile_id = fb.student_id AND g.relationship_type = 'GUARDIAN' AND g.status = 'ACTIVE'
+       WHERE ${range}
+      UNION
+      SELECT fb.student_id FROM bookings fb WHERE ${range} AND fb.student_id IS NOT NULL AND ${noActiveGuardianOf(Prisma.sql`fb.student_id`)}`;
+}

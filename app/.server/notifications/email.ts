@@ -5,6 +5,8 @@ import type { SendMailOptions } from "nodemailer";
 import { lessonCalendar } from "~/emails/calendar";
 import { oneLine, type EmailLinks } from "~/emails/content";
 import { renderNotificationEmail } from "~/emails/render";
+import { renderDigestEmail } from "~/emails/WeeklyDigestEmail";
+import type { DigestContents } from "~/domain/weekly-digest";
 import type { NotificationEmailInput } from "~/domain/notification-kinds";
 import { env, parseMailbox } from "../env";
 import { unsubscribeUrl } from "./unsubscribe-token";
@@ -56,5 +58,29 @@ export function composeNotificationEmail(input: NotificationEmailInput, options:
           content: lessonCalendar(input, { organizer: from, bookingUrl: links.bookingUrl }, now),
         }
       : undefined,
+  };
+}
+
+/** The weekly digest (app/emails/WeeklyDigestEmail.tsx): no calendar entry, the same headers as the others. */
+export function composeDigestEmail(input: {
+  recipient: { profileId: string; fullName: string; email: string };
+  contents: DigestContents;
+}): SendMailOptions {
+  const appUrl = env().APP_URL;
+  const links = {
+    bookingUrl: (bookingId: string) => new URL(`/bookings/${encodeURIComponent(bookingId)}`, appUrl).toString(),
+    homeUrl: new URL("/", appUrl).toString(),
+    unsubscribeUrl: unsubscribeUrl({ profileId: input.recipient.profileId, kind: "weekly_digest" }),
+    settingsUrl: new URL("/settings/notifications", appUrl).toString(),
+  };
+  const rendered = renderDigestEmail({ recipientName: input.recipient.fullName, contents: input.contents, links });
+  return {
+    from: mailFrom(),
+    to: { name: oneLine(input.recipient.fullName), address: headerAddress(input.recipient.email) },
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    list: { unsubscribe: links.unsubscribeUrl },
+    headers: { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated" },
   };
 }

@@ -2,7 +2,7 @@
 // decide who gets the message. The sweep calls this for thousands of bookings, so it costs the same
 // few queries whatever their number: the bookings, the guardian edges of their students, and every
 // person involved with the kinds they switched off.
-import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import type { BookingNotificationKind, NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { recipientsFor, type NotifiablePerson } from "~/domain/notification-recipients";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "../db";
@@ -22,7 +22,7 @@ export const NOTIFIABLE_PROFILE_SELECT = {
 
 export async function recipientsForBookings(
   bookingIds: string[],
-  kind: NotificationKind,
+  kind: BookingNotificationKind,
 ): Promise<Map<string, NotificationRecipient[]>> {
   const result = new Map<string, NotificationRecipient[]>();
   if (bookingIds.length === 0) return result;

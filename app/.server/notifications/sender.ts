@@ -5,10 +5,11 @@
 //    due (a classroom-open reminder after the lesson ended), and the recipient: no deliverable
 //    address, or this kind switched off since the row was queued → mark skipped, send nothing.
 // 3. Claim it: queued → sending, or a `sending` row whose claim is older than CLAIM_TIMEOUT_MS (its
-//    worker died). A fresh claim by another worker makes this attempt retry later instead. A
-//    late-start alert then reads the attendance again under its claim: the tutor (or learner) who
-//    joined meanwhile gets nothing, and the row is skipped with the reason (app/domain/late-start.ts).
+//    worker died). A fresh claim by another worker makes this attempt retry later instead.
 // 4. Compose, send over SMTP, then mark sent with the Message-ID (recorded after sending).
+//
+// The weekly digest has no booking: step 2 checks its week instead (stale from noon the day after
+// it was due) and what it would say (nothing to say → skipped), docs/decisions/0068-weekly-digest-once-per-recipient-and-week.md.
 //
 // The residual window: a worker killed after the mail server accepted the message but before the
 // `sent` UPDATE commits (a few milliseconds) leaves the row `sending`; after CLAIM_TIMEOUT_MS another
@@ -18,13 +19,27 @@ import { presentLesson } from "~/domain/lesson-presentation";
 import { usableTimeZone } from "~/domain/time-zone";
 import { CLAIM_TIMEOUT_MS, isRecordKind, staleReasonOf } from "~/domain/notification-due";
 import { learnerIdOf, learnerOf } from "~/domain/attendee";
-import type { NotificationEmailInput, NotificationRecipient, RecipientRole } from "~/domain/notification-kinds";
+import type {
+  BookingNotificationKind,
+  NotificationEmailInput,
+  NotificationRecipient,
+  RecipientRole,
+} from "~/domain/notification-kinds";
+import type { Prisma } from "~/generated/prisma/client";
 import { isNotificationKind } from "~/domain/notification-kinds";
-import { isLateStartKind, lateStartAttendance, lateStartSkipReason } from "~/domain/late-start";
+import {
+  isLateStartKind,
+  lateStartAttendance,
+  lateStartSkipReason,
+  type LateStartAttendance,
+} from "~/domain/late-start";
 import { db, sql } from "../db";
 import { env } from "../env";
 import { sendMail } from "./mailer";
-import { composeNotificationEmail } from "./email";
+import { composeDigestEmail, composeNotificationEmail } from "./email";
+import { digestOf, digestSchedule } from "./digest";
+import { DIGEST_KIND, isDigestStale, type DigestContents, type DigestSchedule } from "~/domain/weekly-digest";
+import type { SendMailOptions } from "nodemailer";
 import { NOTIFIABLE_PROFILE_SELECT } from "./recipients";
 import { logger } from "../logger";
 import { joinedSql, type JoinedRow } from "./late-start-sql";
@@ -43,80 +58,74 @@ export type SenderOptions = {
   now?: () => Date;
   claimTimeoutMs?: number;
   permanentFailureTries?: number;
+  /** When the weekly digest goes out; default DIGEST_DAY and DIGEST_LOCAL_TIME. */
+  digest?: DigestSchedule;
   /** Default LATE_START_AFTER_MINUTES. */
   lateStartAfterMinutes?: number;
 };
 
 const DONE = new Set(["sent", "failed_permanent", "skipped"]);
 
+const BOOKING_SELECT = {
+  id: true,
+  status: true,
+  serviceName: true,
+  sessionStartTime: true,
+  sessionDuration: true,
+  createdAt: true,
+  calendarSequence: true,
+  tutorId: true,
+  clientId: true,
+  studentId: true,
+  outcome: true,
+  outcomeSettledAt: true,
+  outcomeTutorSeconds: true,
+  outcomeAttendeeSeconds: true,
+  recordingUrl: true,
+  sessionArtifacts: true,
+  reviews: {
+    select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
+    orderBy: { createdAt: "asc" },
+  },
+  // The published note only: a draft and the private note never leave the tutor's page.
+  lessonNote: {
+    select: {
+      publishedAt: true,
+      covered: true,
+      homework: { select: { text: true, dueOn: true }, orderBy: { position: "asc" } },
+    },
+  },
+  tutor: { select: { id: true, fullName: true } },
+  client: { select: { id: true, fullName: true } },
+  student: { select: { id: true, fullName: true } },
+  // What the lesson's presentation is decided from (a provisional outcome, too short or not).
+  sessions: {
+    select: {
+      startedAt: true,
+      endedAt: true,
+      attendance: { select: { profileId: true, joinedAt: true, leftAt: true, secondsPresent: true } },
+    },
+  },
+} as const satisfies Prisma.BookingSelect;
+
 export async function sendNotification(notificationId: string, options: SenderOptions = {}): Promise<SendOutcome> {
   const now = options.now ?? (() => new Date());
   const claimTimeoutMs = options.claimTimeoutMs ?? CLAIM_TIMEOUT_MS;
   const permanentTries = options.permanentFailureTries ?? PERMANENT_FAILURE_TRIES;
 
-  const row = await db.notification.findUnique({
-    where: { id: notificationId },
-    include: {
-      // Read again at send: a kind switched off since the sweep queued it (an unsubscribe link
-      // pressed in between) is not sent.
-      recipient: { select: NOTIFIABLE_PROFILE_SELECT },
-      booking: {
-        select: {
-          id: true,
-          status: true,
-          serviceName: true,
-          sessionStartTime: true,
-          sessionDuration: true,
-          createdAt: true,
-          calendarSequence: true,
-          tutorId: true,
-          clientId: true,
-          studentId: true,
-          outcome: true,
-          outcomeSettledAt: true,
-          outcomeTutorSeconds: true,
-          outcomeAttendeeSeconds: true,
-          recordingUrl: true,
-          sessionArtifacts: true,
-          reviews: {
-            select: { rating: true, comment: true, reviewer: { select: { fullName: true } } },
-            orderBy: { createdAt: "asc" },
-          },
-          // The published note only: a draft and the private note never leave the tutor's page.
-          lessonNote: {
-            select: {
-              publishedAt: true,
-              covered: true,
-              homework: { select: { text: true, dueOn: true }, orderBy: { position: "asc" } },
-            },
-          },
-          tutor: { select: { id: true, fullName: true } },
-          client: { select: { id: true, fullName: true } },
-          student: { select: { id: true, fullName: true } },
-          // What the lesson's presentation is decided from (a provisional outcome, too short or not).
-          sessions: {
-            select: {
-              startedAt: true,
-              endedAt: true,
-              attendance: { select: { profileId: true, joinedAt: true, leftAt: true, secondsPresent: true } },
-            },
-          },
-        },
-      },
-    },
-  });
+  // Read again at send: a kind switched off since the sweep queued it (an unsubscribe link
+  // pressed in between) is not sent.
+  const row = await loadNotification(notificationId);
   // The booking (or the person) was deleted: the row went with it.
   if (!row) return "missing";
   if (DONE.has(row.status)) return "already-done";
 
   const fields = { notificationId, kind: row.kind, bookingId: row.bookingId, recipient: row.recipientProfileId };
   const { booking, recipient } = row;
-  const lateStartAfterMinutes = options.lateStartAfterMinutes ?? env().LATE_START_AFTER_MINUTES;
-  const people = { tutorId: booking.tutorId, learnerId: learnerIdOf(booking) };
-  let attendance = lateStartAttendance(
-    people,
-    booking.sessions.flatMap((session) => session.attendance),
-  );
+  const recipientNow = {
+    ...recipient,
+    switchedOff: recipient.notificationPreferences.map((preference) => preference.kind),
+  };
   const skip = async (reason: string, from: ("queued" | "sending")[]) => {
     await db.notification.updateMany({
       where: { id: notificationId, status: { in: from } },
@@ -125,15 +134,39 @@ export async function sendNotification(notificationId: string, options: SenderOp
     logger.info({ ...fields, reason }, "notification.skipped");
     return "skipped" as const;
   };
-  const publishedNote = booking.lessonNote?.publishedAt ? booking.lessonNote : null;
-  const staleReason =
-    staleReasonOf(
-      row,
-      { ...booking, notePublishedAt: publishedNote?.publishedAt ?? null },
-      { ...recipient, switchedOff: recipient.notificationPreferences.map((preference) => preference.kind) },
-      now(),
-      lateStartAfterMinutes,
-    ) ?? (isLateStartKind(row.kind) ? lateStartSkipReason(row.kind, attendance) : null);
+  let digest: DigestContents | null = null;
+  let attendance: LateStartAttendance | null = null;
+  let staleReason: string | null;
+  if (row.kind === DIGEST_KIND) {
+    const found = await digestOf(recipient, row.forStartTime, now(), options.digest ?? digestSchedule());
+    digest = found.contents;
+    staleReason = isDigestStale(found.week, now())
+      ? "week stale"
+      : !recipient.email || recipient.emailUndeliverableAt
+        ? "address undeliverable"
+        : recipientNow.switchedOff.includes(DIGEST_KIND)
+          ? "switched off by the recipient"
+          : digest === null
+            ? "nothing to say"
+            : null;
+  } else if (!booking) {
+    // Only the digest is without a booking (a CHECK in 084_weekly_digest).
+    return "missing";
+  } else {
+    const lateStartAfterMinutes = options.lateStartAfterMinutes ?? env().LATE_START_AFTER_MINUTES;
+    attendance = lateStartAttendance(
+      { tutorId: booking.tutorId, learnerId: learnerIdOf(booking) },
+      booking.sessions.flatMap((session) => session.attendance),
+    );
+    staleReason =
+      staleReasonOf(
+        row,
+        { ...booking, notePublishedAt: booking.lessonNote?.publishedAt ?? null },
+        recipientNow,
+        now(),
+        lateStartAfterMinutes,
+      ) ?? (isLateStartKind(row.kind) ? lateStartSkipReason(row.kind, attendance) : null);
+  }
   if (staleReason) return skip(staleReason, ["queued", "sending"]);
 
   const claimed = await claimNotification(notificationId, now(), claimTimeoutMs);
@@ -143,7 +176,7 @@ export async function sendNotification(notificationId: string, options: SenderOp
     throw new RetryLaterError(`notification ${notificationId} is being sent by another worker`);
   }
   const { attempts } = claimed;
-  if (isLateStartKind(row.kind)) {
+  if (booking && isLateStartKind(row.kind)) {
     // Attendance as it stands now, under this claim: the last moment before the message leaves.
     const [current] = await sql<JoinedRow>(joinedSql(booking.id));
     if (!current) return "missing";
@@ -152,7 +185,52 @@ export async function sendNotification(notificationId: string, options: SenderOp
     if (reason) return skip(reason, ["sending"]);
   }
   if (!isNotificationKind(row.kind)) throw new Error(`Unknown notification kind ${row.kind}`);
+  let result: Awaited<ReturnType<typeof sendMail>>;
+  try {
+    const mail =
+      row.kind === DIGEST_KIND
+        ? composeDigestEmail({
+            recipient: { profileId: recipient.id, fullName: recipient.fullName, email: recipient.email! },
+            contents: digest!,
+          })
+        : composeBookingEmail(row.kind, row.recipientRole, recipient, booking!, now(), attendance);
+    // The notification id identifies the message: a resend after a crash is recognisably the same one.
+    mail.messageId = `<${notificationId}@${new URL(env().APP_URL).hostname}>`;
+    mail.headers = { ...(mail.headers as Record<string, string> | undefined), "X-Entity-Ref-ID": notificationId };
+    result = await sendMail(mail);
+  } catch (error) {
+    // Nothing reached the mail server: give the row back for the retry.
+    await db.notification.update({
+      where: { id: notificationId },
+      data: { status: "queued", lastError: String(error) },
+    });
+    throw error;
+  }
+  return recordResult(notificationId, result, { fields, attempts, recipient, now, permanentTries });
+}
 
+type LoadedRow = NonNullable<Awaited<ReturnType<typeof loadNotification>>>;
+
+function loadNotification(notificationId: string) {
+  return db.notification.findUnique({
+    where: { id: notificationId },
+    include: {
+      recipient: { select: NOTIFIABLE_PROFILE_SELECT },
+      booking: { select: BOOKING_SELECT },
+    },
+  });
+}
+
+/** A lesson's message: the booking's words, and for a record its outcome, recording, snapshot and reviews. */
+function composeBookingEmail(
+  kind: BookingNotificationKind,
+  recipientRole: string,
+  recipient: LoadedRow["recipient"],
+  booking: NonNullable<LoadedRow["booking"]>,
+  now: Date,
+  attendance: LateStartAttendance | null,
+): SendMailOptions {
+  const row = { kind, recipientRole };
   const input: NotificationEmailInput = {
     kind: row.kind,
     recipient: {
@@ -172,13 +250,14 @@ export async function sendNotification(notificationId: string, options: SenderOp
       attendeeName: learnerOf(booking).fullName,
     },
   };
-  if (isLateStartKind(row.kind)) input.lateStart = { learnerJoined: attendance.learnerJoined };
+  if (isLateStartKind(row.kind) && attendance) input.lateStart = { learnerJoined: attendance.learnerJoined };
   if (isRecordKind(row.kind)) {
+    const publishedNote = booking.lessonNote?.publishedAt ? booking.lessonNote : null;
     const artifacts = (booking.sessionArtifacts ?? {}) as Record<string, unknown>;
     // The same words as the lesson's page: the badge and why, with the numbers.
     const lesson = presentLesson(
       { ...booking, presence: booking.sessions.flatMap((session) => session.attendance) },
-      now(),
+      now,
       usableTimeZone(recipient.timeZone),
     );
     input.record = {
@@ -201,21 +280,22 @@ export async function sendNotification(notificationId: string, options: SenderOp
         : null,
     };
   }
-  let result: Awaited<ReturnType<typeof sendMail>>;
-  try {
-    const mail = composeNotificationEmail(input);
-    // The notification id identifies the message: a resend after a crash is recognisably the same one.
-    mail.messageId = `<${notificationId}@${new URL(env().APP_URL).hostname}>`;
-    mail.headers = { ...(mail.headers as Record<string, string> | undefined), "X-Entity-Ref-ID": notificationId };
-    result = await sendMail(mail);
-  } catch (error) {
-    // Nothing reached the mail server: give the row back for the retry.
-    await db.notification.update({
-      where: { id: notificationId },
-      data: { status: "queued", lastError: String(error) },
-    });
-    throw error;
-  }
+  return composeNotificationEmail(input);
+}
+
+/** Marks the row after the mail server answered: sent, failed for good (address marked), or back to queued for a retry. */
+async function recordResult(
+  notificationId: string,
+  result: Awaited<ReturnType<typeof sendMail>>,
+  context: {
+    fields: Record<string, unknown>;
+    attempts: number;
+    recipient: { id: string; email: string | null };
+    now: () => Date;
+    permanentTries: number;
+  },
+): Promise<SendOutcome> {
+  const { fields, attempts, recipient, now, permanentTries } = context;
   if (result.ok) {
     await db.notification.update({
       where: { id: notificationId },

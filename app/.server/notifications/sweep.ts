@@ -20,7 +20,7 @@ import {
   type RecordKind,
   type ReminderKind,
 } from "~/domain/notification-due";
-import type { NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
+import type { BookingNotificationKind, NotificationKind, NotificationRecipient } from "~/domain/notification-kinds";
 import { LATE_START_KINDS, lateStartRange, type LateStartKind } from "~/domain/late-start";
 import { env } from "../env";
 import { bookingsDueForOutcome, settleLessonOutcome } from "../lessonspace/outcomes";
@@ -30,11 +30,13 @@ import { LATE_CONDITIONS } from "./late-start-sql";
 import { sql } from "../db";
 import { columnsOf } from "../sql-columns";
 import { CLAIM_TIMEOUT_MS } from "~/domain/notification-due";
+import { digestSchedule, dueDigestRecipients, dueZones, insertDigestRowsSql } from "./digest";
+import type { DigestSchedule } from "~/domain/weekly-digest";
 import { inTransaction, PGBOSS_SCHEMA, QUEUES, SEND_JOB_POLICY, type Queue, type SendJobPolicy } from "../queue";
 
 export type RecipientsResolver = (
   bookingIds: string[],
-  kind: NotificationKind,
+  kind: BookingNotificationKind,
 ) => Promise<Map<string, NotificationRecipient[]>>;
 
 export type SweepOptions = {
@@ -45,6 +47,8 @@ export type SweepOptions = {
   recipients?: RecipientsResolver;
   /** Minutes after the start at which a missing tutor or learner is chased; default LATE_START_AFTER_MINUTES. */
   lateStartAfterMinutes?: number;
+  /** When the weekly digest goes out; default DIGEST_DAY and DIGEST_LOCAL_TIME. */
+  digest?: DigestSchedule;
 };
 
 export type SweepResult = {
@@ -67,7 +71,7 @@ type Cursor = { startTime: Date; id: string } | null;
  * `now` and which have no row for their current start time yet.
  */
 type DueFinder = {
-  kind: NotificationKind;
+  kind: BookingNotificationKind;
   find(
     client: pg.PoolClient | pg.Pool,
     now: Date,
@@ -215,7 +219,7 @@ export const ID_COLUMNS = columnsOf<IdRow>()(["id"]);
 
 /** One row per (booking, recipient) for `kind`, skipping those already there; the ids of the new rows. */
 export function insertNotificationsSql(
-  kind: NotificationKind,
+  kind: BookingNotificationKind,
   rows: { booking: DueBooking; recipient: NotificationRecipient }[],
 ): Prisma.Sql {
   return Prisma.sql`INSERT INTO notifications (booking_id, kind, for_start_time, recipient_profile_id, recipient_role)
@@ -278,6 +282,8 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
       if (due.length < batchSize) break;
     }
   }
+  const digests = await runDigestSweep(queue, now, options);
+  if (digests > 0) result.queued.weekly_digest = digests;
   result.revived = await reviveExhaustedSends(queue, now, batchSize);
   result.ms = Math.round(performance.now() - started);
   const total = Object.values(result.queued).reduce((a, b) => a + (b ?? 0), 0);
@@ -294,6 +300,38 @@ export async function runSweep(queue: Queue, now: Date, options: SweepOptions = 
     "sweep.done",
   );
   return result;
+}
+
+/**
+ * The weekly digest (docs/decisions/0068-weekly-digest-once-per-recipient-and-week.md): for each zone where it is due now, the family
+ * members owed one for that week, page by page; each page's rows and their send jobs in one
+ * transaction, like the lessons' messages. The number of rows inserted.
+ */
+export async function runDigestSweep(queue: Queue, now: Date, options: SweepOptions = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 500;
+  const policy = { ...SEND_JOB_POLICY, ...options.sendJob };
+  const zones = await dueZones(now, options.digest ?? digestSchedule(), queue.pool);
+  if (zones.length === 0) return 0;
+  let queued = 0;
+  let after: string | null = null;
+  for (;;) {
+    const due = await dueDigestRecipients(zones, after, batchSize, queue.pool);
+    if (due.length === 0) break;
+    after = due.at(-1)!.recipientId;
+    queued += await inTransaction(queue.pool, async (client, jobs) => {
+      const created = await sql<IdRow>(insertDigestRowsSql(due), client);
+      if (created.length > 0)
+        await enqueueSends(
+          queue.boss,
+          jobs,
+          created.map((row) => row.id),
+          policy,
+        );
+      return created.length;
+    });
+    if (due.length < batchSize) break;
+  }
+  return queued;
 }
 
 /**
