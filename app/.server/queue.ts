@@ -18,9 +18,7 @@ export const QUEUES = {
   transcripts: "transcript-fetch",
   /** Lessonspace summaries of sessions whose transcript is stored (cron every minute, and after transcripts are stored). */
   summaries: "summary-fetch",
-  /** Removes access-log rows past RETENTION_ACCESS_LOG_DAYS (cron daily, plus once when a worker starts). */
-  accessLogRetention: "access-log-retention",
-  /** Removal of expired transcripts, summaries and snapshots (cron once a day). */
+  /** Removal of expired transcripts, summaries, snapshots and access-log rows (cron once a day). */
   retention: "retention",
 } as const;
 
@@ -120,7 +118,6 @@ export async function openQueue(options: OpenQueueOptions = {}): Promise<Queue> 
   await boss.createQueue(QUEUES.send, { name: QUEUES.send, policy: "standard" });
   await boss.createQueue(QUEUES.transcripts, { name: QUEUES.transcripts, policy: "stately" });
   await boss.createQueue(QUEUES.summaries, { name: QUEUES.summaries, policy: "stately" });
-  await boss.createQueue(QUEUES.accessLogRetention, { name: QUEUES.accessLogRetention, policy: "stately" });
   // A long first run (a year of backlog) may take more than pg-boss's default 15 minutes.
   await boss.createQueue(QUEUES.retention, { name: QUEUES.retention, policy: "stately", expireInSeconds: 3600 });
   let stopped = false;

@@ -53,21 +53,15 @@ export async function createWorkers(options: WorkerOptions = {}): Promise<Worker
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.sweep, "* * * * *");
       if (options.sweepOnStart ?? true) await boss.send(QUEUES.sweep, {});
-      // Access-log retention (docs/decisions/0072-access-log-append-only.md): batches through the one
-      // function the append-only trigger allows; any number of workers, a rerun removes nothing more.
-      await boss.work(QUEUES.accessLogRetention, { pollingIntervalSeconds: polling }, ([job]) =>
-        runInJob(QUEUES.accessLogRetention, job!.id, async () => {
-          const removed = await accessLogRetention(new Date(), env().RETENTION_ACCESS_LOG_DAYS);
-          if (removed) logger.info({ removed }, "access_log.expired");
-        }),
-      );
-      if (options.schedule ?? true) await boss.schedule(QUEUES.accessLogRetention, "17 3 * * *");
-      if (options.sweepOnStart ?? true) await boss.send(QUEUES.accessLogRetention, {});
-      // Retention (docs/decisions/0071-retention-of-lesson-data.md): daily, at a quiet hour; its
-      // batches lock with SKIP LOCKED, so a second run at once takes other rows or none.
+      // Retention (docs/decisions/0071-retention-of-lesson-data.md, docs/decisions/0072-access-log-append-only.md):
+      // daily, at a quiet hour; lesson data in batches locked with SKIP LOCKED, then the access log
+      // through the one function its append-only trigger allows, so a second run at once takes
+      // other rows or none.
       await boss.work(QUEUES.retention, { pollingIntervalSeconds: polling }, ([job]) =>
         runInJob(QUEUES.retention, job!.id, async () => {
           await runRetention({ now: new Date() });
+          const removed = await accessLogRetention(new Date(), env().RETENTION_ACCESS_LOG_DAYS);
+          if (removed) logger.info({ removed }, "access_log.expired");
         }),
       );
       if (options.schedule ?? true) await boss.schedule(QUEUES.retention, "17 3 * * *");

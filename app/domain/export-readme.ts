@@ -6,6 +6,10 @@ export const EXPORT_FILES = [
   ["README.txt", "This file."],
   ["learner.json", "Who this export is about, when it was made and by whom."],
   [
+    "consent.json",
+    "What the service keeps of this learner's lessons (recording, transcripts, summaries), and who chose it and when.",
+  ],
+  [
     "lessons.json",
     "Every lesson: subject, start time (UTC), planned minutes, status, outcome (held, or who was absent), actual seconds, tutor, and each Lessonspace session with who attended and for how long.",
   ],

@@ -282,14 +282,14 @@ describe("a sweep", { timeout: 60_000 }, () => {
     );
     expect(testStandIns.smtp.messages()).toHaveLength(2);
     const schedules = await workers.queue.boss.getSchedules();
-    // Beside the sweep, the transcript downloads and the summaries are scheduled the same way; the
-    // access log's retention once a day.
+    // Beside the sweep, the transcript downloads and the summaries are scheduled the same way;
+    // retention (lesson data and the access log) once a day.
     expect(schedules.map(({ name, cron }) => `${name} ${cron}`).sort()).toEqual(
       [
         `${QUEUES.sweep} * * * * *`,
         `${QUEUES.transcripts} * * * * *`,
         `${QUEUES.summaries} * * * * *`,
-        `${QUEUES.accessLogRetention} 17 3 * * *`,
+        `${QUEUES.retention} 17 3 * * *`,
       ].sort(),
     );
   });

@@ -282,6 +282,7 @@ describe("the family's export", () => {
       expect.arrayContaining([
         "README.txt",
         "learner.json",
+        "consent.json",
         "lessons.json",
         "lessons.csv",
         "notes.json",
@@ -306,6 +307,12 @@ describe("the family's export", () => {
     expect(files.get("homework.csv")!.toString()).toContain("Draw a leaf");
     expect(files.get("talk-time.csv")!.toString()).toContain("Charlie Child");
     expect(files.get("README.txt")!.toString()).toContain("transcripts.csv");
+    // Nobody in the family has chosen: the export says the defaults apply, and which they are.
+    expect(JSON.parse(files.get("consent.json")!.toString())).toMatchObject({
+      recording: true,
+      chosenBy: null,
+      note: "The service's defaults: nobody in the family has chosen yet.",
+    });
     const snapshots = [...files.keys()].filter((name) => name.startsWith("snapshots/"));
     expect(snapshots).toEqual([
       expect.stringMatching(new RegExp(`^snapshots/\\d{4}-\\d{2}-\\d{2}-${bookingId}\\.png$`)),

@@ -10,6 +10,7 @@ import { logger } from "../logger";
 import { openSnapshot } from "../artifacts/snapshots";
 import { learnerLessonsWhere } from "../bookings/visibility";
 import { loadAccessLogPage, recordAccess } from "./access-log";
+import { effectiveConsentOf } from "./consent";
 import type { FamilyScope } from "./family";
 
 /**
@@ -353,6 +354,25 @@ function text(chunks: AsyncIterable<string>): Readable {
   return Readable.from(bytes(chunks), { objectMode: false });
 }
 
+/** What the service keeps of the learner's lessons now, and whether the family chose it or it is the default. */
+async function consentJson(learnerId: string) {
+  const [effective, stored] = await Promise.all([
+    effectiveConsentOf(learnerId),
+    db.learnerConsent.findUnique({
+      where: { learnerId },
+      select: { setAt: true, setBy: { select: { fullName: true } } },
+    }),
+  ]);
+  return {
+    recording: effective.recording,
+    transcription: effective.transcription,
+    summaries: effective.summaries,
+    chosenBy: stored ? (stored.setBy?.fullName ?? "someone no longer on the service") : null,
+    chosenAt: stored?.setAt ?? null,
+    note: stored ? "Chosen by the family." : "The service's defaults: nobody in the family has chosen yet.",
+  };
+}
+
 async function writeExport(
   zip: yazl.ZipFile,
   scope: FamilyScope,
@@ -373,7 +393,9 @@ async function writeExport(
     "learner.json",
     { mtime: exportedAt },
   );
-  // CONSENT: the learner's consent choices go here (consent.json) once the consent table exists.
+  zip.addBuffer(Buffer.from(`${JSON.stringify(await consentJson(id), null, 2)}\n`), "consent.json", {
+    mtime: exportedAt,
+  });
   await addEntry("lessons.json", text(jsonArray(mapAsync(lessons(id), lessonJson))));
   await addEntry("lessons.csv", text(csv(LESSON_CSV, mapAsync(lessons(id), lessonCsv))));
   await addEntry("notes.json", text(jsonArray(notes(id))));
