@@ -235,9 +235,12 @@ const formRoutes: FormRoute[] = [
         unchanged: async () => expect(await choices()).toEqual(before),
         changed: async () => {
           expect(await choices()).toEqual([
+            { kind: "learner_late", enabled: false },
             { kind: "lesson_record", enabled: false },
             { kind: "reminder_classroom_open", enabled: true },
             { kind: "reminder_day_before", enabled: false },
+            { kind: "tutor_reminded", enabled: false },
+            { kind: "weekly_digest", enabled: false },
           ]);
           // Back to the default (everything on) for the demo.
           await db().notificationPreference.deleteMany({ where: { profileId } });
