@@ -70,6 +70,12 @@ test("upload: the tutor chooses a snapshot with Space and sends it with Enter", 
 
 test("review: the parent rates the lesson and writes a comment with the keyboard alone", async ({ page }) => {
   const booking = await createDemoBooking({ sessionStartTime: new Date(Date.now() - 3 * HOUR), status: "Completed" });
+  // Held, and settled so: a Completed lesson without attendance would be settled "not held" by the
+  // next minute's sweep, which then (rightly) refuses the review mid-test.
+  await db().booking.update({
+    where: { id: booking.id },
+    data: { outcome: "held", outcomeSettledAt: new Date(), outcomeTutorSeconds: 3300, outcomeAttendeeSeconds: 3300 },
+  });
   await signInByKeyboard(page, demoProfiles.parent.email, `/bookings/${booking.id}`);
   await tabTo(page, page.getByRole("link", { name: "Leave a review" }));
   await page.keyboard.press("Enter");

@@ -253,6 +253,35 @@ export async function pagesFor(role: Role): Promise<{ lessons: Lessons; pages: P
       control: { role: "link", name: "By week" },
     },
   );
+  // The lesson note: the booking's tutor writes it; everyone else is told there is no such page.
+  pages.push(
+    role === "tutor"
+      ? {
+          name: "lesson note",
+          path: `/bookings/${completed.id}/note`,
+          status: 200,
+          control: { role: "button", name: "Publish" },
+        }
+      : { name: "lesson note (not theirs)", path: `/bookings/${completed.id}/note`, status: 404 },
+  );
+  // What is kept of the learner's lessons: the family decides (a child reads it); a tutor has no such page.
+  pages.push(
+    role === "tutor"
+      ? { name: "privacy choices (not theirs)", path: `/students/${attendeeId}/privacy`, status: 404 }
+      : {
+          name: "privacy choices",
+          path: `/students/${attendeeId}/privacy`,
+          status: 200,
+          control: role === "student" ? undefined : { role: "button", name: "Save choices" },
+        },
+  );
+  // Who has looked: the family sees everyone's visits, a tutor of the learner only their own; a
+  // child's is for their guardians (docs/decisions/0072-access-log-append-only.md).
+  pages.push(
+    role === "student"
+      ? { name: "who has looked (a child's)", path: `/students/${attendeeId}/access`, status: 404 }
+      : { name: "who has looked", path: `/students/${attendeeId}/access`, status: 200 },
+  );
   return { lessons, pages };
 }
 
