@@ -2,36 +2,10 @@
 // JavaScript on and off: a parent switches transcription off, a lesson is held in the stand-in
 // classroom (tutor and child speak) and no transcript appears; the parent switches it on, and the
 // next lesson has one. Each run has its own family, so the two projects never share a choice.
-import { expect, test, type Browser, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { fetchDueTranscripts } from "../../app/.server/transcripts/ingest.ts";
 import { createPerson, db, signInAs } from "./fixtures.ts";
-
-async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: testInfo.project.use.baseURL,
-    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
-  });
-  return context.newPage();
-}
-
-async function joinLesson(page: Page, bookingId: string): Promise<FrameLocator> {
-  await page.goto(`/bookings/${bookingId}`);
-  const [classroom] = await Promise.all([
-    page.waitForEvent("popup"),
-    page.getByRole("button", { name: "Join Lesson" }).click(),
-  ]);
-  await classroom.waitForLoadState();
-  return classroom.frameLocator("iframe");
-}
-
-async function say(frame: FrameLocator, text: string, seconds: number) {
-  await expect(async () => {
-    await frame.getByLabel("What you say").fill(text);
-    await frame.getByLabel("For how many seconds (optional)").fill(String(seconds));
-    await frame.getByRole("button", { name: "Say it" }).click();
-    await expect(frame.locator("#said")).toContainText(text, { timeout: 2_000 });
-  }).toPass({ timeout: 15_000 });
-}
+import { joinLesson, personPage, say } from "./classroom.ts";
 
 /** Tutor and child join the lesson, both speak, and the tutor ends it; answers when our server has the end. */
 async function holdLesson(tutor: Page, child: Page, bookingId: string) {

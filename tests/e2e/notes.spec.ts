@@ -6,36 +6,12 @@
 // A family of the test's own (parent and child), so the js and no-js runs, and other specs on
 // the demo family, never see each other's lessons or mail. Lessonspace's summary is stored by a job
 // of its own; here the test stores one for the session, as that job would.
-import { expect, test, type Browser, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createDemoBooking, createPerson, db, demoProfiles, signInAs } from "./fixtures.ts";
+import { joinLesson, personPage, say } from "./classroom.ts";
 import { openMessage } from "./mail.ts";
 
-async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: testInfo.project.use.baseURL,
-    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
-  });
-  return context.newPage();
-}
-
-async function joinLesson(page: Page, bookingId: string): Promise<FrameLocator> {
-  await page.goto(`/bookings/${bookingId}`);
-  const [classroom] = await Promise.all([
-    page.waitForEvent("popup"),
-    page.getByRole("button", { name: "Join Lesson" }).click(),
-  ]);
-  await classroom.waitForLoadState();
-  return classroom.frameLocator("iframe");
-}
-
 /** Types into the stand-in classroom's say form (the page refreshes itself, so retry until it shows). */
-async function say(frame: FrameLocator, text: string) {
-  await expect(async () => {
-    await frame.getByLabel("What you say").fill(text);
-    await frame.getByRole("button", { name: "Say it" }).click();
-    await expect(frame.locator("#said")).toContainText(text, { timeout: 2_000 });
-  }).toPass({ timeout: 15_000 });
-}
 
 test("the tutor publishes the note with homework; the parent reads it and its e-mail, the child ticks, the tutor sees the count", async ({
   page,

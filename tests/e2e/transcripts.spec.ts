@@ -6,37 +6,12 @@
 // There is no job queue on this branch yet: the test runs the fetch job itself
 // (fetchDueTranscripts, against the stack's DATABASE_URL). After the merge the in-process pg-boss
 // worker runs it on a schedule.
-import { expect, test, type Browser, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { fetchDueTranscripts } from "../../app/.server/transcripts/ingest.ts";
 import { createDemoBooking, db, demoProfiles, signInAs } from "./fixtures.ts";
-
-async function personPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: testInfo.project.use.baseURL,
-    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
-  });
-  return context.newPage();
-}
-
-async function joinLesson(page: Page, bookingId: string): Promise<Page> {
-  await page.goto(`/bookings/${bookingId}`);
-  const [classroom] = await Promise.all([
-    page.waitForEvent("popup"),
-    page.getByRole("button", { name: "Join Lesson" }).click(),
-  ]);
-  await classroom.waitForLoadState();
-  return classroom;
-}
+import { joinLesson, personPage, say } from "./classroom.ts";
 
 /** Types into the stand-in classroom's say form (the page refreshes itself every few seconds, so retry until it shows). */
-async function say(frame: FrameLocator, text: string, seconds: number) {
-  await expect(async () => {
-    await frame.getByLabel("What you say").fill(text);
-    await frame.getByLabel("For how many seconds (optional)").fill(String(seconds));
-    await frame.getByRole("button", { name: "Say it" }).click();
-    await expect(frame.locator("#said")).toContainText(text, { timeout: 2_000 });
-  }).toPass({ timeout: 15_000 });
-}
 
 test("the parent reads the transcript, sees the child's share, finds a word and opens the learning record", async ({
   page,
@@ -49,12 +24,12 @@ test("the parent reads the transcript, sees the child's share, finds a word and 
 
   const tutorPage = await personPage(browser, testInfo);
   await signInAs(tutorPage, demoProfiles.tutor.email, `/bookings/${booking.id}`);
-  const tutorFrame = (await joinLesson(tutorPage, booking.id)).frameLocator("iframe");
+  const tutorFrame = await joinLesson(tutorPage, booking.id);
   await expect(tutorFrame.locator("#me")).toContainText(demoProfiles.tutor.fullName);
 
   const childPage = await personPage(browser, testInfo);
   await signInAs(childPage, demoProfiles.child.email, `/bookings/${booking.id}`);
-  const childFrame = (await joinLesson(childPage, booking.id)).frameLocator("iframe");
+  const childFrame = await joinLesson(childPage, booking.id);
   await expect(childFrame.locator("#me")).toContainText(demoProfiles.child.fullName);
 
   await say(tutorFrame, "Today we look at how plants make food.", 3);
